@@ -1,0 +1,53 @@
+"""Cell kernels and the choice of backend.
+
+``get_backend(device)`` returns the module whose ``<cell>_forward`` and
+``<cell>_backward`` functions run on that device. Importing this package
+imports no kernel: Numba loads on the first ``get_backend`` call.
+"""
+
+import importlib
+import importlib.util
+
+DEVICES = ("auto", "cpu", "cuda")
+
+#: Number of gate blocks and of state arrays of each cell.
+CELLS = {"rnn": (1, 1), "lstm": (4, 2), "gru": (3, 1)}
+
+
+def get_backend(device="cpu"):
+    """Return the kernel module for ``device``.
+
+    Parameters
+    ----------
+    device : {"auto", "cpu", "cuda"}, default="cpu"
+        ``"auto"`` picks CUDA where a usable GPU is present, else the CPU.
+
+    Returns
+    -------
+    module
+        A module exposing ``rnn_forward``, ``rnn_backward``, ``lstm_forward``,
+        ``lstm_backward``, ``gru_forward`` and ``gru_backward``.
+    """
+    if device not in DEVICES:
+        raise ValueError(f"device must be one of {DEVICES}, got {device!r}")
+    if device == "cpu":
+        return importlib.import_module(".cpu", __name__)
+    reason = _cuda_unavailable()
+    if reason is None:
+        return importlib.import_module(".cuda", __name__)
+    if device == "auto":
+        return importlib.import_module(".cpu", __name__)
+    raise RuntimeError(f"device='cuda' was requested but {reason}")
+
+
+def _cuda_unavailable():
+    """Why the CUDA backend cannot run here, or None when it can."""
+    if importlib.util.find_spec("tsrnn.kernels.cuda") is None:
+        return "this version of tsrnn has no CUDA kernels yet"
+    try:
+        from numba import cuda
+    except ImportError:
+        return "numba-cuda is not installed (pip install 'tsrnn[cuda]')"
+    if not cuda.is_available():
+        return "no usable NVIDIA GPU and driver were found"
+    return None

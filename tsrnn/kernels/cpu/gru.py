@@ -1,0 +1,237 @@
+r"""GRU cell: forward pass and backpropagation through time on the CPU.
+
+Gates in PyTorch's order (r, z, n). With ``reset_after=True`` (PyTorch's and
+cuDNN's variant, the default) the reset gate scales the recurrent product::
+
+    r_t = sigmoid(x_t W_r + h_{t-1} U_r + b_r)
+    z_t = sigmoid(x_t W_z + h_{t-1} U_z + b_z)
+    n_t = tanh(x_t W_n + b_n + r_t * (h_{t-1} U_n + b_hn))
+    h_t = (1 - z_t) * n_t + z_t * h_{t-1}
+
+With ``reset_after=False`` (the classic GRU) it scales the state first, and
+``b_hn`` is unused::
+
+    n_t = tanh(x_t W_n + (r_t * h_{t-1}) U_n + b_n)
+
+Arrays are time-major: ``x`` of shape (T, N, F), ``W`` (F, 3H), ``U`` (H, 3H),
+``b`` (3H,) and ``b_hn`` (H,). The r and z parts of a recurrent bias add to
+``b``, so ``b_hn`` is the only one kept apart.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from ...config import JIT_OPTIONS
+from . import _parallel
+from ._common import (as_dout, chunk_bounds, detached, initial_state_grads, input_gradients,
+                      matmul_tn, project)
+from ._math import sigmoid, tanh
+
+
+@njit(**JIT_OPTIONS)
+def _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, r0, r1):
+    T = G.shape[0]
+    H = Un.shape[0]
+    one = np.ones(1, G.dtype)[0]
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        prev = t + 1 if reverse else t
+        cur = t if reverse else t + 1
+        np.dot(Hs[prev, r0:r1], Urz, accrz[r0:r1])
+        if reset_after:
+            np.dot(Hs[prev, r0:r1], Un, accn[r0:r1])
+        for n in range(r0, r1):
+            for j in range(H):
+                r = sigmoid(G[t, n, j] + accrz[n, j])
+                z = sigmoid(G[t, n, H + j] + accrz[n, H + j])
+                G[t, n, j] = r
+                G[t, n, H + j] = z
+                if reset_after:
+                    # AUX keeps the recurrent candidate term that r multiplies.
+                    ghn = accn[n, j] + bhn[j]
+                    AUX[t, n, j] = ghn
+                    c = tanh(G[t, n, 2 * H + j] + r * ghn)
+                    G[t, n, 2 * H + j] = c
+                    Hs[cur, n, j] = (one - z) * c + z * Hs[prev, n, j]
+                else:
+                    # AUX keeps the reset state r * h_{t-1}.
+                    AUX[t, n, j] = r * Hs[prev, n, j]
+        if not reset_after:
+            np.dot(AUX[t, r0:r1], Un, accn[r0:r1])
+            for n in range(r0, r1):
+                for j in range(H):
+                    z = G[t, n, H + j]
+                    c = tanh(G[t, n, 2 * H + j] + accn[n, j])
+                    G[t, n, 2 * H + j] = c
+                    Hs[cur, n, j] = (one - z) * c + z * Hs[prev, n, j]
+
+
+@njit(parallel=True, **JIT_OPTIONS)
+def _forward_parallel(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, chunks):
+    for c in prange(chunks):
+        r0, r1 = chunk_bounds(G.shape[1], chunks, c)
+        _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, r0, r1)
+
+
+@njit(**JIT_OPTIONS)
+def _forward_serial(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, chunks):
+    for c in range(chunks):
+        r0, r1 = chunk_bounds(G.shape[1], chunks, c)
+        _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, r0, r1)
+
+
+@njit(**JIT_OPTIONS)
+def _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, reset_after,
+                   tbptt, r0, r1):
+    T = G.shape[0]
+    H = UnT.shape[1]
+    one = np.ones(1, G.dtype)[0]
+    has_dout = dout.shape[0] == T
+    for s in range(T - 1, -1, -1):
+        t = T - 1 - s if reverse else s
+        prev = t + 1 if reverse else t
+        for n in range(r0, r1):
+            for j in range(H):
+                dhj = dh[n, j] + dout[t, n, j] if has_dout else dh[n, j]
+                r = G[t, n, j]
+                z = G[t, n, H + j]
+                c = G[t, n, 2 * H + j]
+                hp = Hs[prev, n, j]
+                dnp = dhj * (one - z) * (one - c * c)
+                dzp = dhj * (hp - c) * z * (one - z)
+                dG[t, n, H + j] = dzp
+                dG[t, n, 2 * H + j] = dnp
+                dRZ[n, H + j] = dzp
+                dh[n, j] = dhj * z
+                if reset_after:
+                    drp = dnp * AUX[t, n, j] * r * (one - r)
+                    dG[t, n, j] = drp
+                    dRZ[n, j] = drp
+                    DN[t, n, j] = dnp * r
+                else:
+                    DN[t, n, j] = dnp
+        if not reset_after:
+            # Gradient of the reset state r * h_{t-1}, then of r.
+            np.dot(DN[t, r0:r1], UnT, tmp[r0:r1])
+            for n in range(r0, r1):
+                for j in range(H):
+                    r = G[t, n, j]
+                    drp = tmp[n, j] * Hs[prev, n, j] * r * (one - r)
+                    dG[t, n, j] = drp
+                    dRZ[n, j] = drp
+                    dh[n, j] += tmp[n, j] * r
+        if detached(s, T, tbptt):
+            dh[r0:r1] = 0
+            continue
+        np.dot(dRZ[r0:r1], UrzT, tmp[r0:r1])
+        dh[r0:r1] += tmp[r0:r1]
+        if reset_after:
+            np.dot(DN[t, r0:r1], UnT, tmp[r0:r1])
+            dh[r0:r1] += tmp[r0:r1]
+
+
+@njit(parallel=True, **JIT_OPTIONS)
+def _backward_parallel(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, reset_after,
+                       tbptt, chunks):
+    for c in prange(chunks):
+        r0, r1 = chunk_bounds(G.shape[1], chunks, c)
+        _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, reset_after,
+                       tbptt, r0, r1)
+
+
+@njit(**JIT_OPTIONS)
+def _backward_serial(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, reset_after,
+                     tbptt, chunks):
+    for c in range(chunks):
+        r0, r1 = chunk_bounds(G.shape[1], chunks, c)
+        _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, reset_after,
+                       tbptt, r0, r1)
+
+
+def gru_forward(x, weights, state0, reverse=False, reset_after=True):
+    """Run a GRU layer over whole sequences.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_timesteps, n_samples, n_features)
+        Time-major, C-contiguous input.
+    weights : tuple of ndarray
+        ``(W, U, b, b_hn)`` of shapes (n_features, 3H), (H, 3H), (3H,), (H,).
+    state0 : tuple of ndarray
+        ``(h0,)`` of shape (n_samples, H).
+    reverse : bool, default=False
+        Process the sequence from its last step to its first.
+    reset_after : bool, default=True
+        Apply the reset gate after the recurrent product (PyTorch, cuDNN).
+
+    Returns
+    -------
+    out : ndarray of shape (n_timesteps, n_samples, H)
+        Hidden state after each step, in time order.
+    state : tuple of ndarray
+        ``(h_T,)``, the state after the last processed step.
+    cache : tuple
+        What :func:`gru_backward` needs.
+    """
+    W, U, b, bhn = weights
+    T, N, _ = x.shape
+    H = U.shape[0]
+    G = project(x, W, b)
+    Hs = np.empty((T + 1, N, H), x.dtype)
+    Hs[T if reverse else 0] = state0[0]
+    AUX = np.empty((T, N, H), x.dtype)
+    Urz = np.ascontiguousarray(U[:, :2 * H])
+    Un = np.ascontiguousarray(U[:, 2 * H:])
+    accrz = np.empty((N, 2 * H), x.dtype)
+    accn = np.empty((N, H), x.dtype)
+    _parallel.launch(_forward_parallel, _forward_serial, N,
+                     G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after)
+    out = Hs[:T] if reverse else Hs[1:]
+    return out, (Hs[0 if reverse else T],), (G, Hs, AUX)
+
+
+def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_after=True):
+    """Backpropagate through a GRU layer.
+
+    Parameters
+    ----------
+    dout : ndarray of shape (n_timesteps, n_samples, H) or None
+        Gradient of the loss with respect to each step's output.
+    dstate : tuple of ndarray or None
+        Gradient with respect to the final state ``(h_T,)``.
+    x, weights, reverse, reset_after
+        As given to :func:`gru_forward`.
+    cache : tuple
+        Returned by :func:`gru_forward`.
+    tbptt : int, default=0
+        Truncate backpropagation to chunks of this many steps, counted back
+        from the last processed step (0: full BPTT).
+
+    Returns
+    -------
+    dx : ndarray of shape (n_timesteps, n_samples, n_features)
+    dweights : tuple of ndarray
+        ``(dW, dU, db, db_hn)``; ``db_hn`` is zero when ``reset_after=False``.
+    dstate0 : tuple of ndarray
+        ``(dh0,)``.
+    """
+    W, U, _, _ = weights
+    G, Hs, AUX = cache
+    T, N, _ = x.shape
+    H = U.shape[0]
+    (dh,) = initial_state_grads(dstate, 1, N, H, x.dtype)
+    dG = np.empty_like(G)
+    DN = np.empty((T, N, H), x.dtype)
+    dRZ = np.empty((N, 2 * H), x.dtype)
+    tmp = np.empty((N, H), x.dtype)
+    UrzT = np.ascontiguousarray(U[:, :2 * H].T)
+    UnT = np.ascontiguousarray(U[:, 2 * H:].T)
+    _parallel.launch(_backward_parallel, _backward_serial, N, as_dout(dout, x.dtype), G, UrzT,
+                     UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, reset_after, tbptt)
+    hprev = Hs[1:] if reverse else Hs[:T]
+    dx, dW, db = input_gradients(x, W, dG)
+    dU = np.empty_like(U)
+    dU[:, :2 * H] = matmul_tn(hprev, dG[:, :, :2 * H])
+    dU[:, 2 * H:] = matmul_tn(hprev if reset_after else AUX, DN)
+    dbhn = DN.reshape(T * N, H).sum(axis=0) if reset_after else np.zeros(H, x.dtype)
+    return dx, (dW, dU, db, dbhn), (dh,)

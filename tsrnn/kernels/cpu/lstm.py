@@ -1,0 +1,190 @@
+r"""LSTM cell: forward pass and backpropagation through time on the CPU.
+
+With gates in PyTorch's and Keras' order (i, f, g, o)::
+
+    i_t = sigmoid(x_t W_i + h_{t-1} U_i + b_i)
+    f_t = sigmoid(x_t W_f + h_{t-1} U_f + b_f)
+    g_t = tanh   (x_t W_g + h_{t-1} U_g + b_g)
+    o_t = sigmoid(x_t W_o + h_{t-1} U_o + b_o)
+    c_t = f_t * c_{t-1} + i_t * g_t
+    h_t = o_t * tanh(c_t)
+
+Arrays are time-major: ``x`` of shape (T, N, F), ``W`` (F, 4H), ``U`` (H, 4H),
+``b`` (4H,). The input projection of all steps is one matrix product; the time
+loop does one recurrent product per step and the gate arithmetic in the same
+pass; weight gradients are matrix products over all steps at the end.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from ...config import JIT_OPTIONS
+from . import _parallel
+from ._math import sigmoid, tanh
+from ._common import (as_dout, chunk_bounds, detached, initial_state_grads, input_gradients,
+                      matmul_tn, project)
+
+
+@njit(**JIT_OPTIONS)
+def _forward_rows(G, U, Hs, Cs, TC, acc, reverse, r0, r1):
+    T = G.shape[0]
+    H = U.shape[0]
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        prev = t + 1 if reverse else t
+        cur = t if reverse else t + 1
+        np.dot(Hs[prev, r0:r1], U, acc[r0:r1])
+        for n in range(r0, r1):
+            for j in range(H):
+                ig = sigmoid(G[t, n, j] + acc[n, j])
+                fg = sigmoid(G[t, n, H + j] + acc[n, H + j])
+                gg = tanh(G[t, n, 2 * H + j] + acc[n, 2 * H + j])
+                og = sigmoid(G[t, n, 3 * H + j] + acc[n, 3 * H + j])
+                c = fg * Cs[prev, n, j] + ig * gg
+                tc = tanh(c)
+                Cs[cur, n, j] = c
+                TC[t, n, j] = tc
+                Hs[cur, n, j] = og * tc
+                G[t, n, j] = ig
+                G[t, n, H + j] = fg
+                G[t, n, 2 * H + j] = gg
+                G[t, n, 3 * H + j] = og
+
+
+@njit(parallel=True, **JIT_OPTIONS)
+def _forward_parallel(G, U, Hs, Cs, TC, acc, reverse, chunks):
+    for c in prange(chunks):
+        r0, r1 = chunk_bounds(G.shape[1], chunks, c)
+        _forward_rows(G, U, Hs, Cs, TC, acc, reverse, r0, r1)
+
+
+@njit(**JIT_OPTIONS)
+def _forward_serial(G, U, Hs, Cs, TC, acc, reverse, chunks):
+    for c in range(chunks):
+        r0, r1 = chunk_bounds(G.shape[1], chunks, c)
+        _forward_rows(G, U, Hs, Cs, TC, acc, reverse, r0, r1)
+
+
+@njit(**JIT_OPTIONS)
+def _backward_rows(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, r0, r1):
+    T = G.shape[0]
+    H = UT.shape[1]
+    one = np.ones(1, G.dtype)[0]
+    has_dout = dout.shape[0] == T
+    for s in range(T - 1, -1, -1):
+        t = T - 1 - s if reverse else s
+        prev = t + 1 if reverse else t
+        for n in range(r0, r1):
+            for j in range(H):
+                dhj = dh[n, j] + dout[t, n, j] if has_dout else dh[n, j]
+                ig = G[t, n, j]
+                fg = G[t, n, H + j]
+                gg = G[t, n, 2 * H + j]
+                og = G[t, n, 3 * H + j]
+                tc = TC[t, n, j]
+                dcj = dc[n, j] + dhj * og * (one - tc * tc)
+                dG[t, n, j] = dcj * gg * ig * (one - ig)
+                dG[t, n, H + j] = dcj * Cs[prev, n, j] * fg * (one - fg)
+                dG[t, n, 2 * H + j] = dcj * ig * (one - gg * gg)
+                dG[t, n, 3 * H + j] = dhj * tc * og * (one - og)
+                dc[n, j] = dcj * fg
+        if detached(s, T, tbptt):
+            dh[r0:r1] = 0
+            dc[r0:r1] = 0
+        else:
+            np.dot(dG[t, r0:r1], UT, dh[r0:r1])
+
+
+@njit(parallel=True, **JIT_OPTIONS)
+def _backward_parallel(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, chunks):
+    for c in prange(chunks):
+        r0, r1 = chunk_bounds(G.shape[1], chunks, c)
+        _backward_rows(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, r0, r1)
+
+
+@njit(**JIT_OPTIONS)
+def _backward_serial(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, chunks):
+    for c in range(chunks):
+        r0, r1 = chunk_bounds(G.shape[1], chunks, c)
+        _backward_rows(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, r0, r1)
+
+
+def lstm_forward(x, weights, state0, reverse=False):
+    """Run an LSTM layer over whole sequences.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_timesteps, n_samples, n_features)
+        Time-major, C-contiguous input.
+    weights : tuple of ndarray
+        ``(W, U, b)`` of shapes (n_features, 4H), (H, 4H) and (4H,).
+    state0 : tuple of ndarray
+        ``(h0, c0)``, each of shape (n_samples, H).
+    reverse : bool, default=False
+        Process the sequence from its last step to its first.
+
+    Returns
+    -------
+    out : ndarray of shape (n_timesteps, n_samples, H)
+        Hidden state after each step, in time order.
+    state : tuple of ndarray
+        ``(h_T, c_T)``, the state after the last processed step.
+    cache : tuple
+        What :func:`lstm_backward` needs.
+    """
+    W, U, b = weights
+    T, N, _ = x.shape
+    H = U.shape[0]
+    G = project(x, W, b)
+    Hs = np.empty((T + 1, N, H), x.dtype)
+    Cs = np.empty((T + 1, N, H), x.dtype)
+    TC = np.empty((T, N, H), x.dtype)
+    first = T if reverse else 0
+    Hs[first] = state0[0]
+    Cs[first] = state0[1]
+    acc = np.empty((N, 4 * H), x.dtype)
+    _parallel.launch(_forward_parallel, _forward_serial, N, G, U, Hs, Cs, TC, acc, reverse)
+    last = 0 if reverse else T
+    out = Hs[:T] if reverse else Hs[1:]
+    return out, (Hs[last], Cs[last]), (G, Hs, Cs, TC)
+
+
+def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0):
+    """Backpropagate through an LSTM layer.
+
+    Parameters
+    ----------
+    dout : ndarray of shape (n_timesteps, n_samples, H) or None
+        Gradient of the loss with respect to each step's output.
+    dstate : tuple of ndarray or None
+        Gradients with respect to the final ``(h_T, c_T)``.
+    x, weights, reverse
+        As given to :func:`lstm_forward`.
+    cache : tuple
+        Returned by :func:`lstm_forward`.
+    tbptt : int, default=0
+        Truncate backpropagation to chunks of this many steps, counted back
+        from the last processed step (0: full BPTT).
+
+    Returns
+    -------
+    dx : ndarray of shape (n_timesteps, n_samples, n_features)
+    dweights : tuple of ndarray
+        ``(dW, dU, db)``.
+    dstate0 : tuple of ndarray
+        ``(dh0, dc0)``.
+    """
+    W, U, _ = weights
+    G, Hs, Cs, TC = cache
+    T, N, _ = x.shape
+    H = U.shape[0]
+    dh, dc = initial_state_grads(dstate, 2, N, H, x.dtype)
+    dout = as_dout(dout, x.dtype)
+    dG = np.empty_like(G)
+    UT = np.ascontiguousarray(U.T)
+    _parallel.launch(_backward_parallel, _backward_serial, N,
+                     dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt)
+    hprev = Hs[1:] if reverse else Hs[:T]
+    dx, dW, db = input_gradients(x, W, dG)
+    return dx, (dW, matmul_tn(hprev, dG), db), (dh, dc)
+

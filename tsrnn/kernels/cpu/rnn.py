@@ -1,0 +1,167 @@
+r"""SimpleRNN (Elman) cell: forward pass and backpropagation through time on the CPU.
+
+::
+
+    h_t = f(x_t W + h_{t-1} U + b),   f in {tanh, relu}
+
+Arrays are time-major: ``x`` of shape (T, N, F), ``W`` (F, H), ``U`` (H, H),
+``b`` (H,). ``relu`` is passed as a flag so both activations share one kernel.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from ...config import JIT_OPTIONS
+from . import _parallel
+from ._common import (as_dout, chunk_bounds, detached, initial_state_grads, input_gradients,
+                      matmul_tn, project)
+from ._math import tanh
+
+ACTIVATIONS = ("tanh", "relu")
+
+
+@njit(**JIT_OPTIONS)
+def _forward_rows(G, U, Hs, acc, reverse, relu, r0, r1):
+    T = G.shape[0]
+    H = U.shape[0]
+    zero = np.zeros(1, G.dtype)[0]
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        prev = t + 1 if reverse else t
+        cur = t if reverse else t + 1
+        np.dot(Hs[prev, r0:r1], U, acc[r0:r1])
+        for n in range(r0, r1):
+            for j in range(H):
+                a = G[t, n, j] + acc[n, j]
+                if relu:
+                    Hs[cur, n, j] = a if a > zero else zero
+                else:
+                    Hs[cur, n, j] = tanh(a)
+
+
+@njit(parallel=True, **JIT_OPTIONS)
+def _forward_parallel(G, U, Hs, acc, reverse, relu, chunks):
+    for c in prange(chunks):
+        r0, r1 = chunk_bounds(G.shape[1], chunks, c)
+        _forward_rows(G, U, Hs, acc, reverse, relu, r0, r1)
+
+
+@njit(**JIT_OPTIONS)
+def _forward_serial(G, U, Hs, acc, reverse, relu, chunks):
+    for c in range(chunks):
+        r0, r1 = chunk_bounds(G.shape[1], chunks, c)
+        _forward_rows(G, U, Hs, acc, reverse, relu, r0, r1)
+
+
+@njit(**JIT_OPTIONS)
+def _backward_rows(dout, UT, Hs, dG, dh, reverse, relu, tbptt, r0, r1):
+    T = dG.shape[0]
+    H = UT.shape[1]
+    one = np.ones(1, dG.dtype)[0]
+    zero = one - one
+    has_dout = dout.shape[0] == T
+    for s in range(T - 1, -1, -1):
+        t = T - 1 - s if reverse else s
+        cur = t if reverse else t + 1
+        for n in range(r0, r1):
+            for j in range(H):
+                dhj = dh[n, j] + dout[t, n, j] if has_dout else dh[n, j]
+                h = Hs[cur, n, j]
+                if relu:
+                    dG[t, n, j] = dhj if h > zero else zero
+                else:
+                    dG[t, n, j] = dhj * (one - h * h)
+        if detached(s, T, tbptt):
+            dh[r0:r1] = 0
+        else:
+            np.dot(dG[t, r0:r1], UT, dh[r0:r1])
+
+
+@njit(parallel=True, **JIT_OPTIONS)
+def _backward_parallel(dout, UT, Hs, dG, dh, reverse, relu, tbptt, chunks):
+    for c in prange(chunks):
+        r0, r1 = chunk_bounds(dG.shape[1], chunks, c)
+        _backward_rows(dout, UT, Hs, dG, dh, reverse, relu, tbptt, r0, r1)
+
+
+@njit(**JIT_OPTIONS)
+def _backward_serial(dout, UT, Hs, dG, dh, reverse, relu, tbptt, chunks):
+    for c in range(chunks):
+        r0, r1 = chunk_bounds(dG.shape[1], chunks, c)
+        _backward_rows(dout, UT, Hs, dG, dh, reverse, relu, tbptt, r0, r1)
+
+
+def rnn_forward(x, weights, state0, reverse=False, activation="tanh"):
+    """Run a SimpleRNN layer over whole sequences.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_timesteps, n_samples, n_features)
+        Time-major, C-contiguous input.
+    weights : tuple of ndarray
+        ``(W, U, b)`` of shapes (n_features, H), (H, H) and (H,).
+    state0 : tuple of ndarray
+        ``(h0,)`` of shape (n_samples, H).
+    reverse : bool, default=False
+        Process the sequence from its last step to its first.
+    activation : {"tanh", "relu"}, default="tanh"
+
+    Returns
+    -------
+    out : ndarray of shape (n_timesteps, n_samples, H)
+        Hidden state after each step, in time order.
+    state : tuple of ndarray
+        ``(h_T,)``, the state after the last processed step.
+    cache : tuple
+        What :func:`rnn_backward` needs.
+    """
+    W, U, b = weights
+    T, N, _ = x.shape
+    H = U.shape[0]
+    G = project(x, W, b)
+    Hs = np.empty((T + 1, N, H), x.dtype)
+    Hs[T if reverse else 0] = state0[0]
+    acc = np.empty((N, H), x.dtype)
+    _parallel.launch(_forward_parallel, _forward_serial, N,
+                     G, U, Hs, acc, reverse, activation == "relu")
+    out = Hs[:T] if reverse else Hs[1:]
+    return out, (Hs[0 if reverse else T],), (Hs,)
+
+
+def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activation="tanh"):
+    """Backpropagate through a SimpleRNN layer.
+
+    Parameters
+    ----------
+    dout : ndarray of shape (n_timesteps, n_samples, H) or None
+        Gradient of the loss with respect to each step's output.
+    dstate : tuple of ndarray or None
+        Gradient with respect to the final state ``(h_T,)``.
+    x, weights, reverse, activation
+        As given to :func:`rnn_forward`.
+    cache : tuple
+        Returned by :func:`rnn_forward`.
+    tbptt : int, default=0
+        Truncate backpropagation to chunks of this many steps, counted back
+        from the last processed step (0: full BPTT).
+
+    Returns
+    -------
+    dx : ndarray of shape (n_timesteps, n_samples, n_features)
+    dweights : tuple of ndarray
+        ``(dW, dU, db)``.
+    dstate0 : tuple of ndarray
+        ``(dh0,)``.
+    """
+    W, U, _ = weights
+    (Hs,) = cache
+    T, N, _ = x.shape
+    H = U.shape[0]
+    (dh,) = initial_state_grads(dstate, 1, N, H, x.dtype)
+    dG = np.empty((T, N, H), x.dtype)
+    UT = np.ascontiguousarray(U.T)
+    _parallel.launch(_backward_parallel, _backward_serial, N, as_dout(dout, x.dtype), UT, Hs,
+                     dG, dh, reverse, activation == "relu", tbptt)
+    hprev = Hs[1:] if reverse else Hs[:T]
+    dx, dW, db = input_gradients(x, W, dG)
+    return dx, (dW, matmul_tn(hprev, dG), db), (dh,)

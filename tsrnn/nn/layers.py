@@ -1,0 +1,156 @@
+"""Recurrent layers: one direction of one layer, and the bidirectional wrapper.
+
+Layers work on time-major arrays (T, N, F) and assume valid shapes; the
+network and the estimators check their input. The cell arithmetic lives only
+in the kernels.
+"""
+
+import numpy as np
+
+from ..kernels import CELLS, get_backend
+from .init import glorot_uniform, recurrent_orthogonal
+
+MERGE_MODES = ("concat", "sum", "ave", "mul", "max")
+
+
+class Recurrent:
+    """One direction of one recurrent layer.
+
+    Parameters
+    ----------
+    cell : {"rnn", "lstm", "gru"}
+    input_size, hidden_size : int
+    reverse : bool, default=False
+        Read the sequence from its last step to its first.
+    activation : {"tanh", "relu"}, default="tanh"
+        Activation of the SimpleRNN cell (ignored by the others).
+    reset_after : bool, default=True
+        GRU variant (ignored by the others).
+    backend : module, optional
+        Kernel module from :func:`tsrnn.kernels.get_backend`; the CPU by default.
+    """
+
+    def __init__(self, cell, input_size, hidden_size, reverse=False, activation="tanh",
+                 reset_after=True, backend=None):
+        self.cell = cell
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.reverse = reverse
+        self.n_gates, self.n_states = CELLS[cell]
+        self.options = ({"activation": activation} if cell == "rnn" else
+                        {"reset_after": reset_after} if cell == "gru" else {})
+        self.backend = backend if backend is not None else get_backend("cpu")
+        self.weights = self.grads = None
+
+    @property
+    def output_size(self):
+        return self.hidden_size
+
+    def param_shapes(self):
+        """Shapes of ``(W, U, b)``, plus ``b_hn`` for the GRU."""
+        F, H, GH = self.input_size, self.hidden_size, self.n_gates * self.hidden_size
+        shapes = [(F, GH), (H, GH), (GH,)]
+        return shapes + [(H,)] if self.cell == "gru" else shapes
+
+    def bind(self, weights, grads):
+        """Use these arrays (views into flat storage) as weights and gradients."""
+        self.weights, self.grads = tuple(weights), tuple(grads)
+
+    def initialize(self, rng):
+        """Glorot-uniform input weights, orthogonal recurrent weights, zero biases
+        (the LSTM's forget-gate bias at 1)."""
+        W, U, b = self.weights[:3]
+        W[...] = glorot_uniform(W.shape, rng)
+        U[...] = recurrent_orthogonal(U.shape, rng)
+        b[...] = 0
+        if self.cell == "lstm":
+            H = self.hidden_size
+            b[H:2 * H] = 1
+        for extra in self.weights[3:]:
+            extra[...] = 0
+
+    def forward(self, x, state0):
+        """Run over ``x`` of shape (T, N, F) from ``state0`` (a tuple of (N, H)).
+
+        Returns ``(out, state, ctx)``: outputs (T, N, H) in time order, the final
+        state tuple and what :meth:`backward` needs.
+        """
+        fn = getattr(self.backend, f"{self.cell}_forward")
+        out, state, cache = fn(x, self.weights, state0, self.reverse, **self.options)
+        return out, state, (x, cache)
+
+    def backward(self, ctx, dout, dstate, tbptt=0):
+        """Add this layer's weight gradients to ``grads``; return ``(dx, dstate0)``."""
+        x, cache = ctx
+        fn = getattr(self.backend, f"{self.cell}_backward")
+        dx, dweights, dstate0 = fn(dout, dstate, x, self.weights, cache, self.reverse, tbptt,
+                                   **self.options)
+        for g, d in zip(self.grads, dweights):
+            g += d
+        return dx, dstate0
+
+
+class Bidirectional:
+    """A forward and a reversed :class:`Recurrent` with separate weights, merged.
+
+    Parameters
+    ----------
+    forward_layer, backward_layer : Recurrent
+        The second must have ``reverse=True``.
+    merge_mode : {"concat", "sum", "ave", "mul", "max"}, default="concat"
+        How the two outputs of each step combine.
+    """
+
+    def __init__(self, forward_layer, backward_layer, merge_mode="concat"):
+        if merge_mode not in MERGE_MODES:
+            raise ValueError(f"merge_mode must be one of {MERGE_MODES}, got {merge_mode!r}")
+        self.layers = (forward_layer, backward_layer)
+        self.merge_mode = merge_mode
+
+    @property
+    def output_size(self):
+        H = self.layers[0].hidden_size
+        return 2 * H if self.merge_mode == "concat" else H
+
+    def forward(self, x, states0):
+        """``states0`` is a pair of state tuples, one per direction."""
+        (of, sf, cf), (ob, sb, cb) = (layer.forward(x, s) for layer, s in zip(self.layers, states0))
+        return merge(of, ob, self.merge_mode), (sf, sb), (cf, cb, of, ob)
+
+    def backward(self, ctx, dout, dstates, tbptt=0):
+        cf, cb, of, ob = ctx
+        dfs, dbs = unmerge(dout, of, ob, self.merge_mode)
+        dxf, df0 = self.layers[0].backward(cf, dfs, dstates[0], tbptt)
+        dxb, db0 = self.layers[1].backward(cb, dbs, dstates[1], tbptt)
+        return dxf + dxb, (df0, db0)
+
+
+def merge(a, b, mode):
+    """Combine the two directions' outputs (last axis: features)."""
+    if mode == "concat":
+        return np.concatenate([a, b], axis=-1)
+    if mode == "sum":
+        return a + b
+    if mode == "ave":
+        return (a + b) * a.dtype.type(0.5)
+    if mode == "mul":
+        return a * b
+    return np.maximum(a, b)
+
+
+def unmerge(d, a, b, mode):
+    """Split the gradient ``d`` of ``merge(a, b, mode)`` into gradients of a and b."""
+    if d is None:
+        return None, None
+    if mode == "concat":
+        H = a.shape[-1]
+        return d[..., :H], d[..., H:]
+    if mode == "sum":
+        return d, d
+    if mode == "ave":
+        half = d * d.dtype.type(0.5)
+        return half, half
+    if mode == "mul":
+        return d * b, d * a
+    take_a = a >= b  # ties go to the forward direction
+    return np.where(take_a, d, 0), np.where(take_a, 0, d)

@@ -1,0 +1,241 @@
+"""A stack of recurrent layers, uni- or bidirectional, with its weights stored flat."""
+
+import numpy as np
+
+from ..kernels import CELLS, get_backend
+from .layers import MERGE_MODES, Bidirectional, Recurrent
+from .params import ParameterSet
+
+CELL_NAMES = tuple(CELLS)
+DTYPES = ("float32", "float64")
+
+
+class RecurrentNetwork:
+    """Stacked recurrent layers over batch-first sequences.
+
+    Parameters
+    ----------
+    cell : {"rnn", "lstm", "gru"}
+    input_size : int
+        Number of features per step.
+    hidden_size : int
+        Units per direction of each layer.
+    num_layers : int, default=1
+    bidirectional : bool, default=False
+        Each layer reads forwards and backwards with separate weights.
+    merge_mode : {"concat", "sum", "ave", "mul", "max"}, default="concat"
+        How a bidirectional layer combines its two directions.
+    activation : {"tanh", "relu"}, default="tanh"
+        SimpleRNN activation.
+    reset_after : bool, default=True
+        GRU variant: reset gate after the recurrent product (PyTorch, cuDNN).
+    dtype : {"float32", "float64"}, default="float32"
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+    random_state : int, numpy Generator or None
+        Seed of the initial weights.
+
+    Attributes
+    ----------
+    params : ParameterSet
+        All weights (``params.theta``) and gradients (``params.grad``), flat.
+    units : list
+        One :class:`~tsrnn.nn.layers.Recurrent` or
+        :class:`~tsrnn.nn.layers.Bidirectional` per layer.
+    """
+
+    def __init__(self, cell, input_size, hidden_size, num_layers=1, bidirectional=False,
+                 merge_mode="concat", activation="tanh", reset_after=True, dtype="float32",
+                 device="cpu", random_state=None):
+        _check_choice("cell", cell, CELL_NAMES)
+        _check_choice("merge_mode", merge_mode, MERGE_MODES)
+        _check_choice("activation", activation, ("tanh", "relu"))
+        _check_choice("dtype", str(np.dtype(dtype)) if _is_dtype(dtype) else dtype, DTYPES)
+        for name, value in (("input_size", input_size), ("hidden_size", hidden_size),
+                            ("num_layers", num_layers)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        self.cell, self.input_size, self.hidden_size = cell, int(input_size), int(hidden_size)
+        self.num_layers, self.bidirectional, self.merge_mode = int(num_layers), bidirectional, merge_mode
+        self.activation, self.reset_after = activation, reset_after
+        self.dtype = np.dtype(dtype)
+        self.n_states = CELLS[cell][1]
+        backend = get_backend(device)
+        self.units, layers, size = [], [], self.input_size
+        for _ in range(self.num_layers):
+            make = [Recurrent(cell, size, self.hidden_size, reverse, activation, reset_after, backend)
+                    for reverse in ((False, True) if bidirectional else (False,))]
+            unit = Bidirectional(*make, merge_mode) if bidirectional else make[0]
+            self.units.append(unit)
+            layers.extend(make)
+            size = unit.output_size
+        self.layers = layers
+        self.output_size = size
+        self.params = ParameterSet([s for layer in layers for s in layer.param_shapes()], self.dtype)
+        self.bind(self.params.theta, self.params.grad)
+        rng = np.random.default_rng(random_state)
+        for layer in layers:
+            layer.initialize(rng)
+
+    @property
+    def num_directions(self):
+        return 2 if self.bidirectional else 1
+
+    def bind(self, theta, grad):
+        """Point every layer's weights and gradients into the flat ``theta`` and ``grad``."""
+        wv, gv, i = self.params.views(theta), self.params.views(grad), 0
+        for layer in self.layers:
+            k = len(layer.param_shapes())
+            layer.bind(wv[i:i + k], gv[i:i + k])
+            i += k
+
+    # -- time-major engine used by models -----------------------------------------------
+    def zero_states(self, n):
+        """Initial states: one tuple of (n, H) zero arrays per layer and direction."""
+        return [tuple(np.zeros((n, self.hidden_size), self.dtype) for _ in range(self.n_states))
+                for _ in self.layers]
+
+    def run(self, x, states=None):
+        """Forward over time-major ``x`` (T, N, F).
+
+        ``states`` lists one state tuple per layer and direction (see
+        :meth:`zero_states`). Returns ``(out, final_states, ctx)``.
+        """
+        if states is None:
+            states = self.zero_states(x.shape[1])
+        ctxs, finals, i = [], [], 0
+        for unit in self.units:
+            if isinstance(unit, Bidirectional):
+                x, (sf, sb), ctx = unit.forward(x, (states[i], states[i + 1]))
+                finals += [sf, sb]
+                i += 2
+            else:
+                x, s, ctx = unit.forward(x, states[i])
+                finals.append(s)
+                i += 1
+            ctxs.append(ctx)
+        return x, finals, ctxs
+
+    def backprop(self, ctxs, dout, dfinals=None, tbptt=0):
+        """Backward through :meth:`run`; adds weight gradients to ``params.grad``.
+
+        ``dout`` (T, N, output_size) or None; ``dfinals`` like ``final_states`` or
+        None. Returns ``(dx, dstates0)``.
+        """
+        D = self.num_directions
+        dfinals = dfinals if dfinals is not None else [None] * len(self.layers)
+        dstates0 = [None] * len(self.layers)
+        for k in range(self.num_layers - 1, -1, -1):
+            unit, sl = self.units[k], slice(k * D, (k + 1) * D)
+            if D == 2:
+                dout, dstates0[sl] = unit.backward(ctxs[k], dout, dfinals[sl], tbptt)
+            else:
+                dout, dstates0[k] = unit.backward(ctxs[k], dout, dfinals[k], tbptt)
+        return dout, dstates0
+
+    # -- PyTorch-shaped public interface -----------------------------------------------
+    def forward(self, x, h0=None):
+        """Run the network as PyTorch's ``batch_first=True`` RNN, LSTM or GRU would.
+
+        Parameters
+        ----------
+        x : array-like of shape (n_samples, n_timesteps, n_features)
+        h0 : ndarray of shape (num_layers * num_directions, n_samples, hidden_size), optional
+            Initial hidden state; a tuple ``(h0, c0)`` for the LSTM. Zeros if None.
+
+        Returns
+        -------
+        output : ndarray of shape (n_samples, n_timesteps, output_size)
+        h_n : ndarray of shape (num_layers * num_directions, n_samples, hidden_size)
+            Final hidden state; a tuple ``(h_n, c_n)`` for the LSTM.
+        """
+        x = self.check_input(x)
+        out, finals, _ = self.run(np.ascontiguousarray(x.transpose(1, 0, 2)),
+                                  self._states_from_torch(h0, x.shape[0]))
+        return out.transpose(1, 0, 2).copy(), self._states_to_torch(finals)
+
+    def vjp(self, x, grad_output, h0=None):
+        """Gradients of ``sum(output * grad_output)`` (full BPTT).
+
+        Parameters
+        ----------
+        x : array-like of shape (n_samples, n_timesteps, n_features)
+        grad_output : array-like of shape (n_samples, n_timesteps, output_size)
+        h0 : as in :meth:`forward`
+
+        Returns
+        -------
+        dict
+            The PyTorch state-dict keys of every weight and bias (see
+            :mod:`tsrnn.interop`), plus ``"input"`` for the gradient with respect
+            to ``x``, of shape (n_samples, n_timesteps, n_features).
+        """
+        from ..interop import grads_to_torch
+
+        x = self.check_input(x)
+        g = np.asarray(grad_output, dtype=self.dtype)
+        expected = (x.shape[0], x.shape[1], self.output_size)
+        if g.shape != expected:
+            raise ValueError(f"grad_output must have shape {expected}, got {g.shape}")
+        _check_finite("grad_output", g)
+        xt = np.ascontiguousarray(x.transpose(1, 0, 2))
+        _, _, ctxs = self.run(xt, self._states_from_torch(h0, x.shape[0]))
+        self.params.grad[:] = 0
+        dx, _ = self.backprop(ctxs, np.ascontiguousarray(g.transpose(1, 0, 2)))
+        grads = grads_to_torch(self, self.params.grad)
+        grads["input"] = dx.transpose(1, 0, 2).copy()
+        return grads
+
+    def check_input(self, x):
+        """``x`` as a (N, T, F) array of the network's dtype, or a clear error."""
+        x = np.asarray(x)
+        if x.dtype.kind not in "fiub":
+            raise TypeError(f"x must hold numbers, got dtype {x.dtype}")
+        if x.ndim != 3:
+            raise ValueError(f"x must have shape (n_samples, n_timesteps, n_features), "
+                             f"got an array with {x.ndim} dimension(s)")
+        if x.shape[2] != self.input_size:
+            raise ValueError(f"x has {x.shape[2]} features per step, the network expects "
+                             f"{self.input_size}")
+        if x.shape[0] == 0 or x.shape[1] == 0:
+            raise ValueError(f"x is empty: shape {x.shape}")
+        x = x.astype(self.dtype, copy=False)
+        _check_finite("x", x)
+        return x
+
+    def _states_from_torch(self, h0, n):
+        if h0 is None:
+            return None
+        parts = tuple(h0) if self.n_states == 2 else (h0,)
+        if self.n_states == 2 and len(parts) != 2:
+            raise ValueError("the LSTM's initial state must be a tuple (h0, c0)")
+        expected = (len(self.layers), n, self.hidden_size)
+        arrays = []
+        for name, p in zip(("h0", "c0"), parts):
+            p = np.asarray(p, dtype=self.dtype)
+            if p.shape != expected:
+                raise ValueError(f"{name} must have shape {expected}, got {p.shape}")
+            _check_finite(name, p)
+            arrays.append(p)
+        return [tuple(np.ascontiguousarray(a[i]) for a in arrays) for i in range(len(self.layers))]
+
+    def _states_to_torch(self, finals):
+        stacked = tuple(np.stack([np.asarray(s[j]) for s in finals]) for j in range(self.n_states))
+        return stacked if self.n_states == 2 else stacked[0]
+
+
+def _is_dtype(dtype):
+    try:
+        np.dtype(dtype)
+        return True
+    except TypeError:
+        return False
+
+
+def _check_choice(name, value, allowed):
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+
+
+def _check_finite(name, a):
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or infinity")
