@@ -46,10 +46,9 @@ def input_gradients(x, W, dG):
 
 def initial_state_grads(dstate, n_states, N, H, dtype):
     """Writable gradient buffers for the final state, zeros where none given."""
-    if dstate is None:
-        dstate = (None,) * n_states
+    dstate = tuple(dstate or ()) + (None,) * n_states
     return tuple(np.zeros((N, H), dtype) if d is None else np.array(d, dtype, order="C")
-                 for d in dstate)
+                 for d in dstate[:n_states])
 
 
 def as_dout(dout, dtype):

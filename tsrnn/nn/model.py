@@ -1,0 +1,110 @@
+"""A recurrent network with a dense head and a loss: what the estimators train."""
+
+import numpy as np
+
+from .init import glorot_uniform
+from .layers import merge, unmerge
+from .network import RecurrentNetwork
+from .optimizers import clip_gradients
+
+
+class SequenceModel:
+    """Recurrent layers, then a dense head on the last step or on every step.
+
+    Parameters
+    ----------
+    cell, input_size, hidden_size, num_layers, bidirectional, merge_mode, activation,
+    reset_after, dtype, device
+        As in :class:`~tsrnn.nn.network.RecurrentNetwork`.
+    output_size : int
+        Outputs of the head per prediction.
+    return_sequences : bool, default=False
+        Predict at every step (many-to-many) instead of after the last one.
+    random_state : int, numpy Generator or None
+
+    Attributes
+    ----------
+    network : RecurrentNetwork
+    theta, grad : ndarray
+        All weights (network, then head) and their gradients, flat.
+    """
+
+    def __init__(self, cell, input_size, hidden_size, output_size, num_layers=1,
+                 bidirectional=False, merge_mode="concat", activation="tanh", reset_after=True,
+                 return_sequences=False, dtype="float32", device="cpu", random_state=None):
+        rng = np.random.default_rng(random_state)
+        self.network = net = RecurrentNetwork(cell, input_size, hidden_size, num_layers,
+                                              bidirectional, merge_mode, activation, reset_after,
+                                              dtype, device, rng)
+        self.return_sequences = return_sequences
+        self.output_size = int(output_size)
+        n_net, d = net.params.theta.size, net.output_size
+        self.theta = np.zeros(n_net + d * self.output_size + self.output_size, net.dtype)
+        self.grad = np.zeros_like(self.theta)
+        self.theta[:n_net] = net.params.theta
+        net.params.theta, net.params.grad = self.theta[:n_net], self.grad[:n_net]
+        net.bind(net.params.theta, net.params.grad)
+        self.head_W = self.theta[n_net:n_net + d * self.output_size].reshape(d, self.output_size)
+        self.head_b = self.theta[n_net + d * self.output_size:]
+        self.grad_W = self.grad[n_net:n_net + d * self.output_size].reshape(d, self.output_size)
+        self.grad_b = self.grad[n_net + d * self.output_size:]
+        self.head_W[...] = glorot_uniform(self.head_W.shape, rng)
+
+    @property
+    def dtype(self):
+        return self.network.dtype
+
+    def forward(self, X, states=None):
+        """Predictions for batch-first ``X`` (N, T, F).
+
+        Returns ``(pred, final_states, ctx)`` with ``pred`` of shape (N, output_size),
+        or (N, T, output_size) with ``return_sequences``.
+        """
+        net = self.network
+        xt = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=net.dtype)
+        out, finals, ctxs = net.run(xt, states)
+        if self.return_sequences:
+            z = out.transpose(1, 0, 2)
+        elif net.bidirectional:
+            z = merge(finals[-2][0], finals[-1][0], net.merge_mode)
+        else:
+            z = finals[-1][0]
+        pred = z @ self.head_W + self.head_b
+        return pred, finals, (ctxs, z, finals)
+
+    def backward(self, ctx, dpred, tbptt=0):
+        """Gradients of a loss whose gradient with respect to ``pred`` is ``dpred``,
+        written to ``grad`` (overwriting). Returns the gradients of the initial states."""
+        net = self.network
+        ctxs, z, finals = ctx
+        self.grad[:] = 0
+        z2, d2 = z.reshape(-1, z.shape[-1]), dpred.reshape(-1, dpred.shape[-1])
+        np.dot(z2.T, d2, out=self.grad_W)
+        self.grad_b[:] = d2.sum(axis=0)
+        dz = dpred @ self.head_W.T
+        dfinals = [None] * len(net.layers)
+        if self.return_sequences:
+            _, dstates0 = net.backprop(ctxs, np.ascontiguousarray(dz.transpose(1, 0, 2)), None, tbptt)
+            return dstates0
+        if net.bidirectional:
+            df, db = unmerge(dz, finals[-2][0], finals[-1][0], net.merge_mode)
+            dfinals[-2], dfinals[-1] = (df,), (db,)
+        else:
+            dfinals[-1] = (dz,)
+        _, dstates0 = net.backprop(ctxs, None, dfinals, tbptt)
+        return dstates0
+
+    def loss_and_grad(self, X, y, loss, tbptt=0, states=None):
+        """Mean loss on ``(X, y)``; its gradient is left in ``grad``."""
+        pred, _, ctx = self.forward(X, states)
+        value, dpred = loss(pred, y)
+        self.backward(ctx, dpred.astype(self.dtype, copy=False), tbptt)
+        return value
+
+    def train_step(self, X, y, loss, optimizer, clip_value=None, clip_norm=None, tbptt=0):
+        """One optimizer step on a batch; returns the batch loss before the step."""
+        value = self.loss_and_grad(X, y, loss, tbptt)
+        if np.isfinite(value):
+            clip_gradients(self.grad, clip_value, clip_norm)
+            optimizer.step(self.theta, self.grad)
+        return value
