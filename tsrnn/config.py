@@ -11,8 +11,10 @@ import os
 #: the machine code to disk so that a user compiles each kernel once.
 JIT_OPTIONS = {"cache": True, "fastmath": True, "error_model": "numpy", "nogil": True}
 
-#: A parallel region only pays when each thread gets this many sequences.
-MIN_ROWS_PER_THREAD = int(os.environ.get("TSRNN_MIN_ROWS_PER_THREAD", "16"))
+#: Sequences per block of a parallel kernel: a batch of fewer than two blocks
+#: runs serially. Blocks depend on this and the batch size only, so results
+#: do not change with the thread count.
+ROWS_PER_BLOCK = int(os.environ.get("TSRNN_ROWS_PER_BLOCK", "16"))
 
 #: Default floating-point type of networks and kernels.
 DEFAULT_DTYPE = "float32"

@@ -1,11 +1,12 @@
 """How the CPU kernels spread a batch over threads.
 
 Each driver comes in two compiled variants with one signature: a parallel one
-(``prange`` over contiguous chunks of the batch) and a serial one. Every
-sequence is computed by the same code whichever thread runs it, so results are
-bit-identical for any thread count. Work too small to pay for a parallel
-region, or a call made while another Python thread is inside one (workqueue
-does not nest), runs serially.
+(``prange`` over blocks of the batch) and a serial one. The blocks depend only
+on the batch size, never on the thread count, and every sequence is computed
+by the same code whichever thread runs its block, so results are bit-identical
+for any number of threads. A batch too small to pay for a parallel region runs
+serially; calls from several Python threads take turns (workqueue does not
+nest).
 """
 
 import os
@@ -21,19 +22,16 @@ if "NUMBA_THREADING_LAYER" not in os.environ:
 _LOCK = threading.Lock()
 
 
-def n_chunks(n_rows):
-    """Number of chunks a batch of ``n_rows`` sequences is cut into."""
-    threads = numba.get_num_threads()
-    return max(1, min(threads, n_rows // config.MIN_ROWS_PER_THREAD))
+def n_blocks(n_rows):
+    """Number of blocks a batch of ``n_rows`` sequences is cut into."""
+    return max(1, n_rows // config.ROWS_PER_BLOCK)
 
 
 def launch(parallel_fn, serial_fn, n_rows, *args):
-    """Run ``parallel_fn(*args, chunks)`` where it pays, else ``serial_fn(*args, 1)``."""
-    chunks = n_chunks(n_rows)
-    if chunks > 1 and _LOCK.acquire(blocking=False):
-        try:
-            parallel_fn(*args, chunks)
-        finally:
-            _LOCK.release()
+    """Run ``parallel_fn(*args, blocks)`` where it pays, else ``serial_fn(*args, 1)``."""
+    blocks = n_blocks(n_rows)
+    if blocks > 1:
+        with _LOCK:
+            parallel_fn(*args, blocks)
     else:
         serial_fn(*args, 1)
