@@ -14,7 +14,7 @@ JIT_OPTIONS = {"cache": True, "fastmath": True, "error_model": "numpy", "nogil":
 #: Sequences per block of a parallel kernel: a batch of fewer than two blocks
 #: runs serially. Blocks depend on this and the batch size only, so results
 #: do not change with the thread count.
-ROWS_PER_BLOCK = int(os.environ.get("TSRNN_ROWS_PER_BLOCK", "16"))
+ROWS_PER_BLOCK = int(os.environ.get("TSRNN_ROWS_PER_BLOCK", "32"))
 
 #: Default floating-point type of networks and kernels.
 DEFAULT_DTYPE = "float32"

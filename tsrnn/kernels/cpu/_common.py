@@ -56,3 +56,30 @@ def as_dout(dout, dtype):
     if dout is None:
         return np.zeros((0, 0, 0), dtype)
     return np.ascontiguousarray(dout, dtype)
+
+
+#: Up to this many rows, a product is plain loops: a BLAS call costs more than
+#: the arithmetic of a step at batch 1 (streaming, single-window prediction).
+SMALL_ROWS = 4
+
+
+@njit(**JIT_OPTIONS)
+def matmul_rows(A, B, out, r0, r1):
+    """``out[r0:r1] = A[r0:r1] @ B``: BLAS for a block of rows, plain loops for a few.
+
+    The choice depends on the block's size only, which depends on the batch
+    size only, so results never change with the thread count.
+    """
+    if r1 - r0 > SMALL_ROWS:
+        np.dot(A[r0:r1], B, out[r0:r1])
+        return
+    K, M = B.shape
+    for i in range(r0, r1):
+        o = out[i]
+        a = A[i]
+        o[:] = 0
+        for k in range(K):
+            aik = a[k]
+            b = B[k]
+            for j in range(M):
+                o[j] += aik * b[j]

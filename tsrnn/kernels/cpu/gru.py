@@ -24,7 +24,7 @@ from numba import njit, prange
 from ...config import JIT_OPTIONS
 from . import _parallel
 from ._common import (as_dout, chunk_bounds, detached, initial_state_grads, input_gradients,
-                      matmul_tn, project)
+                      matmul_rows, matmul_tn, project)
 from ._math import sigmoid, tanh
 
 
@@ -37,9 +37,9 @@ def _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, r
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
-        np.dot(Hs[prev, r0:r1], Urz, accrz[r0:r1])
+        matmul_rows(Hs[prev], Urz, accrz, r0, r1)
         if reset_after:
-            np.dot(Hs[prev, r0:r1], Un, accn[r0:r1])
+            matmul_rows(Hs[prev], Un, accn, r0, r1)
         for n in range(r0, r1):
             for j in range(H):
                 r = sigmoid(G[t, n, j] + accrz[n, j])
@@ -57,7 +57,7 @@ def _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, r
                     # AUX keeps the reset state r * h_{t-1}.
                     AUX[t, n, j] = r * Hs[prev, n, j]
         if not reset_after:
-            np.dot(AUX[t, r0:r1], Un, accn[r0:r1])
+            matmul_rows(AUX[t], Un, accn, r0, r1)
             for n in range(r0, r1):
                 for j in range(H):
                     z = G[t, n, H + j]
@@ -112,7 +112,7 @@ def _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, r
                     DN[t, n, j] = dnp
         if not reset_after:
             # Gradient of the reset state r * h_{t-1}, then of r.
-            np.dot(DN[t, r0:r1], UnT, tmp[r0:r1])
+            matmul_rows(DN[t], UnT, tmp, r0, r1)
             for n in range(r0, r1):
                 for j in range(H):
                     r = G[t, n, j]
@@ -123,10 +123,10 @@ def _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, r
         if detached(s, T, tbptt):
             dh[r0:r1] = 0
             continue
-        np.dot(dRZ[r0:r1], UrzT, tmp[r0:r1])
+        matmul_rows(dRZ, UrzT, tmp, r0, r1)
         dh[r0:r1] += tmp[r0:r1]
         if reset_after:
-            np.dot(DN[t, r0:r1], UnT, tmp[r0:r1])
+            matmul_rows(DN[t], UnT, tmp, r0, r1)
             dh[r0:r1] += tmp[r0:r1]
 
 

@@ -22,7 +22,7 @@ from ...config import JIT_OPTIONS
 from . import _parallel
 from ._math import sigmoid, tanh
 from ._common import (as_dout, chunk_bounds, detached, initial_state_grads, input_gradients,
-                      matmul_tn, project)
+                      matmul_rows, matmul_tn, project)
 
 
 @njit(**JIT_OPTIONS)
@@ -33,7 +33,7 @@ def _forward_rows(G, U, Hs, Cs, TC, acc, reverse, r0, r1):
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
-        np.dot(Hs[prev, r0:r1], U, acc[r0:r1])
+        matmul_rows(Hs[prev], U, acc, r0, r1)
         for n in range(r0, r1):
             for j in range(H):
                 ig = sigmoid(G[t, n, j] + acc[n, j])
@@ -92,7 +92,7 @@ def _backward_rows(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, r0, r1):
             dh[r0:r1] = 0
             dc[r0:r1] = 0
         else:
-            np.dot(dG[t, r0:r1], UT, dh[r0:r1])
+            matmul_rows(dG[t], UT, dh, r0, r1)
 
 
 @njit(parallel=True, **JIT_OPTIONS)

@@ -14,7 +14,7 @@ from numba import njit, prange
 from ...config import JIT_OPTIONS
 from . import _parallel
 from ._common import (as_dout, chunk_bounds, detached, initial_state_grads, input_gradients,
-                      matmul_tn, project)
+                      matmul_rows, matmul_tn, project)
 from ._math import tanh
 
 ACTIVATIONS = ("tanh", "relu")
@@ -29,7 +29,7 @@ def _forward_rows(G, U, Hs, acc, reverse, relu, r0, r1):
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
-        np.dot(Hs[prev, r0:r1], U, acc[r0:r1])
+        matmul_rows(Hs[prev], U, acc, r0, r1)
         for n in range(r0, r1):
             for j in range(H):
                 a = G[t, n, j] + acc[n, j]
@@ -74,7 +74,7 @@ def _backward_rows(dout, UT, Hs, dG, dh, reverse, relu, tbptt, r0, r1):
         if detached(s, T, tbptt):
             dh[r0:r1] = 0
         else:
-            np.dot(dG[t, r0:r1], UT, dh[r0:r1])
+            matmul_rows(dG[t], UT, dh, r0, r1)
 
 
 @njit(parallel=True, **JIT_OPTIONS)
