@@ -53,8 +53,7 @@ def run_tsrnn(n, repeats):
         opt, loss = get_optimizer("adam", 1e-3), get_loss("mse")
 
         def epoch(model=model, opt=opt, loss=loss):
-            for i in range(0, n, BATCH):
-                model.train_step(X[i:i + BATCH], y[i:i + BATCH], loss, opt)
+            model.train_epoch(X, y, loss, opt, BATCH)
 
         out[f"train_epoch_{cell}"] = _timeit(epoch, repeats)
     model = SequenceModel("lstm", F, H, 1, random_state=0)

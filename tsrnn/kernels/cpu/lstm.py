@@ -27,6 +27,8 @@ from ._common import (as_dout, chunk_bounds, detached, initial_state_grads, inpu
 
 @njit(**JIT_OPTIONS)
 def _forward_rows(G, U, Hs, Cs, TC, acc, reverse, r0, r1):
+    # Short loops over one row's views, each touching few arrays: LLVM
+    # vectorises them, where one fused loop over six arrays stays scalar.
     T = G.shape[0]
     H = U.shape[0]
     for s in range(T):
@@ -35,20 +37,24 @@ def _forward_rows(G, U, Hs, Cs, TC, acc, reverse, r0, r1):
         cur = t if reverse else t + 1
         matmul_rows(Hs[prev], U, acc, r0, r1)
         for n in range(r0, r1):
+            g = G[t, n]
+            a = acc[n]
+            for j in range(2 * H):
+                g[j] = sigmoid(g[j] + a[j])
+            for j in range(2 * H, 3 * H):
+                g[j] = tanh(g[j] + a[j])
+            for j in range(3 * H, 4 * H):
+                g[j] = sigmoid(g[j] + a[j])
+            c_prev = Cs[prev, n]
+            c = Cs[cur, n]
             for j in range(H):
-                ig = sigmoid(G[t, n, j] + acc[n, j])
-                fg = sigmoid(G[t, n, H + j] + acc[n, H + j])
-                gg = tanh(G[t, n, 2 * H + j] + acc[n, 2 * H + j])
-                og = sigmoid(G[t, n, 3 * H + j] + acc[n, 3 * H + j])
-                c = fg * Cs[prev, n, j] + ig * gg
-                tc = tanh(c)
-                Cs[cur, n, j] = c
-                TC[t, n, j] = tc
-                Hs[cur, n, j] = og * tc
-                G[t, n, j] = ig
-                G[t, n, H + j] = fg
-                G[t, n, 2 * H + j] = gg
-                G[t, n, 3 * H + j] = og
+                c[j] = g[H + j] * c_prev[j] + g[j] * g[2 * H + j]
+            tc = TC[t, n]
+            for j in range(H):
+                tc[j] = tanh(c[j])
+            h = Hs[cur, n]
+            for j in range(H):
+                h[j] = g[3 * H + j] * tc[j]
 
 
 @njit(parallel=True, **JIT_OPTIONS)
@@ -75,19 +81,24 @@ def _backward_rows(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, r0, r1):
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         for n in range(r0, r1):
+            g, d, tc, c_prev = G[t, n], dG[t, n], TC[t, n], Cs[prev, n]
+            dh_n, dc_n = dh[n], dc[n]
+            if has_dout:
+                o = dout[t, n]
+                for j in range(H):
+                    dh_n[j] += o[j]
             for j in range(H):
-                dhj = dh[n, j] + dout[t, n, j] if has_dout else dh[n, j]
-                ig = G[t, n, j]
-                fg = G[t, n, H + j]
-                gg = G[t, n, 2 * H + j]
-                og = G[t, n, 3 * H + j]
-                tc = TC[t, n, j]
-                dcj = dc[n, j] + dhj * og * (one - tc * tc)
-                dG[t, n, j] = dcj * gg * ig * (one - ig)
-                dG[t, n, H + j] = dcj * Cs[prev, n, j] * fg * (one - fg)
-                dG[t, n, 2 * H + j] = dcj * ig * (one - gg * gg)
-                dG[t, n, 3 * H + j] = dhj * tc * og * (one - og)
-                dc[n, j] = dcj * fg
+                dc_n[j] += dh_n[j] * g[3 * H + j] * (one - tc[j] * tc[j])
+            for j in range(H):
+                d[j] = dc_n[j] * g[2 * H + j] * g[j] * (one - g[j])
+            for j in range(H):
+                d[H + j] = dc_n[j] * c_prev[j] * g[H + j] * (one - g[H + j])
+            for j in range(H):
+                d[2 * H + j] = dc_n[j] * g[j] * (one - g[2 * H + j] * g[2 * H + j])
+            for j in range(H):
+                d[3 * H + j] = dh_n[j] * tc[j] * g[3 * H + j] * (one - g[3 * H + j])
+            for j in range(H):
+                dc_n[j] *= g[H + j]
         if detached(s, T, tbptt):
             dh[r0:r1] = 0
             dc[r0:r1] = 0
