@@ -41,6 +41,7 @@ class Recurrent:
                         {"reset_after": reset_after} if cell == "gru" else {})
         self.backend = backend if backend is not None else get_backend("cpu")
         self.weights = self.grads = None
+        self._workspace = {}
 
     @property
     def output_size(self):
@@ -69,22 +70,26 @@ class Recurrent:
         for extra in self.weights[3:]:
             extra[...] = 0
 
-    def forward(self, x, state0):
+    def forward(self, x, state0, reuse=False):
         """Run over ``x`` of shape (T, N, F) from ``state0`` (a tuple of (N, H)).
 
         Returns ``(out, state, ctx)``: outputs (T, N, H) in time order, the final
-        state tuple and what :meth:`backward` needs.
+        state tuple and what :meth:`backward` needs. With ``reuse`` the layer's
+        buffers serve again (a training step): ``out`` and ``ctx`` are then
+        valid until this layer's next ``reuse`` call.
         """
         fn = getattr(self.backend, f"{self.cell}_forward")
-        out, state, cache = fn(x, self.weights, state0, self.reverse, **self.options)
-        return out, state, (x, cache)
+        ws = self._workspace if reuse else None
+        out, state, cache = fn(x, self.weights, state0, self.reverse, workspace=ws,
+                               **self.options)
+        return out, state, (x, cache, ws)
 
     def backward(self, ctx, dout, dstate, tbptt=0):
         """Add this layer's weight gradients to ``grads``; return ``(dx, dstate0)``."""
-        x, cache = ctx
+        x, cache, ws = ctx
         fn = getattr(self.backend, f"{self.cell}_backward")
         dx, dweights, dstate0 = fn(dout, dstate, x, self.weights, cache, self.reverse, tbptt,
-                                   **self.options)
+                                   workspace=ws, **self.options)
         for g, d in zip(self.grads, dweights):
             g += d
         return dx, dstate0
@@ -112,9 +117,10 @@ class Bidirectional:
         H = self.layers[0].hidden_size
         return 2 * H if self.merge_mode == "concat" else H
 
-    def forward(self, x, states0):
+    def forward(self, x, states0, reuse=False):
         """``states0`` is a pair of state tuples, one per direction."""
-        (of, sf, cf), (ob, sb, cb) = (layer.forward(x, s) for layer, s in zip(self.layers, states0))
+        (of, sf, cf), (ob, sb, cb) = (layer.forward(x, s, reuse)
+                                      for layer, s in zip(self.layers, states0))
         return merge(of, ob, self.merge_mode), (sf, sb), (cf, cb, of, ob)
 
     def backward(self, ctx, dout, dstates, tbptt=0):

@@ -55,15 +55,16 @@ class SequenceModel:
     def dtype(self):
         return self.network.dtype
 
-    def forward(self, X, states=None):
+    def forward(self, X, states=None, reuse=False):
         """Predictions for batch-first ``X`` (N, T, F).
 
         Returns ``(pred, final_states, ctx)`` with ``pred`` of shape (N, output_size),
-        or (N, T, output_size) with ``return_sequences``.
+        or (N, T, output_size) with ``return_sequences``. ``reuse`` recycles
+        buffers (a training step; ``ctx`` lasts until the next one).
         """
         net = self.network
         xt = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=net.dtype)
-        out, finals, ctxs = net.run(xt, states)
+        out, finals, ctxs = net.run(xt, states, reuse)
         if self.return_sequences:
             z = out.transpose(1, 0, 2)
         elif net.bidirectional:
@@ -97,7 +98,7 @@ class SequenceModel:
 
     def loss_and_grad(self, X, y, loss, tbptt=0, states=None):
         """Mean loss on ``(X, y)``; its gradient is left in ``grad``."""
-        pred, _, ctx = self.forward(X, states)
+        pred, _, ctx = self.forward(X, states, reuse=True)
         value, dpred = loss(pred, y)
         self.backward(ctx, dpred.astype(self.dtype, copy=False), tbptt)
         return value

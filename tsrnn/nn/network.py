@@ -94,22 +94,24 @@ class RecurrentNetwork:
         return [tuple(np.zeros((n, self.hidden_size), self.dtype) for _ in range(self.n_states))
                 for _ in self.layers]
 
-    def run(self, x, states=None):
+    def run(self, x, states=None, reuse=False):
         """Forward over time-major ``x`` (T, N, F).
 
         ``states`` lists one state tuple per layer and direction (see
-        :meth:`zero_states`). Returns ``(out, final_states, ctx)``.
+        :meth:`zero_states`). Returns ``(out, final_states, ctx)``. ``reuse``
+        recycles the layers' buffers (training): ``out`` and ``ctx`` then last
+        until the next ``reuse`` run.
         """
         if states is None:
             states = self.zero_states(x.shape[1])
         ctxs, finals, i = [], [], 0
         for unit in self.units:
             if isinstance(unit, Bidirectional):
-                x, (sf, sb), ctx = unit.forward(x, (states[i], states[i + 1]))
+                x, (sf, sb), ctx = unit.forward(x, (states[i], states[i + 1]), reuse)
                 finals += [sf, sb]
                 i += 2
             else:
-                x, s, ctx = unit.forward(x, states[i])
+                x, s, ctx = unit.forward(x, states[i], reuse)
                 finals.append(s)
                 i += 1
             ctxs.append(ctx)

@@ -5,8 +5,8 @@ Each driver comes in two compiled variants with one signature: a parallel one
 on the batch size, never on the thread count, and every sequence is computed
 by the same code whichever thread runs its block, so results are bit-identical
 for any number of threads. A batch too small to pay for a parallel region runs
-serially; calls from several Python threads take turns (workqueue does not
-nest).
+serially; calls from several Python threads take turns (some threading
+layers do not nest).
 """
 
 import os
@@ -17,7 +17,9 @@ import numba
 from ... import config
 
 if "NUMBA_THREADING_LAYER" not in os.environ:
-    numba.config.THREADING_LAYER = config.THREADING_LAYER
+    numba.config.THREADING_LAYER_PRIORITY = list(config.THREADING_LAYER_PRIORITY)
+# Read by the OpenMP runtime when Numba loads it, at the first parallel region.
+os.environ.setdefault("OMP_WAIT_POLICY", config.OMP_WAIT_POLICY)
 
 _LOCK = threading.Lock()
 

@@ -23,8 +23,8 @@ from numba import njit, prange
 
 from ...config import JIT_OPTIONS
 from . import _parallel
-from ._common import (as_dout, chunk_bounds, detached, initial_state_grads, input_gradients,
-                      matmul_rows, matmul_tn, project)
+from ._common import (as_dout, buffer, chunk_bounds, detached, initial_state_grads,
+                      input_gradients, matmul_rows, matmul_tn, project)
 from ._math import sigmoid, tanh
 
 
@@ -148,7 +148,7 @@ def _backward_serial(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse,
                        tbptt, r0, r1)
 
 
-def gru_forward(x, weights, state0, reverse=False, reset_after=True):
+def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=None):
     """Run a GRU layer over whole sequences.
 
     Parameters
@@ -164,6 +164,10 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True):
     reset_after : bool, default=True
         Apply the reset gate after the recurrent product (PyTorch, cuDNN).
 
+    workspace : dict, optional
+        Buffers to reuse between calls (see ``_common.buffer``); ``out`` and the
+        cache then stay valid only until the next call with the same workspace.
+
     Returns
     -------
     out : ndarray of shape (n_timesteps, n_samples, H)
@@ -176,21 +180,22 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True):
     W, U, b, bhn = weights
     T, N, _ = x.shape
     H = U.shape[0]
-    G = project(x, W, b)
-    Hs = np.empty((T + 1, N, H), x.dtype)
+    G = project(x, W, b, workspace)
+    Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
     Hs[T if reverse else 0] = state0[0]
-    AUX = np.empty((T, N, H), x.dtype)
+    AUX = buffer(workspace, "AUX", (T, N, H), x.dtype)
     Urz = np.ascontiguousarray(U[:, :2 * H])
     Un = np.ascontiguousarray(U[:, 2 * H:])
-    accrz = np.empty((N, 2 * H), x.dtype)
-    accn = np.empty((N, H), x.dtype)
+    accrz = buffer(workspace, "accrz", (N, 2 * H), x.dtype)
+    accn = buffer(workspace, "accn", (N, H), x.dtype)
     _parallel.launch(_forward_parallel, _forward_serial, N,
                      G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after)
     out = Hs[:T] if reverse else Hs[1:]
-    return out, (Hs[0 if reverse else T],), (G, Hs, AUX)
+    return out, (Hs[0 if reverse else T].copy(),), (G, Hs, AUX)
 
 
-def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_after=True):
+def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_after=True,
+                 workspace=None):
     """Backpropagate through a GRU layer.
 
     Parameters
@@ -206,6 +211,8 @@ def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_
     tbptt : int, default=0
         Truncate backpropagation to chunks of this many steps, counted back
         from the last processed step (0: full BPTT).
+    workspace : dict, optional
+        Buffers to reuse between calls; ``dx`` is one of them.
 
     Returns
     -------
@@ -220,16 +227,16 @@ def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_
     T, N, _ = x.shape
     H = U.shape[0]
     (dh,) = initial_state_grads(dstate, 1, N, H, x.dtype)
-    dG = np.empty_like(G)
-    DN = np.empty((T, N, H), x.dtype)
-    dRZ = np.empty((N, 2 * H), x.dtype)
-    tmp = np.empty((N, H), x.dtype)
+    dG = buffer(workspace, "dG", G.shape, x.dtype)
+    DN = buffer(workspace, "DN", (T, N, H), x.dtype)
+    dRZ = buffer(workspace, "dRZ", (N, 2 * H), x.dtype)
+    tmp = buffer(workspace, "tmp", (N, H), x.dtype)
     UrzT = np.ascontiguousarray(U[:, :2 * H].T)
     UnT = np.ascontiguousarray(U[:, 2 * H:].T)
     _parallel.launch(_backward_parallel, _backward_serial, N, as_dout(dout, x.dtype), G, UrzT,
                      UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, reset_after, tbptt)
     hprev = Hs[1:] if reverse else Hs[:T]
-    dx, dW, db = input_gradients(x, W, dG)
+    dx, dW, db = input_gradients(x, W, dG, workspace)
     dU = np.empty_like(U)
     dU[:, :2 * H] = matmul_tn(hprev, dG[:, :, :2 * H])
     dU[:, 2 * H:] = matmul_tn(hprev if reset_after else AUX, DN)

@@ -21,8 +21,8 @@ from numba import njit, prange
 from ...config import JIT_OPTIONS
 from . import _parallel
 from ._math import sigmoid, tanh
-from ._common import (as_dout, chunk_bounds, detached, initial_state_grads, input_gradients,
-                      matmul_rows, matmul_tn, project)
+from ._common import (as_dout, buffer, chunk_bounds, detached, initial_state_grads,
+                      input_gradients, matmul_rows, matmul_tn, project)
 
 
 @njit(**JIT_OPTIONS)
@@ -120,7 +120,7 @@ def _backward_serial(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, chunks
         _backward_rows(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, r0, r1)
 
 
-def lstm_forward(x, weights, state0, reverse=False):
+def lstm_forward(x, weights, state0, reverse=False, workspace=None):
     """Run an LSTM layer over whole sequences.
 
     Parameters
@@ -134,6 +134,10 @@ def lstm_forward(x, weights, state0, reverse=False):
     reverse : bool, default=False
         Process the sequence from its last step to its first.
 
+    workspace : dict, optional
+        Buffers to reuse between calls (see ``_common.buffer``); ``out`` and the
+        cache then stay valid only until the next call with the same workspace.
+
     Returns
     -------
     out : ndarray of shape (n_timesteps, n_samples, H)
@@ -146,21 +150,22 @@ def lstm_forward(x, weights, state0, reverse=False):
     W, U, b = weights
     T, N, _ = x.shape
     H = U.shape[0]
-    G = project(x, W, b)
-    Hs = np.empty((T + 1, N, H), x.dtype)
-    Cs = np.empty((T + 1, N, H), x.dtype)
-    TC = np.empty((T, N, H), x.dtype)
+    G = project(x, W, b, workspace)
+    Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
+    Cs = buffer(workspace, "Cs", (T + 1, N, H), x.dtype)
+    TC = buffer(workspace, "TC", (T, N, H), x.dtype)
     first = T if reverse else 0
     Hs[first] = state0[0]
     Cs[first] = state0[1]
-    acc = np.empty((N, 4 * H), x.dtype)
+    acc = buffer(workspace, "acc", (N, 4 * H), x.dtype)
     _parallel.launch(_forward_parallel, _forward_serial, N, G, U, Hs, Cs, TC, acc, reverse)
     last = 0 if reverse else T
     out = Hs[:T] if reverse else Hs[1:]
-    return out, (Hs[last], Cs[last]), (G, Hs, Cs, TC)
+    return out, (Hs[last].copy(), Cs[last].copy()), (G, Hs, Cs, TC)
 
 
-def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0):
+def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0,
+                  workspace=None):
     """Backpropagate through an LSTM layer.
 
     Parameters
@@ -176,6 +181,8 @@ def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0):
     tbptt : int, default=0
         Truncate backpropagation to chunks of this many steps, counted back
         from the last processed step (0: full BPTT).
+    workspace : dict, optional
+        Buffers to reuse between calls; ``dx`` is one of them.
 
     Returns
     -------
@@ -191,11 +198,11 @@ def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0):
     H = U.shape[0]
     dh, dc = initial_state_grads(dstate, 2, N, H, x.dtype)
     dout = as_dout(dout, x.dtype)
-    dG = np.empty_like(G)
+    dG = buffer(workspace, "dG", G.shape, x.dtype)
     UT = np.ascontiguousarray(U.T)
     _parallel.launch(_backward_parallel, _backward_serial, N,
                      dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt)
     hprev = Hs[1:] if reverse else Hs[:T]
-    dx, dW, db = input_gradients(x, W, dG)
+    dx, dW, db = input_gradients(x, W, dG, workspace)
     return dx, (dW, matmul_tn(hprev, dG), db), (dh, dc)
 

@@ -13,8 +13,8 @@ from numba import njit, prange
 
 from ...config import JIT_OPTIONS
 from . import _parallel
-from ._common import (as_dout, chunk_bounds, detached, initial_state_grads, input_gradients,
-                      matmul_rows, matmul_tn, project)
+from ._common import (as_dout, buffer, chunk_bounds, detached, initial_state_grads,
+                      input_gradients, matmul_rows, matmul_tn, project)
 from ._math import tanh
 
 ACTIVATIONS = ("tanh", "relu")
@@ -91,7 +91,7 @@ def _backward_serial(dout, UT, Hs, dG, dh, reverse, relu, tbptt, chunks):
         _backward_rows(dout, UT, Hs, dG, dh, reverse, relu, tbptt, r0, r1)
 
 
-def rnn_forward(x, weights, state0, reverse=False, activation="tanh"):
+def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=None):
     """Run a SimpleRNN layer over whole sequences.
 
     Parameters
@@ -106,6 +106,10 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh"):
         Process the sequence from its last step to its first.
     activation : {"tanh", "relu"}, default="tanh"
 
+    workspace : dict, optional
+        Buffers to reuse between calls (see ``_common.buffer``); ``out`` and the
+        cache then stay valid only until the next call with the same workspace.
+
     Returns
     -------
     out : ndarray of shape (n_timesteps, n_samples, H)
@@ -118,17 +122,18 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh"):
     W, U, b = weights
     T, N, _ = x.shape
     H = U.shape[0]
-    G = project(x, W, b)
-    Hs = np.empty((T + 1, N, H), x.dtype)
+    G = project(x, W, b, workspace)
+    Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
     Hs[T if reverse else 0] = state0[0]
-    acc = np.empty((N, H), x.dtype)
+    acc = buffer(workspace, "acc", (N, H), x.dtype)
     _parallel.launch(_forward_parallel, _forward_serial, N,
                      G, U, Hs, acc, reverse, activation == "relu")
     out = Hs[:T] if reverse else Hs[1:]
-    return out, (Hs[0 if reverse else T],), (Hs,)
+    return out, (Hs[0 if reverse else T].copy(),), (Hs,)
 
 
-def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activation="tanh"):
+def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activation="tanh",
+                 workspace=None):
     """Backpropagate through a SimpleRNN layer.
 
     Parameters
@@ -144,6 +149,8 @@ def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activa
     tbptt : int, default=0
         Truncate backpropagation to chunks of this many steps, counted back
         from the last processed step (0: full BPTT).
+    workspace : dict, optional
+        Buffers to reuse between calls; ``dx`` is one of them.
 
     Returns
     -------
@@ -158,10 +165,10 @@ def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activa
     T, N, _ = x.shape
     H = U.shape[0]
     (dh,) = initial_state_grads(dstate, 1, N, H, x.dtype)
-    dG = np.empty((T, N, H), x.dtype)
+    dG = buffer(workspace, "dG", (T, N, H), x.dtype)
     UT = np.ascontiguousarray(U.T)
     _parallel.launch(_backward_parallel, _backward_serial, N, as_dout(dout, x.dtype), UT, Hs,
                      dG, dh, reverse, activation == "relu", tbptt)
     hprev = Hs[1:] if reverse else Hs[:T]
-    dx, dW, db = input_gradients(x, W, dG)
+    dx, dW, db = input_gradients(x, W, dG, workspace)
     return dx, (dW, matmul_tn(hprev, dG), db), (dh,)
