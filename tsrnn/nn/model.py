@@ -3,13 +3,77 @@
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .init import glorot_uniform
+from .dense import Dense
 from .layers import merge, unmerge
 from .network import RecurrentNetwork
 from .optimizers import clip_gradients
 
 
-class SequenceModel:
+class FlatModel:
+    """Components whose weights share one flat vector ``theta`` (gradients: ``grad``).
+
+    Subclasses list their components in ``self.components`` (objects with
+    ``params`` and ``attach``) and call :meth:`_allocate`; they implement
+    ``forward(X, ..., reuse)`` returning ``(pred, states, ctx)`` and
+    ``backward(ctx, dpred, tbptt)``.
+    """
+
+    def _allocate(self, components):
+        sizes = [c.params.theta.size for c in components]
+        ends = np.cumsum([0, *sizes])
+        dtype = components[0].params.theta.dtype
+        self.theta, self.grad = np.zeros(ends[-1], dtype), np.zeros(ends[-1], dtype)
+        for c, a, b in zip(components, ends[:-1], ends[1:]):
+            c.attach(self.theta[a:b], self.grad[a:b])
+
+    @property
+    def dtype(self):
+        return self.theta.dtype
+
+    def loss_and_grad(self, X, y, loss, tbptt=0, **kwargs):
+        """Mean loss on ``(X, y)``; its gradient is left in ``grad``."""
+        pred, _, ctx = self.forward(X, reuse=True, **kwargs)
+        value, dpred = loss(pred, y)
+        self.backward(ctx, dpred.astype(self.dtype, copy=False), tbptt)
+        return value
+
+    def train_step(self, X, y, loss, optimizer, clip_value=None, clip_norm=None, tbptt=0,
+                   **kwargs):
+        """One optimizer step on a batch; returns the batch loss before the step.
+
+        A non-finite loss takes no step (the caller decides what to do)."""
+        value = self.loss_and_grad(X, y, loss, tbptt, **kwargs)
+        if np.isfinite(value):
+            clip_gradients(self.grad, clip_value, clip_norm)
+            optimizer.step(self.theta, self.grad)
+        return value
+
+    def train_epoch(self, X, y, loss, optimizer, batch_size, order=None, clip_value=None,
+                    clip_norm=None, tbptt=0, **kwargs):
+        """One pass over ``(X, y)`` in mini-batches; returns the mean batch loss.
+
+        ``order`` is a permutation of the samples (None: as given); keyword
+        arguments holding per-sample arrays (such as ``future``) are batched
+        alongside. BLAS runs on one thread meanwhile: the kernels parallelise
+        over the batch themselves, and a second pool of BLAS threads beside
+        Numba's slows both (measured: the weight-gradient products took twice
+        as long).
+        """
+        idx = np.arange(len(X)) if order is None else order
+        losses = []
+        with threadpool_limits(1, user_api="blas"):
+            for i in range(0, len(idx), batch_size):
+                b = idx[i:i + batch_size]
+                extra = {k: (v[b] if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()}
+                value = self.train_step(X[b], y[b], loss, optimizer, clip_value, clip_norm, tbptt,
+                                        **extra)
+                losses.append(value)
+                if not np.isfinite(value):
+                    break
+        return float(np.mean(losses))
+
+
+class SequenceModel(FlatModel):
     """Recurrent layers, then a dense head on the last step or on every step.
 
     Parameters
@@ -26,6 +90,7 @@ class SequenceModel:
     Attributes
     ----------
     network : RecurrentNetwork
+    head : Dense
     theta, grad : ndarray
         All weights (network, then head) and their gradients, flat.
     """
@@ -37,23 +102,10 @@ class SequenceModel:
         self.network = net = RecurrentNetwork(cell, input_size, hidden_size, num_layers,
                                               bidirectional, merge_mode, activation, reset_after,
                                               dtype, device, rng)
+        self.head = Dense(net.output_size, output_size, net.dtype, rng)
         self.return_sequences = return_sequences
         self.output_size = int(output_size)
-        n_net, d = net.params.theta.size, net.output_size
-        self.theta = np.zeros(n_net + d * self.output_size + self.output_size, net.dtype)
-        self.grad = np.zeros_like(self.theta)
-        self.theta[:n_net] = net.params.theta
-        net.params.theta, net.params.grad = self.theta[:n_net], self.grad[:n_net]
-        net.bind(net.params.theta, net.params.grad)
-        self.head_W = self.theta[n_net:n_net + d * self.output_size].reshape(d, self.output_size)
-        self.head_b = self.theta[n_net + d * self.output_size:]
-        self.grad_W = self.grad[n_net:n_net + d * self.output_size].reshape(d, self.output_size)
-        self.grad_b = self.grad[n_net + d * self.output_size:]
-        self.head_W[...] = glorot_uniform(self.head_W.shape, rng)
-
-    @property
-    def dtype(self):
-        return self.network.dtype
+        self._allocate([self.network, self.head])
 
     def forward(self, X, states=None, reuse=False):
         """Predictions for batch-first ``X`` (N, T, F).
@@ -71,8 +123,7 @@ class SequenceModel:
             z = merge(finals[-2][0], finals[-1][0], net.merge_mode)
         else:
             z = finals[-1][0]
-        pred = z @ self.head_W + self.head_b
-        return pred, finals, (ctxs, z, finals)
+        return self.head.forward(z), finals, (ctxs, z, finals)
 
     def backward(self, ctx, dpred, tbptt=0):
         """Gradients of a loss whose gradient with respect to ``pred`` is ``dpred``,
@@ -80,14 +131,12 @@ class SequenceModel:
         net = self.network
         ctxs, z, finals = ctx
         self.grad[:] = 0
-        z2, d2 = z.reshape(-1, z.shape[-1]), dpred.reshape(-1, dpred.shape[-1])
-        np.dot(z2.T, d2, out=self.grad_W)
-        self.grad_b[:] = d2.sum(axis=0)
-        dz = dpred @ self.head_W.T
-        dfinals = [None] * len(net.layers)
+        dz = self.head.backward(z, dpred)
         if self.return_sequences:
-            _, dstates0 = net.backprop(ctxs, np.ascontiguousarray(dz.transpose(1, 0, 2)), None, tbptt)
+            _, dstates0 = net.backprop(ctxs, np.ascontiguousarray(dz.transpose(1, 0, 2)), None,
+                                       tbptt)
             return dstates0
+        dfinals = [None] * len(net.layers)
         if net.bidirectional:
             df, db = unmerge(dz, finals[-2][0], finals[-1][0], net.merge_mode)
             dfinals[-2], dfinals[-1] = (df,), (db,)
@@ -95,36 +144,3 @@ class SequenceModel:
             dfinals[-1] = (dz,)
         _, dstates0 = net.backprop(ctxs, None, dfinals, tbptt)
         return dstates0
-
-    def loss_and_grad(self, X, y, loss, tbptt=0, states=None):
-        """Mean loss on ``(X, y)``; its gradient is left in ``grad``."""
-        pred, _, ctx = self.forward(X, states, reuse=True)
-        value, dpred = loss(pred, y)
-        self.backward(ctx, dpred.astype(self.dtype, copy=False), tbptt)
-        return value
-
-    def train_step(self, X, y, loss, optimizer, clip_value=None, clip_norm=None, tbptt=0):
-        """One optimizer step on a batch; returns the batch loss before the step."""
-        value = self.loss_and_grad(X, y, loss, tbptt)
-        if np.isfinite(value):
-            clip_gradients(self.grad, clip_value, clip_norm)
-            optimizer.step(self.theta, self.grad)
-        return value
-
-    def train_epoch(self, X, y, loss, optimizer, batch_size, order=None, clip_value=None,
-                    clip_norm=None, tbptt=0):
-        """One pass over ``(X, y)`` in mini-batches; returns the mean batch loss.
-
-        ``order`` is a permutation of the samples (None: as given). BLAS runs on
-        one thread meanwhile: the kernels parallelise over the batch themselves,
-        and a second pool of BLAS threads spinning beside Numba's slows both
-        (measured: the weight-gradient products took twice as long).
-        """
-        idx = np.arange(len(X)) if order is None else order
-        losses = []
-        with threadpool_limits(1, user_api="blas"):
-            for i in range(0, len(idx), batch_size):
-                b = idx[i:i + batch_size]
-                losses.append(self.train_step(X[b], y[b], loss, optimizer, clip_value, clip_norm,
-                                              tbptt))
-        return float(np.mean(losses))

@@ -80,6 +80,13 @@ class RecurrentNetwork:
     def num_directions(self):
         return 2 if self.bidirectional else 1
 
+    def attach(self, theta, grad):
+        """Move the weights into ``theta`` (and gradients into ``grad``): flat views
+        into a larger model's storage."""
+        theta[...] = self.params.theta
+        self.params.theta, self.params.grad = theta, grad
+        self.bind(theta, grad)
+
     def bind(self, theta, grad):
         """Point every layer's weights and gradients into the flat ``theta`` and ``grad``."""
         wv, gv, i = self.params.views(theta), self.params.views(grad), 0
