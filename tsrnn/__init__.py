@@ -8,12 +8,20 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("config", "interop", "kernels", "nn")
+_SUBMODULES = ("config", "estimators", "interop", "io", "kernels", "nn")
+#: Public names and the submodules that define them, imported on first access.
+_NAMES = {"RNNRegressor": "estimators", "RNNClassifier": "estimators", "load": "io"}
 
-__all__ = ["__version__", *_SUBMODULES]
+__all__ = ["__version__", *_NAMES, *_SUBMODULES]
 
 
 def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f".{name}", __name__)
+    if name in _NAMES:
+        return getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
     raise AttributeError(f"module 'tsrnn' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

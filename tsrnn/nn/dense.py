@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..kernels import get_backend
 from .init import glorot_uniform
 from .params import ParameterSet
 
@@ -23,6 +24,12 @@ class Dense:
         self.attach(self.params.theta, self.params.grad)
         self.W[...] = glorot_uniform(self.W.shape, rng)
 
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.params.theta, self.params.grad = np.array(self.params.theta), np.array(self.params.grad)
+        self.W, self.b = self.params.views(self.params.theta)
+        self.dW, self.db = self.params.views(self.params.grad)
+
     def attach(self, theta, grad):
         """Move the weights into ``theta`` (and gradients into ``grad``), flat views."""
         theta[...] = self.params.theta
@@ -30,8 +37,13 @@ class Dense:
         self.W, self.b = self.params.views(theta)
         self.dW, self.db = self.params.views(grad)
 
-    def forward(self, z):
-        """``z`` of shape (..., input_size) -> (..., output_size)."""
+    def forward(self, z, rowwise=False):
+        """``z`` of shape (..., input_size) -> (..., output_size).
+
+        ``rowwise``: each row computed alone, independent of the batch (prediction).
+        """
+        if rowwise:
+            return get_backend("cpu").dense_forward(z, self.W, self.b)
         return z @ self.W + self.b
 
     def backward(self, z, dpred):

@@ -43,6 +43,16 @@ class Recurrent:
         self.weights = self.grads = None
         self._workspace = {}
 
+    def __getstate__(self):
+        # Modules and scratch buffers do not pickle; the kernel module is found again.
+        state = dict(self.__dict__, _workspace={})
+        state["backend"] = self.backend.__name__.rsplit(".", 1)[-1]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.backend = get_backend(state["backend"])
+
     @property
     def output_size(self):
         return self.hidden_size
@@ -80,8 +90,9 @@ class Recurrent:
         """
         fn = getattr(self.backend, f"{self.cell}_forward")
         ws = self._workspace if reuse else None
+        # Outside training every sequence is computed alone (see ``rowwise``).
         out, state, cache = fn(x, self.weights, state0, self.reverse, workspace=ws,
-                               **self.options)
+                               rowwise=not reuse, **self.options)
         return out, state, (x, cache, ws)
 
     def backward(self, ctx, dout, dstate, tbptt=0):

@@ -19,12 +19,23 @@ class FlatModel:
     """
 
     def _allocate(self, components):
-        sizes = [c.params.theta.size for c in components]
-        ends = np.cumsum([0, *sizes])
+        self._components = components
         dtype = components[0].params.theta.dtype
-        self.theta, self.grad = np.zeros(ends[-1], dtype), np.zeros(ends[-1], dtype)
-        for c, a, b in zip(components, ends[:-1], ends[1:]):
+        n = sum(c.params.theta.size for c in components)
+        self.theta, self.grad = np.zeros(n, dtype), np.zeros(n, dtype)
+        self._attach()
+
+    def _attach(self):
+        ends = np.cumsum([0, *(c.params.theta.size for c in self._components)])
+        for c, a, b in zip(self._components, ends[:-1], ends[1:]):
             c.attach(self.theta[a:b], self.grad[a:b])
+
+    def __setstate__(self, state):
+        # Unpickled arrays are copies, no longer views of theta: make them views again.
+        # They may also be read-only (joblib's memory maps): take writable copies.
+        self.__dict__.update(state)
+        self.theta, self.grad = np.array(self.theta), np.zeros_like(self.theta)
+        self._attach()
 
     @property
     def dtype(self):
@@ -123,7 +134,7 @@ class SequenceModel(FlatModel):
             z = merge(finals[-2][0], finals[-1][0], net.merge_mode)
         else:
             z = finals[-1][0]
-        return self.head.forward(z), finals, (ctxs, z, finals)
+        return self.head.forward(z, rowwise=not reuse), finals, (ctxs, z, finals)
 
     def backward(self, ctx, dpred, tbptt=0):
         """Gradients of a loss whose gradient with respect to ``pred`` is ``dpred``,

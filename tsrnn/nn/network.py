@@ -80,6 +80,12 @@ class RecurrentNetwork:
     def num_directions(self):
         return 2 if self.bidirectional else 1
 
+    def __setstate__(self, state):
+        # Unpickled weights are copies, no longer views of the flat vectors.
+        self.__dict__.update(state)
+        self.params.theta, self.params.grad = np.array(self.params.theta), np.array(self.params.grad)
+        self.bind(self.params.theta, self.params.grad)
+
     def attach(self, theta, grad):
         """Move the weights into ``theta`` (and gradients into ``grad``): flat views
         into a larger model's storage."""

@@ -155,7 +155,7 @@ class EncoderDecoder(FlatModel):
             fut = None if future is None else future[:, h:h + 1]
             out, states, _ = self.decoder.run(self._decoder_inputs(prev, fut), states)
             Z, _ = self._head_input(out.transpose(1, 0, 2), E)
-            preds[:, h:h + 1] = prev = self.head.forward(Z)
+            preds[:, h:h + 1] = prev = self.head.forward(Z, rowwise=True)
         return preds
 
     def predict(self, X, future=None, horizon=None):

@@ -29,7 +29,8 @@ from ._math import sigmoid, tanh
 
 
 @njit(**JIT_OPTIONS)
-def _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, r0, r1):
+def _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, rowwise, r0,
+                  r1):
     T = G.shape[0]
     H = Un.shape[0]
     one = np.ones(1, G.dtype)[0]
@@ -37,9 +38,9 @@ def _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, r
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
-        matmul_rows(Hs[prev], Urz, accrz, r0, r1)
+        matmul_rows(Hs[prev], Urz, accrz, r0, r1, rowwise)
         if reset_after:
-            matmul_rows(Hs[prev], Un, accn, r0, r1)
+            matmul_rows(Hs[prev], Un, accn, r0, r1, rowwise)
         for n in range(r0, r1):
             for j in range(H):
                 r = sigmoid(G[t, n, j] + accrz[n, j])
@@ -57,7 +58,7 @@ def _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, r
                     # AUX keeps the reset state r * h_{t-1}.
                     AUX[t, n, j] = r * Hs[prev, n, j]
         if not reset_after:
-            matmul_rows(AUX[t], Un, accn, r0, r1)
+            matmul_rows(AUX[t], Un, accn, r0, r1, rowwise)
             for n in range(r0, r1):
                 for j in range(H):
                     z = G[t, n, H + j]
@@ -67,17 +68,21 @@ def _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, r
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _forward_parallel(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, chunks):
+def _forward_parallel(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, rowwise,
+                      chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, r0, r1)
+        _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, rowwise,
+                      r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _forward_serial(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, chunks):
+def _forward_serial(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, rowwise,
+                    chunks):
     for c in range(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, r0, r1)
+        _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, rowwise,
+                      r0, r1)
 
 
 @njit(**JIT_OPTIONS)
@@ -112,7 +117,7 @@ def _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, r
                     DN[t, n, j] = dnp
         if not reset_after:
             # Gradient of the reset state r * h_{t-1}, then of r.
-            matmul_rows(DN[t], UnT, tmp, r0, r1)
+            matmul_rows(DN[t], UnT, tmp, r0, r1, False)
             for n in range(r0, r1):
                 for j in range(H):
                     r = G[t, n, j]
@@ -123,10 +128,10 @@ def _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, r
         if detached(s, T, tbptt):
             dh[r0:r1] = 0
             continue
-        matmul_rows(dRZ, UrzT, tmp, r0, r1)
+        matmul_rows(dRZ, UrzT, tmp, r0, r1, False)
         dh[r0:r1] += tmp[r0:r1]
         if reset_after:
-            matmul_rows(DN[t], UnT, tmp, r0, r1)
+            matmul_rows(DN[t], UnT, tmp, r0, r1, False)
             dh[r0:r1] += tmp[r0:r1]
 
 
@@ -148,7 +153,8 @@ def _backward_serial(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse,
                        tbptt, r0, r1)
 
 
-def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=None):
+def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=None,
+                rowwise=False):
     """Run a GRU layer over whole sequences.
 
     Parameters
@@ -167,6 +173,10 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
     workspace : dict, optional
         Buffers to reuse between calls (see ``_common.buffer``); ``out`` and the
         cache then stay valid only until the next call with the same workspace.
+    rowwise : bool, default=False
+        Compute every sequence by the same loops whatever the batch holds, so
+        that its outputs do not depend on the other sequences (prediction).
+        Training leaves it off: BLAS products are faster on blocks of rows.
 
     Returns
     -------
@@ -180,7 +190,7 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
     W, U, b, bhn = weights
     T, N, _ = x.shape
     H = U.shape[0]
-    G = project(x, W, b, workspace)
+    G = project(x, W, b, workspace, rowwise)
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
     Hs[T if reverse else 0] = state0[0]
     AUX = buffer(workspace, "AUX", (T, N, H), x.dtype)
@@ -189,7 +199,7 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
     accrz = buffer(workspace, "accrz", (N, 2 * H), x.dtype)
     accn = buffer(workspace, "accn", (N, H), x.dtype)
     _parallel.launch(_forward_parallel, _forward_serial, N,
-                     G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after)
+                     G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, rowwise)
     out = Hs[:T] if reverse else Hs[1:]
     return out, (Hs[0 if reverse else T].copy(),), (G, Hs, AUX)
 

@@ -26,7 +26,7 @@ from ._common import (as_dout, buffer, chunk_bounds, detached, initial_state_gra
 
 
 @njit(**JIT_OPTIONS)
-def _forward_rows(G, U, Hs, Cs, TC, acc, reverse, r0, r1):
+def _forward_rows(G, U, Hs, Cs, TC, acc, reverse, rowwise, r0, r1):
     # Short loops over one row's views, each touching few arrays: LLVM
     # vectorises them, where one fused loop over six arrays stays scalar.
     T = G.shape[0]
@@ -35,7 +35,7 @@ def _forward_rows(G, U, Hs, Cs, TC, acc, reverse, r0, r1):
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
-        matmul_rows(Hs[prev], U, acc, r0, r1)
+        matmul_rows(Hs[prev], U, acc, r0, r1, rowwise)
         for n in range(r0, r1):
             g = G[t, n]
             a = acc[n]
@@ -58,17 +58,17 @@ def _forward_rows(G, U, Hs, Cs, TC, acc, reverse, r0, r1):
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _forward_parallel(G, U, Hs, Cs, TC, acc, reverse, chunks):
+def _forward_parallel(G, U, Hs, Cs, TC, acc, reverse, rowwise, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(G, U, Hs, Cs, TC, acc, reverse, r0, r1)
+        _forward_rows(G, U, Hs, Cs, TC, acc, reverse, rowwise, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _forward_serial(G, U, Hs, Cs, TC, acc, reverse, chunks):
+def _forward_serial(G, U, Hs, Cs, TC, acc, reverse, rowwise, chunks):
     for c in range(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(G, U, Hs, Cs, TC, acc, reverse, r0, r1)
+        _forward_rows(G, U, Hs, Cs, TC, acc, reverse, rowwise, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
@@ -103,7 +103,7 @@ def _backward_rows(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, r0, r1):
             dh[r0:r1] = 0
             dc[r0:r1] = 0
         else:
-            matmul_rows(dG[t], UT, dh, r0, r1)
+            matmul_rows(dG[t], UT, dh, r0, r1, False)
 
 
 @njit(parallel=True, **JIT_OPTIONS)
@@ -120,7 +120,8 @@ def _backward_serial(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, chunks
         _backward_rows(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, r0, r1)
 
 
-def lstm_forward(x, weights, state0, reverse=False, workspace=None):
+def lstm_forward(x, weights, state0, reverse=False, workspace=None,
+                rowwise=False):
     """Run an LSTM layer over whole sequences.
 
     Parameters
@@ -137,6 +138,10 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None):
     workspace : dict, optional
         Buffers to reuse between calls (see ``_common.buffer``); ``out`` and the
         cache then stay valid only until the next call with the same workspace.
+    rowwise : bool, default=False
+        Compute every sequence by the same loops whatever the batch holds, so
+        that its outputs do not depend on the other sequences (prediction).
+        Training leaves it off: BLAS products are faster on blocks of rows.
 
     Returns
     -------
@@ -150,7 +155,7 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None):
     W, U, b = weights
     T, N, _ = x.shape
     H = U.shape[0]
-    G = project(x, W, b, workspace)
+    G = project(x, W, b, workspace, rowwise)
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
     Cs = buffer(workspace, "Cs", (T + 1, N, H), x.dtype)
     TC = buffer(workspace, "TC", (T, N, H), x.dtype)
@@ -158,7 +163,8 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None):
     Hs[first] = state0[0]
     Cs[first] = state0[1]
     acc = buffer(workspace, "acc", (N, 4 * H), x.dtype)
-    _parallel.launch(_forward_parallel, _forward_serial, N, G, U, Hs, Cs, TC, acc, reverse)
+    _parallel.launch(_forward_parallel, _forward_serial, N, G, U, Hs, Cs, TC, acc, reverse,
+                     rowwise)
     last = 0 if reverse else T
     out = Hs[:T] if reverse else Hs[1:]
     return out, (Hs[last].copy(), Cs[last].copy()), (G, Hs, Cs, TC)

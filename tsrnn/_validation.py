@@ -1,0 +1,78 @@
+"""Judging user input, in one place, on top of ``sklearn.utils.validation``.
+
+Below this module everything is a C-contiguous float array of the model's
+dtype with the shapes the networks expect.
+"""
+
+import numpy as np
+from sklearn.utils import check_array
+from sklearn.utils.validation import check_consistent_length, validate_data
+
+FLOAT_DTYPES = (np.float64, np.float32)
+
+
+def check_sequences(estimator, X, reset, dtype):
+    """``X`` as (n_samples, n_timesteps, n_features).
+
+    A 2-D ``X`` (n_samples, n_timesteps) holds univariate sequences and goes
+    through scikit-learn's ``validate_data`` (``n_features_in_`` counts its
+    columns, ``feature_names_in_`` comes from a DataFrame). A 3-D ``X`` holds
+    multivariate sequences; ``n_features_in_`` is then the features per step,
+    and the number of steps may change between calls.
+    """
+    ndim = getattr(X, "ndim", None)
+    if not isinstance(ndim, int):
+        ndim = np.asarray(X).ndim
+    if ndim > 3:
+        raise ValueError(f"X must be 2-D (n_samples, n_timesteps) or 3-D (n_samples, "
+                         f"n_timesteps, n_features), got {ndim} dimensions")
+    if ndim == 3:
+        X = check_array(X, allow_nd=True, dtype=FLOAT_DTYPES, ensure_all_finite=True,
+                        estimator=estimator, input_name="X")
+        if X.shape[1] == 0 or X.shape[2] == 0:
+            raise ValueError(f"X has shape {X.shape}: sequences need at least one step and "
+                             "one feature")
+        n_features = X.shape[2]
+        if reset:
+            estimator.n_features_in_ = n_features
+            if hasattr(estimator, "feature_names_in_"):
+                del estimator.feature_names_in_
+        elif n_features != estimator.n_features_in_:
+            raise ValueError(f"X has {n_features} features per step, but "
+                             f"{type(estimator).__name__} is expecting "
+                             f"{estimator.n_features_in_} features per step as input")
+    else:
+        X = validate_data(estimator, X, reset=reset, dtype=FLOAT_DTYPES)[:, :, None]
+    if reset:
+        estimator.input_ndim_ = ndim
+    elif ndim != estimator.input_ndim_:
+        raise ValueError(f"{type(estimator).__name__} was fitted on {estimator.input_ndim_}-D X, "
+                         f"got {ndim}-D X")
+    return np.ascontiguousarray(X, dtype=dtype)
+
+
+def check_targets(y, X, dtype, name="y"):
+    """Numeric, finite ``y`` as an array of ``dtype`` with as many samples as ``X``."""
+    if y is None:
+        raise ValueError(f"this estimator requires y to be passed, but the target {name} is None")
+    y = check_array(y, ensure_2d=False, allow_nd=True, dtype=FLOAT_DTYPES,
+                    ensure_all_finite=True, input_name=name)
+    check_consistent_length(X, y)
+    return np.ascontiguousarray(y, dtype=dtype)
+
+
+def check_future(future, n_samples, dtype, expected_features=None, horizon=None):
+    """Known future covariates of shape (n_samples, horizon, n_future_features)."""
+    future = check_array(future, allow_nd=True, dtype=FLOAT_DTYPES, ensure_all_finite=True,
+                         input_name="future")
+    if future.ndim != 3:
+        raise ValueError(f"future must have shape (n_samples, horizon, n_future_features), "
+                         f"got {future.ndim} dimensions")
+    if future.shape[0] != n_samples:
+        raise ValueError(f"future has {future.shape[0]} samples, X has {n_samples}")
+    if expected_features is not None and future.shape[2] != expected_features:
+        raise ValueError(f"future has {future.shape[2]} features per step, the model was fitted "
+                         f"with {expected_features}")
+    if horizon is not None and future.shape[1] != horizon:
+        raise ValueError(f"future covers {future.shape[1]} steps, y has {horizon}")
+    return np.ascontiguousarray(future, dtype=dtype)

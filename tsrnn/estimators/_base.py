@@ -1,0 +1,226 @@
+"""What the recurrent estimators share: parameters, the training loop, state, saving.
+
+``fit`` and ``partial_fit`` both go through ``_fit(X, y, incremental)``, as in
+scikit-learn's MLP: the first pass builds the network and the optimizer, which
+then persist across ``partial_fit`` calls.
+"""
+
+import time
+import warnings
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import check_sequences
+from ..kernels import DEVICES
+from ..nn import get_loss, get_optimizer
+from ..nn.layers import MERGE_MODES
+
+
+class BaseRNN(BaseEstimator, metaclass=ABCMeta):
+    """Base class of :class:`RNNRegressor` and :class:`RNNClassifier`; not for direct use."""
+
+    _parameter_constraints = {
+        "cell": [StrOptions({"rnn", "lstm", "gru"})],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions({"tanh", "relu"})],
+        "reset_after": ["boolean"],
+        "bidirectional": ["boolean"],
+        "merge_mode": [StrOptions(set(MERGE_MODES))],
+        "optimizer": [StrOptions({"adam", "rmsprop", "sgd"})],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "clip_value": [Interval(Real, 0, None, closed="neither"), None],
+        "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "tbptt_steps": [Interval(Integral, 1, None, closed="left"), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "stateful": ["boolean"],
+        "dtype": [StrOptions({"float32", "float64"})],
+        "device": [StrOptions(set(DEVICES))],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    # -- what subclasses provide ----------------------------------------------------------
+    @abstractmethod
+    def _targets(self, X, y, first, **fit_kwargs):
+        """Validated training targets as the network's output array."""
+
+    @abstractmethod
+    def _build(self, X, y, rng):
+        """A new network for these shapes."""
+
+    @abstractmethod
+    def _loss_name(self):
+        """Name of the training loss in :data:`tsrnn.nn.LOSSES`."""
+
+    def _train_kwargs(self, indices):
+        """Extra per-sample arrays for the model's training step (e.g. future covariates)."""
+        return {}
+
+    # -- training -------------------------------------------------------------------------
+    def _fit(self, X, y, incremental, **fit_kwargs):
+        first = not (incremental and hasattr(self, "model_"))
+        if first:
+            self._validate_params()
+        X = check_sequences(self, X, reset=first, dtype=self.dtype)
+        y = self._targets(X, y, first, **fit_kwargs)
+        if first:
+            self._random = check_random_state(self.random_state)
+            seed = self._random.randint(np.iinfo(np.int32).max)
+            self.model_ = self._build(X, y, np.random.default_rng(seed))
+            self._optimizer = get_optimizer(self.optimizer, self.learning_rate)
+            self.t_, self.loss_curve_, self.validation_loss_curve_ = 0, [], []
+            self._state = None
+        loss = get_loss(self._loss_name())
+        if incremental:
+            self._partial_pass(X, y, loss)
+        else:
+            self._epochs(X, y, loss)
+        return self
+
+    def _validation_split(self, n):
+        n_val = int(np.ceil(self.validation_fraction * n)) if self.early_stopping else 0
+        if self.early_stopping and (n_val < 1 or n - n_val < 1):
+            raise ValueError(f"early_stopping needs at least 2 samples to hold out "
+                             f"{self.validation_fraction:.0%} of them; got {n}")
+        return np.arange(n - n_val), np.arange(n - n_val, n)
+
+    def _order(self, idx):
+        return self._random.permutation(idx) if self.shuffle else idx
+
+    def _one_epoch(self, X, y, loss, idx):
+        model = self.model_
+        kwargs = self._train_kwargs(idx)
+        value = model.train_epoch(X[idx], y[idx], loss, self._optimizer, self.batch_size,
+                                  self._order(np.arange(len(idx))), self.clip_value,
+                                  self.clip_norm, self.tbptt_steps or 0, **kwargs)
+        self.t_ += -(-len(idx) // self.batch_size)
+        return value
+
+    def _epochs(self, X, y, loss):
+        train, val = self._validation_split(len(X))
+        best, best_theta, waited = np.inf, None, 0
+        self.n_epochs_ = 0
+        for epoch in range(self.max_epochs):
+            start = time.perf_counter()
+            good = self.model_.theta.copy()
+            try:
+                value = self._one_epoch(X, y, loss, train)
+            except KeyboardInterrupt:
+                # The weights of the last completed epoch; the interruption goes on.
+                self.model_.theta[:] = good
+                warnings.warn(f"fit interrupted in epoch {epoch + 1}: the model keeps the "
+                              f"weights of epoch {epoch}", RuntimeWarning, stacklevel=3)
+                raise
+            if not np.isfinite(value):
+                self.model_.theta[:] = good
+                warnings.warn(f"the training loss became {value} in epoch {epoch + 1}; "
+                              f"training stopped and the model keeps the weights of epoch "
+                              f"{epoch} (try a lower learning_rate or clip_norm)",
+                              ConvergenceWarning, stacklevel=3)
+                break
+            self.n_epochs_ = epoch + 1
+            self.loss_curve_.append(value)
+            line = f"Epoch {epoch + 1}/{self.max_epochs} - loss: {value:.6g}"
+            if len(val):
+                val_loss = self._evaluate(X[val], y[val], loss, val)
+                self.validation_loss_curve_.append(val_loss)
+                line += f" - val_loss: {val_loss:.6g}"
+                if val_loss < best:
+                    best, best_theta, waited = val_loss, self.model_.theta.copy(), 0
+                else:
+                    waited += 1
+            if self.verbose:
+                print(f"{line} - {time.perf_counter() - start:.2f}s", flush=True)
+            if len(val) and waited >= self.patience:
+                break
+        if best_theta is not None:
+            self.model_.theta[:] = best_theta
+        self.n_iter_ = self.n_epochs_
+
+    def _partial_pass(self, X, y, loss):
+        good = self.model_.theta.copy()
+        state = _optimizer_state(self._optimizer)
+        try:
+            value = self._one_epoch(X, y, loss, np.arange(len(X)))
+        except BaseException:
+            self.model_.theta[:] = good
+            _restore_optimizer(self._optimizer, state)
+            raise
+        if not np.isfinite(value):
+            self.model_.theta[:] = good
+            _restore_optimizer(self._optimizer, state)
+            raise FloatingPointError(f"the training loss became {value}: this update was "
+                                     "undone and the model is as it was before the call")
+        self.loss_curve_.append(value)
+        self.n_epochs_ = self.n_iter_ = getattr(self, "n_epochs_", 0) + 1
+
+    def _evaluate(self, X, y, loss, idx):
+        pred = self._raw_predict(X, idx)
+        return loss(pred, y)[0]
+
+    # -- prediction -----------------------------------------------------------------------
+    def _raw_predict(self, X, idx=None):
+        """Network outputs for validated ``X``."""
+        return self.model_.forward(X)[0]
+
+    def _predict_network(self, X):
+        check_is_fitted(self)
+        X = check_sequences(self, X, reset=False, dtype=self.dtype)
+        if not self.stateful:
+            return self._raw_predict(X)
+        if self._state is not None and self._state[0][0].shape[0] != len(X):
+            raise ValueError(f"stateful prediction continues {self._state[0][0].shape[0]} "
+                             f"sequences, got {len(X)}; call reset_state() to start anew")
+        pred, self._state, _ = self.model_.forward(X, self._state)
+        return pred
+
+    def reset_state(self):
+        """Forget the hidden state carried between ``predict`` calls (``stateful=True``).
+
+        Returns
+        -------
+        self
+        """
+        self._state = None
+        return self
+
+    # -- persistence ----------------------------------------------------------------------
+    def save(self, path):
+        """Write the fitted estimator to ``path`` without pickle (see :func:`tsrnn.load`).
+
+        Parameters
+        ----------
+        path : str or path-like
+            An ``.npz`` file: the weights and optimizer state as arrays, the
+            parameters and fitted attributes as JSON, with a format version.
+        """
+        from ..io import save
+
+        save(self, path)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+def _optimizer_state(opt):
+    return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(opt).items()}
+
+
+def _restore_optimizer(opt, state):
+    for k, v in state.items():
+        setattr(opt, k, v)

@@ -1,0 +1,264 @@
+"""RNNRegressor: many-to-one, many-to-many and encoder-decoder regression on sequences."""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import check_future, check_sequences, check_targets
+from ..nn import SequenceModel
+from ..nn.seq2seq import EncoderDecoder
+from ._base import BaseRNN
+from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+
+
+class RNNRegressor(RegressorMixin, BaseRNN):
+    __doc__ = f"""Recurrent network regressor for sequences.
+
+    Three shapes of problem:
+
+    - many-to-one (default): ``X`` (n_samples, n_timesteps[, n_features]) to
+      ``y`` (n_samples,) or (n_samples, n_outputs), read after the last step;
+    - many-to-many (``return_sequences=True``): ``y`` (n_samples, n_timesteps[,
+      n_outputs]), a prediction at every step;
+    - encoder-decoder (``encoder_decoder=True``): ``y`` (n_samples, horizon[,
+      n_outputs]) with a horizon independent of the input length (one input
+      step included: one-to-many). Known future covariates go to ``fit`` and
+      ``predict`` as ``future`` (n_samples, horizon, n_future_features).
+
+    Targets are used as given: scale them (e.g. with
+    ``sklearn.compose.TransformedTargetRegressor``) when they are far from unit size.
+
+    Parameters
+    ----------{COMMON_PARAMETERS}
+    loss : {{"mse", "mae", "huber"}}, default="mse"
+    return_sequences : bool, default=False
+        Many-to-many: predict at every step.
+    encoder_decoder : bool, default=False
+        Encoder-decoder: predict a horizon of its own length.
+    teacher_forcing : float in [0, 1], default=1.0
+        Encoder-decoder: probability of feeding the decoder the true previous
+        target in training rather than its own prediction.
+    attention : bool, default=False
+        Encoder-decoder: dot-product attention over the encoder's outputs.
+
+    Attributes
+    ----------{COMMON_ATTRIBUTES}
+    n_outputs_ : int
+        Targets per prediction (per step for sequence outputs).
+    horizon_ : int
+        Encoder-decoder: steps predicted, from ``y`` in ``fit``.
+    n_future_features_ : int
+        Encoder-decoder: known future covariates per step (0 if none).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsrnn import RNNRegressor
+    >>> X = np.random.rand(200, 12)                 # 200 univariate windows
+    >>> y = X[:, -3:].mean(axis=1)
+    >>> reg = RNNRegressor(cell="gru", hidden_size=16, max_epochs=20, random_state=0)
+    >>> reg.fit(X, y).predict(X[:2]).shape
+    (2,)
+    """
+
+    _parameter_constraints = {
+        **BaseRNN._parameter_constraints,
+        "loss": [StrOptions({"mse", "mae", "huber"})],
+        "return_sequences": ["boolean"],
+        "encoder_decoder": ["boolean"],
+        "teacher_forcing": [Interval(Real, 0, 1, closed="both")],
+        "attention": ["boolean"],
+    }
+
+    def __init__(self, cell="lstm", hidden_size=32, num_layers=1, activation="tanh",
+                 reset_after=True, bidirectional=False, merge_mode="concat", loss="mse",
+                 optimizer="adam", learning_rate=0.005, batch_size=32, max_epochs=50,
+                 shuffle=True, clip_value=None, clip_norm=1.0, tbptt_steps=None,
+                 early_stopping=False, validation_fraction=0.1, patience=10,
+                 return_sequences=False, encoder_decoder=False, teacher_forcing=1.0,
+                 attention=False, stateful=False, dtype="float32", device="cpu",
+                 random_state=None, verbose=0):
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.activation = activation
+        self.reset_after = reset_after
+        self.bidirectional = bidirectional
+        self.merge_mode = merge_mode
+        self.loss = loss
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.shuffle = shuffle
+        self.clip_value = clip_value
+        self.clip_norm = clip_norm
+        self.tbptt_steps = tbptt_steps
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.return_sequences = return_sequences
+        self.encoder_decoder = encoder_decoder
+        self.teacher_forcing = teacher_forcing
+        self.attention = attention
+        self.stateful = stateful
+        self.dtype = dtype
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def fit(self, X, y, future=None):
+        """Train a new network on sequences ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features)
+        y : array-like
+            Of shape (n_samples,) or (n_samples, n_outputs); (n_samples,
+            n_timesteps[, n_outputs]) with ``return_sequences``; (n_samples,
+            horizon[, n_outputs]) with ``encoder_decoder``.
+        future : array-like of shape (n_samples, horizon, n_future_features), optional
+            Encoder-decoder: covariates known for the forecast steps.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, incremental=False, future=future)
+
+    def partial_fit(self, X, y, future=None):
+        """One pass of updates over the given samples, continuing the optimizer's state.
+
+        The first call builds the network. A stream of single samples works;
+        if the loss turns NaN or infinite, the update is undone and
+        ``FloatingPointError`` is raised.
+
+        Parameters
+        ----------
+        X, y, future
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, incremental=True, future=future)
+
+    def predict(self, X, future=None):
+        """Predict for sequences ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features)
+        future : array-like of shape (n_samples, horizon, n_future_features), optional
+            Encoder-decoder: the known covariates of the steps to predict
+            (required when the model was fitted with them; their length sets
+            the horizon).
+
+        Returns
+        -------
+        ndarray of float64
+            Shaped like ``y`` in ``fit``: (n_samples,) or (n_samples, n_outputs);
+            with sequence outputs (n_samples, steps[, n_outputs]).
+        """
+        if self.encoder_decoder:
+            check_is_fitted(self)
+            X = check_sequences(self, X, reset=False, dtype=self.dtype)
+            future = self._check_future(future, len(X), None)
+            horizon = self.horizon_ if future is None else future.shape[1]
+            pred = self.model_.predict(X, future, horizon)
+        else:
+            pred = self._predict_network(X)
+        # float64 out, as scikit-learn's regressors, whatever the network's dtype.
+        pred = pred.astype(np.float64)
+        return pred.reshape(pred.shape[:-1]) if self._squeeze else pred
+
+    # -- BaseRNN hooks --------------------------------------------------------------------
+    def _loss_name(self):
+        return self.loss
+
+    def _targets(self, X, y, first, future=None):
+        y = check_targets(y, X, self.dtype)
+        want = 2 if (self.return_sequences or self.encoder_decoder) else 1
+        if y.ndim not in (want, want + 1):
+            raise ValueError(f"y must have {want} or {want + 1} dimensions "
+                             f"({self._target_shape_doc()}), got shape {y.shape}")
+        squeeze = y.ndim == want
+        if squeeze:
+            y = y[..., None]
+        if self.return_sequences and y.shape[1] != X.shape[1]:
+            raise ValueError(f"with return_sequences=True, y needs one target per step: "
+                             f"X has {X.shape[1]} steps, y has {y.shape[1]}")
+        if first:
+            if self.stateful and self.encoder_decoder:
+                raise ValueError("stateful=True applies to many-to-one and many-to-many "
+                                 "models, not to encoder_decoder=True")
+            if self.attention and not self.encoder_decoder:
+                raise ValueError("attention=True needs encoder_decoder=True")
+            self._squeeze, self.n_outputs_ = squeeze, y.shape[-1]
+            if self.encoder_decoder:
+                self.horizon_ = y.shape[1]
+                self.n_future_features_ = 0 if future is None else np.shape(future)[-1]
+        elif y.shape[-1] != self.n_outputs_ or squeeze != self._squeeze:
+            raise ValueError(f"y has {y.shape[-1]} outputs, the model was fitted with "
+                             f"{self.n_outputs_}")
+        if self.encoder_decoder:
+            self._future = self._check_future(future, len(X), y.shape[1])
+        elif future is not None:
+            raise ValueError("future covariates need encoder_decoder=True")
+        return y
+
+    def _check_future(self, future, n, horizon):
+        if not self.n_future_features_:
+            if future is not None:
+                raise ValueError("the model was fitted without future covariates; "
+                                 "future must be None")
+            return None
+        if future is None:
+            raise ValueError(f"the model was fitted with {self.n_future_features_} future "
+                             f"covariates: pass future of shape (n_samples, horizon, "
+                             f"{self.n_future_features_})")
+        return check_future(future, n, self.dtype, self.n_future_features_, horizon)
+
+    def _target_shape_doc(self):
+        if self.encoder_decoder:
+            return "n_samples, horizon[, n_outputs]"
+        if self.return_sequences:
+            return "n_samples, n_timesteps[, n_outputs]"
+        return "n_samples[, n_outputs]"
+
+    def _train_kwargs(self, idx):
+        if not self.encoder_decoder:
+            return {}
+        kwargs = {"teacher_forcing": self.teacher_forcing, "rng": self._random_generator()}
+        if self._future is not None:
+            kwargs["future"] = self._future[idx]
+        return kwargs
+
+    def _random_generator(self):
+        return np.random.default_rng(self._random.randint(np.iinfo(np.int32).max))
+
+    def _raw_predict(self, X, idx=None):
+        if not self.encoder_decoder:
+            return self.model_.forward(X)[0]
+        future = None if idx is None or self._future is None else self._future[idx]
+        return self.model_.predict(X, future, self.horizon_)
+
+    def _build(self, X, y, rng):
+        common = dict(cell=self.cell, input_size=X.shape[2], hidden_size=self.hidden_size,
+                      output_size=y.shape[-1], num_layers=self.num_layers,
+                      bidirectional=self.bidirectional, merge_mode=self.merge_mode,
+                      activation=self.activation, reset_after=self.reset_after,
+                      dtype=self.dtype, device=self.device, random_state=rng)
+        if self.encoder_decoder:
+            return EncoderDecoder(future_size=self.n_future_features_, attention=self.attention,
+                                  **common)
+        return SequenceModel(return_sequences=self.return_sequences, **common)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,27 @@
+"""The dense head's product, row by row (the head's gradients are plain NumPy)."""
+
+import numpy as np
+from numba import njit
+
+from ...config import JIT_OPTIONS
+from ._common import matmul_rows
+
+
+@njit(**JIT_OPTIONS)
+def _dense(z, W, b, out):
+    matmul_rows(z, W, out, 0, z.shape[0], True)
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] += b[j]
+
+
+def dense_forward(z, W, b):
+    """``z @ W + b`` for ``z`` of shape (..., D), each row by the same loops.
+
+    A BLAS product's last bits can depend on the number of rows, so a
+    prediction would change with the rest of its batch; this does not.
+    """
+    z2 = np.ascontiguousarray(z.reshape(-1, z.shape[-1]), dtype=W.dtype)
+    out = np.empty((z2.shape[0], W.shape[1]), W.dtype)
+    _dense(z2, W, b, out)
+    return out.reshape(*z.shape[:-1], W.shape[1])
