@@ -26,6 +26,9 @@ def check_sequences(estimator, X, reset, dtype):
     if ndim > 3:
         raise ValueError(f"X must be 2-D (n_samples, n_timesteps) or 3-D (n_samples, "
                          f"n_timesteps, n_features), got {ndim} dimensions")
+    if not reset and hasattr(estimator, "input_ndim_") and ndim != estimator.input_ndim_:
+        raise ValueError(f"{type(estimator).__name__} was fitted on {estimator.input_ndim_}-D X, "
+                         f"got {ndim}-D X")
     if ndim == 3:
         X = check_array(X, allow_nd=True, dtype=FLOAT_DTYPES, ensure_all_finite=True,
                         estimator=estimator, input_name="X")
@@ -45,9 +48,6 @@ def check_sequences(estimator, X, reset, dtype):
         X = validate_data(estimator, X, reset=reset, dtype=FLOAT_DTYPES)[:, :, None]
     if reset:
         estimator.input_ndim_ = ndim
-    elif ndim != estimator.input_ndim_:
-        raise ValueError(f"{type(estimator).__name__} was fitted on {estimator.input_ndim_}-D X, "
-                         f"got {ndim}-D X")
     return np.ascontiguousarray(X, dtype=dtype)
 
 

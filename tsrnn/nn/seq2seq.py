@@ -171,6 +171,7 @@ class EncoderDecoder(FlatModel):
         """Mean loss on ``(X, y)`` under teacher forcing; its gradient is left in ``grad``."""
         pred, _, ctx = self.forward(X, y, future, teacher_forcing=teacher_forcing, rng=rng,
                                     reuse=True)
-        value, dpred = loss(pred, y)
+        with np.errstate(over="ignore", invalid="ignore"):  # callers act on a diverged loss
+            value, dpred = loss(pred, y)
         self.backward(ctx, dpred.astype(self.dtype, copy=False), tbptt)
         return value

@@ -1,0 +1,313 @@
+"""RNNRegressor and RNNClassifier: shapes, online learning, state, faults, persistence."""
+
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import tsrnn
+from tsrnn import RNNClassifier, RNNRegressor
+
+SMALL = {"hidden_size": 8, "max_epochs": 3, "random_state": 0}
+
+
+def _windows(n=120, T=10, seed=0):
+    rng = np.random.default_rng(seed)
+    s = np.sin(np.arange(n + T + 6) * 0.3) + 0.1 * rng.standard_normal(n + T + 6)
+    X = np.stack([s[i:i + T] for i in range(n)])
+    return X, s[T:T + n], np.stack([s[i + T:i + T + 6] for i in range(n)])
+
+
+@pytest.mark.parametrize("kwargs,y_kind,expected", [
+    ({}, "1d", (5,)),
+    ({}, "2d", (5, 2)),
+    ({"return_sequences": True}, "seq", (5, 10)),
+    ({"return_sequences": True}, "seq3", (5, 10, 2)),
+    ({"encoder_decoder": True}, "horizon", (5, 6)),
+    ({"encoder_decoder": True, "attention": True, "bidirectional": True}, "horizon3", (5, 6, 2)),
+])
+def test_prediction_shapes(kwargs, y_kind, expected):
+    X, y, Y = _windows()
+    targets = {"1d": y, "2d": np.column_stack([y, -y]), "seq": X, "seq3": np.stack([X, -X], -1),
+               "horizon": Y, "horizon3": np.stack([Y, -Y], -1)}
+    reg = RNNRegressor(**SMALL, **kwargs).fit(X, targets[y_kind])
+    pred = reg.predict(X[:5])
+    assert pred.shape == expected and pred.dtype == np.float64
+
+
+def test_one_to_many_and_future_covariates():
+    X, _, Y = _windows()
+    future = np.sin(np.arange(6))[None, :, None].repeat(len(X), 0)
+    reg = RNNRegressor(**SMALL, encoder_decoder=True).fit(X[:, -1:], Y, future=future)
+    assert reg.n_future_features_ == 1 and reg.horizon_ == 6
+    assert reg.predict(X[:3, -1:], future=future[:3]).shape == (3, 6)
+    assert reg.predict(X[:3, -1:], future=np.zeros((3, 9, 1))).shape == (3, 9)
+    with pytest.raises(ValueError, match="future covariates: pass future"):
+        reg.predict(X[:3, -1:])
+    with pytest.raises(ValueError, match="features per step"):
+        reg.predict(X[:3, -1:], future=np.zeros((3, 6, 2)))
+    with pytest.raises(ValueError, match="need encoder_decoder=True"):
+        RNNRegressor(**SMALL).fit(X, X[:, 0], future=future)
+
+
+def test_fit_for_k_epochs_equals_k_partial_fits():
+    X, y, _ = _windows()
+    params = {**SMALL, "max_epochs": 4, "shuffle": False}
+    full = RNNRegressor(**params).fit(X, y)
+    online = RNNRegressor(**params)
+    for _ in range(4):
+        online.partial_fit(X, y)
+    np.testing.assert_array_equal(full.model_.theta, online.model_.theta)
+    assert online.t_ == full.t_ and online._optimizer.t == full._optimizer.t
+
+
+def test_partial_fit_on_a_stream_of_single_samples_learns():
+    X, y, _ = _windows(300)
+    reg = RNNRegressor(hidden_size=8, learning_rate=0.01, random_state=0)
+    reg.partial_fit(X[:1], y[:1])
+    before = np.mean((reg.predict(X) - y) ** 2)
+    for _ in range(2):
+        for i in range(len(X)):
+            reg.partial_fit(X[i:i + 1], y[i:i + 1])
+    assert reg.t_ == 2 * len(X) + 1
+    assert np.mean((reg.predict(X) - y) ** 2) < 0.5 * before
+
+
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_stateful_prediction_continues_the_sequence(return_sequences):
+    # Chunks of other lengths than in fit: 3-D X (a 2-D X's columns are fixed features).
+    X, y, _ = _windows()
+    target = X if return_sequences else y
+    X = X[:, :, None]
+    reg = RNNRegressor(**SMALL, return_sequences=return_sequences, stateful=True).fit(X, target)
+    whole = reg.predict(X[:4])
+    reg.reset_state()
+    parts = [reg.predict(X[:4, :3]), reg.predict(X[:4, 3:7]), reg.predict(X[:4, 7:])]
+    if return_sequences:
+        np.testing.assert_allclose(np.concatenate(parts, axis=1), whole, rtol=1e-5, atol=1e-6)
+    else:
+        np.testing.assert_allclose(parts[-1], whole, rtol=1e-5, atol=1e-6)
+        assert not np.allclose(parts[0], whole)
+    with pytest.raises(ValueError, match="continues 4 sequences"):
+        reg.predict(X[:3, :2])
+    reg.reset_state()
+    np.testing.assert_allclose(reg.predict(X[:4]), whole, rtol=1e-6)
+
+
+def test_classifier_binary_multiclass_and_strings():
+    X, y, _ = _windows(200)
+    labels = np.where(X[:, -1] > X[:, -2], "rising", "falling")
+    clf = RNNClassifier(hidden_size=16, max_epochs=30, random_state=0).fit(X, labels)
+    assert list(clf.classes_) == ["falling", "rising"]
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    assert clf.score(X, labels) > 0.85
+    three = np.digitize(X[:, -1] - X[:, -2], [-0.15, 0.15])
+    clf3 = RNNClassifier(hidden_size=16, max_epochs=30, random_state=0).fit(X, three)
+    assert clf3.predict_proba(X).shape == (200, 3) and clf3.score(X, three) > 0.7
+    with pytest.raises(ValueError, match="classes must be given"):
+        RNNClassifier(**SMALL).partial_fit(X, three)
+    online = RNNClassifier(**SMALL).partial_fit(X[:10], three[:10], classes=[0, 1, 2])
+    assert list(online.classes_) == [0, 1, 2]
+    with pytest.raises(ValueError, match="does not know"):
+        online.partial_fit(X[:2], [0, 7])
+
+
+def test_same_seed_same_weights_and_verbose_lines(capsys):
+    X, y, _ = _windows()
+    a = RNNRegressor(**SMALL, verbose=1, early_stopping=True).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == a.n_epochs_ and "loss:" in lines[0] and "val_loss:" in lines[0]
+    b = RNNRegressor(**SMALL, early_stopping=True).fit(X, y)
+    np.testing.assert_array_equal(a.model_.theta, b.model_.theta)
+    c = RNNRegressor(**{**SMALL, "random_state": 1}).fit(X, y)
+    assert not np.array_equal(c.model_.theta, b.model_.theta)
+
+
+def test_early_stopping_restores_the_best_weights():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((200, 8)), rng.standard_normal(200)  # nothing to learn
+    reg = RNNRegressor(hidden_size=16, max_epochs=60, patience=3, early_stopping=True,
+                       learning_rate=0.02, random_state=0).fit(X, y)
+    assert reg.n_epochs_ < 60
+    val = slice(180, 200)
+    best = np.mean((reg.predict(X[val]) - y[val]) ** 2)
+    assert best == pytest.approx(min(reg.validation_loss_curve_), rel=1e-5)
+
+
+def test_nan_loss_keeps_the_last_good_weights():
+    X, y, _ = _windows()
+    reg = RNNRegressor(**SMALL).fit(X, y)
+    good = reg.model_.theta.copy()
+    with pytest.raises(FloatingPointError, match="undone"):
+        reg.partial_fit(X, np.full_like(y, 1e30))
+    np.testing.assert_array_equal(reg.model_.theta, good)
+    with pytest.warns(ConvergenceWarning, match="weights of epoch 0"):
+        bad = RNNRegressor(**SMALL).fit(X, np.full_like(y, 1e30))
+    assert np.all(np.isfinite(bad.predict(X)))
+
+
+def test_keyboard_interrupt_keeps_the_last_completed_epoch(monkeypatch):
+    from tsrnn.nn.model import FlatModel
+
+    X, y, _ = _windows()
+    params = {**SMALL, "max_epochs": 10, "shuffle": False}
+    two = RNNRegressor(**{**params, "max_epochs": 2}).fit(X, y)
+    calls, real = {"n": 0}, FlatModel.train_step
+    steps_per_epoch = -(-len(X) // 32)
+
+    def interrupting(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2 * steps_per_epoch + 2:
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(FlatModel, "train_step", interrupting)
+    reg = RNNRegressor(**params)
+    with pytest.raises(KeyboardInterrupt), pytest.warns(RuntimeWarning, match="epoch 2"):
+        reg.fit(X, y)
+    np.testing.assert_array_equal(reg.model_.theta, two.model_.theta)
+    assert reg.predict(X[:2]).shape == (2,)
+
+
+def test_pickle_joblib_and_pickle_free_round_trips(tmp_path):
+    X, y, _ = _windows()
+    labels = (y > 0).astype(int)
+    for est, target in ((RNNRegressor(**SMALL, bidirectional=True), y),
+                        (RNNRegressor(**SMALL, encoder_decoder=True), _windows()[2]),
+                        (RNNClassifier(**SMALL), np.array(["a", "b"])[labels])):
+        est.fit(X, target)
+        expected = est.predict(X)
+        for copy in (pickle.loads(pickle.dumps(est)), _joblib(est, tmp_path)):
+            np.testing.assert_array_equal(copy.predict(X), expected)
+        est.save(tmp_path / "model.npz")
+        loaded = tsrnn.load(tmp_path / "model.npz")
+        np.testing.assert_array_equal(loaded.predict(X), expected)
+        assert loaded.get_params() == est.get_params()
+        est.partial_fit(X, target)
+        loaded.partial_fit(X, target)
+        np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
+
+
+def _joblib(est, tmp_path):
+    joblib.dump(est, tmp_path / "model.joblib")
+    return joblib.load(tmp_path / "model.joblib")
+
+
+def test_damaged_model_files_are_refused(tmp_path):
+    X, y, _ = _windows()
+    path = tmp_path / "model.npz"
+    RNNRegressor(**SMALL).fit(X, y).save(path)
+    data = path.read_bytes()
+    (tmp_path / "truncated.npz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="not a readable tsrnn model file"):
+        tsrnn.load(tmp_path / "truncated.npz")
+    (tmp_path / "noise.npz").write_bytes(b"not a model at all")
+    with pytest.raises(ValueError, match="not a readable"):
+        tsrnn.load(tmp_path / "noise.npz")
+    with np.load(path) as archive:
+        contents = {k: archive[k] for k in archive.files}
+    contents["theta"] = contents["theta"] + 1
+    np.savez(tmp_path / "tampered.npz", **contents)
+    with pytest.raises(ValueError, match="checksum"):
+        tsrnn.load(tmp_path / "tampered.npz")
+    import json
+    with np.load(path) as archive:
+        contents = {k: archive[k] for k in archive.files}
+    meta = json.loads(contents["__meta__"].tobytes())
+    meta["class"] = "os.system"
+    contents["__meta__"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+    np.savez(tmp_path / "evil.npz", **contents)
+    with pytest.raises(ValueError, match="unknown estimator class"):
+        tsrnn.load(tmp_path / "evil.npz")
+    meta["class"], meta["params"]["hidden_size"] = "RNNRegressor", 9
+    contents["__meta__"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+    np.savez(tmp_path / "resized.npz", **contents)
+    with pytest.raises(ValueError, match="weights"):
+        tsrnn.load(tmp_path / "resized.npz")
+
+
+def test_works_in_pipelines_grid_search_and_cross_validation():
+    X, y, _ = _windows(150)
+    pipe = make_pipeline(StandardScaler(), RNNRegressor(**SMALL))
+    assert pipe.fit(X, y).predict(X).shape == (150,)
+    search = GridSearchCV(RNNRegressor(**SMALL), {"cell": ["gru", "lstm"], "hidden_size": [4, 8]},
+                          cv=TimeSeriesSplit(n_splits=3))
+    search.fit(X, y)
+    assert set(search.best_params_) == {"cell", "hidden_size"}
+    scores = cross_val_score(RNNClassifier(**SMALL), X, (y > 0).astype(int),
+                             cv=TimeSeriesSplit(n_splits=3))
+    assert scores.shape == (3,) and np.all(scores >= 0)
+    clone(search.best_estimator_)
+
+
+def test_dataframe_input_keeps_feature_names():
+    X, y, _ = _windows()
+    df = pd.DataFrame(X, columns=[f"lag_{i}" for i in range(10, 0, -1)])
+    reg = RNNRegressor(**SMALL).fit(df, pd.Series(y))
+    assert list(reg.feature_names_in_) == list(df.columns)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        np.testing.assert_array_equal(reg.predict(df), reg.predict(X))
+    with pytest.raises(ValueError, match="feature names"):
+        reg.predict(df.rename(columns={"lag_1": "other"}))
+
+
+@pytest.mark.parametrize("X,y,match", [
+    (np.zeros((4, 3, 2, 1)), np.zeros(4), "2-D .* or 3-D"),
+    (np.zeros((0, 5)), np.zeros(0), "0 sample"),
+    (np.full((4, 5), np.nan), np.zeros(4), "NaN"),
+    (np.full((4, 5, 1), np.inf), np.zeros(4), "infinity"),
+    (np.zeros((4, 5)), np.zeros(3), "inconsistent numbers of samples"),
+    (np.zeros((4, 5)), np.full(4, np.nan), "NaN"),
+    (np.zeros((4, 5)), np.zeros((4, 2, 2)), "y must have 1 or 2 dimensions"),
+])
+def test_bad_training_input(X, y, match):
+    with pytest.raises(ValueError, match=match):
+        RNNRegressor(**SMALL).fit(X, y)
+
+
+def test_bad_prediction_input_and_options():
+    X, y, _ = _windows()
+    with pytest.raises(NotFittedError):
+        RNNRegressor().predict(X)
+    reg = RNNRegressor(**SMALL).fit(X, y)
+    with pytest.raises(ValueError, match="expecting 10 features"):
+        reg.predict(X[:, :5])
+    with pytest.raises(ValueError, match="fitted on 2-D X"):
+        reg.predict(X[:, :, None])
+    with pytest.raises(ValueError, match="fitted on 2-D X"):
+        reg.partial_fit(X[:, :, None], y)
+    reg3 = RNNRegressor(**SMALL).fit(np.stack([X, X], -1), y)
+    assert reg3.predict(np.stack([X, X], -1)[:, :4]).shape == (120,)  # other lengths are fine
+    with pytest.raises(ValueError, match="2 features per step"):
+        reg3.predict(X[:, :, None])
+    with pytest.raises(ValueError, match="cell"):
+        RNNRegressor(cell="transformer").fit(X, y)
+    with pytest.raises(ValueError, match="merge_mode"):
+        RNNRegressor(merge_mode="avg").fit(X, y)
+    with pytest.raises(ValueError, match="one target per step"):
+        RNNRegressor(**SMALL, return_sequences=True).fit(X, X[:, :4])
+    with pytest.raises(ValueError, match="attention=True needs encoder_decoder"):
+        RNNRegressor(**SMALL, attention=True).fit(X, y)
+    with pytest.raises(RuntimeError, match="device='cuda'"):
+        RNNRegressor(**SMALL, device="cuda").fit(X, y)
+    with pytest.raises(ValueError, match="single class"):
+        RNNClassifier(**SMALL).fit(X, np.zeros(len(X)))
+
+
+def test_truncated_bptt_and_clipping_options_train():
+    X, y, _ = _windows()
+    a = RNNRegressor(**SMALL, tbptt_steps=3, clip_value=0.1, clip_norm=None).fit(X, y)
+    b = RNNRegressor(**SMALL).fit(X, y)
+    assert not np.array_equal(a.model_.theta, b.model_.theta)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        RNNRegressor(**SMALL, optimizer="sgd").fit(X, y).predict(X)
