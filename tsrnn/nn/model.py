@@ -1,7 +1,8 @@
 """A recurrent network with a dense head and a loss: what the estimators train."""
 
+import contextlib
+
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from .dense import Dense
 from .layers import merge, unmerge
@@ -73,7 +74,7 @@ class FlatModel:
         """
         idx = np.arange(len(X)) if order is None else order
         losses = []
-        with threadpool_limits(1, user_api="blas"):
+        with _one_blas_thread(len(idx) > batch_size):
             for i in range(0, len(idx), batch_size):
                 b = idx[i:i + batch_size]
                 extra = {k: (v[b] if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()}
@@ -156,3 +157,19 @@ class SequenceModel(FlatModel):
             dfinals[-1] = (dz,)
         _, dstates0 = net.backprop(ctxs, None, dfinals, tbptt)
         return dstates0
+
+
+_CONTROLLER = None
+
+
+def _one_blas_thread(needed):
+    """Limit BLAS to one thread; a no-op for a single batch, which is too small to care
+    (and whose latency the 3 ms of a first look at the loaded libraries would swamp)."""
+    global _CONTROLLER
+    if not needed:
+        return contextlib.nullcontext()
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")

@@ -1,0 +1,119 @@
+"""Latency of the estimator API on one window, against the raw model and PyTorch.
+
+    python benchmarks/bench_estimators.py [--threads 2] [--repeats 5]
+
+For an LSTM (hidden 32, window 48, one feature), times ``partial_fit`` on one
+new window (one Adam step) and ``predict`` on one window: through
+``RNNRegressor``, through the underlying ``SequenceModel`` (what the kernels
+cost), and in PyTorch (one optimizer step; ``inference_mode`` forward). Each
+framework runs in its own process.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+T, H, INNER = 48, 32, 2000
+
+
+def _timeit(fn, repeats):
+    for _ in range(50):
+        fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(INNER):
+            fn()
+        times.append((time.perf_counter() - t0) / INNER)
+    return statistics.median(times)
+
+
+def _data():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    return rng.standard_normal((256, T)).astype(np.float32), rng.standard_normal(256).astype(
+        np.float32)
+
+
+def run_tsrnn(repeats):
+    from tsrnn import RNNRegressor
+    from tsrnn.nn import get_loss
+
+    X, y = _data()
+    reg = RNNRegressor(hidden_size=H, max_epochs=1, shuffle=False, random_state=0).fit(X, y)
+    x1, y1 = X[:1], y[:1]
+    model, loss, opt = reg.model_, get_loss("mse"), reg._optimizer
+    x3, y2 = x1[:, :, None], y1[:, None]
+    return {
+        "partial_fit_estimator": _timeit(lambda: reg.partial_fit(x1, y1), repeats),
+        "partial_fit_model": _timeit(lambda: model.train_step(x3, y2, loss, opt, None, 1.0),
+                                     repeats),
+        "predict_estimator": _timeit(lambda: reg.predict(x1), repeats),
+        "predict_model": _timeit(lambda: model.forward(x3), repeats),
+    }
+
+
+def run_torch(repeats):
+    import torch
+
+    X, y = (torch.from_numpy(a) for a in _data())
+    torch.manual_seed(0)
+    lstm, head = torch.nn.LSTM(1, H, batch_first=True), torch.nn.Linear(H, 1)
+    opt = torch.optim.Adam([*lstm.parameters(), *head.parameters()], 0.005)
+    x1, y1 = X[:1, :, None], y[:1, None]
+
+    def step():
+        opt.zero_grad()
+        loss = torch.nn.functional.mse_loss(head(lstm(x1)[0][:, -1]), y1)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_([*lstm.parameters(), *head.parameters()], 1.0)
+        opt.step()
+
+    def predict():
+        with torch.inference_mode():
+            return head(lstm(x1)[0][:, -1])
+
+    return {"partial_fit": _timeit(step, repeats), "predict": _timeit(predict, repeats)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--worker", choices=["tsrnn", "torch"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        if args.worker == "torch":
+            import torch
+
+            torch.set_num_threads(args.threads)
+        fn = run_tsrnn if args.worker == "tsrnn" else run_torch
+        print(json.dumps(fn(args.repeats)))
+        return
+    env = {**os.environ, "NUMBA_NUM_THREADS": str(args.threads),
+           "OMP_NUM_THREADS": str(args.threads)}
+    res = {}
+    for worker in ("tsrnn", "torch"):
+        proc = subprocess.run([sys.executable, __file__, "--worker", worker, "--threads",
+                               str(args.threads), "--repeats", str(args.repeats)], env=env,
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            sys.exit(f"{worker} worker failed:\n{proc.stderr}")
+        res[worker] = json.loads(proc.stdout.strip().splitlines()[-1])
+    t, p = res["tsrnn"], res["torch"]
+    print(f"LSTM hidden {H}, one window of {T} steps, threads={args.threads}")
+    print(f"{'operation':<14}{'estimator':>11}{'model':>9}{'PyTorch':>10}{'speed-up':>10}"
+          f"{'API share':>11}")
+    for op in ("partial_fit", "predict"):
+        est, mod = t[f"{op}_estimator"], t[f"{op}_model"]
+        print(f"{op:<14}{est * 1e6:>9.1f}us{mod * 1e6:>7.1f}us{p[op] * 1e6:>8.1f}us"
+              f"{p[op] / est:>9.1f}x{(est - mod) / est:>10.0%}")
+
+
+if __name__ == "__main__":
+    main()
