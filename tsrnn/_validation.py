@@ -29,7 +29,8 @@ def check_sequences(estimator, X, reset, dtype):
     if ndim > 3:
         raise ValueError(f"X must be 2-D (n_samples, n_timesteps) or 3-D (n_samples, "
                          f"n_timesteps, n_features), got {ndim} dimensions")
-    if not reset and hasattr(estimator, "input_ndim_") and ndim != estimator.input_ndim_:
+    if (not reset and ndim in (2, 3) and hasattr(estimator, "input_ndim_")
+            and ndim != estimator.input_ndim_):
         raise ValueError(f"{type(estimator).__name__} was fitted on {estimator.input_ndim_}-D X, "
                          f"got {ndim}-D X")
     if ndim == 3:
