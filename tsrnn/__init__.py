@@ -8,9 +8,11 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("config", "estimators", "interop", "io", "kernels", "nn")
+_SUBMODULES = ("config", "datasets", "estimators", "forecasting", "interop", "io", "kernels", "nn",
+               "plotting")
 #: Public names and the submodules that define them, imported on first access.
-_NAMES = {"RNNRegressor": "estimators", "RNNClassifier": "estimators", "load": "io"}
+_NAMES = {"RNNRegressor": "estimators", "RNNClassifier": "estimators", "RNNForecaster": "forecasting",
+          "WindowTransformer": "forecasting", "plot_forecast": "plotting", "load": "io"}
 
 __all__ = ["__version__", *_NAMES, *_SUBMODULES]
 

@@ -1,0 +1,746 @@
+"""RNNForecaster: pandas in, the future out, with intervals, updates and backtests."""
+
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ..estimators import RNNRegressor
+from .index import as_index, follows, future_index, seasonal_period
+from .intervals import ConformalResiduals
+from .metrics import mae, mase, rmse, smape
+from .scaling import SCALINGS, SeriesScaler
+from .windows import sliding
+
+STRATEGIES = ("recursive", "direct", "seq2seq")
+MULTISERIES = ("joint", "global", "local")
+# Parameters handed to the inner RNNRegressor unchanged.
+_PASSED = ("cell", "hidden_size", "num_layers", "activation", "reset_after", "bidirectional",
+           "merge_mode", "loss", "optimizer", "learning_rate", "batch_size", "max_epochs",
+           "clip_norm", "tbptt_steps", "patience", "teacher_forcing", "attention", "dtype",
+           "device", "verbose")
+
+
+class RNNForecaster(BaseEstimator):
+    """Forecast pandas series with a recurrent network.
+
+    ``fit(y, X=None)`` learns from a Series, a DataFrame or an array;
+    ``predict(horizon)`` returns the next ``horizon`` steps as the same kind
+    of pandas object, its index continued (a ``DatetimeIndex`` with its
+    frequency, a ``PeriodIndex`` or a ``RangeIndex``).
+
+    Strategies:
+
+    - ``"direct"`` (default): one network maps a window to all ``horizon``
+      steps at once (a vector head);
+    - ``"recursive"``: a one-step-ahead network whose forecasts are fed back;
+    - ``"seq2seq"``: an encoder-decoder (``bidirectional=True`` makes the
+      encoder bidirectional; known future covariates feed the decoder).
+
+    Asked for more steps than it was trained for, a direct or seq2seq model
+    continues block by block from its own forecasts.
+
+    Several series: with a DataFrame ``y``, ``multiseries="joint"`` forecasts
+    the columns together as one multivariate series (related variables);
+    ``"global"`` trains one model on windows of every column, each column a
+    series of the same kind scaled by its own statistics (a panel of stores,
+    sensors...); ``"local"`` fits one model per column, in parallel over
+    ``n_jobs`` processes (joblib: a Dask or Ray backend spreads them over a
+    cluster).
+
+    Exogenous covariates ``X`` (aligned on ``y``'s index) are inputs at each
+    step; the model then needs their values over the forecast horizon, given
+    to ``predict(X=...)``.
+
+    Parameters
+    ----------
+    window : int or "auto", default="auto"
+        Input steps. ``"auto"``: three seasons (24 steps for series without a
+        season), at least twice the horizon, at most a third of the series.
+    horizon : int, default=1
+        Steps the network learns to forecast (``predict`` can go further).
+    strategy : {"direct", "recursive", "seq2seq"}, default="direct"
+    scaling : {"window", "standard", "none"}, default="window"
+        ``"window"``: each input window and its targets relative to the
+        window's last value, in units of the series' typical step; this lets
+        the network follow trends past its training range. ``"standard"``:
+        per-series standardisation.
+    difference : bool, default=False
+        Model first differences (forecasts are summed back onto the last level).
+    multiseries : {"joint", "global", "local"}, default="joint"
+        How the columns of a DataFrame ``y`` are modelled (see above).
+    seasonal_period : int or None, default=None
+        Season length for the automatic window and for MASE; None: from the
+        index's frequency (12 for monthly, 4 for quarterly, 7 for daily...).
+    coverage : float, default=0.9
+        Default coverage of :meth:`predict_interval`.
+    calibration_size : int, float or "auto", default="auto"
+        Most recent windows held out from the first training pass: they
+        drive early stopping and calibrate the intervals (split conformal),
+        then the model learns from them too. ``"auto"``: 20% of the windows,
+        at most 200. A float is a fraction.
+    update_steps : int, default=1
+        Passes over the new windows that :meth:`update` trains on.
+    cell, hidden_size, num_layers, activation, reset_after, bidirectional, merge_mode, loss,
+    optimizer, learning_rate, batch_size, max_epochs, clip_norm, tbptt_steps, patience,
+    teacher_forcing, attention, dtype, device, verbose
+        Passed to :class:`~tsrnn.RNNRegressor`.
+    n_jobs : int or None, default=None
+        Processes for ``multiseries="local"``.
+    random_state : int or None, default=None
+
+    Attributes
+    ----------
+    regressor_ : RNNRegressor
+        The trained network (one per column in ``forecasters_`` for "local").
+    window_ : int
+    period_ : int
+        Seasonal period used.
+    index_ : pandas.Index
+        Index of the data seen so far (``fit`` and ``update``).
+    columns_ : list
+        Names of the target series.
+
+    Examples
+    --------
+    >>> from tsrnn import RNNForecaster, datasets
+    >>> y = datasets.load_co2()
+    >>> fc = RNNForecaster(horizon=12, max_epochs=20, random_state=0).fit(y)
+    >>> fc.predict().index[0]
+    Timestamp('2002-01-01 00:00:00')
+    """
+
+    _parameter_constraints = {
+        "window": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "horizon": [Interval(Integral, 1, None, closed="left")],
+        "strategy": [StrOptions(set(STRATEGIES))],
+        "scaling": [StrOptions(set(SCALINGS))],
+        "difference": ["boolean"],
+        "multiseries": [StrOptions(set(MULTISERIES))],
+        "seasonal_period": [Interval(Integral, 1, None, closed="left"), None],
+        "coverage": [Interval(Real, 0, 1, closed="neither")],
+        "calibration_size": [Interval(Integral, 1, None, closed="left"),
+                             Interval(Real, 0, 1, closed="neither"), StrOptions({"auto"})],
+        "update_steps": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, window="auto", horizon=1, strategy="direct", scaling="window",
+                 difference=False, multiseries="joint", seasonal_period=None, coverage=0.9,
+                 calibration_size="auto", update_steps=1, cell="lstm", hidden_size=32,
+                 num_layers=1, activation="tanh", reset_after=True, bidirectional=False,
+                 merge_mode="concat", loss="mse", optimizer="adam", learning_rate=0.005,
+                 batch_size=32, max_epochs=100, clip_norm=1.0, tbptt_steps=None, patience=10,
+                 teacher_forcing=1.0, attention=False, dtype="float32", device="cpu",
+                 n_jobs=None, random_state=None, verbose=0):
+        self.window = window
+        self.horizon = horizon
+        self.strategy = strategy
+        self.scaling = scaling
+        self.difference = difference
+        self.multiseries = multiseries
+        self.seasonal_period = seasonal_period
+        self.coverage = coverage
+        self.calibration_size = calibration_size
+        self.update_steps = update_steps
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.activation = activation
+        self.reset_after = reset_after
+        self.bidirectional = bidirectional
+        self.merge_mode = merge_mode
+        self.loss = loss
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.clip_norm = clip_norm
+        self.tbptt_steps = tbptt_steps
+        self.patience = patience
+        self.teacher_forcing = teacher_forcing
+        self.attention = attention
+        self.dtype = dtype
+        self.device = device
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- fitting --------------------------------------------------------------------------
+    def fit(self, y, X=None):
+        """Learn to forecast ``y``.
+
+        Parameters
+        ----------
+        y : pandas.Series, pandas.DataFrame or array-like of shape (T,) or (T, n_series)
+            Regularly spaced observations, oldest first, without missing values.
+        X : pandas.DataFrame or array-like of shape (T, n_covariates), optional
+            Exogenous covariates aligned with ``y``.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        values, index, columns, kind = _as_series(y, "y")
+        exog = _as_exog(X, index, "X")
+        self.index_, self.columns_, self._kind = index, columns, kind
+        self.period_ = self.seasonal_period or seasonal_period(index)
+        self.n_covariates_ = 0 if exog is None else exog.shape[1]
+        if self.multiseries == "local" and values.shape[1] > 1:
+            return self._fit_local(values, exog)
+        self.window_ = self._choose_window(len(values))
+        self._values, self._exog = values, exog
+        self.scaler_ = SeriesScaler(self.scaling, self.difference).fit(values)
+        self._exog_stats = None if exog is None else (exog.mean(0), exog.std(0) + 1e-12)
+        S, E = self._model_space(values, exog)
+        inputs, targets, future = self._training_windows(S, E)
+        n = len(inputs)
+        n_cal = self._n_calibration(n)
+        reg = RNNRegressor(encoder_decoder=self.strategy == "seq2seq", shuffle=True,
+                           early_stopping=n_cal > 0,
+                           validation_fraction=max(n_cal / n, 1e-9) if n_cal else 0.1,
+                           random_state=self.random_state,
+                           **{p: getattr(self, p) for p in _PASSED})
+        self.regressor_ = reg.fit(inputs, self._regressor_targets(targets), future=future)
+        self.residuals_ = ConformalResiduals(self.horizon, values.shape[1])
+        if n_cal:
+            self._calibrate(S, E, n - n_cal, n)
+            reg.set_params(early_stopping=False)
+            for _ in range(self.update_steps):
+                reg.partial_fit(inputs[n - n_cal:], self._regressor_targets(targets[n - n_cal:]),
+                                future=None if future is None else future[n - n_cal:])
+        return self
+
+    def _choose_window(self, T):
+        if self.window != "auto":
+            return self.window
+        base = 3 * self.period_ if self.period_ > 1 else 24
+        usable = T - int(self.difference) - self._steps
+        return int(max(2, min(max(base, 2 * self.horizon, 8), usable // 3)))
+
+    def _n_calibration(self, n):
+        size = self.calibration_size
+        if size == "auto":
+            size = min(200, int(0.2 * n))
+        elif isinstance(size, float):
+            size = int(size * n)
+        if size >= n:
+            raise ValueError(f"calibration_size={self.calibration_size} leaves no window to "
+                             f"train on ({n} windows)")
+        return size if size >= 2 else 0
+
+    def _fit_local(self, values, exog):
+        from joblib import Parallel, delayed
+
+        params = {**self.get_params(), "multiseries": "joint"}
+        jobs = (delayed(_fit_one)(params, values[:, [c]], exog) for c in range(values.shape[1]))
+        self.forecasters_ = Parallel(n_jobs=self.n_jobs)(jobs)
+        self.window_ = self.forecasters_[0].window_
+        return self
+
+    # -- the modelled space ---------------------------------------------------------------
+    def _model_space(self, values, exog):
+        S = self.scaler_.series(values)
+        if exog is None:
+            return S, None
+        E = (exog - self._exog_stats[0]) / self._exog_stats[1]
+        return S, E[1:] if self.difference else E
+
+    @property
+    def _shift(self):
+        # A one-step model sees, with each observation, the covariates of the step it forecasts.
+        return 1 if self.strategy == "recursive" else 0
+
+    @property
+    def _steps(self):
+        return 1 if self.strategy == "recursive" else self.horizon
+
+    def _windows_at(self, S, E, ends):
+        """Network inputs for windows ending before each of ``ends``, and their anchors.
+
+        Returns ``(inputs, anchors)``: inputs (n * series, W, features) in the
+        network's layout, anchors (n, 1, C) in the modelled space.
+        """
+        W = self.window_
+        idx = np.asarray(ends)[:, None] + np.arange(-W, 0)
+        win = S[idx]
+        anchors = self.scaler_.anchors(win)
+        win = win - anchors
+        ex = None if E is None else E[idx + self._shift]
+        return self._layout(win, ex), anchors
+
+    def _layout(self, win, ex):
+        """(n, W, C) targets and (n, W, F) covariates -> the regressor's X."""
+        if self.multiseries == "global" and win.shape[2] > 1:
+            n, W, C = win.shape
+            win = win.transpose(0, 2, 1).reshape(n * C, W, 1)
+            if ex is not None:
+                ex = np.repeat(ex, C, axis=0)
+        return win if ex is None else np.concatenate([win, ex], axis=-1)
+
+    def _training_windows(self, S, E):
+        W, steps = self.window_, self._steps
+        ends = np.arange(W, len(S) - steps + 1)
+        if len(ends) < 2:
+            raise ValueError(f"the series has {len(self._values)} observations: too short for "
+                             f"window={W} plus horizon={self.horizon} (at least "
+                             f"{W + steps + 1 + self.difference} are needed)")
+        inputs, anchors = self._windows_at(S, E, ends)
+        targets = S[ends[:, None] + np.arange(steps)] - anchors
+        future = None
+        if self.strategy == "seq2seq" and E is not None:
+            future = self._layout_future(E[ends[:, None] + np.arange(steps)], S.shape[1])
+        return inputs, targets, future
+
+    def _layout_future(self, fut, C):
+        if self.multiseries == "global" and C > 1:
+            return np.repeat(fut, C, axis=0)
+        return fut
+
+    def _regressor_targets(self, targets):
+        """(n, steps, C) -> what the regressor learns: (n*C, steps) for global series,
+        (n, steps*C) flattened for the direct strategy, (n, steps, C) for seq2seq."""
+        n, steps, C = targets.shape
+        if self.multiseries == "global" and C > 1:
+            targets = targets.transpose(0, 2, 1).reshape(n * C, steps, 1)
+            C = 1
+        if self.strategy == "seq2seq":
+            return targets
+        return targets.reshape(len(targets), steps * C)
+
+    def _network_forecast(self, inputs, future, n, C):
+        """One block of ``steps`` forecasts (n, steps, C) in the modelled space."""
+        reg = self.regressor_
+        if self.strategy == "seq2seq":
+            out = reg.predict(inputs, future=future)
+        else:
+            out = reg.predict(inputs)
+        out = np.asarray(out).reshape(len(inputs), self._steps, -1)
+        if self.multiseries == "global" and C > 1:
+            out = out.reshape(n, C, self._steps).transpose(0, 2, 1)
+        return out
+
+    def _forecast(self, S, E, ends, steps):
+        """Forecasts (n, steps, C) in the modelled space from each origin in ``ends``.
+
+        ``S`` holds the modelled series; forecasts are appended to a private copy
+        of each origin's history, block by block, for as many blocks as needed.
+        ``E`` must cover ``max(ends) + steps`` rows when the model has covariates.
+        """
+        n, C = len(ends), S.shape[1]
+        W = self.window_
+        hist = np.stack([S[e - W:e] for e in ends])            # (n, W, C)
+        ex = None if E is None else np.stack([E[e - W + self._shift:e + steps + self._shift]
+                                              for e in ends])
+        out = np.empty((n, 0, C))
+        while out.shape[1] < steps:
+            k = out.shape[1]
+            cur = np.concatenate([hist, out], axis=1)[:, -W:]
+            anchors = self.scaler_.anchors(cur)
+            cur_ex = None if ex is None else ex[:, k:k + W]
+            inputs = self._layout(cur - anchors, cur_ex)
+            future = None
+            if self.strategy == "seq2seq" and ex is not None:
+                fut = ex[:, W + k:W + k + self._steps]
+                if fut.shape[1] < self._steps:  # the last block may need fewer steps
+                    fut = np.concatenate([fut, np.repeat(fut[:, -1:], self._steps - fut.shape[1],
+                                                         axis=1)], axis=1)
+                future = self._layout_future(fut, C)
+            block = self._network_forecast(inputs, future, n, C) + anchors
+            out = np.concatenate([out, block], axis=1)
+        return out[:, :steps]
+
+    def _levels(self, forecasts, ends):
+        """Modelled-space forecasts from origins ``ends`` -> levels (n, steps, C)."""
+        # With differencing, S[e - 1] is the change into values[e]: the last level is values[e].
+        last = self._values[np.asarray(ends) + (1 if self.difference else -1)]
+        return self.scaler_.restore(forecasts, last)
+
+    def _calibrate(self, S, E, first, n):
+        """Residuals of the held-out windows' forecasts, per step ahead."""
+        ends = self.window_ + np.arange(first, n)
+        H = self.horizon
+        ends = ends[ends + H <= len(S)]
+        if not len(ends):
+            return
+        pred = self._levels(self._forecast(S, E, ends, H), ends)
+        offset = 1 if self.difference else 0
+        actual = self._values[ends[:, None] + offset + np.arange(H)]
+        for k in range(H):
+            self.residuals_.add(k, actual[:, k] - pred[:, k])
+
+    # -- forecasting ----------------------------------------------------------------------
+    def predict(self, horizon=None, X=None):
+        """Forecast the steps after the end of the data seen.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Steps to forecast; the trained ``horizon`` by default.
+        X : pandas.DataFrame or array-like of shape (horizon, n_covariates), optional
+            Future values of the covariates; required when the model was
+            fitted with ``X``.
+
+        Returns
+        -------
+        pandas.Series or pandas.DataFrame
+            Like ``y`` in ``fit`` (a Series for a Series or 1-D array), indexed
+            by the continued index.
+        """
+        check_is_fitted(self, "window_")
+        horizon = self._check_horizon(horizon)
+        if hasattr(self, "forecasters_"):
+            parts = [f.predict(horizon, X) for f in self.forecasters_]
+            return pd.concat(parts, axis=1).set_axis(self.columns_, axis=1)
+        levels = self._predict_levels(horizon, X)
+        return self._wrap(levels, future_index(self.index_, horizon))
+
+    def _predict_levels(self, horizon, X):
+        S, E = self._model_space(self._values, self._future_exog(X, horizon))
+        end = len(S)
+        return self._levels(self._forecast(S, E, [end], horizon), [end])[0]
+
+    def predict_interval(self, horizon=None, X=None, coverage=None):
+        """Forecasts with split-conformal prediction intervals.
+
+        Parameters
+        ----------
+        horizon, X
+            As in :meth:`predict`.
+        coverage : float in (0, 1), optional
+            Probability that the interval holds the actual value; the
+            ``coverage`` parameter by default.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``forecast``, ``lower``, ``upper`` (for several series, a
+            column level per series above them). Steps past the calibrated
+            horizon widen with the square root of the lead time; with too few
+            calibration residuals for the coverage the bounds are infinite.
+        """
+        check_is_fitted(self, "window_")
+        coverage = self.coverage if coverage is None else coverage
+        if not 0 < coverage < 1:
+            raise ValueError(f"coverage must be in (0, 1), got {coverage}")
+        horizon = self._check_horizon(horizon)
+        if hasattr(self, "forecasters_"):
+            parts = {c: f.predict_interval(horizon, X, coverage) for c, f in
+                     zip(self.columns_, self.forecasters_)}
+            return pd.concat(parts, axis=1)
+        levels = self._predict_levels(horizon, X)
+        width = self.residuals_.widths(coverage, horizon)
+        index = future_index(self.index_, horizon)
+        frames = {c: pd.DataFrame({"forecast": levels[:, j], "lower": levels[:, j] - width[:, j],
+                                   "upper": levels[:, j] + width[:, j]}, index=index)
+                  for j, c in enumerate(self.columns_)}
+        if len(frames) == 1:
+            return next(iter(frames.values()))
+        return pd.concat(frames, axis=1)
+
+    def _check_horizon(self, horizon):
+        horizon = self.horizon if horizon is None else horizon
+        if not isinstance(horizon, Integral) or horizon < 1:
+            raise ValueError(f"horizon must be a positive integer, got {horizon!r}")
+        return int(horizon)
+
+    def _future_exog(self, X, horizon):
+        """Past covariates with the future ones appended (what the model reads)."""
+        if not self.n_covariates_:
+            if X is not None:
+                raise ValueError("the model was fitted without covariates; X must be None")
+            return None
+        if X is None:
+            raise ValueError(f"the model was fitted with {self.n_covariates_} covariates: pass "
+                             f"their future values as X, {horizon} rows")
+        index = future_index(self.index_, horizon)
+        fut = _as_exog(X, index, "X", allow_short=True)
+        if fut.shape[1] != self.n_covariates_:
+            raise ValueError(f"X has {fut.shape[1]} covariates, the model was fitted with "
+                             f"{self.n_covariates_}")
+        if len(fut) < horizon:
+            raise ValueError(f"X covers {len(fut)} future steps; forecasting {horizon} steps "
+                             f"needs {horizon}")
+        return np.concatenate([self._exog, fut[:horizon]])
+
+    def _wrap(self, levels, index):
+        if self._kind == "series":
+            return pd.Series(levels[:, 0], index=index, name=self.columns_[0])
+        return pd.DataFrame(levels, index=index, columns=self.columns_)
+
+    # -- online learning ------------------------------------------------------------------
+    def update(self, y_new, X_new=None):
+        """Append new observations and learn from them, without refitting.
+
+        The forecast origin moves to the end of ``y_new``; the errors of the
+        forecasts that the new values complete join the interval calibration;
+        the network takes ``update_steps`` passes over the windows whose
+        targets include new values. If anything fails, the forecaster is left
+        exactly as it was.
+
+        Parameters
+        ----------
+        y_new : pandas.Series, pandas.DataFrame or array-like
+            Observations that follow the data seen (same columns; a pandas
+            index must continue the fitted one).
+        X_new : pandas.DataFrame or array-like, optional
+            Their covariates, when the model has some.
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self, "window_")
+        if hasattr(self, "forecasters_"):
+            raise ValueError("update works on joint and global models; for "
+                             "multiseries='local', update each of forecasters_")
+        values, index = self._check_new(y_new, X_new)
+        exog = _as_exog(X_new, index, "X_new") if self.n_covariates_ else None
+        saved = self._snapshot()
+        try:
+            self._learn_new(values, index, exog)
+        except BaseException:
+            self._restore(saved)
+            raise
+        return self
+
+    def _snapshot(self):
+        # New data arrive as new arrays, so a shallow copy keeps the old ones; the
+        # network's weights, optimizer and counters change in place and are copied.
+        reg = self.regressor_
+        return (dict(self.__dict__), copy.deepcopy(self.residuals_), reg.model_.theta.copy(),
+                copy.deepcopy(reg._optimizer), dict(reg.__dict__), reg._random.get_state(),
+                list(reg.loss_curve_))
+
+    def _restore(self, saved):
+        attrs, residuals, theta, optimizer, reg_attrs, random, curve = saved
+        self.__dict__.clear()
+        self.__dict__.update(attrs)
+        self.residuals_ = residuals
+        reg = self.regressor_
+        reg.__dict__.clear()
+        reg.__dict__.update(reg_attrs)
+        reg.model_.theta[:] = theta
+        reg._optimizer = optimizer
+        reg._random.set_state(random)
+        reg.loss_curve_ = curve
+
+    def _check_new(self, y_new, X_new):
+        values, index, columns, _ = _as_series(y_new, "y_new", regular=False)
+        if list(columns) != list(self.columns_) and not (
+                isinstance(y_new, np.ndarray) and values.shape[1] == len(self.columns_)):
+            raise ValueError(f"y_new has columns {list(columns)}, the model forecasts "
+                             f"{list(self.columns_)}")
+        if isinstance(y_new, pd.Series | pd.DataFrame):
+            if not follows(self.index_, index):
+                raise ValueError(f"y_new's index must continue the data seen: expected "
+                                 f"{list(future_index(self.index_, min(3, len(index))))}..., "
+                                 f"got {list(index[:3])}...")
+        index = future_index(self.index_, len(values))
+        if self.n_covariates_ and X_new is None:
+            raise ValueError(f"the model has {self.n_covariates_} covariates: pass X_new")
+        if not self.n_covariates_ and X_new is not None:
+            raise ValueError("the model was fitted without covariates; X_new must be None")
+        return values, index
+
+    def _learn_new(self, values, index, exog):
+        old_T = len(self._values)
+        self._values = np.concatenate([self._values, values])
+        if exog is not None:
+            self._exog = np.concatenate([self._exog, exog])
+        self.index_ = self.index_.append(index) if not isinstance(self.index_, pd.RangeIndex) \
+            else pd.RangeIndex(self.index_.start, self.index_.stop + len(values) *
+                               self.index_.step, self.index_.step)
+        S, E = self._model_space(self._values, self._exog)
+        d = 1 if self.difference else 0
+        # Origins (window ends in S) whose forecasts reach a new observation.
+        first = max(self.window_, old_T - d - self.horizon + 1)
+        ends = np.arange(first, old_T - d + 1)
+        if len(ends):
+            H = self.horizon
+            pred = self._levels(self._forecast(S, E, ends, H), ends)
+            for k in range(H):
+                pos = ends + d + k
+                ok = (pos >= old_T) & (pos < len(self._values))
+                if ok.any():
+                    self.residuals_.add(k, self._values[pos[ok]] - pred[ok, k])
+        steps = self._steps
+        new_ends = np.arange(max(self.window_, old_T - d - steps + 1), len(S) - steps + 1)
+        if self._shift and E is not None:
+            new_ends = new_ends[new_ends <= len(E) - 1]
+        if not len(new_ends):
+            return
+        inputs, anchors = self._windows_at(S, E, new_ends)
+        targets = S[new_ends[:, None] + np.arange(steps)] - anchors
+        future = None
+        if self.strategy == "seq2seq" and E is not None:
+            future = self._layout_future(E[new_ends[:, None] + np.arange(steps)], S.shape[1])
+        for _ in range(self.update_steps):
+            self.regressor_.partial_fit(inputs, self._regressor_targets(targets), future=future)
+
+    # -- evaluation -----------------------------------------------------------------------
+    def backtest(self, y=None, X=None, start=None, step=1, horizon=None, refit=False,
+                 window_type="expanding"):
+        """Historical forecasts from a moving origin, and their accuracy.
+
+        Parameters
+        ----------
+        y : Series or DataFrame, optional
+            The series to backtest on; the data seen so far by default.
+        X : covariates aligned with ``y``, optional
+        start : int, optional
+            Position of the first forecast origin (observations before it are
+            history); by default 80% of the way in.
+        step : int, default=1
+            Positions between origins.
+        horizon : int, optional
+            Steps forecast from each origin; the trained horizon by default.
+        refit : bool, default=False
+            Fit a fresh copy of this forecaster at every origin (on the data
+            before it: all of it for ``window_type="expanding"``, the last
+            ``start`` observations for ``"rolling"``); by default the fitted
+            network forecasts from each origin as it is.
+        window_type : {"expanding", "rolling"}, default="expanding"
+
+        Returns
+        -------
+        forecasts : pandas.DataFrame
+            One row per origin and step: ``origin``, ``step``, ``series``,
+            ``forecast``, ``actual`` (indexed by the forecast's time label).
+        metrics : dict
+            ``MAE``, ``RMSE``, ``MASE`` (scaled by the in-sample seasonal naive
+            error before the first origin) and ``sMAPE`` (percent).
+        """
+        check_is_fitted(self, "window_")
+        if window_type not in ("expanding", "rolling"):
+            raise ValueError(f"window_type must be 'expanding' or 'rolling', got {window_type!r}")
+        if y is None:
+            if hasattr(self, "forecasters_"):
+                raise ValueError("pass y to backtest a multiseries='local' forecaster")
+            values, index, exog = self._values, self.index_, self._exog
+        else:
+            values, index, _, _ = _as_series(y, "y")
+            exog = _as_exog(X, index, "X")
+        horizon = self._check_horizon(horizon)
+        T = len(values)
+        start = int(0.8 * T) if start is None else start
+        min_start = (self.window_ + 1 + self.difference) if not refit else 2 * self.window_
+        if not min_start <= start <= T - 1:
+            raise ValueError(f"start must be between {min_start} and {T - 1}, got {start}")
+        origins = np.arange(start, T, step)
+        rows = []
+        for o in origins:
+            h = min(horizon, T - o)
+            if refit:
+                lo = 0 if window_type == "expanding" else max(0, o - start)
+                model = clone(self).fit(_slice(y if y is not None else self._original(), lo, o),
+                                        None if exog is None else exog[lo:o])
+                fut = None if exog is None else exog[o:o + h]
+                pred = model.predict(h, fut)
+                pred = pred.to_numpy().reshape(h, -1)
+            else:
+                pred = self._forecast_at(values, exog, o, h)
+            for k in range(h):
+                for j, c in enumerate(self.columns_):
+                    rows.append((index[o + k], index[o - 1], k + 1, c, pred[k, j],
+                                 values[o + k, j]))
+        frame = pd.DataFrame(rows, columns=["time", "origin", "step", "series", "forecast",
+                                            "actual"]).set_index("time")
+        a, f = frame["actual"].to_numpy(), frame["forecast"].to_numpy()
+        scales = [np.mean(np.abs(values[self.period_:start, j] - values[:start - self.period_, j]))
+                  for j in range(values.shape[1])]
+        metrics = {"MAE": mae(a, f), "RMSE": rmse(a, f),
+                   "MASE": float(np.mean([mase(frame.loc[frame.series == c, "actual"],
+                                               frame.loc[frame.series == c, "forecast"],
+                                               values[:start, j], self.period_)
+                                          for j, c in enumerate(self.columns_)]))
+                   if all(s > 0 for s in scales) else float("nan"),
+                   "sMAPE": smape(a, f)}
+        return frame, metrics
+
+    def _original(self):
+        return self._wrap(self._values, self.index_)
+
+    def _forecast_at(self, values, exog, origin, h):
+        if hasattr(self, "forecasters_"):
+            return np.column_stack([f._forecast_at(values[:, [j]], exog, origin, h)
+                                    for j, f in enumerate(self.forecasters_)])
+        S, E = self._model_space(values, exog)
+        end = origin - (1 if self.difference else 0)
+        if end < self.window_:
+            raise ValueError(f"origin {origin} leaves fewer than window={self.window_} steps")
+        return self._levels(self._forecast(S, E, [end], h), [end])[0]
+
+
+def _fit_one(params, values, exog):
+    return RNNForecaster(**params).fit(values, exog)
+
+
+def _slice(y, lo, hi):
+    return y.iloc[lo:hi] if isinstance(y, pd.Series | pd.DataFrame) else np.asarray(y)[lo:hi]
+
+
+def _as_series(y, name, regular=True):
+    """``(values (T, C) float64, index, column names, kind)`` of a series-like ``y``."""
+    if isinstance(y, pd.Series):
+        frame, kind = y.to_frame(name=y.name if y.name is not None else 0), "series"
+    elif isinstance(y, pd.DataFrame):
+        frame, kind = y, "frame"
+    else:
+        a = np.asarray(y)
+        if a.ndim not in (1, 2):
+            raise ValueError(f"{name} must be 1-D or 2-D (T, n_series), got {a.ndim}-D")
+        kind = "series" if a.ndim == 1 else "frame"
+        frame = pd.DataFrame(a.reshape(len(a), -1))
+        if kind == "series":
+            frame.columns = [0]
+    bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
+           or pd.api.types.is_bool_dtype(frame[c])]
+    if bad:
+        raise ValueError(f"{name} has non-numeric columns: {bad}")
+    values = frame.to_numpy(dtype=np.float64)
+    if values.size == 0:
+        raise ValueError(f"{name} is empty")
+    missing = ~np.isfinite(values)
+    if missing.any():
+        where = list(frame.index[missing.any(axis=1)][:3])
+        raise ValueError(f"{name} has {int(missing.sum())} missing or infinite values (first at "
+                         f"{where}); fill them first, e.g. with {name}.interpolate()")
+    index = as_index(frame.index) if regular else frame.index
+    return values, index, list(frame.columns), kind
+
+
+def _as_exog(X, index, name, allow_short=False):
+    """Covariates as (T, F) float64 aligned with ``index``, or None."""
+    if X is None:
+        return None
+    if isinstance(X, pd.Series):
+        X = X.to_frame()
+    if isinstance(X, pd.DataFrame):
+        bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+        if bad:
+            raise ValueError(f"{name} has non-numeric columns: {bad}")
+        if not allow_short and len(X) != len(index):
+            raise ValueError(f"{name} has {len(X)} rows, y has {len(index)}")
+        n = min(len(X), len(index))
+        if not X.index[:n].equals(index[:n]) and not isinstance(X.index, pd.RangeIndex):
+            raise ValueError(f"{name}'s index is not aligned with the series' index "
+                             f"(expected to start at {index[0]})")
+        a = X.to_numpy(dtype=np.float64)
+    else:
+        a = np.asarray(X, dtype=np.float64)
+        a = a[:, None] if a.ndim == 1 else a
+        if a.ndim != 2:
+            raise ValueError(f"{name} must be 2-D (T, n_covariates), got {a.ndim}-D")
+        if not allow_short and len(a) != len(index):
+            raise ValueError(f"{name} has {len(a)} rows, y has {len(index)}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} has missing or infinite values")
+    return a
+

