@@ -193,15 +193,18 @@ class RNNForecaster(BaseEstimator):
         self.period_ = self.seasonal_period or seasonal_period(index)
         self.n_covariates_ = 0 if exog is None else exog.shape[1]
         if self.multiseries == "local" and values.shape[1] > 1:
-            return self._fit_local(values, exog)
+            frame = pd.DataFrame(values, index=index, columns=columns)
+            return self._fit_local(frame, None if exog is None else X)
         self.window_ = self._choose_window(len(values))
         self._values, self._exog = values, exog
         self.scaler_ = SeriesScaler(self.scaling, self.difference).fit(values)
         self._exog_stats = None if exog is None else (exog.mean(0), exog.std(0) + 1e-12)
         S, E = self._model_space(values, exog)
         inputs, targets, future = self._training_windows(S, E)
-        n = len(inputs)
+        n = len(targets)
         n_cal = self._n_calibration(n)
+        # Rows of the network's input per window: one per series in a global model.
+        per = len(inputs) // n
         reg = RNNRegressor(encoder_decoder=self.strategy == "seq2seq", shuffle=True,
                            early_stopping=n_cal > 0,
                            validation_fraction=max(n_cal / n, 1e-9) if n_cal else 0.1,
@@ -213,8 +216,9 @@ class RNNForecaster(BaseEstimator):
             self._calibrate(S, E, n - n_cal, n)
             reg.set_params(early_stopping=False)
             for _ in range(self.update_steps):
-                reg.partial_fit(inputs[n - n_cal:], self._regressor_targets(targets[n - n_cal:]),
-                                future=None if future is None else future[n - n_cal:])
+                tail = slice((n - n_cal) * per, None)
+                reg.partial_fit(inputs[tail], self._regressor_targets(targets[n - n_cal:]),
+                                future=None if future is None else future[tail])
         return self
 
     def _choose_window(self, T):
@@ -235,11 +239,11 @@ class RNNForecaster(BaseEstimator):
                              f"train on ({n} windows)")
         return size if size >= 2 else 0
 
-    def _fit_local(self, values, exog):
+    def _fit_local(self, frame, X):
         from joblib import Parallel, delayed
 
         params = {**self.get_params(), "multiseries": "joint"}
-        jobs = (delayed(_fit_one)(params, values[:, [c]], exog) for c in range(values.shape[1]))
+        jobs = (delayed(_fit_one)(params, frame[c], X) for c in frame.columns)
         self.forecasters_ = Parallel(n_jobs=self.n_jobs)(jobs)
         self.window_ = self.forecasters_[0].window_
         return self
@@ -336,8 +340,9 @@ class RNNForecaster(BaseEstimator):
         n, C = len(ends), S.shape[1]
         W = self.window_
         hist = np.stack([S[e - W:e] for e in ends])            # (n, W, C)
-        ex = None if E is None else np.stack([E[e - W + self._shift:e + steps + self._shift]
-                                              for e in ends])
+        # Rows past the data are never read (or only to pad seq2seq's last block).
+        ex = None if E is None else E[np.minimum(np.asarray(ends)[:, None] - W + self._shift
+                                                 + np.arange(W + steps), len(E) - 1)]
         out = np.empty((n, 0, C))
         while out.shape[1] < steps:
             k = out.shape[1]
@@ -359,7 +364,7 @@ class RNNForecaster(BaseEstimator):
     def _levels(self, forecasts, ends):
         """Modelled-space forecasts from origins ``ends`` -> levels (n, steps, C)."""
         # With differencing, S[e - 1] is the change into values[e]: the last level is values[e].
-        last = self._values[np.asarray(ends) + (1 if self.difference else -1)]
+        last = self._values[np.asarray(ends) - (0 if self.difference else 1)]
         return self.scaler_.restore(forecasts, last)
 
     def _calibrate(self, S, E, first, n):

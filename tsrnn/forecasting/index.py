@@ -1,5 +1,7 @@
 """Time indexes: checking them, and continuing them past the end of the data."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -23,7 +25,9 @@ def as_index(index):
         return index
     if isinstance(index, pd.DatetimeIndex):
         if index.freq is None:
-            freq = pd.infer_freq(index) if len(index) >= 3 else None
+            with warnings.catch_warnings():  # pandas 3 announces a change of return type
+                warnings.simplefilter("ignore")
+                freq = pd.infer_freq(index) if len(index) >= 3 else None
             if freq is None:
                 raise ValueError("the DatetimeIndex is irregular (no frequency can be inferred): "
                                  "resample the series to a regular frequency first")

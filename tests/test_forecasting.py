@@ -1,0 +1,222 @@
+"""RNNForecaster on pandas: indexes, strategies, several series, covariates, updates,
+intervals, backtests, bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsrnn import RNNForecaster, WindowTransformer, datasets
+
+FAST = {"hidden_size": 8, "max_epochs": 8, "random_state": 0}
+
+
+def _seasonal(n=240, freq="MS", seed=0, trend=0.05):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    values = 10 + trend * t + np.sin(2 * np.pi * t / 12) + 0.1 * rng.standard_normal(n)
+    return pd.Series(values, index=pd.date_range("2000-01-01", periods=n, freq=freq), name="y")
+
+
+@pytest.mark.parametrize("index", [
+    pd.date_range("2001-01-01", periods=120, freq="MS"),
+    pd.period_range("1990Q1", periods=120, freq="Q"),
+    pd.RangeIndex(5, 125),
+])
+def test_index_is_continued(index):
+    y = pd.Series(np.sin(np.arange(120) / 3.0), index=index, name="s")
+    fc = RNNForecaster(horizon=4, **FAST).fit(y)
+    pred = fc.predict(6)
+    assert isinstance(pred, pd.Series) and pred.name == "s" and len(pred) == 6
+    if isinstance(index, pd.RangeIndex):
+        assert list(pred.index) == list(range(125, 131))
+    else:
+        assert pred.index[0] == index[-1] + 1 * (index.freq if hasattr(index, "freq") else 1)
+        assert pred.index.freqstr == index.freqstr
+
+
+def test_datetime_index_without_frequency_is_inferred_and_arrays_get_a_range_index():
+    y = _seasonal(120)
+    y.index = pd.DatetimeIndex(list(y.index))  # frequency dropped
+    assert RNNForecaster(horizon=2, **FAST).fit(y).predict().index.freqstr == "MS"
+    pred = RNNForecaster(horizon=2, **FAST).fit(y.to_numpy()).predict()
+    assert isinstance(pred, pd.Series) and list(pred.index) == [120, 121]
+
+
+@pytest.mark.parametrize("strategy", ["direct", "recursive", "seq2seq"])
+def test_strategies_forecast_beyond_their_horizon(strategy):
+    y = _seasonal()
+    fc = RNNForecaster(horizon=6, strategy=strategy, **{**FAST, "max_epochs": 30}).fit(y[:-18])
+    pred = fc.predict(18)
+    assert len(pred) == 18 and np.all(np.isfinite(pred))
+    # Better than the naive forecast on a trending seasonal series.
+    assert np.mean(np.abs(pred - y[-18:])) < np.mean(np.abs(y.iloc[-19] - y[-18:]))
+
+
+def test_window_scaling_follows_a_trend_past_the_training_range():
+    rng = np.random.default_rng(0)
+    y = pd.Series(np.arange(300) * 1.0 + rng.standard_normal(300),
+                  index=pd.RangeIndex(300))
+    errors = {}
+    for scaling in ("window", "standard"):
+        fc = RNNForecaster(horizon=10, scaling=scaling, **{**FAST, "max_epochs": 40})
+        pred = fc.fit(y[:250]).predict(50)
+        errors[scaling] = np.mean(np.abs(pred.to_numpy() - np.arange(250, 300)))
+    assert errors["window"] < 3 < errors["standard"]
+
+
+def test_differencing_works():
+    y = _seasonal()
+    fc = RNNForecaster(horizon=6, difference=True, **{**FAST, "max_epochs": 30}).fit(y[:-6])
+    assert np.mean(np.abs(fc.predict() - y[-6:])) < 1.0
+
+
+@pytest.mark.parametrize("multiseries", ["joint", "global", "local"])
+def test_several_series(multiseries):
+    df = pd.concat([_seasonal(seed=0).rename("a"), (2 * _seasonal(seed=1)).rename("b")], axis=1)
+    fc = RNNForecaster(horizon=3, multiseries=multiseries, n_jobs=2, **FAST).fit(df)
+    pred = fc.predict(5)
+    assert isinstance(pred, pd.DataFrame) and list(pred.columns) == ["a", "b"]
+    assert len(pred) == 5 and pred.index[0] == df.index[-1] + df.index.freq
+    # The second series is twice the first's scale: the forecasts say so.
+    assert 1.5 < pred["b"].mean() / pred["a"].mean() < 2.5
+    bands = fc.predict_interval(3)
+    assert set(bands.columns.get_level_values(0)) == {"a", "b"}
+
+
+def test_exogenous_covariates_are_used_and_required():
+    rng = np.random.default_rng(0)
+    n = 300
+    x = rng.standard_normal(n)
+    index = pd.date_range("2020-01-01", periods=n, freq="D")
+    y = pd.Series(np.r_[0, x[:-1]] * 0 + 2 * x + 0.1 * rng.standard_normal(n), index=index)
+    X = pd.DataFrame({"x": x}, index=index)
+    for strategy in ("recursive", "seq2seq"):
+        fc = RNNForecaster(horizon=5, strategy=strategy, **{**FAST, "max_epochs": 30})
+        fc.fit(y[:-5], X[:-5])
+        pred = fc.predict(X=X[-5:])
+        # y is 2 x: a model that reads the future covariates gets it nearly right.
+        assert np.mean(np.abs(pred - y[-5:])) < 0.6 * np.mean(np.abs(y[-5:])), strategy
+        with pytest.raises(ValueError, match="pass their future values as X"):
+            fc.predict()
+        with pytest.raises(ValueError, match="covers 3 future steps"):
+            fc.predict(X=X[-5:-2])
+    with pytest.raises(ValueError, match="without covariates"):
+        RNNForecaster(horizon=2, **FAST).fit(y).predict(X=X[:2])
+    with pytest.raises(ValueError, match="X has 10 rows"):
+        RNNForecaster(horizon=2, **FAST).fit(y, X[:10])
+
+
+def test_update_moves_the_origin_and_learns_and_failures_change_nothing():
+    y = _seasonal()
+    fc = RNNForecaster(horizon=6, **FAST).fit(y[:-12])
+    counts = fc.residuals_.count()
+    theta = fc.regressor_.model_.theta.copy()
+    fc.update(y[-12:-6])
+    assert fc.predict().index[0] == y.index[-6]
+    assert fc.residuals_.count()[0] > counts[0]
+    assert not np.array_equal(fc.regressor_.model_.theta, theta)
+    before = fc.predict()
+    state = fc.regressor_.model_.theta.copy()
+    with pytest.raises(ValueError, match="must continue the data seen"):
+        fc.update(y[-3:])                      # skips three months
+    with pytest.raises(ValueError, match="missing"):
+        fc.update(pd.Series([np.nan], index=y.index[-6:-5], name="y"))
+    pd.testing.assert_series_equal(fc.predict(), before)
+    np.testing.assert_array_equal(fc.regressor_.model_.theta, state)
+    for i in range(6):                          # one observation at a time, as a stream
+        fc.update(y[len(y) - 6 + i:len(y) - 5 + i])
+    assert fc.index_[-1] == y.index[-1]
+
+
+def test_update_failing_during_training_leaves_everything_as_it_was(monkeypatch):
+    y = _seasonal()
+    fc = RNNForecaster(horizon=3, **FAST).fit(y[:-3])
+    before, theta = fc.predict(), fc.regressor_.model_.theta.copy()
+    curve, t = list(fc.regressor_.loss_curve_), fc.regressor_.t_
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(fc.regressor_, "partial_fit", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        fc.update(y[-3:])
+    monkeypatch.undo()
+    pd.testing.assert_series_equal(fc.predict(), before)
+    np.testing.assert_array_equal(fc.regressor_.model_.theta, theta)
+    assert fc.regressor_.loss_curve_ == curve and fc.regressor_.t_ == t
+    assert len(fc.index_) == len(y) - 3
+
+
+def test_intervals_cover_about_as_promised():
+    y = _seasonal(400, trend=0.0)
+    fc = RNNForecaster(horizon=3, coverage=0.8, **{**FAST, "max_epochs": 20}).fit(y[:300])
+    band = fc.predict_interval()
+    assert list(band.columns) == ["forecast", "lower", "upper"]
+    assert np.all(band["lower"] < band["forecast"]) and np.all(band["forecast"] < band["upper"])
+    inside, total = 0, 0
+    for start in range(300, 396, 3):
+        b = fc.predict_interval()
+        actual = y[start:start + 3].to_numpy()
+        inside += np.sum((b["lower"].to_numpy() <= actual) & (actual <= b["upper"].to_numpy()))
+        total += 3
+        fc.update(y[start:start + 3])
+    assert 0.65 <= inside / total <= 0.97
+    band, wide = fc.predict_interval(), fc.predict_interval(coverage=0.99)
+    assert np.all(wide["upper"] - wide["lower"] >= band["upper"] - band["lower"] - 1e-9)
+
+
+def test_backtest_reports_forecasts_and_metrics():
+    y = _seasonal(200)
+    fc = RNNForecaster(horizon=4, **FAST).fit(y)
+    frame, metrics = fc.backtest(start=150, step=5)
+    assert set(metrics) == {"MAE", "RMSE", "MASE", "sMAPE"}
+    assert all(np.isfinite(v) and v >= 0 for v in metrics.values())
+    assert set(frame.columns) == {"origin", "step", "series", "forecast", "actual"}
+    assert frame["step"].max() == 4 and frame.index[0] == y.index[150]
+    refit_frame, refit_metrics = fc.backtest(y, start=180, step=10, refit=True,
+                                             window_type="rolling")
+    assert len(refit_frame) == 8 and np.isfinite(refit_metrics["MAE"])
+    with pytest.raises(ValueError, match="start must be between"):
+        fc.backtest(start=3)
+
+
+@pytest.mark.parametrize("y,match", [
+    (pd.Series(np.arange(10.0)), "too short"),
+    (pd.Series([1.0, np.nan] * 40), "missing"),
+    (pd.Series(np.arange(40.0), index=pd.DatetimeIndex(
+        pd.to_datetime(["2020-01-01"]) .append(pd.date_range("2020-02-01", periods=39)))),
+     "irregular"),
+    (pd.Series(np.arange(40.0), index=np.arange(40)[::-1]), "not increasing"),
+    (pd.DataFrame({"a": np.arange(40.0), "b": ["x"] * 40}), "non-numeric"),
+    (pd.Series(np.arange(40.0), index=[0] * 40), "duplicate"),
+])
+def test_bad_series(y, match):
+    with pytest.raises(ValueError, match=match):
+        RNNForecaster(horizon=5, window=20, **FAST).fit(y)
+
+
+def test_unknown_options_are_refused():
+    with pytest.raises(ValueError, match="strategy"):
+        RNNForecaster(strategy="magic").fit(_seasonal())
+    with pytest.raises(ValueError, match="horizon must be a positive integer"):
+        RNNForecaster(**FAST).fit(_seasonal()).predict(0)
+
+
+def test_window_transformer():
+    wt = WindowTransformer(window=4, horizon=2)
+    X = wt.fit_transform(np.arange(10.0))
+    assert X.shape == (7, 4) and np.array_equal(X[0], [0, 1, 2, 3])
+    Y = wt.targets(np.arange(10.0))
+    assert Y.shape == (5, 2) and np.array_equal(Y[0], [4, 5])
+    X2 = wt.transform(pd.DataFrame({"a": np.arange(10.0), "b": np.ones(10)}))
+    assert X2.shape == (7, 4, 2)
+    with pytest.raises(ValueError, match="fewer than window"):
+        wt.transform(np.arange(3.0))
+
+
+@pytest.mark.parametrize("name", datasets.DATASETS)
+def test_datasets_load_with_regular_indexes(name):
+    y = datasets.load(name)
+    assert len(y) > 50 and not np.any(pd.isna(y))
+    assert isinstance(y.index, pd.PeriodIndex | pd.DatetimeIndex)
+    assert y.index.freqstr is not None and y.index.is_monotonic_increasing
