@@ -1,0 +1,60 @@
+"""The ``tsrnn forecast`` command line and plot_forecast."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsrnn import plot_forecast
+from tsrnn.cli import main
+
+
+def test_forecasts_a_bundled_dataset_with_outputs(tmp_path, capsys):
+    out, png = tmp_path / "f.csv", tmp_path / "f.png"
+    assert main(["forecast", "--dataset", "nile", "--epochs", "2", "--horizon", "5", "--quiet",
+                 "--output", str(out), "--plot", str(png)]) == 0
+    printed = capsys.readouterr()
+    assert "forecast" in printed.out and "training a LSTM" in printed.err
+    table = pd.read_csv(out, index_col=0)
+    assert list(table.columns) == ["forecast", "lower", "upper"] and len(table) == 5
+    assert png.stat().st_size > 1000
+
+
+def test_forecasts_a_csv_column_with_dates(tmp_path, capsys):
+    dates = pd.date_range("2020-01-01", periods=120, freq="D")
+    pd.DataFrame({"day": dates.strftime("%Y-%m-%d"), "sales": np.sin(np.arange(120) / 5) + 3,
+                  "note": "x"}).to_csv(tmp_path / "s.csv", index=False)
+    main(["forecast", "--csv", str(tmp_path / "s.csv"), "--column", "sales", "--date-column",
+          "day", "--epochs", "2", "--horizon", "3", "--strategy", "recursive", "--cell", "gru",
+          "--quiet"])
+    assert "2020-04-30" in capsys.readouterr().out
+
+
+def test_clear_errors(tmp_path):
+    (tmp_path / "s.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(SystemExit, match="no numeric column 'c'"):
+        main(["forecast", "--csv", str(tmp_path / "s.csv"), "--column", "c"])
+    with pytest.raises(SystemExit, match="too short"):
+        main(["forecast", "--csv", str(tmp_path / "s.csv"), "--column", "a", "--quiet"])
+    with pytest.raises(SystemExit, match="cannot read"):
+        main(["forecast", "--csv", str(tmp_path / "missing.csv")])
+
+
+def test_python_dash_m_runs_with_progress_lines(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "tsrnn", "forecast", "--dataset", "sunspots",
+                           "--epochs", "2", "--horizon", "3"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "Epoch 1/2" in proc.stdout and "forecast" in proc.stdout
+
+
+def test_plot_forecast_draws_history_forecast_and_band(tmp_path):
+    y = pd.Series(np.arange(30.0), index=pd.period_range("2000", periods=30, freq="Y"))
+    band = pd.DataFrame({"forecast": [30.0, 31], "lower": [29.0, 29], "upper": [31.0, 33]},
+                        index=pd.period_range("2030", periods=2, freq="Y"))
+    fig = plot_forecast(y, band, tmp_path / "p.png", title="t")
+    ax = fig.axes[0]
+    assert len(ax.lines) == 2 and len(ax.collections) == 1 and ax.get_title() == "t"
+    assert (tmp_path / "p.png").exists()
