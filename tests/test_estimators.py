@@ -103,7 +103,7 @@ def test_stateful_prediction_continues_the_sequence(return_sequences):
 
 
 def test_classifier_binary_multiclass_and_strings():
-    X, y, _ = _windows(200)
+    X, _, _ = _windows(200)
     labels = np.where(X[:, -1] > X[:, -2], "rising", "falling")
     clf = RNNClassifier(hidden_size=16, max_epochs=30, random_state=0).fit(X, labels)
     assert list(clf.classes_) == ["falling", "rising"]

@@ -64,7 +64,7 @@ def _check(net, x, states0, rng, last, tbptt):
         return _objective(net, o, f, g, last)
 
     # The kernels' forward pass equals the reference.
-    ref_out, ref_finals, _ = naive.network(net, theta0, x, states0)
+    ref_out, _, _ = naive.network(net, theta0, x, states0)
     np.testing.assert_allclose(out, ref_out, rtol=1e-12, atol=1e-12)
     assert len(finals) == len(net.layers) == D * net.num_layers
     eps = 1e-6

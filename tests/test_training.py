@@ -141,7 +141,7 @@ def test_loss_values_and_gradients():
     t = np.array([[0.0, 1.0]])
     for name in ("mse", "mae", "huber", "binary_crossentropy", "categorical_crossentropy"):
         f = get_loss(name)
-        value, grad = f(p, t)
+        _, grad = f(p, t)
         eps, fd = 1e-6, np.zeros_like(p)
         for i in range(p.size):
             d = np.zeros_like(p)

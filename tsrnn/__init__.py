@@ -14,7 +14,9 @@ _SUBMODULES = ("config", "datasets", "estimators", "forecasting", "interop", "io
 _NAMES = {"RNNRegressor": "estimators", "RNNClassifier": "estimators", "RNNForecaster": "forecasting",
           "WindowTransformer": "forecasting", "plot_forecast": "plotting", "load": "io"}
 
-__all__ = ["__version__", *_NAMES, *_SUBMODULES]
+__all__ = ["RNNClassifier", "RNNForecaster", "RNNRegressor", "WindowTransformer", "__version__",
+           "config", "datasets", "estimators", "forecasting", "interop", "io", "kernels", "load",
+           "nn", "plot_forecast", "plotting"]
 
 
 def __getattr__(name):

@@ -9,6 +9,7 @@ import time
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -26,7 +27,7 @@ from ..nn.layers import MERGE_MODES
 class BaseRNN(BaseEstimator, metaclass=ABCMeta):
     """Base class of :class:`RNNRegressor` and :class:`RNNClassifier`; not for direct use."""
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict] = {
         "cell": [StrOptions({"rnn", "lstm", "gru"})],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],

@@ -1,6 +1,7 @@
 """RNNRegressor: many-to-one, many-to-many and encoder-decoder regression on sequences."""
 
 from numbers import Real
+from typing import ClassVar
 
 import numpy as np
 from sklearn.base import RegressorMixin
@@ -64,7 +65,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     (2,)
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict] = {
         **BaseRNN._parameter_constraints,
         "loss": [StrOptions({"mse", "mae", "huber"})],
         "return_sequences": ["boolean"],
@@ -248,11 +249,11 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         return self.model_.predict(X, future, self.horizon_)
 
     def _build(self, X, y, rng):
-        common = dict(cell=self.cell, input_size=X.shape[2], hidden_size=self.hidden_size,
-                      output_size=y.shape[-1], num_layers=self.num_layers,
-                      bidirectional=self.bidirectional, merge_mode=self.merge_mode,
-                      activation=self.activation, reset_after=self.reset_after,
-                      dtype=self.dtype, device=self.device, random_state=rng)
+        common = {"cell": self.cell, "input_size": X.shape[2], "hidden_size": self.hidden_size,
+                  "output_size": y.shape[-1], "num_layers": self.num_layers,
+                  "bidirectional": self.bidirectional, "merge_mode": self.merge_mode,
+                  "activation": self.activation, "reset_after": self.reset_after,
+                  "dtype": self.dtype, "device": self.device, "random_state": rng}
         if self.encoder_decoder:
             return EncoderDecoder(future_size=self.n_future_features_, attention=self.attention,
                                   **common)

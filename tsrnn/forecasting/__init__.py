@@ -4,4 +4,4 @@ from .forecaster import RNNForecaster
 from .metrics import mae, mase, rmse, smape
 from .windows import WindowTransformer, make_windows
 
-__all__ = ["RNNForecaster", "WindowTransformer", "make_windows", "mae", "mase", "rmse", "smape"]
+__all__ = ["RNNForecaster", "WindowTransformer", "mae", "make_windows", "mase", "rmse", "smape"]

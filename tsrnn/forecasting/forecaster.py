@@ -2,6 +2,7 @@
 
 import copy
 from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,6 @@ from .index import as_index, follows, future_index, seasonal_period
 from .intervals import ConformalResiduals
 from .metrics import mae, mase, rmse, smape
 from .scaling import SCALINGS, SeriesScaler
-from .windows import sliding
 
 STRATEGIES = ("recursive", "direct", "seq2seq")
 MULTISERIES = ("joint", "global", "local")
@@ -114,7 +114,7 @@ class RNNForecaster(BaseEstimator):
     Timestamp('2002-01-01 00:00:00')
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict] = {
         "window": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "horizon": [Interval(Integral, 1, None, closed="left")],
         "strategy": [StrOptions(set(STRATEGIES))],
@@ -542,11 +542,10 @@ class RNNForecaster(BaseEstimator):
                 isinstance(y_new, np.ndarray) and values.shape[1] == len(self.columns_)):
             raise ValueError(f"y_new has columns {list(columns)}, the model forecasts "
                              f"{list(self.columns_)}")
-        if isinstance(y_new, pd.Series | pd.DataFrame):
-            if not follows(self.index_, index):
-                raise ValueError(f"y_new's index must continue the data seen: expected "
-                                 f"{list(future_index(self.index_, min(3, len(index))))}..., "
-                                 f"got {list(index[:3])}...")
+        if isinstance(y_new, pd.Series | pd.DataFrame) and not follows(self.index_, index):
+            raise ValueError(f"y_new's index must continue the data seen: expected "
+                             f"{list(future_index(self.index_, min(3, len(index))))}..., "
+                             f"got {list(index[:3])}...")
         index = future_index(self.index_, len(values))
         if self.n_covariates_ and X_new is None:
             raise ValueError(f"the model has {self.n_covariates_} covariates: pass X_new")

@@ -1,9 +1,11 @@
 """Cutting series into windows: inputs of ``window`` steps, targets of ``horizon`` steps."""
 
+from numbers import Integral
+from typing import ClassVar
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval
-from numbers import Integral
 
 
 def sliding(values, length):
@@ -55,7 +57,7 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
     array([3., 4., 5.])
     """
 
-    _parameter_constraints = {"window": [Interval(Integral, 1, None, closed="left")],
+    _parameter_constraints: ClassVar[dict] = {"window": [Interval(Integral, 1, None, closed="left")],
                               "horizon": [Interval(Integral, 1, None, closed="left")]}
 
     def __init__(self, window=24, horizon=1):

@@ -41,9 +41,9 @@ def _tanh_overload(x):
             # Rational approximation on [-9, 9] (beyond, tanh is +-1 in float32).
             # Branches, not min/max: Numba's NaN-aware min/max stop LLVM from vectorising.
             v = x
-            if v > np.float32(9.0):
+            if v > np.float32(9.0):  # noqa: PLR1730
                 v = np.float32(9.0)
-            if v < np.float32(-9.0):
+            if v < np.float32(-9.0):  # noqa: PLR1730
                 v = np.float32(-9.0)
             # x * P(x^2) / Q(x^2), fitted for relative error on [0, 9] by
             # Sanathanan-Koerner iteration; Q stays above 1 there.

@@ -20,9 +20,18 @@ from numba import njit, prange
 
 from ...config import JIT_OPTIONS
 from . import _parallel
+from ._common import (
+    as_dout,
+    buffer,
+    chunk_bounds,
+    detached,
+    initial_state_grads,
+    input_gradients,
+    matmul_rows,
+    matmul_tn,
+    project,
+)
 from ._math import sigmoid, tanh
-from ._common import (as_dout, buffer, chunk_bounds, detached, initial_state_grads,
-                      input_gradients, matmul_rows, matmul_tn, project)
 
 
 @njit(**JIT_OPTIONS)

@@ -13,8 +13,17 @@ from numba import njit, prange
 
 from ...config import JIT_OPTIONS
 from . import _parallel
-from ._common import (as_dout, buffer, chunk_bounds, detached, initial_state_grads,
-                      input_gradients, matmul_rows, matmul_tn, project)
+from ._common import (
+    as_dout,
+    buffer,
+    chunk_bounds,
+    detached,
+    initial_state_grads,
+    input_gradients,
+    matmul_rows,
+    matmul_tn,
+    project,
+)
 from ._math import tanh
 
 ACTIVATIONS = ("tanh", "relu")
@@ -34,7 +43,8 @@ def _forward_rows(G, U, Hs, acc, reverse, relu, rowwise, r0, r1):
             for j in range(H):
                 a = G[t, n, j] + acc[n, j]
                 if relu:
-                    Hs[cur, n, j] = a if a > zero else zero
+                    # Not max(): Numba's NaN-aware max stops the loop vectorising.
+                    Hs[cur, n, j] = a if a > zero else zero  # noqa: FURB136
                 else:
                     Hs[cur, n, j] = tanh(a)
 
