@@ -80,8 +80,11 @@ class Recurrent:
         for extra in self.weights[3:]:
             extra[...] = 0
 
-    def forward(self, x, state0, reuse=False):
+    def forward(self, x, state0, reuse=False, span=None):
         """Run over ``x`` of shape (T, N, F) from ``state0`` (a tuple of (N, H)).
+
+        ``span`` (N, 2) marks each sequence's real steps ``[start, end)`` in a
+        padded batch (see the kernels).
 
         Returns ``(out, state, ctx)``: outputs (T, N, H) in time order, the final
         state tuple and what :meth:`backward` needs. With ``reuse`` the layer's
@@ -92,7 +95,7 @@ class Recurrent:
         ws = self._workspace if reuse else None
         # Outside training every sequence is computed alone (see ``rowwise``).
         out, state, cache = fn(x, self.weights, state0, self.reverse, workspace=ws,
-                               rowwise=not reuse, **self.options)
+                               rowwise=not reuse, span=span, **self.options)
         return out, state, (x, cache, ws)
 
     def backward(self, ctx, dout, dstate, tbptt=0):
@@ -128,9 +131,9 @@ class Bidirectional:
         H = self.layers[0].hidden_size
         return 2 * H if self.merge_mode == "concat" else H
 
-    def forward(self, x, states0, reuse=False):
+    def forward(self, x, states0, reuse=False, span=None):
         """``states0`` is a pair of state tuples, one per direction."""
-        (of, sf, cf), (ob, sb, cb) = (layer.forward(x, s, reuse)
+        (of, sf, cf), (ob, sb, cb) = (layer.forward(x, s, reuse, span)
                                       for layer, s in zip(self.layers, states0))
         return merge(of, ob, self.merge_mode), (sf, sb), (cf, cb, of, ob)
 

@@ -107,24 +107,25 @@ class RecurrentNetwork:
         return [tuple(np.zeros((n, self.hidden_size), self.dtype) for _ in range(self.n_states))
                 for _ in self.layers]
 
-    def run(self, x, states=None, reuse=False):
+    def run(self, x, states=None, reuse=False, span=None):
         """Forward over time-major ``x`` (T, N, F).
 
         ``states`` lists one state tuple per layer and direction (see
         :meth:`zero_states`). Returns ``(out, final_states, ctx)``. ``reuse``
         recycles the layers' buffers (training): ``out`` and ``ctx`` then last
-        until the next ``reuse`` run.
+        until the next ``reuse`` run. ``span`` (N, 2) gives each sequence's real
+        steps ``[start, end)`` in a padded batch: padding changes nothing.
         """
         if states is None:
             states = self.zero_states(x.shape[1])
         ctxs, finals, i = [], [], 0
         for unit in self.units:
             if isinstance(unit, Bidirectional):
-                x, (sf, sb), ctx = unit.forward(x, (states[i], states[i + 1]), reuse)
+                x, (sf, sb), ctx = unit.forward(x, (states[i], states[i + 1]), reuse, span)
                 finals += [sf, sb]
                 i += 2
             else:
-                x, s, ctx = unit.forward(x, states[i], reuse)
+                x, s, ctx = unit.forward(x, states[i], reuse, span)
                 finals.append(s)
                 i += 1
             ctxs.append(ctx)

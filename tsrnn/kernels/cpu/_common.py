@@ -23,6 +23,28 @@ def detached(s, T, tbptt):
     return tbptt > 0 and s > 0 and (T - s) % tbptt == 0
 
 
+@njit(**JIT_OPTIONS)
+def active(span, n, t):
+    """Whether step ``t`` of sequence ``n`` is real data (not padding)."""
+    return span[n, 0] <= t < span[n, 1]
+
+
+@njit(**JIT_OPTIONS)
+def row_detached(span, n, t, reverse, tbptt):
+    """:func:`detached` for sequence ``n``, counted on its own steps (padding skipped)."""
+    a, b = span[n, 0], span[n, 1]
+    return detached(b - 1 - t if reverse else t - a, b - a, tbptt)
+
+
+def as_span(span, N, T):
+    """Each sequence's real steps ``[start, end)`` as an (N, 2) int64 array (all by default)."""
+    if span is None:
+        out = np.empty((N, 2), np.int64)
+        out[:, 0], out[:, 1] = 0, T
+        return out
+    return np.ascontiguousarray(span, dtype=np.int64)
+
+
 def buffer(workspace, name, shape, dtype):
     """An uninitialised array, reused from ``workspace`` (a dict) where it has one.
 

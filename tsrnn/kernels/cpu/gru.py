@@ -24,22 +24,24 @@ from numba import njit, prange
 from ...config import JIT_OPTIONS
 from . import _parallel
 from ._common import (
+    active,
     as_dout,
+    as_span,
     buffer,
     chunk_bounds,
-    detached,
     initial_state_grads,
     input_gradients,
     matmul_rows,
     matmul_tn,
     project,
+    row_detached,
 )
 from ._math import sigmoid, tanh
 
 
 @njit(**JIT_OPTIONS)
-def _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, rowwise, r0,
-                  r1):
+def _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after, rowwise,
+                  r0, r1):
     T = G.shape[0]
     H = Un.shape[0]
     one = np.ones(1, G.dtype)[0]
@@ -51,6 +53,11 @@ def _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, r
         if reset_after:
             matmul_rows(Hs[prev], Un, accn, r0, r1, rowwise)
         for n in range(r0, r1):
+            if not active(span, n, t):
+                # Padding: the state passes through unchanged.
+                Hs[cur, n] = Hs[prev, n]
+                AUX[t, n] = 0
+                continue
             for j in range(H):
                 r = sigmoid(G[t, n, j] + accrz[n, j])
                 z = sigmoid(G[t, n, H + j] + accrz[n, H + j])
@@ -69,6 +76,8 @@ def _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, r
         if not reset_after:
             matmul_rows(AUX[t], Un, accn, r0, r1, rowwise)
             for n in range(r0, r1):
+                if not active(span, n, t):
+                    continue
                 for j in range(H):
                     z = G[t, n, H + j]
                     c = tanh(G[t, n, 2 * H + j] + accn[n, j])
@@ -77,26 +86,26 @@ def _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, r
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _forward_parallel(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, rowwise,
-                      chunks):
+def _forward_parallel(G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
+                      rowwise, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, rowwise,
-                      r0, r1)
+        _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
+                      rowwise, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _forward_serial(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, rowwise,
-                    chunks):
+def _forward_serial(G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
+                    rowwise, chunks):
     for c in range(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, rowwise,
-                      r0, r1)
+        _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
+                      rowwise, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, reset_after,
-                   tbptt, r0, r1):
+def _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, tmp2, dh, span, reverse,
+                   reset_after, tbptt, r0, r1):
     T = G.shape[0]
     H = UnT.shape[1]
     one = np.ones(1, G.dtype)[0]
@@ -105,6 +114,14 @@ def _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, r
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         for n in range(r0, r1):
+            if not active(span, n, t):
+                # Padding: no gate gradient; the state's gradient passes through.
+                if has_dout:
+                    dh[n] += dout[t, n]
+                dG[t, n] = 0
+                DN[t, n] = 0
+                dRZ[n] = 0
+                continue
             for j in range(H):
                 dhj = dh[n, j] + dout[t, n, j] if has_dout else dh[n, j]
                 r = G[t, n, j]
@@ -128,42 +145,48 @@ def _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, r
             # Gradient of the reset state r * h_{t-1}, then of r.
             matmul_rows(DN[t], UnT, tmp, r0, r1, False)
             for n in range(r0, r1):
+                if not active(span, n, t):
+                    continue
                 for j in range(H):
                     r = G[t, n, j]
                     drp = tmp[n, j] * Hs[prev, n, j] * r * (one - r)
                     dG[t, n, j] = drp
                     dRZ[n, j] = drp
                     dh[n, j] += tmp[n, j] * r
-        if detached(s, T, tbptt):
-            dh[r0:r1] = 0
-            continue
         matmul_rows(dRZ, UrzT, tmp, r0, r1, False)
-        dh[r0:r1] += tmp[r0:r1]
         if reset_after:
-            matmul_rows(DN[t], UnT, tmp, r0, r1, False)
-            dh[r0:r1] += tmp[r0:r1]
+            matmul_rows(DN[t], UnT, tmp2, r0, r1, False)
+        for n in range(r0, r1):
+            if not active(span, n, t):
+                continue
+            if row_detached(span, n, t, reverse, tbptt):
+                dh[n] = 0
+                continue
+            dh[n] += tmp[n]
+            if reset_after:
+                dh[n] += tmp2[n]
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _backward_parallel(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, reset_after,
-                       tbptt, chunks):
+def _backward_parallel(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, tmp2, dh, span, reverse,
+                       reset_after, tbptt, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, reset_after,
-                       tbptt, r0, r1)
+        _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, tmp2, dh, span, reverse,
+                       reset_after, tbptt, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _backward_serial(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, reset_after,
-                     tbptt, chunks):
+def _backward_serial(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, tmp2, dh, span, reverse,
+                     reset_after, tbptt, chunks):
     for c in range(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, reset_after,
-                       tbptt, r0, r1)
+        _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, tmp2, dh, span, reverse,
+                       reset_after, tbptt, r0, r1)
 
 
 def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=None,
-                rowwise=False):
+                rowwise=False, span=None):
     """Run a GRU layer over whole sequences.
 
     Parameters
@@ -186,6 +209,11 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
         Compute every sequence by the same loops whatever the batch holds, so
         that its outputs do not depend on the other sequences (prediction).
         Training leaves it off: BLAS products are faster on blocks of rows.
+    span : ndarray of shape (n_samples, 2), optional
+        The real steps ``[start, end)`` of each padded sequence (all steps by
+        default). On padding the state passes through unchanged and, in the
+        backward pass, no gradient reaches the gates; the reverse direction
+        starts at each sequence's own last step.
 
     Returns
     -------
@@ -207,10 +235,11 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
     Un = np.ascontiguousarray(U[:, 2 * H:])
     accrz = buffer(workspace, "accrz", (N, 2 * H), x.dtype)
     accn = buffer(workspace, "accn", (N, H), x.dtype)
+    span = as_span(span, N, T)
     _parallel.launch(_forward_parallel, _forward_serial, N,
-                     G, Urz, Un, bhn, Hs, AUX, accrz, accn, reverse, reset_after, rowwise)
+                     G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after, rowwise)
     out = Hs[:T] if reverse else Hs[1:]
-    return out, (Hs[0 if reverse else T].copy(),), (G, Hs, AUX)
+    return out, (Hs[0 if reverse else T].copy(),), (G, Hs, AUX, span)
 
 
 def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_after=True,
@@ -242,7 +271,7 @@ def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_
         ``(dh0,)``.
     """
     W, U, _, _ = weights
-    G, Hs, AUX = cache
+    G, Hs, AUX, span = cache
     T, N, _ = x.shape
     H = U.shape[0]
     (dh,) = initial_state_grads(dstate, 1, N, H, x.dtype)
@@ -250,10 +279,11 @@ def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_
     DN = buffer(workspace, "DN", (T, N, H), x.dtype)
     dRZ = buffer(workspace, "dRZ", (N, 2 * H), x.dtype)
     tmp = buffer(workspace, "tmp", (N, H), x.dtype)
+    tmp2 = buffer(workspace, "tmp2", (N, H), x.dtype)
     UrzT = np.ascontiguousarray(U[:, :2 * H].T)
     UnT = np.ascontiguousarray(U[:, 2 * H:].T)
     _parallel.launch(_backward_parallel, _backward_serial, N, as_dout(dout, x.dtype), G, UrzT,
-                     UnT, Hs, AUX, dG, DN, dRZ, tmp, dh, reverse, reset_after, tbptt)
+                     UnT, Hs, AUX, dG, DN, dRZ, tmp, tmp2, dh, span, reverse, reset_after, tbptt)
     hprev = Hs[1:] if reverse else Hs[:T]
     dx, dW, db = input_gradients(x, W, dG, workspace)
     dU = np.empty_like(U)

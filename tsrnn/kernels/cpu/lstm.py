@@ -21,21 +21,23 @@ from numba import njit, prange
 from ...config import JIT_OPTIONS
 from . import _parallel
 from ._common import (
+    active,
     as_dout,
+    as_span,
     buffer,
     chunk_bounds,
-    detached,
     initial_state_grads,
     input_gradients,
     matmul_rows,
     matmul_tn,
     project,
+    row_detached,
 )
 from ._math import sigmoid, tanh
 
 
 @njit(**JIT_OPTIONS)
-def _forward_rows(G, U, Hs, Cs, TC, acc, reverse, rowwise, r0, r1):
+def _forward_rows(G, U, Hs, Cs, TC, acc, span, reverse, rowwise, r0, r1):
     # Short loops over one row's views, each touching few arrays: LLVM
     # vectorises them, where one fused loop over six arrays stays scalar.
     T = G.shape[0]
@@ -46,6 +48,11 @@ def _forward_rows(G, U, Hs, Cs, TC, acc, reverse, rowwise, r0, r1):
         cur = t if reverse else t + 1
         matmul_rows(Hs[prev], U, acc, r0, r1, rowwise)
         for n in range(r0, r1):
+            if not active(span, n, t):
+                # Padding: the state passes through unchanged.
+                Hs[cur, n] = Hs[prev, n]
+                Cs[cur, n] = Cs[prev, n]
+                continue
             g = G[t, n]
             a = acc[n]
             for j in range(2 * H):
@@ -67,21 +74,21 @@ def _forward_rows(G, U, Hs, Cs, TC, acc, reverse, rowwise, r0, r1):
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _forward_parallel(G, U, Hs, Cs, TC, acc, reverse, rowwise, chunks):
+def _forward_parallel(G, U, Hs, Cs, TC, acc, span, reverse, rowwise, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(G, U, Hs, Cs, TC, acc, reverse, rowwise, r0, r1)
+        _forward_rows(G, U, Hs, Cs, TC, acc, span, reverse, rowwise, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _forward_serial(G, U, Hs, Cs, TC, acc, reverse, rowwise, chunks):
+def _forward_serial(G, U, Hs, Cs, TC, acc, span, reverse, rowwise, chunks):
     for c in range(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(G, U, Hs, Cs, TC, acc, reverse, rowwise, r0, r1)
+        _forward_rows(G, U, Hs, Cs, TC, acc, span, reverse, rowwise, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _backward_rows(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, r0, r1):
+def _backward_rows(dout, G, UT, Hs, Cs, TC, dG, dh, dc, tmp, span, reverse, tbptt, r0, r1):
     T = G.shape[0]
     H = UT.shape[1]
     one = np.ones(1, G.dtype)[0]
@@ -96,6 +103,9 @@ def _backward_rows(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, r0, r1):
                 o = dout[t, n]
                 for j in range(H):
                     dh_n[j] += o[j]
+            if not active(span, n, t):
+                d[:] = 0
+                continue
             for j in range(H):
                 dc_n[j] += dh_n[j] * g[3 * H + j] * (one - tc[j] * tc[j])
             for j in range(H):
@@ -108,29 +118,33 @@ def _backward_rows(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, r0, r1):
                 d[3 * H + j] = dh_n[j] * tc[j] * g[3 * H + j] * (one - g[3 * H + j])
             for j in range(H):
                 dc_n[j] *= g[H + j]
-        if detached(s, T, tbptt):
-            dh[r0:r1] = 0
-            dc[r0:r1] = 0
-        else:
-            matmul_rows(dG[t], UT, dh, r0, r1, False)
+        matmul_rows(dG[t], UT, tmp, r0, r1, False)
+        for n in range(r0, r1):
+            if not active(span, n, t):
+                continue  # the gradient passes through padding unchanged
+            if row_detached(span, n, t, reverse, tbptt):
+                dh[n] = 0
+                dc[n] = 0
+            else:
+                dh[n] = tmp[n]
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _backward_parallel(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, chunks):
+def _backward_parallel(dout, G, UT, Hs, Cs, TC, dG, dh, dc, tmp, span, reverse, tbptt, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _backward_rows(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, r0, r1)
+        _backward_rows(dout, G, UT, Hs, Cs, TC, dG, dh, dc, tmp, span, reverse, tbptt, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _backward_serial(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, chunks):
+def _backward_serial(dout, G, UT, Hs, Cs, TC, dG, dh, dc, tmp, span, reverse, tbptt, chunks):
     for c in range(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _backward_rows(dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt, r0, r1)
+        _backward_rows(dout, G, UT, Hs, Cs, TC, dG, dh, dc, tmp, span, reverse, tbptt, r0, r1)
 
 
 def lstm_forward(x, weights, state0, reverse=False, workspace=None,
-                rowwise=False):
+                rowwise=False, span=None):
     """Run an LSTM layer over whole sequences.
 
     Parameters
@@ -151,6 +165,11 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None,
         Compute every sequence by the same loops whatever the batch holds, so
         that its outputs do not depend on the other sequences (prediction).
         Training leaves it off: BLAS products are faster on blocks of rows.
+    span : ndarray of shape (n_samples, 2), optional
+        The real steps ``[start, end)`` of each padded sequence (all steps by
+        default). On padding the state passes through unchanged and, in the
+        backward pass, no gradient reaches the gates; the reverse direction
+        starts at each sequence's own last step.
 
     Returns
     -------
@@ -172,11 +191,12 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None,
     Hs[first] = state0[0]
     Cs[first] = state0[1]
     acc = buffer(workspace, "acc", (N, 4 * H), x.dtype)
-    _parallel.launch(_forward_parallel, _forward_serial, N, G, U, Hs, Cs, TC, acc, reverse,
+    span = as_span(span, N, T)
+    _parallel.launch(_forward_parallel, _forward_serial, N, G, U, Hs, Cs, TC, acc, span, reverse,
                      rowwise)
     last = 0 if reverse else T
     out = Hs[:T] if reverse else Hs[1:]
-    return out, (Hs[last].copy(), Cs[last].copy()), (G, Hs, Cs, TC)
+    return out, (Hs[last].copy(), Cs[last].copy()), (G, Hs, Cs, TC, span)
 
 
 def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0,
@@ -208,15 +228,16 @@ def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0,
         ``(dh0, dc0)``.
     """
     W, U, _ = weights
-    G, Hs, Cs, TC = cache
+    G, Hs, Cs, TC, span = cache
     T, N, _ = x.shape
     H = U.shape[0]
     dh, dc = initial_state_grads(dstate, 2, N, H, x.dtype)
     dout = as_dout(dout, x.dtype)
     dG = buffer(workspace, "dG", G.shape, x.dtype)
+    tmp = buffer(workspace, "tmp", (N, H), x.dtype)
     UT = np.ascontiguousarray(U.T)
     _parallel.launch(_backward_parallel, _backward_serial, N,
-                     dout, G, UT, Hs, Cs, TC, dG, dh, dc, reverse, tbptt)
+                     dout, G, UT, Hs, Cs, TC, dG, dh, dc, tmp, span, reverse, tbptt)
     hprev = Hs[1:] if reverse else Hs[:T]
     dx, dW, db = input_gradients(x, W, dG, workspace)
     return dx, (dW, matmul_tn(hprev, dG), db), (dh, dc)

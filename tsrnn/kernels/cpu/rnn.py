@@ -14,15 +14,17 @@ from numba import njit, prange
 from ...config import JIT_OPTIONS
 from . import _parallel
 from ._common import (
+    active,
     as_dout,
+    as_span,
     buffer,
     chunk_bounds,
-    detached,
     initial_state_grads,
     input_gradients,
     matmul_rows,
     matmul_tn,
     project,
+    row_detached,
 )
 from ._math import tanh
 
@@ -30,7 +32,7 @@ ACTIVATIONS = ("tanh", "relu")
 
 
 @njit(**JIT_OPTIONS)
-def _forward_rows(G, U, Hs, acc, reverse, relu, rowwise, r0, r1):
+def _forward_rows(G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1):
     T = G.shape[0]
     H = U.shape[0]
     zero = np.zeros(1, G.dtype)[0]
@@ -40,6 +42,9 @@ def _forward_rows(G, U, Hs, acc, reverse, relu, rowwise, r0, r1):
         cur = t if reverse else t + 1
         matmul_rows(Hs[prev], U, acc, r0, r1, rowwise)
         for n in range(r0, r1):
+            if not active(span, n, t):
+                Hs[cur, n] = Hs[prev, n]  # padding: the state passes through
+                continue
             for j in range(H):
                 a = G[t, n, j] + acc[n, j]
                 if relu:
@@ -50,21 +55,21 @@ def _forward_rows(G, U, Hs, acc, reverse, relu, rowwise, r0, r1):
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _forward_parallel(G, U, Hs, acc, reverse, relu, rowwise, chunks):
+def _forward_parallel(G, U, Hs, acc, span, reverse, relu, rowwise, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(G, U, Hs, acc, reverse, relu, rowwise, r0, r1)
+        _forward_rows(G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _forward_serial(G, U, Hs, acc, reverse, relu, rowwise, chunks):
+def _forward_serial(G, U, Hs, acc, span, reverse, relu, rowwise, chunks):
     for c in range(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(G, U, Hs, acc, reverse, relu, rowwise, r0, r1)
+        _forward_rows(G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _backward_rows(dout, UT, Hs, dG, dh, reverse, relu, tbptt, r0, r1):
+def _backward_rows(dout, UT, Hs, dG, dh, tmp, span, reverse, relu, tbptt, r0, r1):
     T = dG.shape[0]
     H = UT.shape[1]
     one = np.ones(1, dG.dtype)[0]
@@ -74,6 +79,11 @@ def _backward_rows(dout, UT, Hs, dG, dh, reverse, relu, tbptt, r0, r1):
         t = T - 1 - s if reverse else s
         cur = t if reverse else t + 1
         for n in range(r0, r1):
+            if not active(span, n, t):
+                if has_dout:
+                    dh[n] += dout[t, n]
+                dG[t, n] = 0
+                continue
             for j in range(H):
                 dhj = dh[n, j] + dout[t, n, j] if has_dout else dh[n, j]
                 h = Hs[cur, n, j]
@@ -81,28 +91,32 @@ def _backward_rows(dout, UT, Hs, dG, dh, reverse, relu, tbptt, r0, r1):
                     dG[t, n, j] = dhj if h > zero else zero
                 else:
                     dG[t, n, j] = dhj * (one - h * h)
-        if detached(s, T, tbptt):
-            dh[r0:r1] = 0
-        else:
-            matmul_rows(dG[t], UT, dh, r0, r1, False)
+        matmul_rows(dG[t], UT, tmp, r0, r1, False)
+        for n in range(r0, r1):
+            if not active(span, n, t):
+                continue  # the gradient passes through padding unchanged
+            if row_detached(span, n, t, reverse, tbptt):
+                dh[n] = 0
+            else:
+                dh[n] = tmp[n]
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _backward_parallel(dout, UT, Hs, dG, dh, reverse, relu, tbptt, chunks):
+def _backward_parallel(dout, UT, Hs, dG, dh, tmp, span, reverse, relu, tbptt, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(dG.shape[1], chunks, c)
-        _backward_rows(dout, UT, Hs, dG, dh, reverse, relu, tbptt, r0, r1)
+        _backward_rows(dout, UT, Hs, dG, dh, tmp, span, reverse, relu, tbptt, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _backward_serial(dout, UT, Hs, dG, dh, reverse, relu, tbptt, chunks):
+def _backward_serial(dout, UT, Hs, dG, dh, tmp, span, reverse, relu, tbptt, chunks):
     for c in range(chunks):
         r0, r1 = chunk_bounds(dG.shape[1], chunks, c)
-        _backward_rows(dout, UT, Hs, dG, dh, reverse, relu, tbptt, r0, r1)
+        _backward_rows(dout, UT, Hs, dG, dh, tmp, span, reverse, relu, tbptt, r0, r1)
 
 
 def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=None,
-                rowwise=False):
+                rowwise=False, span=None):
     """Run a SimpleRNN layer over whole sequences.
 
     Parameters
@@ -124,6 +138,11 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
         Compute every sequence by the same loops whatever the batch holds, so
         that its outputs do not depend on the other sequences (prediction).
         Training leaves it off: BLAS products are faster on blocks of rows.
+    span : ndarray of shape (n_samples, 2), optional
+        The real steps ``[start, end)`` of each padded sequence (all steps by
+        default). On padding the state passes through unchanged and, in the
+        backward pass, no gradient reaches the gates; the reverse direction
+        starts at each sequence's own last step.
 
     Returns
     -------
@@ -141,10 +160,11 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
     Hs[T if reverse else 0] = state0[0]
     acc = buffer(workspace, "acc", (N, H), x.dtype)
+    span = as_span(span, N, T)
     _parallel.launch(_forward_parallel, _forward_serial, N,
-                     G, U, Hs, acc, reverse, activation == "relu", rowwise)
+                     G, U, Hs, acc, span, reverse, activation == "relu", rowwise)
     out = Hs[:T] if reverse else Hs[1:]
-    return out, (Hs[0 if reverse else T].copy(),), (Hs,)
+    return out, (Hs[0 if reverse else T].copy(),), (Hs, span)
 
 
 def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activation="tanh",
@@ -176,14 +196,15 @@ def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activa
         ``(dh0,)``.
     """
     W, U, _ = weights
-    (Hs,) = cache
+    Hs, span = cache
     T, N, _ = x.shape
     H = U.shape[0]
     (dh,) = initial_state_grads(dstate, 1, N, H, x.dtype)
     dG = buffer(workspace, "dG", (T, N, H), x.dtype)
+    tmp = buffer(workspace, "tmp", (N, H), x.dtype)
     UT = np.ascontiguousarray(U.T)
     _parallel.launch(_backward_parallel, _backward_serial, N, as_dout(dout, x.dtype), UT, Hs,
-                     dG, dh, reverse, activation == "relu", tbptt)
+                     dG, dh, tmp, span, reverse, activation == "relu", tbptt)
     hprev = Hs[1:] if reverse else Hs[:T]
     dx, dW, db = input_gradients(x, W, dG, workspace)
     return dx, (dW, matmul_tn(hprev, dG), db), (dh,)

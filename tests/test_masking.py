@@ -1,0 +1,114 @@
+"""Padded batches give exactly what each sequence gives alone, for every cell."""
+
+import numpy as np
+import pytest
+
+from tsrnn.nn.network import RecurrentNetwork
+
+CELLS = [("rnn", {"activation": "tanh"}), ("rnn", {"activation": "relu"}), ("lstm", {}),
+         ("gru", {"reset_after": True}), ("gru", {"reset_after": False})]
+IDS = ["rnn_tanh", "rnn_relu", "lstm", "gru", "gru_classic"]
+T, F, H = 6, 2, 3
+LENGTHS = [6, 4, 1, 3]
+
+
+def _net(cell, opts, bidirectional, seed=0):
+    net = RecurrentNetwork(cell, F, H, 2, bidirectional, dtype="float64", random_state=seed,
+                           **opts)
+    net.params.theta[:] += 0.2 * np.random.default_rng(seed).standard_normal(net.params.theta.size)
+    return net
+
+
+def _spans(side):
+    return np.array([[0, n] if side == "right" else [T - n, T] for n in LENGTHS])
+
+
+def _batch(rng, side):
+    x = rng.standard_normal((T, len(LENGTHS), F)) * 5          # garbage in the padding...
+    return x, _spans(side)
+
+
+def _run(net, x, states, span, dout, dfinal):
+    out, finals, ctx = net.run(x, [tuple(s.copy() for s in st) for st in states], span=span)
+    net.params.grad[:] = 0
+    dx, dstates = net.backprop(ctx, dout, dfinal)
+    return out, finals, dx, dstates, net.params.grad.copy()
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
+@pytest.mark.parametrize("cell,opts", CELLS, ids=IDS)
+def test_padded_batch_equals_each_sequence_alone(cell, opts, bidirectional, side):
+    rng = np.random.default_rng(1)
+    net = _net(cell, opts, bidirectional)
+    x, span = _batch(rng, side)
+    N = len(LENGTHS)
+    states = [tuple(rng.standard_normal((N, H)) for _ in range(net.n_states)) for _ in net.layers]
+    dout = rng.standard_normal((T, N, net.output_size))
+    for n, (a, b) in enumerate(span):
+        dout[:a, n] = 0
+        dout[b:, n] = 0
+    dfinal = [tuple(rng.standard_normal((N, H)) for _ in range(net.n_states)) for _ in net.layers]
+    out, finals, dx, dstates, grad = _run(net, x, states, span, dout, dfinal)
+    total = np.zeros_like(grad)
+    for n, (a, b) in enumerate(span):
+        one = lambda arrs: [tuple(s[n:n + 1] for s in st) for st in arrs]  # noqa: E731
+        o, f, d, ds, g = _run(net, np.ascontiguousarray(x[a:b, n:n + 1]), one(states), None,
+                              np.ascontiguousarray(dout[a:b, n:n + 1]), one(dfinal))
+        total += g
+        np.testing.assert_allclose(out[a:b, n], o[:, 0], rtol=1e-12, atol=1e-12)
+        for k in range(len(net.layers)):
+            for j in range(net.n_states):
+                np.testing.assert_allclose(finals[k][j][n], f[k][j][0], rtol=1e-12, atol=1e-12)
+                np.testing.assert_allclose(dstates[k][j][n], ds[k][j][0], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(dx[a:b, n], d[:, 0], rtol=1e-10, atol=1e-12)
+        assert np.all(dx[:a, n] == 0) and np.all(dx[b:, n] == 0)
+    np.testing.assert_allclose(grad, total, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("cell,opts", CELLS, ids=IDS)
+def test_masked_gradients_match_finite_differences(cell, opts):
+    rng = np.random.default_rng(2)
+    net = _net(cell, opts, True, seed=3)
+    x, span = _batch(rng, "left")
+    N = len(LENGTHS)
+    g = rng.standard_normal((T, N, net.output_size))
+    for n, (a, b) in enumerate(span):
+        g[:a, n] = 0
+        g[b:, n] = 0
+    gf = rng.standard_normal((N, H))
+
+    def J(theta):
+        net.params.theta[:] = theta
+        out, finals, _ = net.run(x, span=span)
+        return np.sum(out * g) + np.sum(finals[-1][0] * gf)
+
+    theta0 = net.params.theta.copy()
+    out, finals, ctx = net.run(x, span=span)
+    net.params.grad[:] = 0
+    dfinal = [None] * len(net.layers)
+    dfinal[-1] = (gf,)
+    net.backprop(ctx, g, dfinal, tbptt=0)
+    grad = net.params.grad.copy()
+    eps = 1e-6
+    for i in rng.choice(theta0.size, 40, replace=False):
+        e = np.zeros_like(theta0)
+        e[i] = eps
+        fd = (J(theta0 + e) - J(theta0 - e)) / (2 * eps)
+        np.testing.assert_allclose(grad[i], fd, rtol=1e-5, atol=1e-8)
+    net.params.theta[:] = theta0
+
+
+def test_truncation_counts_each_sequences_own_steps():
+    rng = np.random.default_rng(4)
+    net = _net("lstm", {}, False)
+    x, span = _batch(rng, "right")
+    gf = rng.standard_normal((len(LENGTHS), H))
+    _, _, ctx = net.run(x, span=span)
+    net.params.grad[:] = 0
+    dfinal = [None, (gf,)]
+    dx, _ = net.backprop(ctx, None, dfinal, tbptt=2)
+    for n, (a, b) in enumerate(span):
+        # The last two real steps receive gradient; earlier ones do not.
+        assert np.any(dx[b - 1, n] != 0)
+        assert np.all(dx[:max(a, b - 2), n] == 0)
