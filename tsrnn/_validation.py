@@ -76,6 +76,81 @@ def _fast_sequences(estimator, X, reset, dtype):
     return np.ascontiguousarray(X, dtype=dtype)
 
 
+def check_padded(estimator, X, lengths, mask, padding, reset, dtype):
+    """Sequences of different lengths as a padded batch and each one's real steps.
+
+    ``X`` is either a list of arrays of shape (T_i,) or (T_i, n_features)
+    (padded here, at the end), or a padded 3-D array with ``lengths`` (real
+    steps per sequence, at the start for ``padding="right"``, at the end for
+    ``"left"``) or a boolean ``mask`` (n_samples, n_timesteps) whose True
+    steps must be contiguous. Returns ``(X, span)``: the padded array and an
+    (n_samples, 2) array of ``[start, end)``; ``span`` is None when every
+    sequence fills the batch.
+    """
+    if lengths is not None and mask is not None:
+        raise ValueError("give lengths or mask, not both")
+    if is_ragged(X):
+        if lengths is not None or mask is not None:
+            raise ValueError("a list of sequences carries its own lengths: do not pass lengths "
+                             "or mask with it")
+        seqs = [check_array(np.asarray(a).reshape(len(a), -1), dtype=FLOAT_DTYPES,
+                            ensure_all_finite=True, input_name="X") for a in X]
+        if len({a.shape[1] for a in seqs}) > 1:
+            raise ValueError("the sequences in X have different numbers of features per step")
+        lengths = np.array([len(a) for a in seqs])
+        T = lengths.max()
+        padded = np.zeros((len(seqs), T, seqs[0].shape[1]))
+        for i, a in enumerate(seqs):
+            padded[i, :len(a)] = a
+        X, padding = padded, "right"
+    X = check_sequences(estimator, X, reset, dtype)
+    n, T = X.shape[:2]
+    if mask is not None:
+        mask = np.asarray(mask)
+        if mask.shape != (n, T):
+            raise ValueError(f"mask must have shape (n_samples, n_timesteps) = {(n, T)}, "
+                             f"got {mask.shape}")
+        mask = mask.astype(bool)
+        starts = mask.argmax(axis=1)
+        lengths = mask.sum(axis=1)
+        ends = starts + lengths
+        contiguous = np.array([mask[i, starts[i]:ends[i]].all() for i in range(n)])
+        if not contiguous.all():
+            raise ValueError(f"mask must mark one contiguous run of steps per sequence (padding "
+                             f"before and/or after it); sequence {int(np.argmin(contiguous))} "
+                             f"has gaps")
+    elif lengths is not None:
+        lengths = np.asarray(lengths)
+        if lengths.shape != (n,):
+            raise ValueError(f"lengths must have one entry per sequence ({n}), got shape "
+                             f"{lengths.shape}")
+        if lengths.dtype.kind not in "iu" and not np.all(np.mod(lengths, 1) == 0):
+            raise ValueError("lengths must be whole numbers")
+        lengths = lengths.astype(np.int64)
+        starts = np.zeros(n, np.int64) if padding == "right" else T - lengths
+    else:
+        return X, None
+    if np.any(lengths < 1):
+        raise ValueError(f"every sequence needs at least one step; sequence "
+                         f"{int(np.argmin(lengths))} has length {int(lengths.min())}")
+    if np.any(lengths > T):
+        raise ValueError(f"a length exceeds the padded length {T}: {int(lengths.max())}")
+    span = np.column_stack([starts, starts + lengths]).astype(np.int64)
+    if np.all(span[:, 0] == 0) and np.all(span[:, 1] == T):
+        return X, None
+    return X, span
+
+
+def is_ragged(X):
+    """Whether ``X`` is a list of sequences of different lengths."""
+    if not isinstance(X, list | tuple) or not X:
+        return False
+    try:
+        return len({np.shape(a)[0] for a in X}) > 1
+    except (TypeError, IndexError):
+        return False
+
+
 def check_targets(y, X, dtype, name="y"):
     """Numeric, finite ``y`` as an array of ``dtype`` with as many samples as ``X``."""
     if (type(y) is np.ndarray and y.dtype.kind == "f" and y.ndim >= 1 and len(y) == len(X)

@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_sequences
+from .._validation import check_padded, is_ragged
 from ..kernels import DEVICES
 from ..nn import get_loss, get_optimizer
 from ..nn.layers import MERGE_MODES
@@ -47,6 +47,8 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left")],
         "stateful": ["boolean"],
+        "padding": [StrOptions({"right", "left"})],
+        "bucket_by_length": ["boolean"],
         "dtype": [StrOptions({"float32", "float64"})],
         "device": [StrOptions(set(DEVICES))],
         "random_state": ["random_state"],
@@ -71,12 +73,13 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         return {}
 
     # -- training -------------------------------------------------------------------------
-    def _fit(self, X, y, incremental, **fit_kwargs):
+    def _fit(self, X, y, incremental, lengths=None, mask=None, **fit_kwargs):
         first = not (incremental and hasattr(self, "model_"))
         if first:
             self._validate_params()
-        X = check_sequences(self, X, reset=first, dtype=self.dtype)
-        y = self._targets(X, y, first, **fit_kwargs)
+        ragged = is_ragged(X)
+        X, self._span = check_padded(self, X, lengths, mask, self.padding, first, self.dtype)
+        y = self._targets(X, y, first, ragged=ragged, **fit_kwargs)
         if first:
             self._random = check_random_state(self.random_state)
             seed = self._random.randint(np.iinfo(np.int32).max)
@@ -99,13 +102,26 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         return np.arange(n - n_val), np.arange(n - n_val, n)
 
     def _order(self, idx):
-        return self._random.permutation(idx) if self.shuffle else idx
+        """Sample order of an epoch; with bucketing, batches of similar lengths."""
+        span = self._span
+        if not (self.bucket_by_length and span is not None):
+            return self._random.permutation(len(idx)) if self.shuffle else np.arange(len(idx))
+        lengths = span[idx, 1] - span[idx, 0]
+        tie = self._random.random_sample(len(idx)) if self.shuffle else np.arange(len(idx))
+        by_length = np.lexsort((tie, lengths))
+        batches = [by_length[i:i + self.batch_size]
+                   for i in range(0, len(idx), self.batch_size)]
+        if self.shuffle:
+            batches = [batches[i] for i in self._random.permutation(len(batches))]
+        return np.concatenate(batches)
 
     def _one_epoch(self, X, y, loss, idx):
         model = self.model_
         kwargs = self._train_kwargs(idx)
+        if self._span is not None:
+            kwargs["span"] = self._span[idx]
         value = model.train_epoch(X[idx], y[idx], loss, self._optimizer, self.batch_size,
-                                  self._order(np.arange(len(idx))), self.clip_value,
+                                  self._order(idx), self.clip_value,
                                   self.clip_norm, self.tbptt_steps or 0, **kwargs)
         self.t_ += -(-len(idx) // self.batch_size)
         return value
@@ -169,24 +185,33 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         self.n_epochs_ = self.n_iter_ = getattr(self, "n_epochs_", 0) + 1
 
     def _evaluate(self, X, y, loss, idx):
-        pred = self._raw_predict(X, idx)
+        span = None if self._span is None else self._span[idx]
+        pred = self._raw_predict(X, idx, span)
+        if span is not None and pred.ndim == 3 and pred.shape[1] == X.shape[1]:
+            t = np.arange(pred.shape[1])
+            weights = ((t >= span[:, :1]) & (t < span[:, 1:]))[:, :, None].astype(pred.dtype)
+            return loss(pred, y, weights)[0]
         return loss(pred, y)[0]
 
     # -- prediction -----------------------------------------------------------------------
-    def _raw_predict(self, X, idx=None):
+    def _raw_predict(self, X, idx=None, span=None):
         """Network outputs for validated ``X``."""
-        return self.model_.forward(X)[0]
+        return self.model_.forward(X, span=span)[0]
 
-    def _predict_network(self, X):
+    def _predict_network(self, X, lengths=None, mask=None):
+        """Network outputs and the padding of the batch (None when there is none)."""
         check_is_fitted(self)
-        X = check_sequences(self, X, reset=False, dtype=self.dtype)
+        X, span = check_padded(self, X, lengths, mask, self.padding, False, self.dtype)
         if not self.stateful:
-            return self._raw_predict(X)
+            return self._raw_predict(X, None, span), span
+        if span is not None:
+            raise ValueError("stateful prediction takes chunks of equal length: no lengths, "
+                             "mask or ragged lists")
         if self._state is not None and self._state[0][0].shape[0] != len(X):
             raise ValueError(f"stateful prediction continues {self._state[0][0].shape[0]} "
                              f"sequences, got {len(X)}; call reset_state() to start anew")
         pred, self._state, _ = self.model_.forward(X, self._state)
-        return pred
+        return pred, None
 
     def reset_state(self):
         """Forget the hidden state carried between ``predict`` calls (``stateful=True``).

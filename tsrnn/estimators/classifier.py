@@ -39,8 +39,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
                  reset_after=True, bidirectional=False, merge_mode="concat", optimizer="adam",
                  learning_rate=0.005, batch_size=32, max_epochs=50, shuffle=True,
                  clip_value=None, clip_norm=1.0, tbptt_steps=None, early_stopping=False,
-                 validation_fraction=0.1, patience=10, stateful=False, dtype="float32",
-                 device="cpu", random_state=None, verbose=0):
+                 validation_fraction=0.1, patience=10, stateful=False, padding="right",
+                 bucket_by_length=False, dtype="float32", device="cpu", random_state=None,
+                 verbose=0):
         self.cell = cell
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -60,26 +61,33 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.stateful = stateful
+        self.padding = padding
+        self.bucket_by_length = bucket_by_length
         self.dtype = dtype
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
 
-    def fit(self, X, y):
+    def fit(self, X, y, lengths=None, mask=None):
         """Train a new network on sequences ``X`` with labels ``y``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features)
+        X : array-like of shape (n_samples, n_timesteps[, n_features]), or a list
+            Sequences; a list of arrays (T_i[, n_features]) may mix lengths.
         y : array-like of shape (n_samples,)
+        lengths : array-like of shape (n_samples,), optional
+            Real steps of each sequence of a padded 3-D ``X`` (see ``padding``).
+        mask : array-like of bool, shape (n_samples, n_timesteps), optional
+            True on real steps (one contiguous run per sequence); instead of ``lengths``.
 
         Returns
         -------
         self
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, lengths=lengths, mask=mask)
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, lengths=None, mask=None):
         """One pass of updates over the given samples, continuing the optimizer's state.
 
         Parameters
@@ -89,6 +97,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         classes : array-like of shape (n_classes,)
             Every label the stream can hold: required on the first call, as in
             scikit-learn; ignored afterwards.
+        lengths, mask
+            As in :meth:`fit`.
 
         Returns
         -------
@@ -98,20 +108,21 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
             if classes is None:
                 raise ValueError("classes must be given on the first call to partial_fit")
             self._partial_classes = np.asarray(classes)
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, lengths=lengths, mask=mask)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X, lengths=None, mask=None):
         """Class probabilities.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features)
+        X, lengths, mask
+            As in :meth:`fit`.
 
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
         """
-        logits = self._predict_network(X)
+        logits, _ = self._predict_network(X, lengths, mask)
         if len(self.classes_) == 2:
             p = 0.5 * np.tanh(0.5 * logits[:, 0].astype(np.float64)) + 0.5
             return np.column_stack([1 - p, p])
@@ -120,25 +131,26 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
 
-    def predict(self, X):
+    def predict(self, X, lengths=None, mask=None):
         """Most probable class of each sequence.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features)
+        X, lengths, mask
+            As in :meth:`fit`.
 
         Returns
         -------
         ndarray of shape (n_samples,)
         """
-        proba = self.predict_proba(X)
+        proba = self.predict_proba(X, lengths, mask)
         return self.classes_[np.argmax(proba, axis=1)]
 
     # -- BaseRNN hooks --------------------------------------------------------------------
     def _loss_name(self):
         return "binary_crossentropy" if len(self.classes_) == 2 else "categorical_crossentropy"
 
-    def _targets(self, X, y, first):
+    def _targets(self, X, y, first, ragged=False):
         if y is None:
             raise ValueError("RNNClassifier requires y to be passed, but the target y is None")
         y = column_or_1d(y, warn=True)

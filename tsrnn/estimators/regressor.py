@@ -8,7 +8,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_future, check_sequences, check_targets
+from .._validation import check_future, check_padded, check_targets, is_ragged
 from ..nn import SequenceModel
 from ..nn.seq2seq import EncoderDecoder
 from ._base import BaseRNN
@@ -80,8 +80,8 @@ class RNNRegressor(RegressorMixin, BaseRNN):
                  shuffle=True, clip_value=None, clip_norm=1.0, tbptt_steps=None,
                  early_stopping=False, validation_fraction=0.1, patience=10,
                  return_sequences=False, encoder_decoder=False, teacher_forcing=1.0,
-                 attention=False, stateful=False, dtype="float32", device="cpu",
-                 random_state=None, verbose=0):
+                 attention=False, stateful=False, padding="right", bucket_by_length=False,
+                 dtype="float32", device="cpu", random_state=None, verbose=0):
         self.cell = cell
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -106,31 +106,44 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         self.teacher_forcing = teacher_forcing
         self.attention = attention
         self.stateful = stateful
+        self.padding = padding
+        self.bucket_by_length = bucket_by_length
         self.dtype = dtype
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
 
-    def fit(self, X, y, future=None):
+    def fit(self, X, y, future=None, lengths=None, mask=None):
         """Train a new network on sequences ``X`` and targets ``y``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps) or (n_samples, n_timesteps, n_features)
+        X : array-like of shape (n_samples, n_timesteps[, n_features]), or a list
+            Sequences; a list of arrays (T_i[, n_features]) may mix lengths
+            (padded at the end internally).
         y : array-like
             Of shape (n_samples,) or (n_samples, n_outputs); (n_samples,
-            n_timesteps[, n_outputs]) with ``return_sequences``; (n_samples,
-            horizon[, n_outputs]) with ``encoder_decoder``.
+            n_timesteps[, n_outputs]) with ``return_sequences`` (for sequences
+            of different lengths, a list of (T_i[, n_outputs]) arrays, or padded:
+            values on padded steps are ignored); (n_samples, horizon[, n_outputs])
+            with ``encoder_decoder``.
         future : array-like of shape (n_samples, horizon, n_future_features), optional
             Encoder-decoder: covariates known for the forecast steps.
+        lengths : array-like of shape (n_samples,), optional
+            Real steps of each sequence of a padded 3-D ``X``: the first ones
+            with ``padding="right"``, the last ones with ``"left"``. Padded
+            steps change nothing: the state passes through them and no
+            gradient flows there.
+        mask : array-like of bool, shape (n_samples, n_timesteps), optional
+            True on real steps (one contiguous run per sequence); instead of ``lengths``.
 
         Returns
         -------
         self
         """
-        return self._fit(X, y, incremental=False, future=future)
+        return self._fit(X, y, incremental=False, future=future, lengths=lengths, mask=mask)
 
-    def partial_fit(self, X, y, future=None):
+    def partial_fit(self, X, y, future=None, lengths=None, mask=None):
         """One pass of updates over the given samples, continuing the optimizer's state.
 
         The first call builds the network. A stream of single samples works;
@@ -139,16 +152,16 @@ class RNNRegressor(RegressorMixin, BaseRNN):
 
         Parameters
         ----------
-        X, y, future
+        X, y, future, lengths, mask
             As in :meth:`fit`.
 
         Returns
         -------
         self
         """
-        return self._fit(X, y, incremental=True, future=future)
+        return self._fit(X, y, incremental=True, future=future, lengths=lengths, mask=mask)
 
-    def predict(self, X, future=None):
+    def predict(self, X, future=None, lengths=None, mask=None):
         """Predict for sequences ``X``.
 
         Parameters
@@ -158,30 +171,45 @@ class RNNRegressor(RegressorMixin, BaseRNN):
             Encoder-decoder: the known covariates of the steps to predict
             (required when the model was fitted with them; their length sets
             the horizon).
+        lengths, mask
+            As in :meth:`fit`.
 
         Returns
         -------
-        ndarray of float64
+        ndarray of float64, or list
             Shaped like ``y`` in ``fit``: (n_samples,) or (n_samples, n_outputs);
-            with sequence outputs (n_samples, steps[, n_outputs]).
+            with sequence outputs (n_samples, steps[, n_outputs]). Per-step
+            outputs of padded sequences are NaN on padding, and a list of
+            arrays when ``X`` was a list of different lengths.
         """
+        ragged = is_ragged(X)
         if self.encoder_decoder:
             check_is_fitted(self)
-            X = check_sequences(self, X, reset=False, dtype=self.dtype)
+            X, span = check_padded(self, X, lengths, mask, self.padding, False, self.dtype)
             future = self._check_future(future, len(X), None)
             horizon = self.horizon_ if future is None else future.shape[1]
-            pred = self.model_.predict(X, future, horizon)
+            pred = self.model_.predict(X, future, horizon, span)
         else:
-            pred = self._predict_network(X)
+            pred, span = self._predict_network(X, lengths, mask)
         # float64 out, as scikit-learn's regressors, whatever the network's dtype.
         pred = pred.astype(np.float64)
-        return pred.reshape(pred.shape[:-1]) if self._squeeze else pred
+        pred = pred.reshape(pred.shape[:-1]) if self._squeeze else pred
+        if not (self.return_sequences and span is not None):
+            return pred
+        if ragged:
+            return [pred[i, a:b] for i, (a, b) in enumerate(span)]
+        t = np.arange(pred.shape[1])
+        pad = (t < span[:, :1]) | (t >= span[:, 1:])
+        pred[pad] = np.nan
+        return pred
 
     # -- BaseRNN hooks --------------------------------------------------------------------
     def _loss_name(self):
         return self.loss
 
-    def _targets(self, X, y, first, future=None):
+    def _targets(self, X, y, first, future=None, ragged=False):
+        if self.return_sequences and self._span is not None:
+            y = self._padded_targets(X, y, ragged)
         y = check_targets(y, X, self.dtype)
         want = 2 if (self.return_sequences or self.encoder_decoder) else 1
         if y.ndim not in (want, want + 1):
@@ -210,6 +238,26 @@ class RNNRegressor(RegressorMixin, BaseRNN):
             self._future = self._check_future(future, len(X), y.shape[1])
         elif future is not None:
             raise ValueError("future covariates need encoder_decoder=True")
+        return y
+
+    def _padded_targets(self, X, y, ragged):
+        """Per-step targets of sequences of different lengths, as a padded array whose
+        padded steps hold zeros (they weigh nothing in the loss)."""
+        span = self._span
+        if ragged or is_ragged(y):
+            rows = [np.asarray(a, dtype=float) for a in y]
+            if len(rows) != len(X):
+                raise ValueError(f"X has {len(X)} sequences, y has {len(rows)}")
+            out = np.zeros((len(rows), X.shape[1], *rows[0].shape[1:]))
+            for i, (a, b) in enumerate(span):
+                if len(rows[i]) != b - a:
+                    raise ValueError(f"sequence {i} has {b - a} steps but {len(rows[i])} targets")
+                out[i, a:b] = rows[i]
+            return out
+        y = np.array(y, dtype=float)
+        if y.ndim >= 2 and y.shape[:2] == X.shape[:2]:
+            t = np.arange(X.shape[1])
+            y[(t < span[:, :1]) | (t >= span[:, 1:])] = 0
         return y
 
     def _check_future(self, future, n, horizon):
@@ -242,11 +290,11 @@ class RNNRegressor(RegressorMixin, BaseRNN):
     def _random_generator(self):
         return np.random.default_rng(self._random.randint(np.iinfo(np.int32).max))
 
-    def _raw_predict(self, X, idx=None):
+    def _raw_predict(self, X, idx=None, span=None):
         if not self.encoder_decoder:
-            return self.model_.forward(X)[0]
+            return self.model_.forward(X, span=span)[0]
         future = None if idx is None or self._future is None else self._future[idx]
-        return self.model_.predict(X, future, self.horizon_)
+        return self.model_.predict(X, future, self.horizon_, span)
 
     def _build(self, X, y, rng):
         common = {"cell": self.cell, "input_size": X.shape[2], "hidden_size": self.hidden_size,

@@ -1,31 +1,44 @@
 """Losses, looked up by name. Each returns the mean loss and its gradient.
 
 Classification losses take logits (the head has no activation), which keeps
-the gradient exact and the computation stable.
+the gradient exact and the computation stable. Regression losses take
+optional ``weights`` broadcastable to the predictions: the mean is then
+weighted (padded steps of variable-length sequences get weight 0).
 """
 
 import numpy as np
 
 
-def mse(pred, target):
+def _norm(diff, weights):
+    """Per-element factors that turn a sum into the (weighted) mean."""
+    if weights is None:
+        return 1.0 / diff.size
+    w = np.broadcast_to(weights, diff.shape)
+    return w / max(float(w.sum()), 1e-30)
+
+
+def mse(pred, target, weights=None):
     """Mean squared error."""
     diff = pred - target
-    return float(np.mean(diff * diff)), diff * (2.0 / diff.size)
+    k = _norm(diff, weights)
+    return float(np.sum(k * diff * diff)), 2.0 * k * diff
 
 
-def mae(pred, target):
+def mae(pred, target, weights=None):
     """Mean absolute error (subgradient 0 at 0)."""
     diff = pred - target
-    return float(np.mean(np.abs(diff))), np.sign(diff) / diff.size
+    k = _norm(diff, weights)
+    return float(np.sum(k * np.abs(diff))), k * np.sign(diff)
 
 
-def huber(pred, target, delta=1.0):
+def huber(pred, target, weights=None, delta=1.0):
     """Huber loss: quadratic within ``delta`` of the target, linear beyond."""
     diff = pred - target
+    k = _norm(diff, weights)
     a = np.abs(diff)
     quad = np.minimum(a, delta)
     loss = 0.5 * quad * quad + delta * (a - quad)
-    return float(np.mean(loss)), np.clip(diff, -delta, delta) / diff.size
+    return float(np.sum(k * loss)), k * np.clip(diff, -delta, delta)
 
 
 def binary_crossentropy(logits, target):

@@ -42,11 +42,15 @@ class FlatModel:
     def dtype(self):
         return self.theta.dtype
 
-    def loss_and_grad(self, X, y, loss, tbptt=0, **kwargs):
-        """Mean loss on ``(X, y)``; its gradient is left in ``grad``."""
-        pred, _, ctx = self.forward(X, reuse=True, **kwargs)
+    def loss_and_grad(self, X, y, loss, tbptt=0, span=None, **kwargs):
+        """Mean loss on ``(X, y)``; its gradient is left in ``grad``.
+
+        With ``span``, padded steps of sequence outputs weigh nothing in the loss.
+        """
+        pred, _, ctx = self.forward(X, reuse=True, span=span, **kwargs)
+        weights = _step_weights(span, pred) if span is not None and pred.ndim == 3 else None
         with np.errstate(over="ignore", invalid="ignore"):  # callers act on a diverged loss
-            value, dpred = loss(pred, y)
+            value, dpred = loss(pred, y) if weights is None else loss(pred, y, weights)
         self.backward(ctx, dpred.astype(self.dtype, copy=False), tbptt)
         return value
 
@@ -60,6 +64,15 @@ class FlatModel:
             clip_gradients(self.grad, clip_value, clip_norm)
             optimizer.step(self.theta, self.grad)
         return value
+
+    def _trim(self, X, y, span):
+        """Drop the steps that are padding for every sequence of a batch: a batch of
+        similar lengths (bucketed) then costs only its own longest sequence."""
+        t0, t1 = int(span[:, 0].min()), int(span[:, 1].max())
+        if t0 == 0 and t1 == X.shape[1]:
+            return X, y, span
+        per_step = getattr(self, "return_sequences", False)
+        return X[:, t0:t1], (y[:, t0:t1] if per_step else y), span - t0
 
     def train_epoch(self, X, y, loss, optimizer, batch_size, order=None, clip_value=None,
                     clip_norm=None, tbptt=0, **kwargs):
@@ -78,7 +91,10 @@ class FlatModel:
             for i in range(0, len(idx), batch_size):
                 b = idx[i:i + batch_size]
                 extra = {k: (v[b] if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()}
-                value = self.train_step(X[b], y[b], loss, optimizer, clip_value, clip_norm, tbptt,
+                Xb, yb = X[b], y[b]
+                if extra.get("span") is not None:
+                    Xb, yb, extra["span"] = self._trim(Xb, yb, extra["span"])
+                value = self.train_step(Xb, yb, loss, optimizer, clip_value, clip_norm, tbptt,
                                         **extra)
                 losses.append(value)
                 if not np.isfinite(value):
@@ -120,16 +136,18 @@ class SequenceModel(FlatModel):
         self.output_size = int(output_size)
         self._allocate([self.network, self.head])
 
-    def forward(self, X, states=None, reuse=False):
+    def forward(self, X, states=None, reuse=False, span=None):
         """Predictions for batch-first ``X`` (N, T, F).
 
         Returns ``(pred, final_states, ctx)`` with ``pred`` of shape (N, output_size),
         or (N, T, output_size) with ``return_sequences``. ``reuse`` recycles
-        buffers (a training step; ``ctx`` lasts until the next one).
+        buffers (a training step; ``ctx`` lasts until the next one). ``span``
+        (N, 2) gives the real steps of padded sequences; the last-step output
+        is then each sequence's own last step.
         """
         net = self.network
         xt = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=net.dtype)
-        out, finals, ctxs = net.run(xt, states, reuse)
+        out, finals, ctxs = net.run(xt, states, reuse, span)
         if self.return_sequences:
             z = out.transpose(1, 0, 2)
         elif net.bidirectional:
@@ -160,6 +178,12 @@ class SequenceModel(FlatModel):
 
 
 _CONTROLLER = None
+
+
+def _step_weights(span, pred):
+    """(N, T, 1) weights: 1 on each sequence's real steps, 0 on padding."""
+    t = np.arange(pred.shape[1])
+    return ((t >= span[:, :1]) & (t < span[:, 1:]))[:, :, None].astype(pred.dtype)
 
 
 def _one_blas_thread(needed):

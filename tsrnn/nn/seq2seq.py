@@ -78,16 +78,21 @@ class EncoderDecoder(FlatModel):
             out += [tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)]
         return out
 
-    def _attend(self, S, E):
-        """``S`` (N, H, D) decoder outputs, ``E`` (N, T, D) encoder outputs."""
+    def _attend(self, S, E, span=None):
+        """``S`` (N, H, D) decoder outputs, ``E`` (N, T, D) encoder outputs; padded
+        encoder steps (outside ``span``) get no attention."""
         scores = S @ E.transpose(0, 2, 1)
+        if span is not None:
+            t = np.arange(E.shape[1])
+            pad = (t < span[:, :1]) | (t >= span[:, 1:])
+            scores[np.broadcast_to(pad[:, None, :], scores.shape)] = -np.inf
         scores -= scores.max(axis=-1, keepdims=True)
         A = np.exp(scores)
         A /= A.sum(axis=-1, keepdims=True)
         return np.concatenate([S, A @ E], axis=-1), A
 
-    def _head_input(self, S, E):
-        return self._attend(S, E) if self.attention else (S, None)
+    def _head_input(self, S, E, span=None):
+        return self._attend(S, E, span) if self.attention else (S, None)
 
     def _decoder_inputs(self, prev, future):
         """Decoder input (H, N, k + f), time-major, from previous targets (N, H, k)."""
@@ -96,7 +101,7 @@ class EncoderDecoder(FlatModel):
 
     # -- training -------------------------------------------------------------------------
     def forward(self, X, y=None, future=None, horizon=None, teacher_forcing=1.0, rng=None,
-                reuse=False):
+                reuse=False, span=None):
         """Predictions (N, horizon, output_size) for batch-first ``X`` (N, T, F).
 
         With ``y`` (N, H, output_size), the decoder is fed the previous true
@@ -113,13 +118,13 @@ class EncoderDecoder(FlatModel):
         prev = np.zeros((N, H, k), self.dtype)
         prev[:, 1:] = y[:, :-1]
         if teacher_forcing < 1.0:
-            own = self._decode(enc_out, states0, future, H)
+            own = self._decode(enc_out, states0, future, H, span)
             feed_own = (rng or np.random.default_rng()).random((N, H)) >= teacher_forcing
             feed_own[:, 0] = False
             prev[:, 1:][feed_own[:, 1:]] = own[:, :-1][feed_own[:, 1:]]
         dec_out, _, dec_ctx = self.decoder.run(self._decoder_inputs(prev, future), states0, reuse)
         S, E = dec_out.transpose(1, 0, 2), enc_out.transpose(1, 0, 2)
-        Z, A = self._head_input(S, E)
+        Z, A = self._head_input(S, E, span)
         pred = self.head.forward(Z)
         return pred, None, (enc_ctx, enc_finals, dec_ctx, S, E, Z, A)
 
@@ -145,7 +150,7 @@ class EncoderDecoder(FlatModel):
         self.encoder.backprop(enc_ctx, dout, dfinals, tbptt)
 
     # -- prediction -----------------------------------------------------------------------
-    def _decode(self, enc_out, states, future, horizon):
+    def _decode(self, enc_out, states, future, horizon, span=None):
         """Free-running decoding from the decoder's initial ``states``."""
         N = enc_out.shape[1]
         E = enc_out.transpose(1, 0, 2)
@@ -154,23 +159,24 @@ class EncoderDecoder(FlatModel):
         for h in range(horizon):
             fut = None if future is None else future[:, h:h + 1]
             out, states, _ = self.decoder.run(self._decoder_inputs(prev, fut), states)
-            Z, _ = self._head_input(out.transpose(1, 0, 2), E)
+            Z, _ = self._head_input(out.transpose(1, 0, 2), E, span)
             preds[:, h:h + 1] = prev = self.head.forward(Z, rowwise=True)
         return preds
 
-    def predict(self, X, future=None, horizon=None):
+    def predict(self, X, future=None, horizon=None, span=None):
         """Free-running forecast (N, horizon, output_size); ``horizon`` defaults to
         ``future``'s length."""
         if horizon is None:
             horizon = future.shape[1]
         xt = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=self.dtype)
-        enc_out, enc_finals, _ = self.encoder.run(xt)
-        return self._decode(enc_out, self._decoder_states(enc_finals), future, horizon)
+        enc_out, enc_finals, _ = self.encoder.run(xt, span=span)
+        return self._decode(enc_out, self._decoder_states(enc_finals), future, horizon, span)
 
-    def loss_and_grad(self, X, y, loss, tbptt=0, future=None, teacher_forcing=1.0, rng=None):
+    def loss_and_grad(self, X, y, loss, tbptt=0, future=None, teacher_forcing=1.0, rng=None,
+                      span=None):
         """Mean loss on ``(X, y)`` under teacher forcing; its gradient is left in ``grad``."""
         pred, _, ctx = self.forward(X, y, future, teacher_forcing=teacher_forcing, rng=rng,
-                                    reuse=True)
+                                    reuse=True, span=span)
         with np.errstate(over="ignore", invalid="ignore"):  # callers act on a diverged loss
             value, dpred = loss(pred, y)
         self.backward(ctx, dpred.astype(self.dtype, copy=False), tbptt)
