@@ -220,3 +220,31 @@ def test_datasets_load_with_regular_indexes(name):
     assert len(y) > 50 and not np.any(pd.isna(y))
     assert isinstance(y.index, pd.PeriodIndex | pd.DatetimeIndex)
     assert y.index.freqstr is not None and y.index.is_monotonic_increasing
+
+
+def test_global_model_over_series_that_start_at_different_dates():
+    a = _seasonal(240, seed=0).rename("old")
+    b = (_seasonal(240, seed=1) * 2).rename("new")
+    b.iloc[:180] = np.nan                                  # observed for five years only
+    df = pd.concat([a, b], axis=1)
+    fc = RNNForecaster(horizon=6, multiseries="global", **{**FAST, "max_epochs": 30}).fit(df[:-6])
+    assert fc.window_ == 36 and fc._starts.tolist() == [0, 180]
+    # Windows of the new series that begin before its first observation are used, padded:
+    S, _ = fc._model_space(fc._values, None)
+    ends = np.arange(36, len(S) - 6 + 1)
+    rows = len(fc._supervised(S, None, ends)[4])
+    fully_observed_new = np.sum(ends - 36 >= 180)
+    assert rows > len(ends) + fully_observed_new       # the new series' padded windows count
+    pred = fc.predict()
+    assert np.all(np.isfinite(pred.to_numpy()))
+    assert np.mean(np.abs(pred["new"] - df["new"][-6:])) < 1.5
+    band = fc.predict_interval()
+    assert np.all(np.isfinite(band.to_numpy()))
+    frame, metrics = fc.backtest(start=150, step=10)
+    assert frame[frame.series == "new"].origin.min() >= df.index[180]
+    assert np.isfinite(metrics["MASE"])
+    with pytest.raises(ValueError, match="start at different dates"):
+        RNNForecaster(horizon=6, **FAST).fit(df)
+    local = RNNForecaster(horizon=6, multiseries="local", **FAST).fit(df[:-6])
+    assert list(local.predict().columns) == ["old", "new"]
+    assert local.forecasters_[1].index_[0] == df.index[180]

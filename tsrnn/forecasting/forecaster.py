@@ -187,38 +187,48 @@ class RNNForecaster(BaseEstimator):
         self
         """
         self._validate_params()
-        values, index, columns, kind = _as_series(y, "y")
+        ragged = self.multiseries in ("global", "local")
+        values, index, columns, kind, starts = _as_series(y, "y", leading_missing=True)
         exog = _as_exog(X, index, "X")
         self.index_, self.columns_, self._kind = index, columns, kind
         self.period_ = self.seasonal_period or seasonal_period(index)
         self.n_covariates_ = 0 if exog is None else exog.shape[1]
+        if starts.any() and not ragged and values.shape[1] > 1:
+            raise ValueError("the columns of y start at different dates: forecast them with "
+                             "multiseries='global' (one model, each series its own length) or "
+                             "'local', or fill the missing values")
+        self._starts = None
         if self.multiseries == "local" and values.shape[1] > 1:
             frame = pd.DataFrame(values, index=index, columns=columns)
-            return self._fit_local(frame, None if exog is None else X)
-        self.window_ = self._choose_window(len(values))
+            return self._fit_local(frame, starts, X)
+        if starts.any() and values.shape[1] == 1:  # one series: start at its first value
+            values, index = values[starts[0]:], index[starts[0]:]
+            exog = None if exog is None else exog[starts[0]:]
+            self.index_, starts = index, np.zeros(1, np.int64)
+        self._starts = starts if starts.any() else None
+        self.window_ = self._choose_window(len(values) - int(starts.min()))
         self._values, self._exog = values, exog
-        self.scaler_ = SeriesScaler(self.scaling, self.difference).fit(values)
+        self.scaler_ = SeriesScaler(self.scaling, self.difference).fit(values, starts)
         self._exog_stats = None if exog is None else (exog.mean(0), exog.std(0) + 1e-12)
         S, E = self._model_space(values, exog)
-        inputs, targets, future = self._training_windows(S, E)
-        n = len(targets)
+        inputs, reg_targets, future, lengths, window = self._training_windows(S, E)
+        n = window[-1] + 1
         n_cal = self._n_calibration(n)
-        # Rows of the network's input per window: one per series in a global model.
-        per = len(inputs) // n
         reg = RNNRegressor(encoder_decoder=self.strategy == "seq2seq", shuffle=True,
-                           early_stopping=n_cal > 0,
+                           early_stopping=n_cal > 0, padding="left",
                            validation_fraction=max(n_cal / n, 1e-9) if n_cal else 0.1,
                            random_state=self.random_state,
                            **{p: getattr(self, p) for p in _PASSED})
-        self.regressor_ = reg.fit(inputs, self._regressor_targets(targets), future=future)
+        self.regressor_ = reg.fit(inputs, reg_targets, future=future, lengths=lengths)
         self.residuals_ = ConformalResiduals(self.horizon, values.shape[1])
         if n_cal:
             self._calibrate(S, E, n - n_cal, n)
             reg.set_params(early_stopping=False)
+            tail = window >= n - n_cal
             for _ in range(self.update_steps):
-                tail = slice((n - n_cal) * per, None)
-                reg.partial_fit(inputs[tail], self._regressor_targets(targets[n - n_cal:]),
-                                future=None if future is None else future[tail])
+                reg.partial_fit(inputs[tail], reg_targets[tail],
+                                future=None if future is None else future[tail],
+                                lengths=None if lengths is None else lengths[tail])
         return self
 
     def _choose_window(self, T):
@@ -239,11 +249,13 @@ class RNNForecaster(BaseEstimator):
                              f"train on ({n} windows)")
         return size if size >= 2 else 0
 
-    def _fit_local(self, frame, X):
+    def _fit_local(self, frame, starts, X):
         from joblib import Parallel, delayed
 
         params = {**self.get_params(), "multiseries": "joint"}
-        jobs = (delayed(_fit_one)(params, frame[c], X) for c in frame.columns)
+        jobs = (delayed(_fit_one)(params, frame[c].iloc[s:],
+                                  None if X is None else _slice(X, s, len(frame)))
+                for c, s in zip(frame.columns, starts))
         self.forecasters_ = Parallel(n_jobs=self.n_jobs)(jobs)
         self.window_ = self.forecasters_[0].window_
         return self
@@ -268,8 +280,9 @@ class RNNForecaster(BaseEstimator):
     def _windows_at(self, S, E, ends):
         """Network inputs for windows ending before each of ``ends``, and their anchors.
 
-        Returns ``(inputs, anchors)``: inputs (n * series, W, features) in the
-        network's layout, anchors (n, 1, C) in the modelled space.
+        Returns ``(inputs, anchors, lengths)``: inputs (n * series, W, features)
+        in the network's layout, anchors (n, 1, C) in the modelled space, and
+        each row's observed steps (see :meth:`_lengths`).
         """
         W = self.window_
         idx = np.asarray(ends)[:, None] + np.arange(-W, 0)
@@ -277,7 +290,18 @@ class RNNForecaster(BaseEstimator):
         anchors = self.scaler_.anchors(win)
         win = win - anchors
         ex = None if E is None else E[idx + self._shift]
-        return self._layout(win, ex), anchors
+        return self._layout(win, ex), anchors, self._lengths(ends)
+
+    def _lengths(self, ends):
+        """Observed steps of each row's window (the rest is left padding), or None.
+
+        Series of a global model that start late have fewer than ``window``
+        observed steps in their first windows; the network skips the rest.
+        """
+        if self._starts is None:
+            return None
+        seen = np.asarray(ends)[:, None] - self._starts[None, :]
+        return np.clip(seen, 0, self.window_).reshape(-1)
 
     def _layout(self, win, ex):
         """(n, W, C) targets and (n, W, F) covariates -> the regressor's X."""
@@ -295,12 +319,24 @@ class RNNForecaster(BaseEstimator):
             raise ValueError(f"the series has {len(self._values)} observations: too short for "
                              f"window={W} plus horizon={self.horizon} (at least "
                              f"{W + steps + 1 + self.difference} are needed)")
-        inputs, anchors = self._windows_at(S, E, ends)
-        targets = S[ends[:, None] + np.arange(steps)] - anchors
+        return self._supervised(S, E, ends)
+
+    def _supervised(self, S, E, ends):
+        """Training rows for windows ending at ``ends``: ``(inputs, targets, future,
+        lengths, window)``, ``window`` giving each row's position in ``ends``; rows
+        of series not yet observed there are left out."""
+        steps = self._steps
+        inputs, anchors, lengths = self._windows_at(S, E, ends)
+        targets = self._regressor_targets(S[ends[:, None] + np.arange(steps)] - anchors)
         future = None
         if self.strategy == "seq2seq" and E is not None:
             future = self._layout_future(E[ends[:, None] + np.arange(steps)], S.shape[1])
-        return inputs, targets, future
+        window = np.repeat(np.arange(len(ends)), len(inputs) // len(ends))
+        if lengths is None:
+            return inputs, targets, future, None, window
+        keep = lengths > 0
+        return (inputs[keep], targets[keep], None if future is None else future[keep],
+                lengths[keep], window[keep])
 
     def _layout_future(self, fut, C):
         if self.multiseries == "global" and C > 1:
@@ -318,13 +354,15 @@ class RNNForecaster(BaseEstimator):
             return targets
         return targets.reshape(len(targets), steps * C)
 
-    def _network_forecast(self, inputs, future, n, C):
+    def _network_forecast(self, inputs, future, n, C, lengths=None):
         """One block of ``steps`` forecasts (n, steps, C) in the modelled space."""
         reg = self.regressor_
+        if lengths is not None:
+            lengths = np.maximum(lengths, 1)  # a series not started yet: read its first value
         if self.strategy == "seq2seq":
-            out = reg.predict(inputs, future=future)
+            out = reg.predict(inputs, future=future, lengths=lengths)
         else:
-            out = reg.predict(inputs)
+            out = reg.predict(inputs, lengths=lengths)
         out = np.asarray(out).reshape(len(inputs), self._steps, -1)
         if self.multiseries == "global" and C > 1:
             out = out.reshape(n, C, self._steps).transpose(0, 2, 1)
@@ -357,7 +395,8 @@ class RNNForecaster(BaseEstimator):
                     fut = np.concatenate([fut, np.repeat(fut[:, -1:], self._steps - fut.shape[1],
                                                          axis=1)], axis=1)
                 future = self._layout_future(fut, C)
-            block = self._network_forecast(inputs, future, n, C) + anchors
+            lengths = None if self._starts is None else self._lengths(np.asarray(ends) + k)
+            block = self._network_forecast(inputs, future, n, C, lengths) + anchors
             out = np.concatenate([out, block], axis=1)
         return out[:, :steps]
 
@@ -378,7 +417,13 @@ class RNNForecaster(BaseEstimator):
         offset = 1 if self.difference else 0
         actual = self._values[ends[:, None] + offset + np.arange(H)]
         for k in range(H):
-            self.residuals_.add(k, actual[:, k] - pred[:, k])
+            self.residuals_.add(k, self._observed(actual[:, k] - pred[:, k], ends))
+
+    def _observed(self, residuals, ends):
+        """Residuals (n, C) with NaN where a series had not started at the origin."""
+        if self._starts is None:
+            return residuals
+        return np.where(np.asarray(ends)[:, None] > self._starts[None, :], residuals, np.nan)
 
     # -- forecasting ----------------------------------------------------------------------
     def predict(self, horizon=None, X=None):
@@ -537,7 +582,7 @@ class RNNForecaster(BaseEstimator):
         reg.loss_curve_ = curve
 
     def _check_new(self, y_new, X_new):
-        values, index, columns, _ = _as_series(y_new, "y_new", regular=False)
+        values, index, columns, _, _ = _as_series(y_new, "y_new", regular=False)
         if list(columns) != list(self.columns_) and not (
                 isinstance(y_new, np.ndarray) and values.shape[1] == len(self.columns_)):
             raise ValueError(f"y_new has columns {list(columns)}, the model forecasts "
@@ -573,20 +618,17 @@ class RNNForecaster(BaseEstimator):
                 pos = ends + d + k
                 ok = (pos >= old_T) & (pos < len(self._values))
                 if ok.any():
-                    self.residuals_.add(k, self._values[pos[ok]] - pred[ok, k])
+                    self.residuals_.add(k, self._observed(self._values[pos[ok]] - pred[ok, k],
+                                                          ends[ok]))
         steps = self._steps
         new_ends = np.arange(max(self.window_, old_T - d - steps + 1), len(S) - steps + 1)
         if self._shift and E is not None:
             new_ends = new_ends[new_ends <= len(E) - 1]
         if not len(new_ends):
             return
-        inputs, anchors = self._windows_at(S, E, new_ends)
-        targets = S[new_ends[:, None] + np.arange(steps)] - anchors
-        future = None
-        if self.strategy == "seq2seq" and E is not None:
-            future = self._layout_future(E[new_ends[:, None] + np.arange(steps)], S.shape[1])
+        inputs, targets, future, lengths, _ = self._supervised(S, E, new_ends)
         for _ in range(self.update_steps):
-            self.regressor_.partial_fit(inputs, self._regressor_targets(targets), future=future)
+            self.regressor_.partial_fit(inputs, targets, future=future, lengths=lengths)
 
     # -- evaluation -----------------------------------------------------------------------
     def backtest(self, y=None, X=None, start=None, step=1, horizon=None, refit=False,
@@ -628,8 +670,9 @@ class RNNForecaster(BaseEstimator):
             if hasattr(self, "forecasters_"):
                 raise ValueError("pass y to backtest a multiseries='local' forecaster")
             values, index, exog = self._values, self.index_, self._exog
+            starts = self._starts if self._starts is not None else np.zeros(values.shape[1], int)
         else:
-            values, index, _, _ = _as_series(y, "y")
+            values, index, _, _, starts = _as_series(y, "y", leading_missing=True)
             exog = _as_exog(X, index, "X")
         horizon = self._check_horizon(horizon)
         T = len(values)
@@ -652,19 +695,26 @@ class RNNForecaster(BaseEstimator):
                 pred = self._forecast_at(values, exog, o, h)
             for k in range(h):
                 for j, c in enumerate(self.columns_):
+                    if o <= starts[j]:
+                        continue  # that series had not started at this origin
                     rows.append((index[o + k], index[o - 1], k + 1, c, pred[k, j],
                                  values[o + k, j]))
         frame = pd.DataFrame(rows, columns=["time", "origin", "step", "series", "forecast",
                                             "actual"]).set_index("time")
         a, f = frame["actual"].to_numpy(), frame["forecast"].to_numpy()
-        scales = [np.mean(np.abs(values[self.period_:start, j] - values[:start - self.period_, j]))
-                  for j in range(values.shape[1])]
+        # MASE per series, scaled on its own history before its first origin; a series
+        # with too little history for the seasonal naive scale is left out of the mean.
+        per_series = []
+        for j, c in enumerate(self.columns_):
+            rows_j = frame[frame.series == c]
+            first = index.get_loc(rows_j["origin"].iloc[0]) + 1 if len(rows_j) else start
+            history = values[starts[j]:first, j]
+            if len(history) > self.period_ and np.any(history[self.period_:]
+                                                      != history[:-self.period_]):
+                per_series.append(mase(rows_j["actual"], rows_j["forecast"], history,
+                                       self.period_))
         metrics = {"MAE": mae(a, f), "RMSE": rmse(a, f),
-                   "MASE": float(np.mean([mase(frame.loc[frame.series == c, "actual"],
-                                               frame.loc[frame.series == c, "forecast"],
-                                               values[:start, j], self.period_)
-                                          for j, c in enumerate(self.columns_)]))
-                   if all(s > 0 for s in scales) else float("nan"),
+                   "MASE": float(np.mean(per_series)) if per_series else float("nan"),
                    "sMAPE": smape(a, f)}
         return frame, metrics
 
@@ -690,8 +740,14 @@ def _slice(y, lo, hi):
     return y.iloc[lo:hi] if isinstance(y, pd.Series | pd.DataFrame) else np.asarray(y)[lo:hi]
 
 
-def _as_series(y, name, regular=True):
-    """``(values (T, C) float64, index, column names, kind)`` of a series-like ``y``."""
+def _as_series(y, name, regular=True, leading_missing=False):
+    """``(values (T, C) float64, index, column names, kind, starts)`` of a series-like ``y``.
+
+    With ``leading_missing``, a column may begin with missing values (a series
+    that starts later): they are filled with its first observation and
+    ``starts`` gives each column's first observed position. Missing values
+    anywhere else are an error.
+    """
     if isinstance(y, pd.Series):
         frame, kind = y.to_frame(name=y.name if y.name is not None else 0), "series"
     elif isinstance(y, pd.DataFrame):
@@ -711,13 +767,20 @@ def _as_series(y, name, regular=True):
     values = frame.to_numpy(dtype=np.float64)
     if values.size == 0:
         raise ValueError(f"{name} is empty")
-    missing = ~np.isfinite(values)
-    if missing.any():
-        where = list(frame.index[missing.any(axis=1)][:3])
+    observed = np.isfinite(values)
+    starts = np.where(observed.any(axis=0), observed.argmax(axis=0), len(values))
+    leading = np.arange(len(values))[:, None] < starts
+    missing = ~observed & ~(leading if leading_missing else False)
+    if missing.any() or (starts >= len(values)).any():
+        where = list(frame.index[missing.any(axis=1)][:3]) if missing.any() else "every row"
+        hint = ("" if leading_missing or not leading.any() else
+                " (series that start at different dates: use multiseries='global' or 'local')")
         raise ValueError(f"{name} has {int(missing.sum())} missing or infinite values (first at "
-                         f"{where}); fill them first, e.g. with {name}.interpolate()")
+                         f"{where}); fill them first, e.g. with {name}.interpolate(){hint}")
+    if leading.any():
+        values = np.where(leading, values[starts, np.arange(values.shape[1])], values)
     index = as_index(frame.index) if regular else frame.index
-    return values, index, list(frame.columns), kind
+    return values, index, list(frame.columns), kind, starts.astype(np.int64)
 
 
 def _as_exog(X, index, name, allow_short=False):

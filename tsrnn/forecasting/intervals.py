@@ -26,7 +26,8 @@ class ConformalResiduals:
         self.store = [np.zeros((0, n_series)) for _ in range(horizon)]
 
     def add(self, step, residuals):
-        """Record absolute ``residuals`` (n, n_series) of forecasts ``step`` ahead (0-based)."""
+        """Record absolute ``residuals`` (n, n_series) of forecasts ``step`` ahead (0-based);
+        NaN marks a series that had no forecast there."""
         if step >= self.horizon:
             return
         kept = np.concatenate([self.store[step], np.abs(residuals)])
@@ -41,16 +42,16 @@ class ConformalResiduals:
         out = np.full((steps, self.n_series), np.inf)
         for k in range(steps):
             r = self.store[min(k, self.horizon - 1)]
-            n = len(r)
-            if n == 0:
-                continue
-            level = np.ceil((n + 1) * coverage) / n
-            if level <= 1:
-                out[k] = np.quantile(r, level, axis=0, method="higher")
+            for c in range(self.n_series):
+                col = r[:, c][~np.isnan(r[:, c])]
+                n = len(col)
+                level = np.ceil((n + 1) * coverage) / n if n else 2.0
+                if level <= 1:
+                    out[k, c] = np.quantile(col, level, method="higher")
             if k >= self.horizon:
                 out[k] *= np.sqrt((k + 1) / self.horizon)
         return out
 
     def count(self):
-        """Residuals held per step."""
-        return [len(r) for r in self.store]
+        """Residuals held per step (of the first series)."""
+        return [int(np.sum(~np.isnan(r[:, 0]))) for r in self.store]

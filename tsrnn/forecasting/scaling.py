@@ -27,19 +27,25 @@ class SeriesScaler:
     def __init__(self, method, difference):
         self.method, self.difference = method, difference
 
-    def fit(self, values):
-        """Learn per-column statistics from ``values`` (T, C)."""
-        series = np.diff(values, axis=0) if self.difference else values
-        if self.method == "window":
-            steps = np.diff(series, axis=0)
-            scale = steps.std(axis=0) if len(steps) > 1 else np.ones(series.shape[1])
-            self.center = np.zeros(series.shape[1])
-        elif self.method == "standard":
-            scale, self.center = series.std(axis=0), series.mean(axis=0)
-        else:
-            scale, self.center = np.ones(series.shape[1]), np.zeros(series.shape[1])
-        # A constant column has no scale: leave it in its own units.
-        self.scale = np.where(scale > 1e-12 * (np.abs(series).max(axis=0) + 1), scale, 1.0)
+    def fit(self, values, starts=None):
+        """Learn per-column statistics from ``values`` (T, C), each column from its
+        first observed row (``starts``) on."""
+        C = values.shape[1]
+        starts = np.zeros(C, int) if starts is None else starts
+        self.center, scale = np.zeros(C), np.ones(C)
+        for c in range(C):
+            v = values[starts[c]:, c]
+            series = np.diff(v) if self.difference else v
+            if self.method == "window":
+                steps = np.diff(series)
+                s = steps.std() if len(steps) > 1 else 1.0
+            elif self.method == "standard":
+                s, self.center[c] = series.std(), series.mean()
+            else:
+                s = 1.0
+            # A constant column has no scale: leave it in its own units.
+            scale[c] = s if s > 1e-12 * (np.abs(series).max() + 1) else 1.0
+        self.scale = scale
         return self
 
     def series(self, values):
