@@ -719,7 +719,10 @@ class RNNForecaster(BaseEstimator):
         return frame, metrics
 
     def _original(self):
-        return self._wrap(self._values, self.index_)
+        values = self._values
+        if self._starts is not None:  # the values before each series began were missing
+            values = np.where(np.arange(len(values))[:, None] < self._starts, np.nan, values)
+        return self._wrap(values, self.index_)
 
     def _forecast_at(self, values, exog, origin, h):
         if hasattr(self, "forecasters_"):
