@@ -33,7 +33,22 @@ def launch(parallel_fn, serial_fn, n_rows, *args):
     """Run ``parallel_fn(*args, blocks)`` where it pays, else ``serial_fn(*args, 1)``."""
     blocks = n_blocks(n_rows)
     if blocks > 1:
-        with _LOCK:
+        with _LOCK, _one_blas_thread():
             parallel_fn(*args, blocks)
     else:
         serial_fn(*args, 1)
+
+
+_CONTROLLER = None
+
+
+def _one_blas_thread():
+    """BLAS on one thread inside a parallel region: each thread's block product is
+    small, and a multithreaded BLAS there would oversubscribe the cores."""
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        import scipy.linalg.cython_blas  # noqa: F401  (the BLAS Numba calls: load it first)
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController().select(user_api="blas")
+    return _CONTROLLER.limit(limits=1)
