@@ -1,0 +1,135 @@
+r"""LSTM cell on the GPU: the CUDA twin of :mod:`tsrnn.kernels.cpu.lstm`.
+
+Same equations, names and signatures. The whole time loop runs in one kernel
+launch: one thread block per sequence, its threads sharing out the gate
+columns of each step's recurrent product and synchronising between steps,
+so the sequence never leaves the device while it is processed.
+"""
+
+import math
+
+import numpy as np
+
+from ..cpu._common import as_span, initial_state_grads
+from ._common import TPB, input_gradients, project, row_cut_device, states_on_device, to_device, \
+    weight_product
+from ._device import cuda
+
+
+@cuda.jit
+def lstm_forward_kernel(G, U, Hs, Cs, TC, span, reverse):
+    n = cuda.blockIdx.x
+    tid, nt = cuda.threadIdx.x, cuda.blockDim.x
+    T, H = G.shape[0], U.shape[0]
+    a0, a1 = span[n, 0], span[n, 1]
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        prev = t + 1 if reverse else t
+        cur = t if reverse else t + 1
+        if t < a0 or t >= a1:
+            for j in range(tid, H, nt):
+                Hs[cur, n, j] = Hs[prev, n, j]
+                Cs[cur, n, j] = Cs[prev, n, j]
+            cuda.syncthreads()
+            continue
+        for j in range(tid, 4 * H, nt):
+            acc = G[t, n, j]
+            for k in range(H):
+                acc += Hs[prev, n, k] * U[k, j]
+            if 2 * H <= j < 3 * H:
+                G[t, n, j] = math.tanh(acc)
+            else:
+                G[t, n, j] = 1.0 / (1.0 + math.exp(-acc))
+        cuda.syncthreads()
+        for j in range(tid, H, nt):
+            c = G[t, n, H + j] * Cs[prev, n, j] + G[t, n, j] * G[t, n, 2 * H + j]
+            tc = math.tanh(c)
+            Cs[cur, n, j] = c
+            TC[t, n, j] = tc
+            Hs[cur, n, j] = G[t, n, 3 * H + j] * tc
+        cuda.syncthreads()
+
+
+@cuda.jit
+def lstm_backward_kernel(dout, has_dout, G, U, Cs, TC, dG, dh, dc, span, reverse, tbptt):
+    n = cuda.blockIdx.x
+    tid, nt = cuda.threadIdx.x, cuda.blockDim.x
+    T, H = G.shape[0], U.shape[0]
+    a0, a1 = span[n, 0], span[n, 1]
+    for s in range(T - 1, -1, -1):
+        t = T - 1 - s if reverse else s
+        prev = t + 1 if reverse else t
+        for k in range(tid, H, nt):
+            if has_dout:
+                dh[n, k] += dout[t, n, k]
+        if t < a0 or t >= a1:
+            for j in range(tid, 4 * H, nt):
+                dG[t, n, j] = 0.0
+            cuda.syncthreads()
+            continue
+        for k in range(tid, H, nt):
+            i, f, g, o = G[t, n, k], G[t, n, H + k], G[t, n, 2 * H + k], G[t, n, 3 * H + k]
+            tc = TC[t, n, k]
+            dck = dc[n, k] + dh[n, k] * o * (1.0 - tc * tc)
+            dG[t, n, k] = dck * g * i * (1.0 - i)
+            dG[t, n, H + k] = dck * Cs[prev, n, k] * f * (1.0 - f)
+            dG[t, n, 2 * H + k] = dck * i * (1.0 - g * g)
+            dG[t, n, 3 * H + k] = dh[n, k] * tc * o * (1.0 - o)
+            dc[n, k] = dck * f
+        cuda.syncthreads()
+        cut = row_cut_device(a0, a1, t, reverse, tbptt)
+        for k in range(tid, H, nt):
+            if cut:
+                dh[n, k] = 0.0
+                dc[n, k] = 0.0
+            else:
+                acc = 0.0
+                for j in range(4 * H):
+                    acc += dG[t, n, j] * U[k, j]
+                dh[n, k] = acc
+        cuda.syncthreads()
+
+
+def lstm_forward(x, weights, state0, reverse=False, workspace=None, rowwise=False, span=None):
+    """Run an LSTM layer over whole sequences on the GPU.
+
+    Same parameters and returns as :func:`tsrnn.kernels.cpu.lstm.lstm_forward`
+    (``workspace`` and ``rowwise`` have no effect here); the cache holds device
+    arrays for :func:`lstm_backward`.
+    """
+    W, U, b = weights
+    T, N, _ = x.shape
+    H = U.shape[0]
+    dx = to_device(x, x.dtype)
+    dU = to_device(U, x.dtype)
+    G = project(dx, to_device(W, x.dtype), to_device(b, x.dtype))
+    Hs = states_on_device(T, N, H, x.dtype, reverse, state0[0])
+    Cs = states_on_device(T, N, H, x.dtype, reverse, state0[1])
+    TC = cuda.device_array((T, N, H), x.dtype)
+    dspan = cuda.to_device(as_span(span, N, T))
+    lstm_forward_kernel[N, TPB](G, dU, Hs, Cs, TC, dspan, reverse)
+    hs, cs = Hs.copy_to_host(), Cs.copy_to_host()
+    last = 0 if reverse else T
+    out = hs[:T] if reverse else hs[1:]
+    return out, (hs[last].copy(), cs[last].copy()), (G, Hs, Cs, TC, dspan, dx, dU)
+
+
+def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, workspace=None):
+    """Backpropagate through an LSTM layer on the GPU.
+
+    Same parameters and returns as :func:`tsrnn.kernels.cpu.lstm.lstm_backward`.
+    """
+    W = weights[0]
+    G, Hs, Cs, TC, dspan, dx, dU = cache
+    T, N, _ = x.shape
+    H = dU.shape[0]
+    dh0, dc0 = initial_state_grads(dstate, 2, N, H, x.dtype)
+    dh, dc = to_device(dh0, x.dtype), to_device(dc0, x.dtype)
+    has_dout = dout is not None
+    ddout = to_device(dout if has_dout else np.zeros((1, 1, 1)), x.dtype)
+    dG = cuda.device_array(G.shape, x.dtype)
+    lstm_backward_kernel[N, TPB](ddout, has_dout, G, dU, Cs, TC, dG, dh, dc, dspan, reverse,
+                                 tbptt)
+    hprev = Hs[1:] if reverse else Hs[:T]
+    grad_x, dW, db = input_gradients(dx, to_device(W, x.dtype), dG)
+    return grad_x, (dW, weight_product(hprev, dG), db), (dh.copy_to_host(), dc.copy_to_host())
