@@ -1,0 +1,14 @@
+"""The dense head's product on the GPU (twin of :mod:`tsrnn.kernels.cpu.dense`)."""
+
+import numpy as np
+
+from ._common import _add_rows_kernel, _grid2, matmul, to_device
+
+
+def dense_forward(z, W, b):
+    """``z @ W + b`` for ``z`` of shape (..., D), one thread per output."""
+    z2 = np.ascontiguousarray(z.reshape(-1, z.shape[-1]), dtype=W.dtype)
+    out = matmul(to_device(z2, W.dtype), to_device(W, W.dtype))
+    blocks, threads = _grid2(out.shape)
+    _add_rows_kernel[blocks, threads](out, to_device(b, W.dtype))
+    return out.copy_to_host().reshape(*z.shape[:-1], W.shape[1])

@@ -1,0 +1,177 @@
+r"""GRU cell on the GPU: the CUDA twin of :mod:`tsrnn.kernels.cpu.gru`.
+
+Both variants (``reset_after``), one thread block per sequence running its
+whole time loop. ``AUX`` keeps, per step, the recurrent candidate term that
+the reset gate multiplies (``reset_after=True``) or the reset state
+``r * h_{t-1}`` (``reset_after=False``), as on the CPU.
+"""
+
+import math
+
+import numpy as np
+
+from ..cpu._common import as_span, initial_state_grads
+from ._common import TPB, input_gradients, project, row_cut_device, states_on_device, to_device
+from ._device import cuda
+
+
+@cuda.jit
+def gru_forward_kernel(G, U, bhn, Hs, AUX, span, reverse, reset_after):
+    n = cuda.blockIdx.x
+    tid, nt = cuda.threadIdx.x, cuda.blockDim.x
+    T, H = G.shape[0], U.shape[0]
+    a0, a1 = span[n, 0], span[n, 1]
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        prev = t + 1 if reverse else t
+        cur = t if reverse else t + 1
+        if t < a0 or t >= a1:
+            for j in range(tid, H, nt):
+                Hs[cur, n, j] = Hs[prev, n, j]
+                AUX[t, n, j] = 0.0
+            cuda.syncthreads()
+            continue
+        # Gates r and z, and for reset_after the recurrent candidate term.
+        for j in range(tid, 3 * H, nt):
+            if j < 2 * H:
+                acc = G[t, n, j]
+                for k in range(H):
+                    acc += Hs[prev, n, k] * U[k, j]
+                G[t, n, j] = 1.0 / (1.0 + math.exp(-acc))
+            elif reset_after:
+                acc = bhn[j - 2 * H]
+                for k in range(H):
+                    acc += Hs[prev, n, k] * U[k, j]
+                AUX[t, n, j - 2 * H] = acc
+        cuda.syncthreads()
+        if not reset_after:
+            for j in range(tid, H, nt):
+                AUX[t, n, j] = G[t, n, j] * Hs[prev, n, j]
+            cuda.syncthreads()
+        for j in range(tid, H, nt):
+            if reset_after:
+                pre = G[t, n, 2 * H + j] + G[t, n, j] * AUX[t, n, j]
+            else:
+                pre = G[t, n, 2 * H + j]
+                for k in range(H):
+                    pre += AUX[t, n, k] * U[k, 2 * H + j]
+            c = math.tanh(pre)
+            z = G[t, n, H + j]
+            G[t, n, 2 * H + j] = c
+            Hs[cur, n, j] = (1.0 - z) * c + z * Hs[prev, n, j]
+        cuda.syncthreads()
+
+
+@cuda.jit
+def gru_backward_kernel(dout, has_dout, G, U, Hs, AUX, dG, DN, dh, span, reverse, reset_after,
+                        tbptt):
+    n = cuda.blockIdx.x
+    tid, nt = cuda.threadIdx.x, cuda.blockDim.x
+    T, H = G.shape[0], U.shape[0]
+    a0, a1 = span[n, 0], span[n, 1]
+    for s in range(T - 1, -1, -1):
+        t = T - 1 - s if reverse else s
+        prev = t + 1 if reverse else t
+        active = a0 <= t < a1
+        for k in range(tid, H, nt):
+            if has_dout:
+                dh[n, k] += dout[t, n, k]
+            if not active:
+                dG[t, n, k] = 0.0
+                dG[t, n, H + k] = 0.0
+                dG[t, n, 2 * H + k] = 0.0
+                DN[t, n, k] = 0.0
+                continue
+            r, z, c = G[t, n, k], G[t, n, H + k], G[t, n, 2 * H + k]
+            d = dh[n, k]
+            dnp = d * (1.0 - z) * (1.0 - c * c)
+            dG[t, n, H + k] = d * (Hs[prev, n, k] - c) * z * (1.0 - z)
+            dG[t, n, 2 * H + k] = dnp
+            if reset_after:
+                dG[t, n, k] = dnp * AUX[t, n, k] * r * (1.0 - r)
+                DN[t, n, k] = dnp * r
+            else:
+                DN[t, n, k] = dnp
+        cuda.syncthreads()
+        if not active:
+            continue
+        if not reset_after:
+            # Gradient of the reset state r * h_{t-1}, then of r.
+            for k in range(tid, H, nt):
+                drh = 0.0
+                for j in range(H):
+                    drh += DN[t, n, j] * U[k, 2 * H + j]
+                r = G[t, n, k]
+                dG[t, n, k] = drh * Hs[prev, n, k] * r * (1.0 - r)
+                AUX[t, n, k] = drh  # reused: d(r * h) -> its share of dh below
+            cuda.syncthreads()
+        cut = row_cut_device(a0, a1, t, reverse, tbptt)
+        for k in range(tid, H, nt):
+            if cut:
+                dh[n, k] = 0.0
+                continue
+            acc = dh[n, k] * G[t, n, H + k]
+            if not reset_after:
+                acc += AUX[t, n, k] * G[t, n, k]
+            for j in range(2 * H):
+                acc += dG[t, n, j] * U[k, j]
+            if reset_after:
+                for j in range(H):
+                    acc += DN[t, n, j] * U[k, 2 * H + j]
+            dh[n, k] = acc
+        cuda.syncthreads()
+
+
+def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=None,
+                rowwise=False, span=None):
+    """Run a GRU layer over whole sequences on the GPU.
+
+    Same parameters and returns as :func:`tsrnn.kernels.cpu.gru.gru_forward`.
+    """
+    W, U, b, bhn = weights
+    T, N, _ = x.shape
+    H = U.shape[0]
+    dx, dU = to_device(x, x.dtype), to_device(U, x.dtype)
+    G = project(dx, to_device(W, x.dtype), to_device(b, x.dtype))
+    Hs = states_on_device(T, N, H, x.dtype, reverse, state0[0])
+    AUX = cuda.device_array((T, N, H), x.dtype)
+    dspan = cuda.to_device(as_span(span, N, T))
+    gru_forward_kernel[N, TPB](G, dU, to_device(bhn, x.dtype), Hs, AUX, dspan, reverse,
+                               reset_after)
+    hs = Hs.copy_to_host()
+    out = hs[:T] if reverse else hs[1:]
+    return out, (hs[0 if reverse else T].copy(),), (G, Hs, AUX, dspan, dx, dU)
+
+
+def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_after=True,
+                 workspace=None):
+    """Backpropagate through a GRU layer on the GPU.
+
+    Same parameters and returns as :func:`tsrnn.kernels.cpu.gru.gru_backward`.
+    """
+    W = weights[0]
+    G, Hs, AUX, dspan, dx, dU = cache
+    T, N, _ = x.shape
+    H = dU.shape[0]
+    # The classic variant's backward reuses AUX; keep the forward's for dU.
+    aux = AUX if reset_after else cuda.to_device(AUX.copy_to_host())
+    (dh0,) = initial_state_grads(dstate, 1, N, H, x.dtype)
+    dh = to_device(dh0, x.dtype)
+    has_dout = dout is not None
+    ddout = to_device(dout if has_dout else np.zeros((1, 1, 1)), x.dtype)
+    dG = cuda.device_array(G.shape, x.dtype)
+    DN = cuda.device_array((T, N, H), x.dtype)
+    gru_backward_kernel[N, TPB](ddout, has_dout, G, dU, Hs, aux, dG, DN, dh, dspan, reverse,
+                                reset_after, tbptt)
+    hprev = Hs[1:] if reverse else Hs[:T]
+    grad_x, dW, db = input_gradients(dx, to_device(W, x.dtype), dG)
+    # dU's two blocks have different left factors; reduced on the host.
+    dGh = dG.copy_to_host()
+    dUh = np.empty((H, 3 * H), x.dtype)
+    hp = hprev.copy_to_host().reshape(T * N, H)
+    dUh[:, :2 * H] = hp.T @ dGh.reshape(T * N, 3 * H)[:, :2 * H]
+    left = hp if reset_after else AUX.copy_to_host().reshape(T * N, H)
+    dn = DN.copy_to_host().reshape(T * N, H)
+    dUh[:, 2 * H:] = left.T @ dn
+    dbhn = dn.sum(axis=0) if reset_after else np.zeros(H, x.dtype)
+    return grad_x, (dW, dUh, db, dbhn), (dh.copy_to_host(),)

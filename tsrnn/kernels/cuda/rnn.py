@@ -1,0 +1,112 @@
+r"""SimpleRNN cell on the GPU: the CUDA twin of :mod:`tsrnn.kernels.cpu.rnn`.
+
+One thread block per sequence runs its whole time loop; ``relu`` is a flag.
+"""
+
+import math
+
+import numpy as np
+
+from ..cpu._common import as_span, initial_state_grads
+from ._common import TPB, input_gradients, project, row_cut_device, states_on_device, to_device, \
+    weight_product
+from ._device import cuda
+
+
+@cuda.jit
+def rnn_forward_kernel(G, U, Hs, span, reverse, relu):
+    n = cuda.blockIdx.x
+    tid, nt = cuda.threadIdx.x, cuda.blockDim.x
+    T, H = G.shape[0], U.shape[0]
+    a0, a1 = span[n, 0], span[n, 1]
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        prev = t + 1 if reverse else t
+        cur = t if reverse else t + 1
+        for j in range(tid, H, nt):
+            if t < a0 or t >= a1:
+                Hs[cur, n, j] = Hs[prev, n, j]
+                continue
+            acc = G[t, n, j]
+            for k in range(H):
+                acc += Hs[prev, n, k] * U[k, j]
+            if relu:
+                Hs[cur, n, j] = acc if acc > 0 else 0.0
+            else:
+                Hs[cur, n, j] = math.tanh(acc)
+        cuda.syncthreads()
+
+
+@cuda.jit
+def rnn_backward_kernel(dout, has_dout, U, Hs, dG, dh, span, reverse, relu, tbptt):
+    n = cuda.blockIdx.x
+    tid, nt = cuda.threadIdx.x, cuda.blockDim.x
+    T, H = dG.shape[0], U.shape[0]
+    a0, a1 = span[n, 0], span[n, 1]
+    for s in range(T - 1, -1, -1):
+        t = T - 1 - s if reverse else s
+        cur = t if reverse else t + 1
+        active = a0 <= t < a1
+        for k in range(tid, H, nt):
+            if has_dout:
+                dh[n, k] += dout[t, n, k]
+            h = Hs[cur, n, k]
+            if not active:
+                dG[t, n, k] = 0.0
+            elif relu:
+                dG[t, n, k] = dh[n, k] if h > 0 else 0.0
+            else:
+                dG[t, n, k] = dh[n, k] * (1.0 - h * h)
+        cuda.syncthreads()
+        if active:
+            cut = row_cut_device(a0, a1, t, reverse, tbptt)
+            for k in range(tid, H, nt):
+                if cut:
+                    dh[n, k] = 0.0
+                else:
+                    acc = 0.0
+                    for j in range(H):
+                        acc += dG[t, n, j] * U[k, j]
+                    dh[n, k] = acc
+        cuda.syncthreads()
+
+
+def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=None,
+                rowwise=False, span=None):
+    """Run a SimpleRNN layer over whole sequences on the GPU.
+
+    Same parameters and returns as :func:`tsrnn.kernels.cpu.rnn.rnn_forward`.
+    """
+    W, U, b = weights
+    T, N, _ = x.shape
+    H = U.shape[0]
+    dx, dU = to_device(x, x.dtype), to_device(U, x.dtype)
+    G = project(dx, to_device(W, x.dtype), to_device(b, x.dtype))
+    Hs = states_on_device(T, N, H, x.dtype, reverse, state0[0])
+    dspan = cuda.to_device(as_span(span, N, T))
+    rnn_forward_kernel[N, TPB](G, dU, Hs, dspan, reverse, activation == "relu")
+    hs = Hs.copy_to_host()
+    out = hs[:T] if reverse else hs[1:]
+    return out, (hs[0 if reverse else T].copy(),), (Hs, dspan, dx, dU)
+
+
+def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activation="tanh",
+                 workspace=None):
+    """Backpropagate through a SimpleRNN layer on the GPU.
+
+    Same parameters and returns as :func:`tsrnn.kernels.cpu.rnn.rnn_backward`.
+    """
+    W = weights[0]
+    Hs, dspan, dx, dU = cache
+    T, N, _ = x.shape
+    H = dU.shape[0]
+    (dh0,) = initial_state_grads(dstate, 1, N, H, x.dtype)
+    dh = to_device(dh0, x.dtype)
+    has_dout = dout is not None
+    ddout = to_device(dout if has_dout else np.zeros((1, 1, 1)), x.dtype)
+    dG = cuda.device_array((T, N, H), x.dtype)
+    rnn_backward_kernel[N, TPB](ddout, has_dout, dU, Hs, dG, dh, dspan, reverse,
+                                activation == "relu", tbptt)
+    hprev = Hs[1:] if reverse else Hs[:T]
+    grad_x, dW, db = input_gradients(dx, to_device(W, x.dtype), dG)
+    return grad_x, (dW, weight_product(hprev, dG), db), (dh.copy_to_host(),)
