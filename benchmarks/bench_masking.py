@@ -46,7 +46,7 @@ def main():
     X = rng.standard_normal((N, T_MAX, 1)).astype(np.float32)
     y = rng.standard_normal((N, 1)).astype(np.float32)
     span = np.column_stack([np.zeros(N, np.int64), lengths])
-    mean_len = int(round(lengths.mean()))
+    mean_len = round(lengths.mean())
     X_eq = rng.standard_normal((N, mean_len, 1)).astype(np.float32)
     shuffled = rng.permutation(N)
     by_length = np.argsort(lengths, kind="stable")

@@ -42,12 +42,12 @@ def get_backend(device="cpu"):
 
 def _cuda_unavailable():
     """Why the CUDA backend cannot run here, or None when it can."""
-    if importlib.util.find_spec("tsrnn.kernels.cuda") is None:
-        return "this version of tsrnn has no CUDA kernels yet"
+    if importlib.util.find_spec("numba_cuda") is None:
+        return "numba-cuda is not installed (pip install 'tsrnn[cuda]')"
     try:
         from numba import cuda
-    except ImportError:
-        return "numba-cuda is not installed (pip install 'tsrnn[cuda]')"
+    except ImportError as e:
+        return f"numba.cuda cannot be imported ({e})"
     if not cuda.is_available():
         return "no usable NVIDIA GPU and driver were found"
     return None

@@ -62,8 +62,16 @@ def _column_sums_kernel(A, out):
         out[j] = acc
 
 
+def threads_for(width):
+    """Threads per block for a per-sequence kernel over ``width`` columns: whole warps,
+    at most ``CUDA_THREADS_PER_BLOCK`` (idle threads cost on the device and more so in
+    the simulator)."""
+    return int(min(TPB, 32 * math.ceil(width / 32)))
+
+
 def _grid2(shape):
-    side = 16
+    # 16 x 16 threads for real matrices; 8 x 8 when small (fewer idle threads).
+    side = 16 if min(shape) >= 64 else 8
     return (math.ceil(shape[0] / side), math.ceil(shape[1] / side)), (side, side)
 
 

@@ -11,7 +11,14 @@ import math
 import numpy as np
 
 from ..cpu._common import as_span, initial_state_grads
-from ._common import TPB, input_gradients, project, row_cut_device, states_on_device, to_device
+from ._common import (
+    input_gradients,
+    project,
+    row_cut_device,
+    states_on_device,
+    threads_for,
+    to_device,
+)
 from ._device import cuda
 
 
@@ -136,8 +143,8 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
     Hs = states_on_device(T, N, H, x.dtype, reverse, state0[0])
     AUX = cuda.device_array((T, N, H), x.dtype)
     dspan = cuda.to_device(as_span(span, N, T))
-    gru_forward_kernel[N, TPB](G, dU, to_device(bhn, x.dtype), Hs, AUX, dspan, reverse,
-                               reset_after)
+    gru_forward_kernel[N, threads_for(3 * H)](
+        G, dU, to_device(bhn, x.dtype), Hs, AUX, dspan, reverse, reset_after)
     hs = Hs.copy_to_host()
     out = hs[:T] if reverse else hs[1:]
     return out, (hs[0 if reverse else T].copy(),), (G, Hs, AUX, dspan, dx, dU)
@@ -161,8 +168,8 @@ def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_
     ddout = to_device(dout if has_dout else np.zeros((1, 1, 1)), x.dtype)
     dG = cuda.device_array(G.shape, x.dtype)
     DN = cuda.device_array((T, N, H), x.dtype)
-    gru_backward_kernel[N, TPB](ddout, has_dout, G, dU, Hs, aux, dG, DN, dh, dspan, reverse,
-                                reset_after, tbptt)
+    gru_backward_kernel[N, threads_for(3 * H)](
+        ddout, has_dout, G, dU, Hs, aux, dG, DN, dh, dspan, reverse, reset_after, tbptt)
     hprev = Hs[1:] if reverse else Hs[:T]
     grad_x, dW, db = input_gradients(dx, to_device(W, x.dtype), dG)
     # dU's two blocks have different left factors; reduced on the host.

@@ -11,8 +11,15 @@ import math
 import numpy as np
 
 from ..cpu._common import as_span, initial_state_grads
-from ._common import TPB, input_gradients, project, row_cut_device, states_on_device, to_device, \
-    weight_product
+from ._common import (
+    input_gradients,
+    project,
+    row_cut_device,
+    states_on_device,
+    threads_for,
+    to_device,
+    weight_product,
+)
 from ._device import cuda
 
 
@@ -107,7 +114,8 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None, rowwise=Fals
     Cs = states_on_device(T, N, H, x.dtype, reverse, state0[1])
     TC = cuda.device_array((T, N, H), x.dtype)
     dspan = cuda.to_device(as_span(span, N, T))
-    lstm_forward_kernel[N, TPB](G, dU, Hs, Cs, TC, dspan, reverse)
+    lstm_forward_kernel[N, threads_for(4 * H)](
+        G, dU, Hs, Cs, TC, dspan, reverse)
     hs, cs = Hs.copy_to_host(), Cs.copy_to_host()
     last = 0 if reverse else T
     out = hs[:T] if reverse else hs[1:]
@@ -128,8 +136,8 @@ def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, works
     has_dout = dout is not None
     ddout = to_device(dout if has_dout else np.zeros((1, 1, 1)), x.dtype)
     dG = cuda.device_array(G.shape, x.dtype)
-    lstm_backward_kernel[N, TPB](ddout, has_dout, G, dU, Cs, TC, dG, dh, dc, dspan, reverse,
-                                 tbptt)
+    lstm_backward_kernel[N, threads_for(4 * H)](
+        ddout, has_dout, G, dU, Cs, TC, dG, dh, dc, dspan, reverse, tbptt)
     hprev = Hs[1:] if reverse else Hs[:T]
     grad_x, dW, db = input_gradients(dx, to_device(W, x.dtype), dG)
     return grad_x, (dW, weight_product(hprev, dG), db), (dh.copy_to_host(), dc.copy_to_host())

@@ -8,8 +8,15 @@ import math
 import numpy as np
 
 from ..cpu._common import as_span, initial_state_grads
-from ._common import TPB, input_gradients, project, row_cut_device, states_on_device, to_device, \
-    weight_product
+from ._common import (
+    input_gradients,
+    project,
+    row_cut_device,
+    states_on_device,
+    threads_for,
+    to_device,
+    weight_product,
+)
 from ._device import cuda
 
 
@@ -84,7 +91,8 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
     G = project(dx, to_device(W, x.dtype), to_device(b, x.dtype))
     Hs = states_on_device(T, N, H, x.dtype, reverse, state0[0])
     dspan = cuda.to_device(as_span(span, N, T))
-    rnn_forward_kernel[N, TPB](G, dU, Hs, dspan, reverse, activation == "relu")
+    rnn_forward_kernel[N, threads_for(H)](
+        G, dU, Hs, dspan, reverse, activation == "relu")
     hs = Hs.copy_to_host()
     out = hs[:T] if reverse else hs[1:]
     return out, (hs[0 if reverse else T].copy(),), (Hs, dspan, dx, dU)
@@ -105,8 +113,8 @@ def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activa
     has_dout = dout is not None
     ddout = to_device(dout if has_dout else np.zeros((1, 1, 1)), x.dtype)
     dG = cuda.device_array((T, N, H), x.dtype)
-    rnn_backward_kernel[N, TPB](ddout, has_dout, dU, Hs, dG, dh, dspan, reverse,
-                                activation == "relu", tbptt)
+    rnn_backward_kernel[N, threads_for(H)](
+        ddout, has_dout, dU, Hs, dG, dh, dspan, reverse, activation == "relu", tbptt)
     hprev = Hs[1:] if reverse else Hs[:T]
     grad_x, dW, db = input_gradients(dx, to_device(W, x.dtype), dG)
     return grad_x, (dW, weight_product(hprev, dG), db), (dh.copy_to_host(),)

@@ -1,0 +1,95 @@
+"""GPU kernels against the CPU kernels and PyTorch with cuDNN, where a GPU is present.
+
+    python benchmarks/bench_cuda.py [--hidden 32 64 128] [--repeats 3]
+
+For each hidden size: one training step (forward, backward) of an LSTM layer
+on a batch of 256 windows of 48 steps, and a forward pass alone (prediction),
+timed on tsrnn's CUDA kernels, tsrnn's CPU kernels and PyTorch's cuDNN LSTM,
+with the ratios. Exits with a message where no usable GPU is found.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+
+import numpy as np
+
+N, T, F = 256, 48, 1
+
+
+def _timeit(fn, repeats, sync=lambda: None):
+    fn()
+    sync()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        sync()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def _tsrnn(device, H, repeats):
+    from tsrnn.nn.network import RecurrentNetwork
+
+    net = RecurrentNetwork("lstm", F, H, device=device, random_state=0)
+    x = np.random.default_rng(0).standard_normal((T, N, F)).astype(np.float32)
+
+    def step():
+        out, _, ctx = net.run(x, reuse=True)
+        net.backprop(ctx, np.ones_like(out))
+
+    return _timeit(step, repeats), _timeit(lambda: net.run(x), repeats)
+
+
+def _torch(H, repeats):
+    import torch
+
+    lstm = torch.nn.LSTM(F, H, batch_first=True).cuda()
+    x = torch.randn(N, T, F, device="cuda")
+
+    def step():
+        lstm.zero_grad()
+        out, _ = lstm(x)
+        out.sum().backward()
+
+    def forward():
+        with torch.inference_mode():
+            lstm(x)
+
+    sync = torch.cuda.synchronize
+    return _timeit(step, repeats, sync), _timeit(forward, repeats, sync)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hidden", type=int, nargs="+", default=[32, 64, 128])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    from tsrnn.kernels import _cuda_unavailable
+
+    reason = _cuda_unavailable()
+    if reason is not None:
+        sys.exit(f"no GPU benchmark: {reason}")
+    try:
+        import torch
+
+        has_torch = torch.cuda.is_available()
+    except ImportError:
+        has_torch = False
+    from numba import cuda
+
+    print(f"GPU: {cuda.get_current_device().name}; LSTM, batch {N}, {T} steps")
+    print(f"{'hidden':>6} {'op':<8}{'tsrnn GPU':>11}{'tsrnn CPU':>11}{'cuDNN':>10}"
+          f"{'GPU/CPU':>9}{'cuDNN/GPU':>11}")
+    for H in args.hidden:
+        gpu, cpu = _tsrnn("cuda", H, args.repeats), _tsrnn("cpu", H, args.repeats)
+        ref = _torch(H, args.repeats) if has_torch else (float("nan"), float("nan"))
+        for k, op in enumerate(("train", "predict")):
+            print(f"{H:>6} {op:<8}{gpu[k] * 1e3:>9.2f}ms{cpu[k] * 1e3:>9.2f}ms"
+                  f"{ref[k] * 1e3:>8.2f}ms{cpu[k] / gpu[k]:>8.1f}x{ref[k] / gpu[k]:>10.2f}x")
+
+
+if __name__ == "__main__":
+    main()
