@@ -82,7 +82,8 @@ class RNNForecaster(BaseEstimator):
         Most recent windows held out from the first training pass: they
         drive early stopping and calibrate the intervals (split conformal),
         then the model learns from them too. ``"auto"``: 20% of the windows,
-        at most 200. A float is a fraction.
+        at least enough for finite intervals at ``coverage`` (9 at 0.9) when
+        half the windows allow it, at most 200. A float is a fraction.
     update_steps : int, default=1
         Passes over the new windows that :meth:`update` trains on.
     cell, hidden_size, num_layers, activation, reset_after, bidirectional, merge_mode, loss,
@@ -241,7 +242,10 @@ class RNNForecaster(BaseEstimator):
     def _n_calibration(self, n):
         size = self.calibration_size
         if size == "auto":
-            size = min(200, int(0.2 * n))
+            # 20% of the windows, and at least the ceil(c / (1 - c)) residuals that make a
+            # finite interval at coverage c (up to half the windows), at most 200.
+            needed = int(np.ceil(self.coverage / (1 - self.coverage)))
+            size = min(200, max(int(0.2 * n), min(needed, n // 2)))
         elif isinstance(size, float):
             size = int(size * n)
         if size >= n:
