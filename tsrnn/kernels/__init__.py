@@ -28,8 +28,19 @@ def get_backend(device="cpu"):
         A module exposing ``rnn_forward``, ``rnn_backward``, ``lstm_forward``,
         ``lstm_backward``, ``gru_forward`` and ``gru_backward``.
     """
+    if device in _CHOSEN:
+        return _CHOSEN[device]
     if device not in DEVICES:
         raise ValueError(f"device must be one of {DEVICES}, got {device!r}")
+    _CHOSEN[device] = module = _load(device)
+    return module
+
+
+# The module chosen for each device, decided once (inference calls this per prediction).
+_CHOSEN = {}
+
+
+def _load(device):
     if device == "cpu":
         return importlib.import_module(".cpu", __name__)
     reason = _cuda_unavailable()
