@@ -22,6 +22,7 @@ from .._validation import check_padded, is_ragged
 from ..kernels import DEVICES
 from ..nn import get_loss, get_optimizer
 from ..nn.layers import MERGE_MODES
+from ..nn.model import step_weights
 
 
 class BaseRNN(BaseEstimator, metaclass=ABCMeta):
@@ -188,9 +189,7 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         span = None if self._span is None else self._span[idx]
         pred = self._raw_predict(X, idx, span)
         if span is not None and pred.ndim == 3 and pred.shape[1] == X.shape[1]:
-            t = np.arange(pred.shape[1])
-            weights = ((t >= span[:, :1]) & (t < span[:, 1:]))[:, :, None].astype(pred.dtype)
-            return loss(pred, y, weights)[0]
+            return loss(pred, y, step_weights(span, pred))[0]
         return loss(pred, y)[0]
 
     # -- prediction -----------------------------------------------------------------------

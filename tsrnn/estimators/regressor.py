@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_future, check_padded, check_targets, is_ragged
 from ..nn import SequenceModel
+from ..nn.model import padded_steps
 from ..nn.seq2seq import EncoderDecoder
 from ._base import BaseRNN
 from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
@@ -198,9 +199,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
             return pred
         if ragged:
             return [pred[i, a:b] for i, (a, b) in enumerate(span)]
-        t = np.arange(pred.shape[1])
-        pad = (t < span[:, :1]) | (t >= span[:, 1:])
-        pred[pad] = np.nan
+        pred[padded_steps(span, pred.shape[1])] = np.nan
         return pred
 
     # -- BaseRNN hooks --------------------------------------------------------------------
@@ -256,8 +255,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
             return out
         y = np.array(y, dtype=float)
         if y.ndim >= 2 and y.shape[:2] == X.shape[:2]:
-            t = np.arange(X.shape[1])
-            y[(t < span[:, :1]) | (t >= span[:, 1:])] = 0
+            y[padded_steps(span, X.shape[1])] = 0
         return y
 
     def _check_future(self, future, n, horizon):

@@ -1,7 +1,5 @@
 """A recurrent network with a dense head and a loss: what the estimators train."""
 
-import contextlib
-
 import numpy as np
 
 from .dense import Dense
@@ -48,7 +46,7 @@ class FlatModel:
         With ``span``, padded steps of sequence outputs weigh nothing in the loss.
         """
         pred, _, ctx = self.forward(X, reuse=True, span=span, **kwargs)
-        weights = _step_weights(span, pred) if span is not None and pred.ndim == 3 else None
+        weights = step_weights(span, pred) if span is not None and pred.ndim == 3 else None
         with np.errstate(over="ignore", invalid="ignore"):  # callers act on a diverged loss
             value, dpred = loss(pred, y) if weights is None else loss(pred, y, weights)
         self.backward(ctx, dpred.astype(self.dtype, copy=False), tbptt)
@@ -81,13 +79,13 @@ class FlatModel:
         ``order`` is a permutation of the samples (None: as given); keyword
         arguments holding per-sample arrays (such as ``future``) are batched
         alongside. BLAS runs on one thread meanwhile: the kernels parallelise
-        over the batch themselves, and a second pool of BLAS threads beside
-        Numba's slows both (measured: the weight-gradient products took twice
-        as long).
+        over the batch themselves.
         """
         idx = np.arange(len(X)) if order is None else order
         losses = []
-        with _one_blas_thread(len(idx) > batch_size):
+        from ..kernels.cpu._parallel import one_blas_thread
+
+        with one_blas_thread(len(idx) > batch_size):
             for i in range(0, len(idx), batch_size):
                 b = idx[i:i + batch_size]
                 extra = {k: (v[b] if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()}
@@ -177,23 +175,12 @@ class SequenceModel(FlatModel):
         return dstates0
 
 
-_CONTROLLER = None
+def padded_steps(span, T):
+    """(N, T) booleans, True on the padding of each sequence's ``[start, end)`` span."""
+    t = np.arange(T)
+    return (t < span[:, :1]) | (t >= span[:, 1:])
 
 
-def _step_weights(span, pred):
-    """(N, T, 1) weights: 1 on each sequence's real steps, 0 on padding."""
-    t = np.arange(pred.shape[1])
-    return ((t >= span[:, :1]) & (t < span[:, 1:]))[:, :, None].astype(pred.dtype)
-
-
-def _one_blas_thread(needed):
-    """Limit BLAS to one thread; a no-op for a single batch, which is too small to care
-    (and whose latency the 3 ms of a first look at the loaded libraries would swamp)."""
-    global _CONTROLLER
-    if not needed:
-        return contextlib.nullcontext()
-    if _CONTROLLER is None:
-        from threadpoolctl import ThreadpoolController
-
-        _CONTROLLER = ThreadpoolController()
-    return _CONTROLLER.limit(limits=1, user_api="blas")
+def step_weights(span, pred):
+    """(N, T, 1) loss weights for per-step predictions: 1 on real steps, 0 on padding."""
+    return (~padded_steps(span, pred.shape[1]))[:, :, None].astype(pred.dtype)

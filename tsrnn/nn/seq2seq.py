@@ -19,7 +19,7 @@ import numpy as np
 
 from .dense import Dense
 from .layers import merge, unmerge
-from .model import FlatModel
+from .model import FlatModel, padded_steps
 from .network import RecurrentNetwork
 
 
@@ -83,8 +83,7 @@ class EncoderDecoder(FlatModel):
         encoder steps (outside ``span``) get no attention."""
         scores = S @ E.transpose(0, 2, 1)
         if span is not None:
-            t = np.arange(E.shape[1])
-            pad = (t < span[:, :1]) | (t >= span[:, 1:])
+            pad = padded_steps(span, E.shape[1])
             scores[np.broadcast_to(pad[:, None, :], scores.shape)] = -np.inf
         scores -= scores.max(axis=-1, keepdims=True)
         A = np.exp(scores)

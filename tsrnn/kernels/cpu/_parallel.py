@@ -9,6 +9,7 @@ serially; calls from several Python threads take turns (some threading
 layers do not nest).
 """
 
+import contextlib
 import os
 import threading
 
@@ -33,7 +34,7 @@ def launch(parallel_fn, serial_fn, n_rows, *args):
     """Run ``parallel_fn(*args, blocks)`` where it pays, else ``serial_fn(*args, 1)``."""
     blocks = n_blocks(n_rows)
     if blocks > 1:
-        with _LOCK, _one_blas_thread():
+        with _LOCK, one_blas_thread():
             parallel_fn(*args, blocks)
     else:
         serial_fn(*args, 1)
@@ -42,10 +43,18 @@ def launch(parallel_fn, serial_fn, n_rows, *args):
 _CONTROLLER = None
 
 
-def _one_blas_thread():
-    """BLAS on one thread inside a parallel region: each thread's block product is
-    small, and a multithreaded BLAS there would oversubscribe the cores."""
+def one_blas_thread(needed=True):
+    """BLAS on one thread (a no-op unless ``needed``).
+
+    Inside a parallel region each thread's block product is small, and a
+    multithreaded BLAS there would oversubscribe the cores; during a training
+    epoch a second pool of BLAS threads beside Numba's slows both (measured:
+    the weight-gradient products took twice as long). A single batch skips it:
+    the first look at the loaded libraries costs 3 ms.
+    """
     global _CONTROLLER
+    if not needed:
+        return contextlib.nullcontext()
     if _CONTROLLER is None:
         import scipy.linalg.cython_blas  # noqa: F401  (the BLAS Numba calls: load it first)
         from threadpoolctl import ThreadpoolController
