@@ -24,24 +24,26 @@ from numba import njit, prange
 from ...config import JIT_OPTIONS
 from . import _parallel
 from ._common import (
+    accumulate_tn,
     active,
     as_dout,
     as_span,
+    block_buffers,
     buffer,
     chunk_bounds,
     initial_state_grads,
-    input_gradients,
+    input_grad_rows,
     matmul_rows,
-    matmul_tn,
-    project,
+    project_rows,
+    reduce_blocks,
     row_detached,
 )
 from ._math import sigmoid, tanh
 
 
 @njit(**JIT_OPTIONS)
-def _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after, rowwise,
-                  r0, r1):
+def _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
+                  rowwise, r0, r1):
     T = G.shape[0]
     H = Un.shape[0]
     one = np.ones(1, G.dtype)[0]
@@ -49,6 +51,7 @@ def _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_af
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
+        project_rows(x[t], W, b, G[t], r0, r1, rowwise)
         matmul_rows(Hs[prev], Urz, accrz, r0, r1, rowwise)
         if reset_after:
             matmul_rows(Hs[prev], Un, accn, r0, r1, rowwise)
@@ -86,26 +89,26 @@ def _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_af
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _forward_parallel(G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
-                      rowwise, chunks):
+def _forward_parallel(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse,
+                      reset_after, rowwise, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
+        _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
                       rowwise, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _forward_serial(G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
-                    rowwise, chunks):
+def _forward_serial(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse,
+                    reset_after, rowwise, chunks):
     for c in range(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
+        _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
                       rowwise, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, tmp2, dh, span, reverse,
-                   reset_after, tbptt, r0, r1):
+def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh, dW, dUrz,
+                   dUn, db, dbhn, span, reverse, reset_after, tbptt, r0, r1):
     T = G.shape[0]
     H = UnT.shape[1]
     one = np.ones(1, G.dtype)[0]
@@ -153,6 +156,14 @@ def _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, tmp2, dh, span
                     dG[t, n, j] = drp
                     dRZ[n, j] = drp
                     dh[n, j] += tmp[n, j] * r
+        # Weight gradients accumulate per block while the step is hot in cache.
+        accumulate_tn(Hs[prev], dRZ, dUrz, r0, r1)
+        accumulate_tn(Hs[prev] if reset_after else AUX[t], DN[t], dUn, r0, r1)
+        input_grad_rows(x[t], dG[t], W, WT, dx[t], dW, db, r0, r1)
+        if reset_after:
+            for n in range(r0, r1):
+                for j in range(H):
+                    dbhn[j] += DN[t, n, j]
         matmul_rows(dRZ, UrzT, tmp, r0, r1, False)
         if reset_after:
             matmul_rows(DN[t], UnT, tmp2, r0, r1, False)
@@ -168,21 +179,23 @@ def _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, tmp2, dh, span
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _backward_parallel(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, tmp2, dh, span, reverse,
-                       reset_after, tbptt, chunks):
+def _backward_parallel(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh, dWb,
+                       dUrzb, dUnb, dbb, dbhnb, span, reverse, reset_after, tbptt, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, tmp2, dh, span, reverse,
-                       reset_after, tbptt, r0, r1)
+        _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh,
+                       dWb[c], dUrzb[c], dUnb[c], dbb[c], dbhnb[c], span, reverse, reset_after,
+                       tbptt, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _backward_serial(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, tmp2, dh, span, reverse,
-                     reset_after, tbptt, chunks):
+def _backward_serial(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh, dWb,
+                     dUrzb, dUnb, dbb, dbhnb, span, reverse, reset_after, tbptt, chunks):
     for c in range(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _backward_rows(dout, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, tmp, tmp2, dh, span, reverse,
-                       reset_after, tbptt, r0, r1)
+        _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh,
+                       dWb[c], dUrzb[c], dUnb[c], dbb[c], dbhnb[c], span, reverse, reset_after,
+                       tbptt, r0, r1)
 
 
 def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=None,
@@ -227,7 +240,7 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
     W, U, b, bhn = weights
     T, N, _ = x.shape
     H = U.shape[0]
-    G = project(x, W, b, workspace, rowwise)
+    G = buffer(workspace, "G", (T, N, 3 * H), x.dtype)
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
     Hs[T if reverse else 0] = state0[0]
     AUX = buffer(workspace, "AUX", (T, N, H), x.dtype)
@@ -236,7 +249,7 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
     accrz = buffer(workspace, "accrz", (N, 2 * H), x.dtype)
     accn = buffer(workspace, "accn", (N, H), x.dtype)
     span = as_span(span, N, T)
-    _parallel.launch(_forward_parallel, _forward_serial, N,
+    _parallel.launch(_forward_parallel, _forward_serial, N, x, W, b,
                      G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after, rowwise)
     out = Hs[:T] if reverse else Hs[1:]
     return out, (Hs[0 if reverse else T].copy(),), (G, Hs, AUX, span)
@@ -282,12 +295,10 @@ def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_
     tmp2 = buffer(workspace, "tmp2", (N, H), x.dtype)
     UrzT = np.ascontiguousarray(U[:, :2 * H].T)
     UnT = np.ascontiguousarray(U[:, 2 * H:].T)
-    _parallel.launch(_backward_parallel, _backward_serial, N, as_dout(dout, x.dtype), G, UrzT,
-                     UnT, Hs, AUX, dG, DN, dRZ, tmp, tmp2, dh, span, reverse, reset_after, tbptt)
-    hprev = Hs[1:] if reverse else Hs[:T]
-    dx, dW, db = input_gradients(x, W, dG, workspace)
-    dU = np.empty_like(U)
-    dU[:, :2 * H] = matmul_tn(hprev, dG[:, :, :2 * H])
-    dU[:, 2 * H:] = matmul_tn(hprev if reset_after else AUX, DN)
-    dbhn = DN.reshape(T * N, H).sum(axis=0) if reset_after else np.zeros(H, x.dtype)
-    return dx, (dW, dU, db, dbhn), (dh,)
+    dx = buffer(workspace, "dx", x.shape, x.dtype)
+    parts = block_buffers(N, W.shape, (H, 2 * H), (H, H), (3 * H,), (H,), dtype=x.dtype)
+    _parallel.launch(_backward_parallel, _backward_serial, N, as_dout(dout, x.dtype), x, W,
+                     np.ascontiguousarray(W.T), G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2,
+                     dh, *parts, span, reverse, reset_after, tbptt)
+    dW, dUrz, dUn, db, dbhn = (reduce_blocks(p) for p in parts)
+    return dx, (dW, np.concatenate([dUrz, dUn], axis=1), db, dbhn), (dh,)

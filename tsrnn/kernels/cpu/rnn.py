@@ -14,16 +14,18 @@ from numba import njit, prange
 from ...config import JIT_OPTIONS
 from . import _parallel
 from ._common import (
+    accumulate_tn,
     active,
     as_dout,
     as_span,
+    block_buffers,
     buffer,
     chunk_bounds,
     initial_state_grads,
-    input_gradients,
+    input_grad_rows,
     matmul_rows,
-    matmul_tn,
-    project,
+    project_rows,
+    reduce_blocks,
     row_detached,
 )
 from ._math import tanh
@@ -32,7 +34,7 @@ ACTIVATIONS = ("tanh", "relu")
 
 
 @njit(**JIT_OPTIONS)
-def _forward_rows(G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1):
+def _forward_rows(x, W, b, G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1):
     T = G.shape[0]
     H = U.shape[0]
     zero = np.zeros(1, G.dtype)[0]
@@ -40,6 +42,7 @@ def _forward_rows(G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1):
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
+        project_rows(x[t], W, b, G[t], r0, r1, rowwise)
         matmul_rows(Hs[prev], U, acc, r0, r1, rowwise)
         for n in range(r0, r1):
             if not active(span, n, t):
@@ -55,21 +58,22 @@ def _forward_rows(G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1):
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _forward_parallel(G, U, Hs, acc, span, reverse, relu, rowwise, chunks):
+def _forward_parallel(x, W, b, G, U, Hs, acc, span, reverse, relu, rowwise, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1)
+        _forward_rows(x, W, b, G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _forward_serial(G, U, Hs, acc, span, reverse, relu, rowwise, chunks):
+def _forward_serial(x, W, b, G, U, Hs, acc, span, reverse, relu, rowwise, chunks):
     for c in range(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1)
+        _forward_rows(x, W, b, G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _backward_rows(dout, UT, Hs, dG, dh, tmp, span, reverse, relu, tbptt, r0, r1):
+def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dW, dU, db, span, reverse, relu, tbptt,
+                   r0, r1):
     T = dG.shape[0]
     H = UT.shape[1]
     one = np.ones(1, dG.dtype)[0]
@@ -77,6 +81,7 @@ def _backward_rows(dout, UT, Hs, dG, dh, tmp, span, reverse, relu, tbptt, r0, r1
     has_dout = dout.shape[0] == T
     for s in range(T - 1, -1, -1):
         t = T - 1 - s if reverse else s
+        prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
         for n in range(r0, r1):
             if not active(span, n, t):
@@ -91,6 +96,8 @@ def _backward_rows(dout, UT, Hs, dG, dh, tmp, span, reverse, relu, tbptt, r0, r1
                     dG[t, n, j] = dhj if h > zero else zero
                 else:
                     dG[t, n, j] = dhj * (one - h * h)
+        accumulate_tn(Hs[prev], dG[t], dU, r0, r1)
+        input_grad_rows(x[t], dG[t], W, WT, dx[t], dW, db, r0, r1)
         matmul_rows(dG[t], UT, tmp, r0, r1, False)
         for n in range(r0, r1):
             if not active(span, n, t):
@@ -102,17 +109,21 @@ def _backward_rows(dout, UT, Hs, dG, dh, tmp, span, reverse, relu, tbptt, r0, r1
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _backward_parallel(dout, UT, Hs, dG, dh, tmp, span, reverse, relu, tbptt, chunks):
+def _backward_parallel(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dWb, dUb, dbb, span, reverse, relu,
+                       tbptt, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(dG.shape[1], chunks, c)
-        _backward_rows(dout, UT, Hs, dG, dh, tmp, span, reverse, relu, tbptt, r0, r1)
+        _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dWb[c], dUb[c], dbb[c], span,
+                       reverse, relu, tbptt, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _backward_serial(dout, UT, Hs, dG, dh, tmp, span, reverse, relu, tbptt, chunks):
+def _backward_serial(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dWb, dUb, dbb, span, reverse, relu,
+                     tbptt, chunks):
     for c in range(chunks):
         r0, r1 = chunk_bounds(dG.shape[1], chunks, c)
-        _backward_rows(dout, UT, Hs, dG, dh, tmp, span, reverse, relu, tbptt, r0, r1)
+        _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dWb[c], dUb[c], dbb[c], span,
+                       reverse, relu, tbptt, r0, r1)
 
 
 def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=None,
@@ -156,13 +167,13 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
     W, U, b = weights
     T, N, _ = x.shape
     H = U.shape[0]
-    G = project(x, W, b, workspace, rowwise)
+    G = buffer(workspace, "G", (T, N, H), x.dtype)
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
     Hs[T if reverse else 0] = state0[0]
     acc = buffer(workspace, "acc", (N, H), x.dtype)
     span = as_span(span, N, T)
     _parallel.launch(_forward_parallel, _forward_serial, N,
-                     G, U, Hs, acc, span, reverse, activation == "relu", rowwise)
+                     x, W, b, G, U, Hs, acc, span, reverse, activation == "relu", rowwise)
     out = Hs[:T] if reverse else Hs[1:]
     return out, (Hs[0 if reverse else T].copy(),), (Hs, span)
 
@@ -202,9 +213,9 @@ def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activa
     (dh,) = initial_state_grads(dstate, 1, N, H, x.dtype)
     dG = buffer(workspace, "dG", (T, N, H), x.dtype)
     tmp = buffer(workspace, "tmp", (N, H), x.dtype)
-    UT = np.ascontiguousarray(U.T)
-    _parallel.launch(_backward_parallel, _backward_serial, N, as_dout(dout, x.dtype), UT, Hs,
-                     dG, dh, tmp, span, reverse, activation == "relu", tbptt)
-    hprev = Hs[1:] if reverse else Hs[:T]
-    dx, dW, db = input_gradients(x, W, dG, workspace)
-    return dx, (dW, matmul_tn(hprev, dG), db), (dh,)
+    dx = buffer(workspace, "dx", x.shape, x.dtype)
+    dWb, dUb, dbb = block_buffers(N, W.shape, U.shape, (H,), dtype=x.dtype)
+    _parallel.launch(_backward_parallel, _backward_serial, N, as_dout(dout, x.dtype), x, W,
+                     np.ascontiguousarray(W.T), np.ascontiguousarray(U.T), Hs, dG, dx, dh, tmp,
+                     dWb, dUb, dbb, span, reverse, activation == "relu", tbptt)
+    return dx, tuple(reduce_blocks(p) for p in (dWb, dUb, dbb)), (dh,)
