@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from ...config import CUDA_THREADS_PER_BLOCK
+from ..cpu._common import as_span
 from ._device import cuda
 
 TPB = CUDA_THREADS_PER_BLOCK
@@ -75,20 +76,23 @@ def _grid2(shape):
     return (math.ceil(shape[0] / side), math.ceil(shape[1] / side)), (side, side)
 
 
-def matmul(A, B, kind="nn"):
-    """Device product: ``A @ B`` ("nn"), ``A.T @ B`` ("tn") or ``A @ B.T`` ("nt")."""
+def matmul(A, B, kind="nn", out=None):
+    """Device product: ``A @ B`` ("nn"), ``A.T @ B`` ("tn") or ``A @ B.T`` ("nt"),
+    into ``out`` (a device array or view) where given."""
     rows = A.shape[1] if kind == "tn" else A.shape[0]
     cols = B.shape[0] if kind == "nt" else B.shape[1]
-    out = cuda.device_array((rows, cols), A.dtype)
+    if out is None:
+        out = cuda.device_array((rows, cols), A.dtype)
     kernel = {"nn": _matmul_kernel, "tn": _matmul_tn_kernel, "nt": _matmul_nt_kernel}[kind]
     blocks, threads = _grid2(out.shape)
     kernel[blocks, threads](A, B, out)
     return out
 
 
-def column_sums(A):
-    """Device sums over the rows of a 2-D device array."""
-    out = cuda.device_array(A.shape[1], A.dtype)
+def column_sums(A, out=None):
+    """Device sums over the rows of a 2-D device array (into ``out`` where given)."""
+    if out is None:
+        out = cuda.device_array(A.shape[1], A.dtype)
     _column_sums_kernel[math.ceil(A.shape[1] / TPB), TPB](A, out)
     return out
 
@@ -102,19 +106,33 @@ def project(dx, W, b):
     return G.reshape(T, N, W.shape[1])
 
 
-def input_gradients(dx, W, dG):
-    """``dx`` (host), ``dW`` and ``db`` (host) of the input projection from device ``dG``."""
+def input_gradients(dx, W, dG, resident=False):
+    """``dx``, ``dW`` and ``db`` of the input projection from device ``dG``: on the
+    host, or left on the device when ``resident``."""
     T, N, F = dx.shape
     dG2 = dG.reshape(T * N, dG.shape[2])
-    grad_x = matmul(dG2, W, "nt").copy_to_host().reshape(T, N, F)
-    return grad_x, matmul(dx.reshape(T * N, F), dG2, "tn").copy_to_host(), \
-        column_sums(dG2).copy_to_host()
+    grads = (matmul(dG2, W, "nt").reshape(T, N, F), matmul(dx.reshape(T * N, F), dG2, "tn"),
+             column_sums(dG2))
+    return grads if resident else tuple(g.copy_to_host() for g in grads)
 
 
-def weight_product(hprev, dG):
-    """``sum_t hprev[t].T @ dG[t]`` on the device, returned to the host."""
+def weight_product(hprev, dG, resident=False):
+    """``sum_t hprev[t].T @ dG[t]`` on the device; returned to the host unless ``resident``."""
     T, N, H = hprev.shape
-    return matmul(hprev.reshape(T * N, H), dG.reshape(T * N, dG.shape[2]), "tn").copy_to_host()
+    out = matmul(hprev.reshape(T * N, H), dG.reshape(T * N, dG.shape[2]), "tn")
+    return out if resident else out.copy_to_host()
+
+
+def is_device(a):
+    """Whether ``a`` is a CUDA device array (a resident training step passes those).
+
+    Duck-typed: the simulator's arrays are not ``cuda.is_cuda_array`` material."""
+    return hasattr(a, "copy_to_host")
+
+
+def as_device(a, dtype):
+    """``a`` itself when already on the device, else a C-contiguous device copy."""
+    return a if is_device(a) else to_device(a, dtype)
 
 
 def to_device(a, dtype):
@@ -122,11 +140,51 @@ def to_device(a, dtype):
     return cuda.to_device(np.ascontiguousarray(a, dtype=dtype))
 
 
+def device_copy(a):
+    """A new device array holding a copy of device array ``a``."""
+    out = cuda.device_array(a.shape, a.dtype)
+    out.copy_to_device(a)
+    return out
+
+
+def span_on_device(span, N, T):
+    """Each sequence's ``[start, end)`` as a device array (passed through if there)."""
+    return span if is_device(span) else cuda.to_device(as_span(span, N, T))
+
+
+def host_or_device(resident, *arrays):
+    """The arrays as they are (resident step) or copied to the host."""
+    return arrays if resident else tuple(a.copy_to_host() for a in arrays)
+
+
 def states_on_device(T, N, H, dtype, reverse, state0):
     """Device (T + 1, N, H) buffer holding the initial state at the first processed slot."""
+    if is_device(state0):
+        S = cuda.device_array((T + 1, N, H), dtype)
+        S[T if reverse else 0].copy_to_device(state0)
+        return S
     S = np.empty((T + 1, N, H), dtype)
     S[T if reverse else 0] = state0
     return cuda.to_device(S)
+
+
+def state_grads(dstate, n_states, N, H, dtype):
+    """Writable device gradients of the final states (zeros where none given)."""
+    dstate = tuple(dstate or ()) + (None,) * n_states
+    out = []
+    for d in dstate[:n_states]:
+        if d is not None and is_device(d):
+            out.append(device_copy(d))
+        else:
+            out.append(to_device(np.zeros((N, H), dtype) if d is None else d, dtype))
+    return tuple(out)
+
+
+def dout_on_device(dout, dtype):
+    """``(device dout, has_dout)``; a (1, 1, 1) placeholder when there is none."""
+    if dout is None:
+        return cuda.to_device(np.zeros((1, 1, 1), dtype)), False
+    return as_device(dout, dtype), True
 
 
 def row_cut(a0, a1, t, reverse, tbptt):

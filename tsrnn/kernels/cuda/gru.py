@@ -10,14 +10,21 @@ import math
 
 import numpy as np
 
-from ..cpu._common import as_span, initial_state_grads
 from ._common import (
+    as_device,
+    column_sums,
+    device_copy,
+    dout_on_device,
+    host_or_device,
     input_gradients,
+    is_device,
+    matmul,
     project,
     row_cut_device,
+    span_on_device,
+    state_grads,
     states_on_device,
     threads_for,
-    to_device,
 )
 from ._device import cuda
 
@@ -133,52 +140,54 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
                 rowwise=False, span=None):
     """Run a GRU layer over whole sequences on the GPU.
 
-    Same parameters and returns as :func:`tsrnn.kernels.cpu.gru.gru_forward`.
+    Same parameters and returns as :func:`tsrnn.kernels.cpu.gru.gru_forward`;
+    device arrays throughout for a resident step (device ``x``).
     """
     W, U, b, bhn = weights
     T, N, _ = x.shape
     H = U.shape[0]
-    dx, dU = to_device(x, x.dtype), to_device(U, x.dtype)
-    G = project(dx, to_device(W, x.dtype), to_device(b, x.dtype))
+    resident = is_device(x)
+    dx, dU = as_device(x, x.dtype), as_device(U, x.dtype)
+    G = project(dx, as_device(W, x.dtype), as_device(b, x.dtype))
     Hs = states_on_device(T, N, H, x.dtype, reverse, state0[0])
     AUX = cuda.device_array((T, N, H), x.dtype)
-    dspan = cuda.to_device(as_span(span, N, T))
+    dspan = span_on_device(span, N, T)
     gru_forward_kernel[N, threads_for(3 * H)](
-        G, dU, to_device(bhn, x.dtype), Hs, AUX, dspan, reverse, reset_after)
-    hs = Hs.copy_to_host()
+        G, dU, as_device(bhn, x.dtype), Hs, AUX, dspan, reverse, reset_after)
+    (hs,) = host_or_device(resident, Hs)
     out = hs[:T] if reverse else hs[1:]
-    return out, (hs[0 if reverse else T].copy(),), (G, Hs, AUX, dspan, dx, dU)
+    last = hs[0 if reverse else T]
+    return out, (last if resident else last.copy(),), (G, Hs, AUX, dspan, dx, dU)
 
 
 def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_after=True,
                  workspace=None):
     """Backpropagate through a GRU layer on the GPU.
 
-    Same parameters and returns as :func:`tsrnn.kernels.cpu.gru.gru_backward`.
+    Same parameters and returns as :func:`tsrnn.kernels.cpu.gru.gru_backward`;
+    device arrays throughout for a resident step (device ``x``).
     """
     W = weights[0]
     G, Hs, AUX, dspan, dx, dU = cache
     T, N, _ = x.shape
     H = dU.shape[0]
-    # The classic variant's backward reuses AUX; keep the forward's for dU.
-    aux = AUX if reset_after else cuda.to_device(AUX.copy_to_host())
-    (dh0,) = initial_state_grads(dstate, 1, N, H, x.dtype)
-    dh = to_device(dh0, x.dtype)
-    has_dout = dout is not None
-    ddout = to_device(dout if has_dout else np.zeros((1, 1, 1)), x.dtype)
+    resident = is_device(x)
+    # The classic variant's backward overwrites its AUX argument; dU needs the forward's.
+    aux = AUX if reset_after else device_copy(AUX)
+    (dh,) = state_grads(dstate, 1, N, H, x.dtype)
+    ddout, has_dout = dout_on_device(dout, x.dtype)
     dG = cuda.device_array(G.shape, x.dtype)
     DN = cuda.device_array((T, N, H), x.dtype)
     gru_backward_kernel[N, threads_for(3 * H)](
         ddout, has_dout, G, dU, Hs, aux, dG, DN, dh, dspan, reverse, reset_after, tbptt)
-    hprev = Hs[1:] if reverse else Hs[:T]
-    grad_x, dW, db = input_gradients(dx, to_device(W, x.dtype), dG)
-    # dU's two blocks have different left factors; reduced on the host.
-    dGh = dG.copy_to_host()
-    dUh = np.empty((H, 3 * H), x.dtype)
-    hp = hprev.copy_to_host().reshape(T * N, H)
-    dUh[:, :2 * H] = hp.T @ dGh.reshape(T * N, 3 * H)[:, :2 * H]
-    left = hp if reset_after else AUX.copy_to_host().reshape(T * N, H)
-    dn = DN.copy_to_host().reshape(T * N, H)
-    dUh[:, 2 * H:] = left.T @ dn
-    dbhn = dn.sum(axis=0) if reset_after else np.zeros(H, x.dtype)
-    return grad_x, (dW, dUh, db, dbhn), (dh.copy_to_host(),)
+    hprev = (Hs[1:] if reverse else Hs[:T]).reshape(T * N, H)
+    grad_x, dW, db = input_gradients(dx, as_device(W, x.dtype), dG, resident)
+    # dU's two column blocks have different left factors: two products into one array.
+    dUw = cuda.device_array((H, 3 * H), x.dtype)
+    matmul(hprev, dG.reshape(T * N, 3 * H)[:, :2 * H], "tn", out=dUw[:, :2 * H])
+    dn = DN.reshape(T * N, H)
+    matmul(hprev if reset_after else AUX.reshape(T * N, H), dn, "tn", out=dUw[:, 2 * H:])
+    dbhn = column_sums(dn) if reset_after else cuda.to_device(np.zeros(H, x.dtype))
+    if not resident:
+        dUw, dbhn, dh = (a.copy_to_host() for a in (dUw, dbhn, dh))
+    return grad_x, (dW, dUw, db, dbhn), (dh,)

@@ -8,16 +8,18 @@ so the sequence never leaves the device while it is processed.
 
 import math
 
-import numpy as np
-
-from ..cpu._common import as_span, initial_state_grads
 from ._common import (
+    as_device,
+    dout_on_device,
+    host_or_device,
     input_gradients,
+    is_device,
     project,
     row_cut_device,
+    span_on_device,
+    state_grads,
     states_on_device,
     threads_for,
-    to_device,
     weight_product,
 )
 from ._device import cuda
@@ -102,42 +104,46 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None, rowwise=Fals
 
     Same parameters and returns as :func:`tsrnn.kernels.cpu.lstm.lstm_forward`
     (``workspace`` and ``rowwise`` have no effect here); the cache holds device
-    arrays for :func:`lstm_backward`.
+    arrays for :func:`lstm_backward`. Given a device array ``x`` (a resident
+    training step), everything it returns stays on the device.
     """
     W, U, b = weights
     T, N, _ = x.shape
     H = U.shape[0]
-    dx = to_device(x, x.dtype)
-    dU = to_device(U, x.dtype)
-    G = project(dx, to_device(W, x.dtype), to_device(b, x.dtype))
+    resident = is_device(x)
+    dx = as_device(x, x.dtype)
+    dU = as_device(U, x.dtype)
+    G = project(dx, as_device(W, x.dtype), as_device(b, x.dtype))
     Hs = states_on_device(T, N, H, x.dtype, reverse, state0[0])
     Cs = states_on_device(T, N, H, x.dtype, reverse, state0[1])
     TC = cuda.device_array((T, N, H), x.dtype)
-    dspan = cuda.to_device(as_span(span, N, T))
+    dspan = span_on_device(span, N, T)
     lstm_forward_kernel[N, threads_for(4 * H)](
         G, dU, Hs, Cs, TC, dspan, reverse)
-    hs, cs = Hs.copy_to_host(), Cs.copy_to_host()
+    hs, cs = host_or_device(resident, Hs, Cs)
     last = 0 if reverse else T
     out = hs[:T] if reverse else hs[1:]
-    return out, (hs[last].copy(), cs[last].copy()), (G, Hs, Cs, TC, dspan, dx, dU)
+    final = (hs[last], cs[last]) if resident else (hs[last].copy(), cs[last].copy())
+    return out, final, (G, Hs, Cs, TC, dspan, dx, dU)
 
 
 def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, workspace=None):
     """Backpropagate through an LSTM layer on the GPU.
 
-    Same parameters and returns as :func:`tsrnn.kernels.cpu.lstm.lstm_backward`.
+    Same parameters and returns as :func:`tsrnn.kernels.cpu.lstm.lstm_backward`;
+    device arrays throughout for a resident step (device ``x``).
     """
     W = weights[0]
     G, Hs, Cs, TC, dspan, dx, dU = cache
     T, N, _ = x.shape
     H = dU.shape[0]
-    dh0, dc0 = initial_state_grads(dstate, 2, N, H, x.dtype)
-    dh, dc = to_device(dh0, x.dtype), to_device(dc0, x.dtype)
-    has_dout = dout is not None
-    ddout = to_device(dout if has_dout else np.zeros((1, 1, 1)), x.dtype)
+    resident = is_device(x)
+    dh, dc = state_grads(dstate, 2, N, H, x.dtype)
+    ddout, has_dout = dout_on_device(dout, x.dtype)
     dG = cuda.device_array(G.shape, x.dtype)
     lstm_backward_kernel[N, threads_for(4 * H)](
         ddout, has_dout, G, dU, Cs, TC, dG, dh, dc, dspan, reverse, tbptt)
     hprev = Hs[1:] if reverse else Hs[:T]
-    grad_x, dW, db = input_gradients(dx, to_device(W, x.dtype), dG)
-    return grad_x, (dW, weight_product(hprev, dG), db), (dh.copy_to_host(), dc.copy_to_host())
+    grad_x, dW, db = input_gradients(dx, as_device(W, x.dtype), dG, resident)
+    dUw = weight_product(hprev, dG, resident)
+    return grad_x, (dW, dUw, db), host_or_device(resident, dh, dc)

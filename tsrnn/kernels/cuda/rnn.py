@@ -5,16 +5,18 @@ One thread block per sequence runs its whole time loop; ``relu`` is a flag.
 
 import math
 
-import numpy as np
-
-from ..cpu._common import as_span, initial_state_grads
 from ._common import (
+    as_device,
+    dout_on_device,
+    host_or_device,
     input_gradients,
+    is_device,
     project,
     row_cut_device,
+    span_on_device,
+    state_grads,
     states_on_device,
     threads_for,
-    to_device,
     weight_product,
 )
 from ._device import cuda
@@ -82,39 +84,43 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
                 rowwise=False, span=None):
     """Run a SimpleRNN layer over whole sequences on the GPU.
 
-    Same parameters and returns as :func:`tsrnn.kernels.cpu.rnn.rnn_forward`.
+    Same parameters and returns as :func:`tsrnn.kernels.cpu.rnn.rnn_forward`;
+    device arrays throughout for a resident step (device ``x``).
     """
     W, U, b = weights
     T, N, _ = x.shape
     H = U.shape[0]
-    dx, dU = to_device(x, x.dtype), to_device(U, x.dtype)
-    G = project(dx, to_device(W, x.dtype), to_device(b, x.dtype))
+    resident = is_device(x)
+    dx, dU = as_device(x, x.dtype), as_device(U, x.dtype)
+    G = project(dx, as_device(W, x.dtype), as_device(b, x.dtype))
     Hs = states_on_device(T, N, H, x.dtype, reverse, state0[0])
-    dspan = cuda.to_device(as_span(span, N, T))
+    dspan = span_on_device(span, N, T)
     rnn_forward_kernel[N, threads_for(H)](
         G, dU, Hs, dspan, reverse, activation == "relu")
-    hs = Hs.copy_to_host()
+    (hs,) = host_or_device(resident, Hs)
     out = hs[:T] if reverse else hs[1:]
-    return out, (hs[0 if reverse else T].copy(),), (Hs, dspan, dx, dU)
+    last = hs[0 if reverse else T]
+    return out, (last if resident else last.copy(),), (Hs, dspan, dx, dU)
 
 
 def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activation="tanh",
                  workspace=None):
     """Backpropagate through a SimpleRNN layer on the GPU.
 
-    Same parameters and returns as :func:`tsrnn.kernels.cpu.rnn.rnn_backward`.
+    Same parameters and returns as :func:`tsrnn.kernels.cpu.rnn.rnn_backward`;
+    device arrays throughout for a resident step (device ``x``).
     """
     W = weights[0]
     Hs, dspan, dx, dU = cache
     T, N, _ = x.shape
     H = dU.shape[0]
-    (dh0,) = initial_state_grads(dstate, 1, N, H, x.dtype)
-    dh = to_device(dh0, x.dtype)
-    has_dout = dout is not None
-    ddout = to_device(dout if has_dout else np.zeros((1, 1, 1)), x.dtype)
+    resident = is_device(x)
+    (dh,) = state_grads(dstate, 1, N, H, x.dtype)
+    ddout, has_dout = dout_on_device(dout, x.dtype)
     dG = cuda.device_array((T, N, H), x.dtype)
     rnn_backward_kernel[N, threads_for(H)](
         ddout, has_dout, dU, Hs, dG, dh, dspan, reverse, activation == "relu", tbptt)
     hprev = Hs[1:] if reverse else Hs[:T]
-    grad_x, dW, db = input_gradients(dx, to_device(W, x.dtype), dG)
-    return grad_x, (dW, weight_product(hprev, dG), db), (dh.copy_to_host(),)
+    grad_x, dW, db = input_gradients(dx, as_device(W, x.dtype), dG, resident)
+    dUw = weight_product(hprev, dG, resident)
+    return grad_x, (dW, dUw, db), host_or_device(resident, dh)
