@@ -69,3 +69,90 @@ def test_estimator_trains_and_predicts_on_the_gpu():
     cpu = RNNRegressor(device="cpu", **params).fit(X, y)
     np.testing.assert_allclose(gpu.predict(X), cpu.predict(X), rtol=1e-4, atol=1e-5)
     assert get_backend("auto") is get_backend("cuda")
+
+
+RESIDENT = [
+    # cell, options, model kwargs, loss, optimizer, clipping
+    ("lstm", {}, {}, "mse", ("adam", {}), {}),
+    ("gru", {"reset_after": False}, {"bidirectional": True, "num_layers": 2,
+                                      "return_sequences": True}, "huber",
+     ("rmsprop", {}), {"clip_norm": 0.05}),
+    ("rnn", {"activation": "relu"}, {"bidirectional": True, "merge_mode": "max"}, "mae",
+     ("sgd", {"momentum": 0.9, "nesterov": True}), {"clip_value": 0.01}),
+    ("gru", {}, {"bidirectional": True, "merge_mode": "mul"}, "binary_crossentropy",
+     ("sgd", {}), {}),
+    ("lstm", {}, {"bidirectional": True, "merge_mode": "ave", "output_size": 3},
+     "categorical_crossentropy", ("adam", {}), {"clip_norm": 1.0}),
+]
+
+
+def _resident_case(case, span=None, nan_at=None, epochs=1):
+    from tsrnn.nn import SequenceModel, get_loss, get_optimizer
+
+    cell, opts, kw, loss_name, (opt_name, opt_kw), clip = case
+    kw = dict(kw)
+    out = kw.pop("output_size", 1)
+    rng = np.random.default_rng(1)
+    N, T, F = 7, 5, 2
+    X = rng.standard_normal((N, T, F)).astype("float32")
+    shape = (N, T, out) if kw.get("return_sequences") else (N, out)
+    if loss_name == "binary_crossentropy":
+        y = (rng.random(shape) > 0.5).astype("float32")
+    elif loss_name == "categorical_crossentropy":
+        y = np.eye(out, dtype="float32")[rng.integers(0, out, N)]
+    else:
+        y = rng.standard_normal(shape).astype("float32")
+    if nan_at is not None:
+        y[nan_at] = np.nan
+    order = rng.permutation(N)
+    extra = {} if span is None else {"span": span}
+    results = []
+    for device in ("cpu", "cuda"):
+        model = SequenceModel(cell, F, 3, out, dtype="float32", device=device,
+                              random_state=0, **opts, **kw)
+        opt = get_optimizer(opt_name, 0.05, **opt_kw)
+        losses = [model.train_epoch(X, y, get_loss(loss_name), opt, 3, order, tbptt=0,
+                                    **clip, **extra) for _ in range(epochs)]
+        results.append((model.theta.copy(), losses, opt))
+    return results
+
+
+@pytest.mark.parametrize("case", RESIDENT, ids=["lstm_adam", "gru_bi_seq_rmsprop_norm",
+                                                "rnn_relu_bi_max_nesterov_value",
+                                                "gru_bi_mul_bce", "lstm_bi_ave_cce"])
+def test_resident_epochs_match_the_cpu(case, monkeypatch):
+    from tsrnn.nn import resident
+
+    calls = []
+    original = resident.train_epoch
+    monkeypatch.setattr(resident, "train_epoch",
+                        lambda *a, **k: calls.append(1) or original(*a, **k))
+    # Two epochs where the optimizer has a step count (its state carries over).
+    epochs = 2 if case[4][0] == "adam" else 1
+    (theta_cpu, loss_cpu, opt_cpu), (theta_gpu, loss_gpu, opt_gpu) = _resident_case(
+        case, epochs=epochs)
+    assert len(calls) == epochs  # every epoch ran device-resident
+    np.testing.assert_allclose(loss_gpu, loss_cpu, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(theta_gpu, theta_cpu, rtol=1e-4, atol=1e-5)
+    for name in ("m", "v", "mean_square", "velocity", "t"):
+        if getattr(opt_cpu, name, None) is not None:
+            np.testing.assert_allclose(getattr(opt_gpu, name), getattr(opt_cpu, name),
+                                       rtol=1e-4, atol=1e-6)
+
+
+def test_resident_padded_sequences_match_the_cpu():
+    span = np.array([[0, 5], [2, 5], [0, 3], [1, 4], [0, 5], [3, 5], [0, 2]])
+    case = ("gru", {}, {"bidirectional": True, "return_sequences": True}, "mse",
+            ("adam", {}), {})
+    (theta_cpu, loss_cpu, _), (theta_gpu, loss_gpu, _) = _resident_case(case, span)
+    np.testing.assert_allclose(loss_gpu, loss_cpu, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(theta_gpu, theta_cpu, rtol=1e-4, atol=1e-5)
+
+
+def test_resident_epoch_stops_at_a_non_finite_loss_like_the_cpu():
+    # Sample 6 comes in the second batch of the first epoch: one good step, then none.
+    (theta_cpu, loss_cpu, opt_cpu), (theta_gpu, loss_gpu, opt_gpu) = _resident_case(
+        RESIDENT[0], nan_at=(6, 0))
+    assert not np.isfinite(loss_cpu[0]) and not np.isfinite(loss_gpu[0])
+    np.testing.assert_allclose(theta_gpu, theta_cpu, rtol=1e-4, atol=1e-5)
+    assert opt_gpu.t == opt_cpu.t

@@ -154,6 +154,18 @@ class SequenceModel(FlatModel):
             z = finals[-1][0]
         return self.head.forward(z, rowwise=not reuse), finals, (ctxs, z, finals)
 
+    def train_epoch(self, X, y, loss, optimizer, batch_size, order=None, clip_value=None,
+                    clip_norm=None, tbptt=0, **kwargs):
+        """As :meth:`FlatModel.train_epoch`; on a GPU the whole epoch stays on the
+        device (see :mod:`tsrnn.nn.resident`)."""
+        from . import resident
+
+        if resident.supported(self, loss, optimizer, kwargs):
+            return resident.train_epoch(self, X, y, loss, optimizer, batch_size, order,
+                                        clip_value, clip_norm, tbptt, **kwargs)
+        return super().train_epoch(X, y, loss, optimizer, batch_size, order, clip_value,
+                                   clip_norm, tbptt, **kwargs)
+
     def backward(self, ctx, dpred, tbptt=0):
         """Gradients of a loss whose gradient with respect to ``pred`` is ``dpred``,
         written to ``grad`` (overwriting). Returns the gradients of the initial states."""

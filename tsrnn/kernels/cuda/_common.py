@@ -64,9 +64,11 @@ def _column_sums_kernel(A, out):
 
 
 def threads_for(width):
-    """Threads per block for a per-sequence kernel over ``width`` columns: whole warps,
-    at most ``CUDA_THREADS_PER_BLOCK`` (idle threads cost on the device and more so in
-    the simulator)."""
+    """Threads per block for a kernel over ``width`` columns or items: whole warps up
+    to ``CUDA_THREADS_PER_BLOCK``, or just ``width`` below one warp (a partial warp
+    costs the device nothing more; idle threads cost the simulator a lot)."""
+    if width < 32:
+        return int(width)
     return int(min(TPB, 32 * math.ceil(width / 32)))
 
 

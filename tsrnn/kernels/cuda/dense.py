@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._common import _add_rows_kernel, _grid2, matmul, to_device
+from ._common import _add_rows_kernel, _grid2, column_sums, matmul, to_device
 
 
 def dense_forward(z, W, b):
@@ -12,3 +12,19 @@ def dense_forward(z, W, b):
     blocks, threads = _grid2(out.shape)
     _add_rows_kernel[blocks, threads](out, to_device(b, W.dtype))
     return out.copy_to_host().reshape(*z.shape[:-1], W.shape[1])
+
+
+def dense_forward_resident(z, W, b):
+    """``z @ W + b`` for device ``z`` (rows, D) and device weights; stays on the device."""
+    out = matmul(z, W)
+    blocks, threads = _grid2(out.shape)
+    _add_rows_kernel[blocks, threads](out, b)
+    return out
+
+
+def dense_backward_resident(z, dpred, W, dW, db):
+    """The head's gradients on the device: ``dW`` and ``db`` written in place (views of
+    the flat gradient), the gradient with respect to ``z`` returned."""
+    matmul(z, dpred, "tn", out=dW)
+    column_sums(dpred, out=db)
+    return matmul(dpred, W, "nt")
