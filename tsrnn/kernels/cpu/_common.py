@@ -106,9 +106,10 @@ def accumulate_tn(A, B, out, r0, r1):
 
     Called inside a backward time loop while the step's rows are hot in cache,
     four rows per pass (a rank-4 update: one load and store of ``out`` per four
-    multiply-adds). Faster than a BLAS product over all steps at the end
-    (measured: 0.9x of its time for the same rows) and it runs in the parallel
-    region. The order of the sums depends on the block only, never on threads.
+    multiply-adds). Per row it is slower than one BLAS product over all steps
+    at the end (1.6x, measured), but it runs in the parallel region: with two
+    threads an LSTM batch's backward pass went from 1.45 to 0.97 ms. The order
+    of the sums depends on the block only, never on threads.
     """
     K, M = out.shape
     n = r0
