@@ -95,11 +95,17 @@ class RecurrentNetwork:
 
     def bind(self, theta, grad):
         """Point every layer's weights and gradients into the flat ``theta`` and ``grad``."""
-        wv, gv, i = self.params.views(theta), self.params.views(grad), 0
+        for layer, w, g in zip(self.layers, self.layer_views(theta), self.layer_views(grad)):
+            layer.bind(w, g)
+
+    def layer_views(self, flat):
+        """Per layer, the tuple of its parameters as views of ``flat`` (host or device)."""
+        views, out, i = self.params.views(flat), [], 0
         for layer in self.layers:
             k = len(layer.param_shapes())
-            layer.bind(wv[i:i + k], gv[i:i + k])
+            out.append(tuple(views[i:i + k]))
             i += k
+        return out
 
     # -- time-major engine used by models -----------------------------------------------
     def zero_states(self, n):

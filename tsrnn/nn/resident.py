@@ -51,11 +51,14 @@ def train_epoch(model, X, y, loss, optimizer, batch_size, order=None, clip_value
     dspan = to_device(span, np.int64)
     d_order = to_device(order, np.int64)
     theta, grad = to_device(model.theta, dtype), cuda.device_array(model.theta.shape, dtype)
-    net_size = model.network.params.theta.size
-    net_w = model.network.params.views(theta[:net_size])
-    net_g = model.network.params.views(grad[:net_size])
+    net = model.network
+    net_size = net.params.theta.size
+    weights = net.layer_views(theta[:net_size])
+    grads = net.layer_views(grad[:net_size])
     head_w = model.head.params.views(theta[net_size:])
     head_g = model.head.params.views(grad[net_size:])
+    # Initial states: zeros the kernels only read, one array per epoch (a batch takes rows).
+    zeros = _zeros((min(batch_size, N), net.hidden_size), dtype)
     starts = range(0, N, batch_size)
     losses = cuda.device_array(len(starts), np.float64)
     flags = cuda.to_device(np.zeros(1, np.int32))
@@ -66,10 +69,11 @@ def train_epoch(model, X, y, loss, optimizer, batch_size, order=None, clip_value
         yb = K.gather_time_major(dY, idx) if per_step else K.gather_rows(dY, idx)
         sb = K.gather_rows(dspan, idx) if padded else dspan
         K.fill(grad, 0)
-        pred, z, finals, ctxs = _forward(model, net_w, head_w, xb, sb)
+        pred, z, finals, ctxs = _forward(model, weights, head_w, xb, sb, zeros)
         dpred = K.loss_and_grad(pred, yb, sb, idx.shape[0] if (per_step and padded) else 0,
                                 loss.__name__, losses, slot, flags)
-        _backward(model, net_w, net_g, head_w, head_g, xb.shape, z, finals, ctxs, dpred, tbptt)
+        _backward(model, weights, grads, head_w, head_g, xb.shape, z, finals, ctxs, dpred,
+                  tbptt)
         K.clip(grad, clip_value, clip_norm, flags)
         opt.step(theta, grad, flags)
     values = losses.copy_to_host()
@@ -78,16 +82,6 @@ def train_epoch(model, X, y, loss, optimizer, batch_size, order=None, clip_value
     model.theta[:] = theta.copy_to_host()
     opt.finish(n_good)
     return float(np.mean(values[:n_good + 1]))
-
-
-def _layer_weights(net, flat_views):
-    """Per layer, its weights among the network's flat views (as ``bind`` does)."""
-    out, i = [], 0
-    for layer in net.layers:
-        k = len(layer.param_shapes())
-        out.append(tuple(flat_views[i:i + k]))
-        i += k
-    return out
 
 
 def _zeros(shape, dtype):
@@ -99,20 +93,18 @@ def _zeros(shape, dtype):
     return a
 
 
-def _forward(model, net_w, head_w, x, span):
+def _forward(model, weights, head_w, x, span, zeros):
     from ..kernels.cuda import training as K
     from ..kernels.cuda.dense import dense_forward_resident
 
     net = model.network
-    weights = _layer_weights(net, net_w)
     T, B, _ = x.shape
+    state0 = (zeros[:B],) * net.n_states
     finals, ctxs, k = [], [], 0
     for unit in net.units:
         layers = unit.layers if isinstance(unit, Bidirectional) else (unit,)
         outs, caches = [], []
         for layer in layers:
-            state0 = tuple(_zeros((B, layer.hidden_size), net.dtype)
-                           for _ in range(net.n_states))
             fn = getattr(layer.backend, f"{layer.cell}_forward")
             out, state, cache = fn(x, weights[k], state0, layer.reverse, span=span,
                                    **layer.options)
@@ -131,14 +123,14 @@ def _forward(model, net_w, head_w, x, span):
     return dense_forward_resident(z, *head_w), z, finals, ctxs
 
 
-def _backward(model, net_w, net_g, head_w, head_g, xshape, z, finals, ctxs, dpred, tbptt):
+def _backward(model, weights, grads, head_w, head_g, xshape, z, finals, ctxs, dpred, tbptt):
     from ..kernels.cuda import training as K
     from ..kernels.cuda.dense import dense_backward_resident
 
     net = model.network
-    weights, grads = _layer_weights(net, net_w), _layer_weights(net, net_g)
     T, B, _ = xshape
-    dz = dense_backward_resident(z, dpred.reshape(z.shape[0], dpred.size // z.shape[0]), head_w[0], *head_g)
+    rows = z.shape[0]
+    dz = dense_backward_resident(z, dpred.reshape(rows, dpred.size // rows), head_w[0], *head_g)
     dfinals = [None] * len(net.layers)
     dout = None
     if model.return_sequences:
