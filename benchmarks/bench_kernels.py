@@ -58,12 +58,12 @@ def run_tsrnn(n, repeats):
         out[f"train_epoch_{cell}"] = _timeit(epoch, repeats)
     model = SequenceModel("lstm", F, H, 1, random_state=0)
     x1 = X[:1]
-    out["predict_1"] = _timeit(lambda: model.forward(x1), repeats, 2000)
+    out["predict_1"] = _timeit(lambda: model.predict(x1), repeats, 2000)
     state = {"s": None}
     step = X[:1, :1]
 
     def stream():
-        _, state["s"], _ = model.forward(step, state["s"])
+        _, state["s"] = model.predict(step, state["s"])
 
     out["stream_step"] = _timeit(stream, repeats, 2000)
     return out

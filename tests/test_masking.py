@@ -114,3 +114,38 @@ def test_truncation_counts_each_sequences_own_steps():
         # The last two real steps receive gradient; earlier ones do not.
         assert np.any(dx[b - 1, n] != 0)
         assert np.all(dx[:max(a, b - 2), n] == 0)
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["uni", "bi"])
+@pytest.mark.parametrize("cell,opts", CELLS, ids=IDS)
+def test_prediction_kernels_equal_training_forward(cell, opts, bidirectional, side):
+    # keep=False runs the prediction kernels (nothing kept for backward): same outputs
+    # and final states as the training forward, padding and initial states included.
+    rng = np.random.default_rng(2)
+    net = _net(cell, opts, bidirectional)
+    x, span = _batch(rng, side)
+    N = len(LENGTHS)
+    states = [tuple(rng.standard_normal((N, H)) for _ in range(net.n_states)) for _ in net.layers]
+    out, finals, ctx = net.run(x, states, span=span)
+    out_p, finals_p, ctx_p = net.run(x, states, span=span, keep=False)
+    assert ctx_p is None and ctx is not None
+    for n, (a, b) in enumerate(span):
+        np.testing.assert_allclose(out_p[a:b, n], out[a:b, n], rtol=1e-12, atol=1e-13)
+    for f, fp in zip(finals, finals_p):
+        for s, sp in zip(f, fp):
+            np.testing.assert_allclose(sp, s, rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize("cell,opts", CELLS, ids=IDS)
+def test_prediction_of_a_large_batch_is_that_of_each_sequence(cell, opts):
+    # 80 sequences run as parallel blocks; each must equal its own batch-of-one run.
+    rng = np.random.default_rng(3)
+    net = RecurrentNetwork(cell, F, 8, 1, True, random_state=0, **opts)
+    x = rng.standard_normal((T, 80, F)).astype(np.float32)
+    out, finals, _ = net.run(x, keep=False)
+    assert out.dtype == np.float32
+    for n in (0, 41, 79):
+        o, f, _ = net.run(np.ascontiguousarray(x[:, n:n + 1]), keep=False)
+        np.testing.assert_array_equal(out[:, n], o[:, 0])
+        np.testing.assert_array_equal(finals[1][0][n], f[1][0][0])

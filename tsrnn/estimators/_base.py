@@ -195,7 +195,7 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
     # -- prediction -----------------------------------------------------------------------
     def _raw_predict(self, X, idx=None, span=None):
         """Network outputs for validated ``X``."""
-        return self.model_.forward(X, span=span)[0]
+        return self.model_.predict(X, span=span)[0]
 
     def _predict_network(self, X, lengths=None, mask=None):
         """Network outputs and the padding of the batch (None when there is none)."""
@@ -209,7 +209,7 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         if self._state is not None and self._state[0][0].shape[0] != len(X):
             raise ValueError(f"stateful prediction continues {self._state[0][0].shape[0]} "
                              f"sequences, got {len(X)}; call reset_state() to start anew")
-        pred, self._state, _ = self.model_.forward(X, self._state)
+        pred, self._state = self.model_.predict(X, self._state)
         return pred, None
 
     def reset_state(self):

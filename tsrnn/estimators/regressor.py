@@ -290,7 +290,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
 
     def _raw_predict(self, X, idx=None, span=None):
         if not self.encoder_decoder:
-            return self.model_.forward(X, span=span)[0]
+            return self.model_.predict(X, span=span)[0]
         future = None if idx is None or self._future is None else self._future[idx]
         return self.model_.predict(X, future, self.horizon_, span)
 

@@ -80,7 +80,7 @@ class Recurrent:
         for extra in self.weights[3:]:
             extra[...] = 0
 
-    def forward(self, x, state0, reuse=False, span=None):
+    def forward(self, x, state0, reuse=False, span=None, keep=True):
         """Run over ``x`` of shape (T, N, F) from ``state0`` (a tuple of (N, H)).
 
         ``span`` (N, 2) marks each sequence's real steps ``[start, end)`` in a
@@ -89,14 +89,15 @@ class Recurrent:
         Returns ``(out, state, ctx)``: outputs (T, N, H) in time order, the final
         state tuple and what :meth:`backward` needs. With ``reuse`` the layer's
         buffers serve again (a training step): ``out`` and ``ctx`` are then
-        valid until this layer's next ``reuse`` call.
+        valid until this layer's next ``reuse`` call. ``keep=False`` (prediction)
+        keeps nothing for :meth:`backward`: ``ctx`` is then None.
         """
         fn = getattr(self.backend, f"{self.cell}_forward")
         ws = self._workspace if reuse else None
         # Outside training every sequence is computed alone (see ``rowwise``).
         out, state, cache = fn(x, self.weights, state0, self.reverse, workspace=ws,
-                               rowwise=not reuse, span=span, **self.options)
-        return out, state, (x, cache, ws)
+                               rowwise=not reuse, span=span, keep=keep, **self.options)
+        return out, state, ((x, cache, ws) if keep else None)
 
     def backward(self, ctx, dout, dstate, tbptt=0):
         """Add this layer's weight gradients to ``grads``; return ``(dx, dstate0)``."""
@@ -131,11 +132,11 @@ class Bidirectional:
         H = self.layers[0].hidden_size
         return 2 * H if self.merge_mode == "concat" else H
 
-    def forward(self, x, states0, reuse=False, span=None):
+    def forward(self, x, states0, reuse=False, span=None, keep=True):
         """``states0`` is a pair of state tuples, one per direction."""
-        (of, sf, cf), (ob, sb, cb) = (layer.forward(x, s, reuse, span)
+        (of, sf, cf), (ob, sb, cb) = (layer.forward(x, s, reuse, span, keep)
                                       for layer, s in zip(self.layers, states0))
-        return merge(of, ob, self.merge_mode), (sf, sb), (cf, cb, of, ob)
+        return merge(of, ob, self.merge_mode), (sf, sb), ((cf, cb, of, ob) if keep else None)
 
     def backward(self, ctx, dout, dstates, tbptt=0):
         cf, cb, of, ob = ctx

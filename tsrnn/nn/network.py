@@ -109,11 +109,14 @@ class RecurrentNetwork:
 
     # -- time-major engine used by models -----------------------------------------------
     def zero_states(self, n):
-        """Initial states: one tuple of (n, H) zero arrays per layer and direction."""
-        return [tuple(np.zeros((n, self.hidden_size), self.dtype) for _ in range(self.n_states))
-                for _ in self.layers]
+        """Initial states: one tuple of (n, H) zeros per layer and direction.
 
-    def run(self, x, states=None, reuse=False, span=None):
+        All share one array, which the kernels only read (they copy states in).
+        """
+        zeros = np.zeros((n, self.hidden_size), self.dtype)
+        return [(zeros,) * self.n_states] * len(self.layers)
+
+    def run(self, x, states=None, reuse=False, span=None, keep=True):
         """Forward over time-major ``x`` (T, N, F).
 
         ``states`` lists one state tuple per layer and direction (see
@@ -121,21 +124,23 @@ class RecurrentNetwork:
         recycles the layers' buffers (training): ``out`` and ``ctx`` then last
         until the next ``reuse`` run. ``span`` (N, 2) gives each sequence's real
         steps ``[start, end)`` in a padded batch: padding changes nothing.
+        ``keep=False`` (prediction) keeps nothing for :meth:`backprop`.
         """
         if states is None:
             states = self.zero_states(x.shape[1])
         ctxs, finals, i = [], [], 0
         for unit in self.units:
             if isinstance(unit, Bidirectional):
-                x, (sf, sb), ctx = unit.forward(x, (states[i], states[i + 1]), reuse, span)
+                x, (sf, sb), ctx = unit.forward(x, (states[i], states[i + 1]), reuse, span,
+                                                  keep)
                 finals += [sf, sb]
                 i += 2
             else:
-                x, s, ctx = unit.forward(x, states[i], reuse, span)
+                x, s, ctx = unit.forward(x, states[i], reuse, span, keep)
                 finals.append(s)
                 i += 1
             ctxs.append(ctx)
-        return x, finals, ctxs
+        return x, finals, (ctxs if keep else None)
 
     def backprop(self, ctxs, dout, dfinals=None, tbptt=0):
         """Backward through :meth:`run`; adds weight gradients to ``params.grad``.
@@ -172,7 +177,7 @@ class RecurrentNetwork:
         """
         x = self.check_input(x)
         out, finals, _ = self.run(np.ascontiguousarray(x.transpose(1, 0, 2)),
-                                  self._states_from_torch(h0, x.shape[0]))
+                                  self._states_from_torch(h0, x.shape[0]), keep=False)
         return out.transpose(1, 0, 2).copy(), self._states_to_torch(finals)
 
     def vjp(self, x, grad_output, h0=None):

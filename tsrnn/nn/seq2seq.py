@@ -157,7 +157,8 @@ class EncoderDecoder(FlatModel):
         preds = np.empty((N, horizon, self.output_size), self.dtype)
         for h in range(horizon):
             fut = None if future is None else future[:, h:h + 1]
-            out, states, _ = self.decoder.run(self._decoder_inputs(prev, fut), states)
+            out, states, _ = self.decoder.run(self._decoder_inputs(prev, fut), states,
+                                              keep=False)
             Z, _ = self._head_input(out.transpose(1, 0, 2), E, span)
             preds[:, h:h + 1] = prev = self.head.forward(Z, rowwise=True)
         return preds
@@ -168,7 +169,7 @@ class EncoderDecoder(FlatModel):
         if horizon is None:
             horizon = future.shape[1]
         xt = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=self.dtype)
-        enc_out, enc_finals, _ = self.encoder.run(xt, span=span)
+        enc_out, enc_finals, _ = self.encoder.run(xt, span=span, keep=False)
         return self._decode(enc_out, self._decoder_states(enc_finals), future, horizon, span)
 
     def loss_and_grad(self, X, y, loss, tbptt=0, future=None, teacher_forcing=1.0, rng=None,

@@ -21,6 +21,10 @@ def dense_forward(z, W, b):
     A BLAS product's last bits can depend on the number of rows, so a
     prediction would change with the rest of its batch; this does not.
     """
+    if z.ndim == 2:
+        out = np.empty((z.shape[0], W.shape[1]), W.dtype)
+        _dense(np.ascontiguousarray(z, dtype=W.dtype), W, b, out)
+        return out
     z2 = np.ascontiguousarray(z.reshape(-1, z.shape[-1]), dtype=W.dtype)
     out = np.empty((z2.shape[0], W.shape[1]), W.dtype)
     _dense(z2, W, b, out)

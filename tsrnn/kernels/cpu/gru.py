@@ -27,13 +27,14 @@ from ._common import (
     accumulate_tn,
     active,
     as_dout,
-    as_span,
     block_buffers,
     buffer,
     chunk_bounds,
     initial_state_grads,
     input_grad_rows,
+    kernel_span,
     matmul_rows,
+    matvec_add,
     project_rows,
     reduce_blocks,
     row_detached,
@@ -107,6 +108,69 @@ def _forward_serial(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, revers
 
 
 @njit(**JIT_OPTIONS)
+def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, r0, r1):
+    # Prediction keeps nothing for backward: each row runs its whole time loop;
+    # ``a`` holds the input side of the gates, ``g`` the recurrent side. Hs as in
+    # the SimpleRNN's: the final state again in slot T + 1.
+    T = x.shape[0]
+    H = Un.shape[0]
+    first, last = (T, 0) if reverse else (0, T)
+    one = np.ones(1, Hs.dtype)[0]
+    a = np.empty(3 * H, Hs.dtype)
+    g = np.empty(3 * H, Hs.dtype)
+    for n in range(r0, r1):
+        for j in range(H):
+            Hs[first, n, j] = h0[n, j]
+        for s in range(T):
+            t = T - 1 - s if reverse else s
+            prev = t + 1 if reverse else t
+            cur = t if reverse else t + 1
+            h, hp = Hs[cur, n], Hs[prev, n]
+            if not active(span, n, t):
+                for j in range(H):
+                    h[j] = hp[j]
+                continue
+            for j in range(3 * H):
+                a[j] = b[j]
+            matvec_add(x[t, n], W, a)
+            for j in range(3 * H):
+                g[j] = 0
+            if reset_after:
+                matvec_add(hp, U, g)
+                for j in range(H):
+                    r = sigmoid(a[j] + g[j])
+                    z = sigmoid(a[H + j] + g[H + j])
+                    c = tanh(a[2 * H + j] + r * (g[2 * H + j] + bhn[j]))
+                    h[j] = (one - z) * c + z * hp[j]
+            else:
+                matvec_add(hp, Urz, g)
+                for j in range(2 * H):
+                    a[j] = sigmoid(a[j] + g[j])
+                for j in range(H):
+                    g[j] = a[j] * hp[j]  # the reset state r * h_{t-1}
+                matvec_add(g[:H], Un, a[2 * H:])
+                for j in range(H):
+                    z = a[H + j]
+                    h[j] = (one - z) * tanh(a[2 * H + j]) + z * hp[j]
+        for j in range(H):
+            Hs[T + 1, n, j] = Hs[last, n, j]
+
+
+@njit(parallel=True, **JIT_OPTIONS)
+def _infer_parallel(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, chunks):
+    for c in prange(chunks):
+        r0, r1 = chunk_bounds(x.shape[1], chunks, c)
+        _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, r0, r1)
+
+
+@njit(**JIT_OPTIONS)
+def _infer_serial(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, chunks):
+    for c in range(chunks):
+        r0, r1 = chunk_bounds(x.shape[1], chunks, c)
+        _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, r0, r1)
+
+
+@njit(**JIT_OPTIONS)
 def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh, dW, dUrz,
                    dUn, db, dbhn, span, reverse, reset_after, tbptt, r0, r1):
     T = G.shape[0]
@@ -170,7 +234,7 @@ def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, 
         for n in range(r0, r1):
             if not active(span, n, t):
                 continue
-            if row_detached(span, n, t, reverse, tbptt):
+            if row_detached(span, n, t, T, reverse, tbptt):
                 dh[n] = 0
                 continue
             dh[n] += tmp[n]
@@ -199,7 +263,7 @@ def _backward_serial(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp
 
 
 def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=None,
-                rowwise=False, span=None):
+                rowwise=False, span=None, keep=True):
     """Run a GRU layer over whole sequences.
 
     Parameters
@@ -227,6 +291,10 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
         default). On padding the state passes through unchanged and, in the
         backward pass, no gradient reaches the gates; the reverse direction
         starts at each sequence's own last step.
+    keep : bool, default=True
+        Keep what :func:`gru_backward` needs. False (prediction) keeps only
+        the states, computes each sequence alone (as ``rowwise``) and returns
+        None as the cache.
 
     Returns
     -------
@@ -234,12 +302,20 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
         Hidden state after each step, in time order.
     state : tuple of ndarray
         ``(h_T,)``, the state after the last processed step.
-    cache : tuple
+    cache : tuple or None
         What :func:`gru_backward` needs.
     """
     W, U, b, bhn = weights
     T, N, _ = x.shape
     H = U.shape[0]
+    if not keep:
+        Hs = np.empty((T + 2, N, H), x.dtype)
+        # The classic variant multiplies r and z's and n's recurrent weights apart.
+        Urz, Un = ((U, U) if reset_after else
+                   (np.ascontiguousarray(U[:, :2 * H]), np.ascontiguousarray(U[:, 2 * H:])))
+        _parallel.launch(_infer_parallel, _infer_serial, N, x, W, b, U, Urz, Un, bhn,
+                         state0[0], Hs, kernel_span(span), reverse, reset_after)
+        return (Hs[:T] if reverse else Hs[1:T + 1]), (Hs[T + 1],), None
     G = buffer(workspace, "G", (T, N, 3 * H), x.dtype)
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
     Hs[T if reverse else 0] = state0[0]
@@ -248,7 +324,7 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
     Un = np.ascontiguousarray(U[:, 2 * H:])
     accrz = buffer(workspace, "accrz", (N, 2 * H), x.dtype)
     accn = buffer(workspace, "accn", (N, H), x.dtype)
-    span = as_span(span, N, T)
+    span = kernel_span(span)
     _parallel.launch(_forward_parallel, _forward_serial, N, x, W, b,
                      G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after, rowwise)
     out = Hs[:T] if reverse else Hs[1:]

@@ -17,13 +17,14 @@ from ._common import (
     accumulate_tn,
     active,
     as_dout,
-    as_span,
     block_buffers,
     buffer,
     chunk_bounds,
     initial_state_grads,
     input_grad_rows,
+    kernel_span,
     matmul_rows,
+    matvec_add,
     project_rows,
     reduce_blocks,
     row_detached,
@@ -72,6 +73,55 @@ def _forward_serial(x, W, b, G, U, Hs, acc, span, reverse, relu, rowwise, chunks
 
 
 @njit(**JIT_OPTIONS)
+def _infer_rows(x, W, b, U, h0, Hs, span, reverse, relu, r0, r1):
+    # Prediction keeps nothing for backward: each row runs its whole time loop.
+    # Hs: slot t + 1 after step t (slot t reading backwards), the initial state
+    # in the first slot, the final state again in slot T + 1.
+    T = x.shape[0]
+    H = U.shape[0]
+    first, last = (T, 0) if reverse else (0, T)
+    zero = np.zeros(1, Hs.dtype)[0]
+    a = np.empty(H, Hs.dtype)
+    for n in range(r0, r1):
+        for j in range(H):
+            Hs[first, n, j] = h0[n, j]
+        for s in range(T):
+            t = T - 1 - s if reverse else s
+            prev = t + 1 if reverse else t
+            cur = t if reverse else t + 1
+            h, hp = Hs[cur, n], Hs[prev, n]
+            if not active(span, n, t):
+                for j in range(H):
+                    h[j] = hp[j]
+                continue
+            for j in range(H):
+                a[j] = b[j]
+            matvec_add(x[t, n], W, a)
+            matvec_add(hp, U, a)
+            for j in range(H):
+                if relu:
+                    h[j] = a[j] if a[j] > zero else zero  # noqa: FURB136
+                else:
+                    h[j] = tanh(a[j])
+        for j in range(H):
+            Hs[T + 1, n, j] = Hs[last, n, j]
+
+
+@njit(parallel=True, **JIT_OPTIONS)
+def _infer_parallel(x, W, b, U, h0, Hs, span, reverse, relu, chunks):
+    for c in prange(chunks):
+        r0, r1 = chunk_bounds(x.shape[1], chunks, c)
+        _infer_rows(x, W, b, U, h0, Hs, span, reverse, relu, r0, r1)
+
+
+@njit(**JIT_OPTIONS)
+def _infer_serial(x, W, b, U, h0, Hs, span, reverse, relu, chunks):
+    for c in range(chunks):
+        r0, r1 = chunk_bounds(x.shape[1], chunks, c)
+        _infer_rows(x, W, b, U, h0, Hs, span, reverse, relu, r0, r1)
+
+
+@njit(**JIT_OPTIONS)
 def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dW, dU, db, span, reverse, relu, tbptt,
                    r0, r1):
     T = dG.shape[0]
@@ -102,7 +152,7 @@ def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dW, dU, db, span, re
         for n in range(r0, r1):
             if not active(span, n, t):
                 continue  # the gradient passes through padding unchanged
-            if row_detached(span, n, t, reverse, tbptt):
+            if row_detached(span, n, t, T, reverse, tbptt):
                 dh[n] = 0
             else:
                 dh[n] = tmp[n]
@@ -127,7 +177,7 @@ def _backward_serial(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dWb, dUb, dbb, spa
 
 
 def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=None,
-                rowwise=False, span=None):
+                rowwise=False, span=None, keep=True):
     """Run a SimpleRNN layer over whole sequences.
 
     Parameters
@@ -154,6 +204,10 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
         default). On padding the state passes through unchanged and, in the
         backward pass, no gradient reaches the gates; the reverse direction
         starts at each sequence's own last step.
+    keep : bool, default=True
+        Keep what :func:`rnn_backward` needs. False (prediction) keeps only
+        the states, computes each sequence alone (as ``rowwise``) and returns
+        None as the cache.
 
     Returns
     -------
@@ -161,17 +215,22 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
         Hidden state after each step, in time order.
     state : tuple of ndarray
         ``(h_T,)``, the state after the last processed step.
-    cache : tuple
+    cache : tuple or None
         What :func:`rnn_backward` needs.
     """
     W, U, b = weights
     T, N, _ = x.shape
     H = U.shape[0]
+    if not keep:
+        Hs = np.empty((T + 2, N, H), x.dtype)
+        _parallel.launch(_infer_parallel, _infer_serial, N, x, W, b, U, state0[0], Hs,
+                         kernel_span(span), reverse, activation == "relu")
+        return (Hs[:T] if reverse else Hs[1:T + 1]), (Hs[T + 1],), None
     G = buffer(workspace, "G", (T, N, H), x.dtype)
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
     Hs[T if reverse else 0] = state0[0]
     acc = buffer(workspace, "acc", (N, H), x.dtype)
-    span = as_span(span, N, T)
+    span = kernel_span(span)
     _parallel.launch(_forward_parallel, _forward_serial, N,
                      x, W, b, G, U, Hs, acc, span, reverse, activation == "relu", rowwise)
     out = Hs[:T] if reverse else Hs[1:]

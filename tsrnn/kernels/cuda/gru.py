@@ -137,7 +137,7 @@ def gru_backward_kernel(dout, has_dout, G, U, Hs, AUX, dG, DN, dh, span, reverse
 
 
 def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=None,
-                rowwise=False, span=None):
+                rowwise=False, span=None, keep=True):
     """Run a GRU layer over whole sequences on the GPU.
 
     Same parameters and returns as :func:`tsrnn.kernels.cpu.gru.gru_forward`;
@@ -157,7 +157,8 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
     (hs,) = host_or_device(resident, Hs)
     out = hs[:T] if reverse else hs[1:]
     last = hs[0 if reverse else T]
-    return out, (last if resident else last.copy(),), (G, Hs, AUX, dspan, dx, dU)
+    cache = (G, Hs, AUX, dspan, dx, dU) if keep else None
+    return out, (last if resident else last.copy(),), cache
 
 
 def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_after=True,

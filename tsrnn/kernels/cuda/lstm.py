@@ -99,11 +99,13 @@ def lstm_backward_kernel(dout, has_dout, G, U, Cs, TC, dG, dh, dc, span, reverse
         cuda.syncthreads()
 
 
-def lstm_forward(x, weights, state0, reverse=False, workspace=None, rowwise=False, span=None):
+def lstm_forward(x, weights, state0, reverse=False, workspace=None, rowwise=False, span=None,
+                 keep=True):
     """Run an LSTM layer over whole sequences on the GPU.
 
     Same parameters and returns as :func:`tsrnn.kernels.cpu.lstm.lstm_forward`
-    (``workspace`` and ``rowwise`` have no effect here); the cache holds device
+    (``workspace`` and ``rowwise`` have no effect here; ``keep=False`` returns
+    None as the cache); the cache holds device
     arrays for :func:`lstm_backward`. Given a device array ``x`` (a resident
     training step), everything it returns stays on the device.
     """
@@ -124,7 +126,7 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None, rowwise=Fals
     last = 0 if reverse else T
     out = hs[:T] if reverse else hs[1:]
     final = (hs[last], cs[last]) if resident else (hs[last].copy(), cs[last].copy())
-    return out, final, (G, Hs, Cs, TC, dspan, dx, dU)
+    return out, final, ((G, Hs, Cs, TC, dspan, dx, dU) if keep else None)
 
 
 def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, workspace=None):

@@ -81,7 +81,7 @@ def rnn_backward_kernel(dout, has_dout, U, Hs, dG, dh, span, reverse, relu, tbpt
 
 
 def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=None,
-                rowwise=False, span=None):
+                rowwise=False, span=None, keep=True):
     """Run a SimpleRNN layer over whole sequences on the GPU.
 
     Same parameters and returns as :func:`tsrnn.kernels.cpu.rnn.rnn_forward`;
@@ -100,7 +100,7 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
     (hs,) = host_or_device(resident, Hs)
     out = hs[:T] if reverse else hs[1:]
     last = hs[0 if reverse else T]
-    return out, (last if resident else last.copy(),), (Hs, dspan, dx, dU)
+    return out, (last if resident else last.copy(),), ((Hs, dspan, dx, dU) if keep else None)
 
 
 def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activation="tanh",
