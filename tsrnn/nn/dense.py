@@ -4,7 +4,7 @@ import numpy as np
 
 from ..kernels import get_backend
 from .init import glorot_uniform
-from .params import ParameterSet
+from .params import ParameterSet, aligned_copy
 
 
 class Dense:
@@ -26,7 +26,8 @@ class Dense:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self.params.theta, self.params.grad = np.array(self.params.theta), np.array(self.params.grad)
+        self.params.theta, self.params.grad = (aligned_copy(self.params.theta),
+                                              aligned_copy(self.params.grad))
         self.W, self.b = self.params.views(self.params.theta)
         self.dW, self.db = self.params.views(self.params.grad)
 

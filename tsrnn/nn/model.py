@@ -6,6 +6,7 @@ from .dense import Dense
 from .layers import merge, unmerge
 from .network import RecurrentNetwork
 from .optimizers import clip_gradients
+from .params import aligned_copy, aligned_zeros
 
 
 class FlatModel:
@@ -21,7 +22,7 @@ class FlatModel:
         self._components = components
         dtype = components[0].params.theta.dtype
         n = sum(c.params.theta.size for c in components)
-        self.theta, self.grad = np.zeros(n, dtype), np.zeros(n, dtype)
+        self.theta, self.grad = aligned_zeros(n, dtype), aligned_zeros(n, dtype)
         self._attach()
 
     def _attach(self):
@@ -33,7 +34,7 @@ class FlatModel:
         # Unpickled arrays are copies, no longer views of theta: make them views again.
         # They may also be read-only (joblib's memory maps): take writable copies.
         self.__dict__.update(state)
-        self.theta, self.grad = np.array(self.theta), np.zeros_like(self.theta)
+        self.theta, self.grad = aligned_copy(self.theta), aligned_zeros(self.theta.size, self.dtype)
         self._attach()
 
     @property

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..kernels import CELLS, get_backend
 from .layers import MERGE_MODES, Bidirectional, Recurrent
-from .params import ParameterSet
+from .params import ParameterSet, aligned_copy
 
 CELL_NAMES = tuple(CELLS)
 DTYPES = ("float32", "float64")
@@ -83,7 +83,8 @@ class RecurrentNetwork:
     def __setstate__(self, state):
         # Unpickled weights are copies, no longer views of the flat vectors.
         self.__dict__.update(state)
-        self.params.theta, self.params.grad = np.array(self.params.theta), np.array(self.params.grad)
+        self.params.theta, self.params.grad = (aligned_copy(self.params.theta),
+                                              aligned_copy(self.params.grad))
         self.bind(self.params.theta, self.params.grad)
 
     def attach(self, theta, grad):

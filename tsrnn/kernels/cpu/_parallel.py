@@ -32,12 +32,11 @@ def n_blocks(n_rows):
 
 def launch(parallel_fn, serial_fn, n_rows, *args):
     """Run ``parallel_fn(*args, blocks)`` where it pays, else ``serial_fn(*args, 1)``."""
-    blocks = n_blocks(n_rows)
-    if blocks > 1:
-        with _LOCK, one_blas_thread():
-            parallel_fn(*args, blocks)
-    else:
+    if n_rows < 2 * config.ROWS_PER_BLOCK:
         serial_fn(*args, 1)
+        return
+    with _LOCK, one_blas_thread():
+        parallel_fn(*args, n_blocks(n_rows))
 
 
 _CONTROLLER = None
@@ -53,11 +52,27 @@ def one_blas_thread(needed=True):
     the first look at the loaded libraries costs 3 ms.
     """
     global _CONTROLLER
-    if not needed:
+    if not needed or _LIMITED:
         return contextlib.nullcontext()
     if _CONTROLLER is None:
         import scipy.linalg.cython_blas  # noqa: F401  (the BLAS Numba calls: load it first)
         from threadpoolctl import ThreadpoolController
 
         _CONTROLLER = ThreadpoolController().select(user_api="blas")
-    return _CONTROLLER.limit(limits=1)
+    return _one_thread()
+
+
+# Whether a one_blas_thread block is running: nested ones (each kernel launch of a
+# training epoch) skip threadpoolctl, whose set and restore cost 2% of an epoch.
+_LIMITED = False
+
+
+@contextlib.contextmanager
+def _one_thread():
+    global _LIMITED
+    _LIMITED = True
+    try:
+        with _CONTROLLER.limit(limits=1):
+            yield
+    finally:
+        _LIMITED = False

@@ -26,10 +26,13 @@ from . import _parallel
 from ._common import (
     accumulate_tn,
     active,
+    add_row,
     as_dout,
     block_buffers,
     buffer,
     chunk_bounds,
+    copy_row,
+    fill_row,
     initial_state_grads,
     input_grad_rows,
     kernel_span,
@@ -59,8 +62,8 @@ def _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse,
         for n in range(r0, r1):
             if not active(span, n, t):
                 # Padding: the state passes through unchanged.
-                Hs[cur, n] = Hs[prev, n]
-                AUX[t, n] = 0
+                copy_row(Hs[prev, n], Hs[cur, n])
+                fill_row(AUX[t, n], 0)
                 continue
             for j in range(H):
                 r = sigmoid(G[t, n, j] + accrz[n, j])
@@ -184,10 +187,10 @@ def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, 
             if not active(span, n, t):
                 # Padding: no gate gradient; the state's gradient passes through.
                 if has_dout:
-                    dh[n] += dout[t, n]
-                dG[t, n] = 0
-                DN[t, n] = 0
-                dRZ[n] = 0
+                    add_row(dout[t, n], dh[n])
+                fill_row(dG[t, n], 0)
+                fill_row(DN[t, n], 0)
+                fill_row(dRZ[n], 0)
                 continue
             for j in range(H):
                 dhj = dh[n, j] + dout[t, n, j] if has_dout else dh[n, j]
@@ -235,11 +238,11 @@ def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, 
             if not active(span, n, t):
                 continue
             if row_detached(span, n, t, T, reverse, tbptt):
-                dh[n] = 0
+                fill_row(dh[n], 0)
                 continue
-            dh[n] += tmp[n]
+            add_row(tmp[n], dh[n])
             if reset_after:
-                dh[n] += tmp2[n]
+                add_row(tmp2[n], dh[n])
 
 
 @njit(parallel=True, **JIT_OPTIONS)

@@ -28,6 +28,8 @@ from ._common import (
     block_buffers,
     buffer,
     chunk_bounds,
+    copy_row,
+    fill_row,
     initial_state_grads,
     input_grad_rows,
     kernel_span,
@@ -55,8 +57,8 @@ def _forward_rows(x, W, b, G, U, Hs, Cs, TC, acc, span, reverse, rowwise, r0, r1
         for n in range(r0, r1):
             if not active(span, n, t):
                 # Padding: the state passes through unchanged.
-                Hs[cur, n] = Hs[prev, n]
-                Cs[cur, n] = Cs[prev, n]
+                copy_row(Hs[prev, n], Hs[cur, n])
+                copy_row(Cs[prev, n], Cs[cur, n])
                 continue
             g = G[t, n]
             a = acc[n]
@@ -171,7 +173,7 @@ def _backward_rows(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, dW, d
                 for j in range(H):
                     dh_n[j] += o[j]
             if not active(span, n, t):
-                d[:] = 0
+                fill_row(d, 0)
                 continue
             for j in range(H):
                 dc_n[j] += dh_n[j] * g[3 * H + j] * (one - tc[j] * tc[j])
@@ -193,10 +195,10 @@ def _backward_rows(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, dW, d
             if not active(span, n, t):
                 continue  # the gradient passes through padding unchanged
             if row_detached(span, n, t, T, reverse, tbptt):
-                dh[n] = 0
-                dc[n] = 0
+                fill_row(dh[n], 0)
+                fill_row(dc[n], 0)
             else:
-                dh[n] = tmp[n]
+                copy_row(tmp[n], dh[n])
 
 
 @njit(parallel=True, **JIT_OPTIONS)

@@ -16,10 +16,13 @@ from . import _parallel
 from ._common import (
     accumulate_tn,
     active,
+    add_row,
     as_dout,
     block_buffers,
     buffer,
     chunk_bounds,
+    copy_row,
+    fill_row,
     initial_state_grads,
     input_grad_rows,
     kernel_span,
@@ -47,7 +50,7 @@ def _forward_rows(x, W, b, G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1):
         matmul_rows(Hs[prev], U, acc, r0, r1, rowwise)
         for n in range(r0, r1):
             if not active(span, n, t):
-                Hs[cur, n] = Hs[prev, n]  # padding: the state passes through
+                copy_row(Hs[prev, n], Hs[cur, n])  # padding: the state passes through
                 continue
             for j in range(H):
                 a = G[t, n, j] + acc[n, j]
@@ -136,8 +139,8 @@ def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dW, dU, db, span, re
         for n in range(r0, r1):
             if not active(span, n, t):
                 if has_dout:
-                    dh[n] += dout[t, n]
-                dG[t, n] = 0
+                    add_row(dout[t, n], dh[n])
+                fill_row(dG[t, n], 0)
                 continue
             for j in range(H):
                 dhj = dh[n, j] + dout[t, n, j] if has_dout else dh[n, j]
@@ -153,9 +156,9 @@ def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dW, dU, db, span, re
             if not active(span, n, t):
                 continue  # the gradient passes through padding unchanged
             if row_detached(span, n, t, T, reverse, tbptt):
-                dh[n] = 0
+                fill_row(dh[n], 0)
             else:
-                dh[n] = tmp[n]
+                copy_row(tmp[n], dh[n])
 
 
 @njit(parallel=True, **JIT_OPTIONS)
