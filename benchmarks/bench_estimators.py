@@ -54,7 +54,7 @@ def run_tsrnn(repeats):
         "partial_fit_model": _timeit(lambda: model.train_step(x3, y2, loss, opt, None, 1.0),
                                      repeats),
         "predict_estimator": _timeit(lambda: reg.predict(x1), repeats),
-        "predict_model": _timeit(lambda: model.forward(x3), repeats),
+        "predict_model": _timeit(lambda: model.predict(x3), repeats),
     }
 
 

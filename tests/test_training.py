@@ -58,6 +58,48 @@ def test_sgd_momentum_and_nesterov_minimise_a_quadratic():
         assert np.abs(theta).max() < 1e-3
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_optimizer_updates_follow_their_formulas(dtype):
+    # The jitted updates against the formulas written out in float64, step after step.
+    rng = np.random.default_rng(0)
+    theta0 = rng.standard_normal(37).astype(dtype)
+    grads = [rng.standard_normal(37).astype(dtype) for _ in range(4)]
+    tol = {"rtol": 1e-12, "atol": 1e-14} if dtype == np.float64 else {"rtol": 2e-6, "atol": 1e-7}
+
+    def adam(theta, lr=0.01, b1=0.9, b2=0.999, eps=1e-7):
+        # Epsilon added to the uncorrected root, as in Keras.
+        m = v = 0.0
+        for t, g in enumerate(grads, 1):
+            m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+            theta = theta - lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * m / (np.sqrt(v) + eps)
+        return theta
+
+    def rmsprop(theta, lr=0.01, rho=0.9, eps=1e-7):
+        ms = 0.0
+        for g in grads:
+            ms = rho * ms + (1 - rho) * g * g
+            theta = theta - lr * g / (np.sqrt(ms) + eps)
+        return theta
+
+    def sgd(theta, lr=0.01, mu=0.9, nesterov=False):
+        vel = 0.0
+        for g in grads:
+            vel = mu * vel - lr * g
+            theta = theta + (mu * vel - lr * g if nesterov else vel)
+        return theta
+
+    cases = [("adam", {}, adam), ("rmsprop", {}, rmsprop), ("sgd", {"momentum": 0.9}, sgd),
+             ("sgd", {"momentum": 0.9, "nesterov": True}, lambda th: sgd(th, nesterov=True)),
+             ("sgd", {}, lambda th: sgd(th, mu=0.0))]
+    for name, kw, reference in cases:
+        opt, theta = get_optimizer(name, 0.01, **kw), theta0.copy()
+        for g in grads:
+            opt.step(theta, g)
+        assert theta.dtype == dtype
+        np.testing.assert_allclose(theta, reference(theta0.astype(np.float64)), **tol,
+                                   err_msg=f"{name} {kw}")
+
+
 def test_clipping_by_value_and_by_norm():
     g = np.array([3.0, -4.0, 0.5])
     assert clip_gradients(g.copy()) == pytest.approx(np.linalg.norm(g))

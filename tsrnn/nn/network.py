@@ -114,8 +114,11 @@ class RecurrentNetwork:
 
         All share one array, which the kernels only read (they copy states in).
         """
-        zeros = np.zeros((n, self.hidden_size), self.dtype)
-        return [(zeros,) * self.n_states] * len(self.layers)
+        cached = self.__dict__.get("_zeros")
+        if cached is None or cached.shape[0] != n:
+            # Kept for the next call: a stream of single-window predictions reuses it.
+            cached = self._zeros = np.zeros((n, self.hidden_size), self.dtype)
+        return [(cached,) * self.n_states] * len(self.layers)
 
     def run(self, x, states=None, reuse=False, span=None, keep=True):
         """Forward over time-major ``x`` (T, N, F).

@@ -1,7 +1,8 @@
 """Optimizers on flat parameter vectors, with gradient clipping, looked up by name.
 
 An optimizer keeps its state (moments, step count) between calls, so that
-``partial_fit`` continues where the last call stopped.
+``partial_fit`` continues where the last call stopped. The updates themselves
+are jitted loops (:mod:`tsrnn.kernels.cpu.training`).
 """
 
 import numpy as np
@@ -28,13 +29,8 @@ class SGD:
             return
         if self.velocity is None:
             self.velocity = np.zeros_like(theta)
-        v = self.velocity
-        v *= self.momentum
-        v -= self.learning_rate * grad
-        if self.nesterov:
-            theta += self.momentum * v - self.learning_rate * grad
-        else:
-            theta += v
+        _kernels().sgd_kernel(theta, grad, self.velocity, self.learning_rate, self.momentum,
+                              self.nesterov)
 
 
 class RMSprop:
@@ -55,10 +51,8 @@ class RMSprop:
         """Update ``theta`` in place from ``grad``."""
         if self.mean_square is None:
             self.mean_square = np.zeros_like(theta)
-        ms = self.mean_square
-        ms *= self.rho
-        ms += (1 - self.rho) * grad * grad
-        theta -= self.learning_rate * grad / (np.sqrt(ms) + self.epsilon)
+        _kernels().rmsprop_kernel(theta, grad, self.mean_square, self.learning_rate, self.rho,
+                                  self.epsilon)
 
 
 class Adam:
@@ -82,12 +76,16 @@ class Adam:
         if self.m is None:
             self.m, self.v = np.zeros_like(theta), np.zeros_like(theta)
         self.t += 1
-        self.m *= self.beta_1
-        self.m += (1 - self.beta_1) * grad
-        self.v *= self.beta_2
-        self.v += (1 - self.beta_2) * grad * grad
         lr = self.learning_rate * np.sqrt(1 - self.beta_2 ** self.t) / (1 - self.beta_1 ** self.t)
-        theta -= (lr * self.m / (np.sqrt(self.v) + self.epsilon)).astype(theta.dtype, copy=False)
+        _kernels().adam_kernel(theta, grad, self.m, self.v, float(lr), self.beta_1, self.beta_2,
+                               self.epsilon)
+
+
+def _kernels():
+    # Imported on the first step: importing tsrnn compiles and loads nothing.
+    from ..kernels.cpu import training
+
+    return training
 
 
 OPTIMIZERS = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
