@@ -25,6 +25,10 @@ os.environ.setdefault("OMP_WAIT_POLICY", config.OMP_WAIT_POLICY)
 _LOCK = threading.Lock()
 
 
+#: Batches of fewer rows (two blocks) run serially.
+MIN_PARALLEL_ROWS = 2 * config.ROWS_PER_BLOCK
+
+
 def n_blocks(n_rows):
     """Number of blocks a batch of ``n_rows`` sequences is cut into."""
     return max(1, n_rows // config.ROWS_PER_BLOCK)
@@ -32,7 +36,7 @@ def n_blocks(n_rows):
 
 def launch(parallel_fn, serial_fn, n_rows, *args):
     """Run ``parallel_fn(*args, blocks)`` where it pays, else ``serial_fn(*args, 1)``."""
-    if n_rows < 2 * config.ROWS_PER_BLOCK:
+    if n_rows < MIN_PARALLEL_ROWS:
         serial_fn(*args, 1)
         return
     with _LOCK, one_blas_thread():

@@ -8,11 +8,13 @@ from ._common import matmul_rows
 
 
 @njit(**JIT_OPTIONS)
-def _dense(z, W, b, out):
+def _dense(z, W, b):
+    out = np.empty((z.shape[0], W.shape[1]), W.dtype)
     matmul_rows(z, W, out, 0, z.shape[0], True)
     for i in range(out.shape[0]):
         for j in range(out.shape[1]):
             out[i, j] += b[j]
+    return out
 
 
 def dense_forward(z, W, b):
@@ -22,10 +24,6 @@ def dense_forward(z, W, b):
     prediction would change with the rest of its batch; this does not.
     """
     if z.ndim == 2:
-        out = np.empty((z.shape[0], W.shape[1]), W.dtype)
-        _dense(np.ascontiguousarray(z, dtype=W.dtype), W, b, out)
-        return out
+        return _dense(np.ascontiguousarray(z, dtype=W.dtype), W, b)
     z2 = np.ascontiguousarray(z.reshape(-1, z.shape[-1]), dtype=W.dtype)
-    out = np.empty((z2.shape[0], W.shape[1]), W.dtype)
-    _dense(z2, W, b, out)
-    return out.reshape(*z.shape[:-1], W.shape[1])
+    return _dense(z2, W, b).reshape(*z.shape[:-1], W.shape[1])
