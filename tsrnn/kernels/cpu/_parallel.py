@@ -25,10 +25,6 @@ os.environ.setdefault("OMP_WAIT_POLICY", config.OMP_WAIT_POLICY)
 _LOCK = threading.Lock()
 
 
-#: Batches of fewer rows (two blocks) run serially.
-MIN_PARALLEL_ROWS = 2 * config.ROWS_PER_BLOCK
-
-
 def n_blocks(n_rows):
     """Number of blocks a batch of ``n_rows`` sequences is cut into."""
     return max(1, n_rows // config.ROWS_PER_BLOCK)
@@ -36,11 +32,12 @@ def n_blocks(n_rows):
 
 def launch(parallel_fn, serial_fn, n_rows, *args):
     """Run ``parallel_fn(*args, blocks)`` where it pays, else ``serial_fn(*args, 1)``."""
-    if n_rows < MIN_PARALLEL_ROWS:
+    blocks = n_blocks(n_rows)
+    if blocks > 1:
+        with _LOCK, one_blas_thread():
+            parallel_fn(*args, blocks)
+    else:
         serial_fn(*args, 1)
-        return
-    with _LOCK, one_blas_thread():
-        parallel_fn(*args, n_blocks(n_rows))
 
 
 _CONTROLLER = None

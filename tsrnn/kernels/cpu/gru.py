@@ -122,22 +122,18 @@ def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, r0
     a = np.empty(3 * H, Hs.dtype)
     g = np.empty(3 * H, Hs.dtype)
     for n in range(r0, r1):
-        for j in range(H):
-            Hs[first, n, j] = h0[n, j]
+        copy_row(h0[n], Hs[first, n])
         for s in range(T):
             t = T - 1 - s if reverse else s
             prev = t + 1 if reverse else t
             cur = t if reverse else t + 1
             h, hp = Hs[cur, n], Hs[prev, n]
             if not active(span, n, t):
-                for j in range(H):
-                    h[j] = hp[j]
+                copy_row(hp, h)
                 continue
-            for j in range(3 * H):
-                a[j] = b[j]
+            copy_row(b, a)
             matvec_add(x[t, n], W, a)
-            for j in range(3 * H):
-                g[j] = 0
+            fill_row(g, 0)
             if reset_after:
                 matvec_add(hp, U, g)
                 for j in range(H):
@@ -155,8 +151,7 @@ def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, r0
                 for j in range(H):
                     z = a[H + j]
                     h[j] = (one - z) * tanh(a[2 * H + j]) + z * hp[j]
-        for j in range(H):
-            Hs[T + 1, n, j] = Hs[last, n, j]
+        copy_row(Hs[last, n], Hs[T + 1, n])
 
 
 @njit(parallel=True, **JIT_OPTIONS)

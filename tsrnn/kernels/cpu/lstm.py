@@ -22,7 +22,6 @@ from numba import njit, prange
 from ...config import JIT_OPTIONS
 from . import _parallel
 from ._common import (
-    NO_SPAN,
     accumulate_tn,
     active,
     as_dout,
@@ -109,22 +108,18 @@ def _infer_rows(x, W, b, U, h0, c0, S, span, reverse, r0, r1):
     first, last = (T, 0) if reverse else (0, T)
     a = np.empty(4 * H, S.dtype)
     for n in range(r0, r1):
-        for j in range(H):
-            S[0, first, n, j] = h0[n, j]
-            S[1, first, n, j] = c0[n, j]
+        copy_row(h0[n], S[0, first, n])
+        copy_row(c0[n], S[1, first, n])
         for s in range(T):
             t = T - 1 - s if reverse else s
             prev = t + 1 if reverse else t
             cur = t if reverse else t + 1
             h, c, h_prev, c_prev = S[0, cur, n], S[1, cur, n], S[0, prev, n], S[1, prev, n]
             if not active(span, n, t):
-                for j in range(H):
-                    h[j] = h_prev[j]
-                    c[j] = c_prev[j]
+                copy_row(h_prev, h)
+                copy_row(c_prev, c)
                 continue
-            # Loops, not slice assignments: a[:] = b cost 20% of a step (measured).
-            for j in range(4 * H):
-                a[j] = b[j]
+            copy_row(b, a)
             matvec_add(x[t, n], W, a)
             matvec_add(h_prev, U, a)
             for j in range(2 * H):
@@ -137,9 +132,8 @@ def _infer_rows(x, W, b, U, h0, c0, S, span, reverse, r0, r1):
                 c[j] = a[H + j] * c_prev[j] + a[j] * a[2 * H + j]
             for j in range(H):
                 h[j] = a[3 * H + j] * tanh(c[j])
-        for j in range(H):
-            S[0, T + 1, n, j] = S[0, last, n, j]
-            S[1, T + 1, n, j] = S[1, last, n, j]
+        copy_row(S[0, last, n], S[0, T + 1, n])
+        copy_row(S[1, last, n], S[1, T + 1, n])
 
 
 @njit(parallel=True, **JIT_OPTIONS)
@@ -265,7 +259,11 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None,
     T, N, _ = x.shape
     H = U.shape[0]
     if not keep:
-        return _infer(x, W, U, b, state0, reverse, span)
+        # One array for both states: the final ones again in slot T + 1 (no copies).
+        S = np.empty((2, T + 2, N, H), x.dtype)
+        _parallel.launch(_infer_parallel, _infer_serial, N, x, W, b, U, state0[0], state0[1], S,
+                         kernel_span(span), reverse)
+        return (S[0, :T] if reverse else S[0, 1:T + 1]), (S[0, T + 1], S[1, T + 1]), None
     G = buffer(workspace, "G", (T, N, 4 * H), x.dtype)
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
     Cs = buffer(workspace, "Cs", (T + 1, N, H), x.dtype)
@@ -280,20 +278,6 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None,
     last = 0 if reverse else T
     out = Hs[:T] if reverse else Hs[1:]
     return out, (Hs[last].copy(), Cs[last].copy()), (G, Hs, Cs, TC, span)
-
-
-def _infer(x, W, U, b, state0, reverse, span):
-    T, N, _ = x.shape
-    S = np.empty((2, T + 2, N, U.shape[0]), x.dtype)
-    span = NO_SPAN if span is None else kernel_span(span)
-    if N < _parallel.MIN_PARALLEL_ROWS:
-        # Straight to the serial kernel: launch() costs 0.3 us of a 20 us prediction.
-        _infer_serial(x, W, b, U, state0[0], state0[1], S, span, reverse, 1)
-    else:
-        _parallel.launch(_infer_parallel, _infer_serial, N, x, W, b, U, state0[0], state0[1], S,
-                         span, reverse)
-    # The final states are views of their own slot: no copy, nothing shared with out.
-    return (S[0, :T] if reverse else S[0, 1:T + 1]), (S[0, T + 1], S[1, T + 1]), None
 
 
 def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0,

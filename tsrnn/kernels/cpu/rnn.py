@@ -86,19 +86,16 @@ def _infer_rows(x, W, b, U, h0, Hs, span, reverse, relu, r0, r1):
     zero = np.zeros(1, Hs.dtype)[0]
     a = np.empty(H, Hs.dtype)
     for n in range(r0, r1):
-        for j in range(H):
-            Hs[first, n, j] = h0[n, j]
+        copy_row(h0[n], Hs[first, n])
         for s in range(T):
             t = T - 1 - s if reverse else s
             prev = t + 1 if reverse else t
             cur = t if reverse else t + 1
             h, hp = Hs[cur, n], Hs[prev, n]
             if not active(span, n, t):
-                for j in range(H):
-                    h[j] = hp[j]
+                copy_row(hp, h)
                 continue
-            for j in range(H):
-                a[j] = b[j]
+            copy_row(b, a)
             matvec_add(x[t, n], W, a)
             matvec_add(hp, U, a)
             for j in range(H):
@@ -106,8 +103,7 @@ def _infer_rows(x, W, b, U, h0, Hs, span, reverse, relu, r0, r1):
                     h[j] = a[j] if a[j] > zero else zero  # noqa: FURB136
                 else:
                     h[j] = tanh(a[j])
-        for j in range(H):
-            Hs[T + 1, n, j] = Hs[last, n, j]
+        copy_row(Hs[last, n], Hs[T + 1, n])
 
 
 @njit(parallel=True, **JIT_OPTIONS)
