@@ -94,9 +94,8 @@ class Recurrent:
         """
         fn = getattr(self.backend, f"{self.cell}_forward")
         ws = self._workspace if reuse else None
-        # Outside training every sequence is computed alone (see ``rowwise``).
         out, state, cache = fn(x, self.weights, state0, self.reverse, workspace=ws,
-                               rowwise=not reuse, span=span, keep=keep, **self.options)
+                               span=span, keep=keep, **self.options)
         return out, state, ((x, cache, ws) if keep else None)
 
     def backward(self, ctx, dout, dstate, tbptt=0):

@@ -5,6 +5,11 @@ from numba import njit
 
 from ...config import JIT_OPTIONS
 from . import _parallel
+from ._products import accumulate_tn, matmul_rows
+
+#: Up to this many input features, the input gradient is dot products over the
+#: gate axis (a product with one output column is a chain per row: 20x slower).
+SMALL_ROWS = 4
 
 
 @njit(**JIT_OPTIONS)
@@ -104,29 +109,11 @@ def buffer(workspace, name, shape, dtype):
 
 
 @njit(**JIT_OPTIONS)
-def project_rows(x, W, b, out, r0, r1, rowwise):
-    """``out[r0:r1] = x[r0:r1] @ W + b``: one step's input projection for a block.
-
-    Done inside the parallel time loop, step by step, while the rows are hot
-    in cache: one product over all steps beforehand ran serially and cost
-    more than the recurrent products at F=1 (a BLAS product with K=1).
-    """
-    if _blas_pays(r1 - r0, W, rowwise):
-        np.dot(x[r0:r1], W, out[r0:r1])
-        for i in range(r0, r1):
-            add_row(b, out[i])
-        return
-    for i in range(r0, r1):
-        copy_row(b, out[i])
-        matvec_add(x[i], W, out[i])
-
-
-@njit(**JIT_OPTIONS)
 def input_grad_rows(x, dG, W, WT, dx, dW, db, r0, r1):
     """One step's gradients of the input projection for a block of rows:
     ``dx[r0:r1] = dG[r0:r1] @ W.T``; ``dW`` and ``db`` accumulate."""
     if W.shape[0] > SMALL_ROWS:
-        matmul_rows(dG, WT, dx, r0, r1, False)
+        matmul_rows(dG, WT, dx, r0, r1)
     else:
         # A few features: dot products (a product with M=1 ran 20x slower).
         for i in range(r0, r1):
@@ -142,38 +129,6 @@ def input_grad_rows(x, dG, W, WT, dx, dW, db, r0, r1):
         d = dG[i]
         for j in range(db.shape[0]):
             db[j] += d[j]
-
-
-@njit(**JIT_OPTIONS)
-def accumulate_tn(A, B, out, r0, r1):
-    """``out += A[r0:r1].T @ B[r0:r1]``: a block's share of a weight gradient.
-
-    Called inside a backward time loop while the step's rows are hot in cache,
-    four rows per pass (a rank-4 update: one load and store of ``out`` per four
-    multiply-adds). Per row it is slower than one BLAS product over all steps
-    at the end (1.6x, measured), but it runs in the parallel region: with two
-    threads an LSTM batch's backward pass went from 1.45 to 0.97 ms. The order
-    of the sums depends on the block only, never on threads.
-    """
-    K, M = out.shape
-    n = r0
-    while n + 4 <= r1:
-        a0, a1, a2, a3 = A[n], A[n + 1], A[n + 2], A[n + 3]
-        b0, b1, b2, b3 = B[n], B[n + 1], B[n + 2], B[n + 3]
-        for k in range(K):
-            c0, c1, c2, c3 = a0[k], a1[k], a2[k], a3[k]
-            o = out[k]
-            for j in range(M):
-                o[j] += (c0 * b0[j] + c1 * b1[j]) + (c2 * b2[j] + c3 * b3[j])
-        n += 4
-    while n < r1:
-        a, b = A[n], B[n]
-        for k in range(K):
-            c = a[k]
-            o = out[k]
-            for j in range(M):
-                o[j] += c * b[j]
-        n += 1
 
 
 def reduce_blocks(parts):
@@ -201,58 +156,3 @@ def as_dout(dout, dtype):
     if dout is None:
         return np.zeros((0, 0, 0), dtype)
     return np.ascontiguousarray(dout, dtype)
-
-
-#: Up to this many rows (or inner or outer dimension), a product is plain loops:
-#: a BLAS call costs more than the arithmetic of a step at batch 1 (streaming,
-#: single-window prediction) or of a projection from a single feature.
-SMALL_ROWS = 4
-
-
-@njit(**JIT_OPTIONS)
-def matmul_rows(A, B, out, r0, r1, rowwise):
-    """``out[r0:r1] = A[r0:r1] @ B``: BLAS for a block of rows, plain loops for a few.
-
-    The choice depends on the block's size only, which depends on the batch
-    size only, so results never change with the thread count. A BLAS call's
-    last bits can depend on how many rows it is given, so predictions, which
-    must not depend on what else is in the batch, pass ``rowwise=True``: plain
-    loops whatever the size (training keeps BLAS, about 1.2x faster there).
-    """
-    if _blas_pays(r1 - r0, B, rowwise):
-        np.dot(A[r0:r1], B, out[r0:r1])
-        return
-    for i in range(r0, r1):
-        fill_row(out[i], 0)
-        matvec_add(A[i], B, out[i])
-
-
-@njit(**JIT_OPTIONS)
-def _blas_pays(rows, B, rowwise):
-    """Whether a product of ``rows`` rows by ``B`` goes to BLAS (see :func:`matmul_rows`)."""
-    K, M = B.shape
-    return not rowwise and rows > SMALL_ROWS and K > SMALL_ROWS and M > SMALL_ROWS
-
-
-@njit(**JIT_OPTIONS)
-def matvec_add(a, B, o):
-    """``o += a @ B`` for one row ``a``, by plain loops (no BLAS)."""
-    K, M = B.shape
-    # Eight rows of B per pass: an eighth of the loads and stores of o
-    # (12% faster than four at batch 1, measured).
-    k = 0
-    while k + 8 <= K:
-        a0, a1, a2, a3 = a[k], a[k + 1], a[k + 2], a[k + 3]
-        a4, a5, a6, a7 = a[k + 4], a[k + 5], a[k + 6], a[k + 7]
-        b0, b1, b2, b3 = B[k], B[k + 1], B[k + 2], B[k + 3]
-        b4, b5, b6, b7 = B[k + 4], B[k + 5], B[k + 6], B[k + 7]
-        for j in range(M):
-            o[j] += (((a0 * b0[j] + a1 * b1[j]) + (a2 * b2[j] + a3 * b3[j]))
-                     + ((a4 * b4[j] + a5 * b5[j]) + (a6 * b6[j] + a7 * b7[j])))
-        k += 8
-    while k < K:
-        ak = a[k]
-        b = B[k]
-        for j in range(M):
-            o[j] += ak * b[j]
-        k += 1

@@ -4,13 +4,13 @@ import numpy as np
 from numba import njit
 
 from ...config import JIT_OPTIONS
-from ._common import matmul_rows
+from ._products import matmul_rows
 
 
 @njit(**JIT_OPTIONS)
 def _dense(z, W, b):
     out = np.empty((z.shape[0], W.shape[1]), W.dtype)
-    matmul_rows(z, W, out, 0, z.shape[0], True)
+    matmul_rows(z, W, out, 0, z.shape[0])
     for i in range(out.shape[0]):
         for j in range(out.shape[1]):
             out[i, j] += b[j]
@@ -21,7 +21,8 @@ def dense_forward(z, W, b):
     """``z @ W + b`` for ``z`` of shape (..., D), each row by the same loops.
 
     A BLAS product's last bits can depend on the number of rows, so a
-    prediction would change with the rest of its batch; this does not.
+    prediction would change with the rest of its batch; this product's do not
+    (see :mod:`._products`).
     """
     if z.ndim == 2:
         return _dense(np.ascontiguousarray(z, dtype=W.dtype), W, b)

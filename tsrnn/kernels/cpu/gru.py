@@ -24,7 +24,6 @@ from numba import njit, prange
 from ...config import JIT_OPTIONS
 from . import _parallel
 from ._common import (
-    accumulate_tn,
     active,
     add_row,
     as_dout,
@@ -36,18 +35,15 @@ from ._common import (
     initial_state_grads,
     input_grad_rows,
     kernel_span,
-    matmul_rows,
-    matvec_add,
-    project_rows,
     reduce_blocks,
     row_detached,
 )
 from ._math import sigmoid, tanh
+from ._products import accumulate_tn, matmul_rows, matvec_add, project_rows
 
 
 @njit(**JIT_OPTIONS)
-def _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
-                  rowwise, r0, r1):
+def _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after, r0, r1):
     T = G.shape[0]
     H = Un.shape[0]
     one = np.ones(1, G.dtype)[0]
@@ -55,10 +51,10 @@ def _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse,
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
-        project_rows(x[t], W, b, G[t], r0, r1, rowwise)
-        matmul_rows(Hs[prev], Urz, accrz, r0, r1, rowwise)
+        project_rows(x[t], W, b, G[t], r0, r1)
+        matmul_rows(Hs[prev], Urz, accrz, r0, r1)
         if reset_after:
-            matmul_rows(Hs[prev], Un, accn, r0, r1, rowwise)
+            matmul_rows(Hs[prev], Un, accn, r0, r1)
         for n in range(r0, r1):
             if not active(span, n, t):
                 # Padding: the state passes through unchanged.
@@ -81,7 +77,7 @@ def _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse,
                     # AUX keeps the reset state r * h_{t-1}.
                     AUX[t, n, j] = r * Hs[prev, n, j]
         if not reset_after:
-            matmul_rows(AUX[t], Un, accn, r0, r1, rowwise)
+            matmul_rows(AUX[t], Un, accn, r0, r1)
             for n in range(r0, r1):
                 if not active(span, n, t):
                     continue
@@ -94,20 +90,18 @@ def _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse,
 
 @njit(parallel=True, **JIT_OPTIONS)
 def _forward_parallel(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse,
-                      reset_after, rowwise, chunks):
+                      reset_after, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
-                      rowwise, r0, r1)
+        _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
 def _forward_serial(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse,
-                    reset_after, rowwise, chunks):
+                    reset_after, chunks):
     for c in range(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
-                      rowwise, r0, r1)
+        _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
@@ -208,7 +202,7 @@ def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, 
                     DN[t, n, j] = dnp
         if not reset_after:
             # Gradient of the reset state r * h_{t-1}, then of r.
-            matmul_rows(DN[t], UnT, tmp, r0, r1, False)
+            matmul_rows(DN[t], UnT, tmp, r0, r1)
             for n in range(r0, r1):
                 if not active(span, n, t):
                     continue
@@ -226,9 +220,9 @@ def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, 
             for n in range(r0, r1):
                 for j in range(H):
                     dbhn[j] += DN[t, n, j]
-        matmul_rows(dRZ, UrzT, tmp, r0, r1, False)
+        matmul_rows(dRZ, UrzT, tmp, r0, r1)
         if reset_after:
-            matmul_rows(DN[t], UnT, tmp2, r0, r1, False)
+            matmul_rows(DN[t], UnT, tmp2, r0, r1)
         for n in range(r0, r1):
             if not active(span, n, t):
                 continue
@@ -261,7 +255,7 @@ def _backward_serial(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp
 
 
 def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=None,
-                rowwise=False, span=None, keep=True):
+                span=None, keep=True):
     """Run a GRU layer over whole sequences.
 
     Parameters
@@ -280,10 +274,6 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
     workspace : dict, optional
         Buffers to reuse between calls (see ``_common.buffer``); ``out`` and the
         cache then stay valid only until the next call with the same workspace.
-    rowwise : bool, default=False
-        Compute every sequence by the same loops whatever the batch holds, so
-        that its outputs do not depend on the other sequences (prediction).
-        Training leaves it off: BLAS products are faster on blocks of rows.
     span : ndarray of shape (n_samples, 2), optional
         The real steps ``[start, end)`` of each padded sequence (all steps by
         default). On padding the state passes through unchanged and, in the
@@ -291,7 +281,7 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
         starts at each sequence's own last step.
     keep : bool, default=True
         Keep what :func:`gru_backward` needs. False (prediction) keeps only
-        the states, computes each sequence alone (as ``rowwise``) and returns
+        the states, computes each sequence alone and returns
         None as the cache.
 
     Returns
@@ -324,7 +314,7 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
     accn = buffer(workspace, "accn", (N, H), x.dtype)
     span = kernel_span(span)
     _parallel.launch(_forward_parallel, _forward_serial, N, x, W, b,
-                     G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after, rowwise)
+                     G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after)
     out = Hs[:T] if reverse else Hs[1:]
     return out, (Hs[0 if reverse else T].copy(),), (G, Hs, AUX, span)
 

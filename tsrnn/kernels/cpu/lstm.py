@@ -22,7 +22,6 @@ from numba import njit, prange
 from ...config import JIT_OPTIONS
 from . import _parallel
 from ._common import (
-    accumulate_tn,
     active,
     as_dout,
     block_buffers,
@@ -33,17 +32,21 @@ from ._common import (
     initial_state_grads,
     input_grad_rows,
     kernel_span,
-    matmul_rows,
-    matvec_add,
-    project_rows,
     reduce_blocks,
     row_detached,
 )
 from ._math import sigmoid, tanh
+from ._products import (
+    accumulate_tn,
+    matmul_add_rows,
+    matmul_rows,
+    matvec_add,
+    project_rows,
+)
 
 
 @njit(**JIT_OPTIONS)
-def _forward_rows(x, W, b, G, U, Hs, Cs, TC, acc, span, reverse, rowwise, r0, r1):
+def _forward_rows(x, W, b, G, U, Hs, Cs, TC, span, reverse, r0, r1):
     # Short loops over one row's views, each touching few arrays: LLVM
     # vectorises them, where one fused loop over six arrays stays scalar.
     T = G.shape[0]
@@ -52,8 +55,9 @@ def _forward_rows(x, W, b, G, U, Hs, Cs, TC, acc, span, reverse, rowwise, r0, r1
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
-        project_rows(x[t], W, b, G[t], r0, r1, rowwise)
-        matmul_rows(Hs[prev], U, acc, r0, r1, rowwise)
+        # Pre-activations in place: bias, input projection, recurrent product.
+        project_rows(x[t], W, b, G[t], r0, r1)
+        matmul_add_rows(Hs[prev], U, G[t], r0, r1)
         for n in range(r0, r1):
             if not active(span, n, t):
                 # Padding: the state passes through unchanged.
@@ -61,14 +65,13 @@ def _forward_rows(x, W, b, G, U, Hs, Cs, TC, acc, span, reverse, rowwise, r0, r1
                 copy_row(Cs[prev, n], Cs[cur, n])
                 continue
             g = G[t, n]
-            a = acc[n]
             for j in range(2 * H):
-                g[j] = sigmoid(g[j] + a[j])
+                g[j] = sigmoid(g[j])
             # range(H) with offsets: a loop starting at 2H stayed scalar (2x slower).
             for j in range(H):
-                g[2 * H + j] = tanh(g[2 * H + j] + a[2 * H + j])
+                g[2 * H + j] = tanh(g[2 * H + j])
             for j in range(H):
-                g[3 * H + j] = sigmoid(g[3 * H + j] + a[3 * H + j])
+                g[3 * H + j] = sigmoid(g[3 * H + j])
             c_prev = Cs[prev, n]
             c = Cs[cur, n]
             for j in range(H):
@@ -82,17 +85,17 @@ def _forward_rows(x, W, b, G, U, Hs, Cs, TC, acc, span, reverse, rowwise, r0, r1
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _forward_parallel(x, W, b, G, U, Hs, Cs, TC, acc, span, reverse, rowwise, chunks):
+def _forward_parallel(x, W, b, G, U, Hs, Cs, TC, span, reverse, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(x, W, b, G, U, Hs, Cs, TC, acc, span, reverse, rowwise, r0, r1)
+        _forward_rows(x, W, b, G, U, Hs, Cs, TC, span, reverse, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _forward_serial(x, W, b, G, U, Hs, Cs, TC, acc, span, reverse, rowwise, chunks):
+def _forward_serial(x, W, b, G, U, Hs, Cs, TC, span, reverse, chunks):
     for c in range(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(x, W, b, G, U, Hs, Cs, TC, acc, span, reverse, rowwise, r0, r1)
+        _forward_rows(x, W, b, G, U, Hs, Cs, TC, span, reverse, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
@@ -161,7 +164,7 @@ def _backward_rows(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, dW, d
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         for n in range(r0, r1):
-            g, d, tc, c_prev = G[t, n], dG[t, n], TC[t, n], Cs[prev, n]
+            g, d, tc, c_prev = G[t, n], dG[n], TC[t, n], Cs[prev, n]
             dh_n, dc_n = dh[n], dc[n]
             if has_dout:
                 o = dout[t, n]
@@ -183,9 +186,9 @@ def _backward_rows(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, dW, d
             for j in range(H):
                 dc_n[j] *= g[H + j]
         # Weight gradients accumulate per block while the step is hot in cache.
-        accumulate_tn(Hs[prev], dG[t], dU, r0, r1)
-        input_grad_rows(x[t], dG[t], W, WT, dx[t], dW, db, r0, r1)
-        matmul_rows(dG[t], UT, tmp, r0, r1, False)
+        accumulate_tn(Hs[prev], dG, dU, r0, r1)
+        input_grad_rows(x[t], dG, W, WT, dx[t], dW, db, r0, r1)
+        matmul_rows(dG, UT, tmp, r0, r1)
         for n in range(r0, r1):
             if not active(span, n, t):
                 continue  # the gradient passes through padding unchanged
@@ -215,7 +218,7 @@ def _backward_serial(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, dWb
 
 
 def lstm_forward(x, weights, state0, reverse=False, workspace=None,
-                rowwise=False, span=None, keep=True):
+                span=None, keep=True):
     """Run an LSTM layer over whole sequences.
 
     Parameters
@@ -232,10 +235,6 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None,
     workspace : dict, optional
         Buffers to reuse between calls (see ``_common.buffer``); ``out`` and the
         cache then stay valid only until the next call with the same workspace.
-    rowwise : bool, default=False
-        Compute every sequence by the same loops whatever the batch holds, so
-        that its outputs do not depend on the other sequences (prediction).
-        Training leaves it off: BLAS products are faster on blocks of rows.
     span : ndarray of shape (n_samples, 2), optional
         The real steps ``[start, end)`` of each padded sequence (all steps by
         default). On padding the state passes through unchanged and, in the
@@ -243,7 +242,7 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None,
         starts at each sequence's own last step.
     keep : bool, default=True
         Keep what :func:`lstm_backward` needs. False (prediction) keeps only
-        the states, computes each sequence alone (as ``rowwise``) and returns
+        the states, computes each sequence alone and returns
         None as the cache.
 
     Returns
@@ -271,10 +270,9 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None,
     first = T if reverse else 0
     Hs[first] = state0[0]
     Cs[first] = state0[1]
-    acc = buffer(workspace, "acc", (N, 4 * H), x.dtype)
     span = kernel_span(span)
-    _parallel.launch(_forward_parallel, _forward_serial, N, x, W, b, G, U, Hs, Cs, TC, acc, span,
-                     reverse, rowwise)
+    _parallel.launch(_forward_parallel, _forward_serial, N, x, W, b, G, U, Hs, Cs, TC, span,
+                     reverse)
     last = 0 if reverse else T
     out = Hs[:T] if reverse else Hs[1:]
     return out, (Hs[last].copy(), Cs[last].copy()), (G, Hs, Cs, TC, span)
@@ -313,7 +311,8 @@ def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0,
     N, H = x.shape[1], U.shape[0]
     dh, dc = initial_state_grads(dstate, 2, N, H, x.dtype)
     dout = as_dout(dout, x.dtype)
-    dG = buffer(workspace, "dG", G.shape, x.dtype)
+    # One step's gate gradients: used within the step only, they stay in cache.
+    dG = buffer(workspace, "dG", G.shape[1:], x.dtype)
     tmp = buffer(workspace, "tmp", (N, H), x.dtype)
     dx = buffer(workspace, "dx", x.shape, x.dtype)
     dWb, dUb, dbb = block_buffers(N, W.shape, U.shape, G.shape[2:], dtype=x.dtype)

@@ -14,7 +14,6 @@ from numba import njit, prange
 from ...config import JIT_OPTIONS
 from . import _parallel
 from ._common import (
-    accumulate_tn,
     active,
     add_row,
     as_dout,
@@ -26,19 +25,17 @@ from ._common import (
     initial_state_grads,
     input_grad_rows,
     kernel_span,
-    matmul_rows,
-    matvec_add,
-    project_rows,
     reduce_blocks,
     row_detached,
 )
 from ._math import tanh
+from ._products import accumulate_tn, matmul_rows, matvec_add, project_rows
 
 ACTIVATIONS = ("tanh", "relu")
 
 
 @njit(**JIT_OPTIONS)
-def _forward_rows(x, W, b, G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1):
+def _forward_rows(x, W, b, G, U, Hs, acc, span, reverse, relu, r0, r1):
     T = G.shape[0]
     H = U.shape[0]
     zero = np.zeros(1, G.dtype)[0]
@@ -46,8 +43,8 @@ def _forward_rows(x, W, b, G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1):
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
-        project_rows(x[t], W, b, G[t], r0, r1, rowwise)
-        matmul_rows(Hs[prev], U, acc, r0, r1, rowwise)
+        project_rows(x[t], W, b, G[t], r0, r1)
+        matmul_rows(Hs[prev], U, acc, r0, r1)
         for n in range(r0, r1):
             if not active(span, n, t):
                 copy_row(Hs[prev, n], Hs[cur, n])  # padding: the state passes through
@@ -62,17 +59,17 @@ def _forward_rows(x, W, b, G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1):
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _forward_parallel(x, W, b, G, U, Hs, acc, span, reverse, relu, rowwise, chunks):
+def _forward_parallel(x, W, b, G, U, Hs, acc, span, reverse, relu, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(x, W, b, G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1)
+        _forward_rows(x, W, b, G, U, Hs, acc, span, reverse, relu, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _forward_serial(x, W, b, G, U, Hs, acc, span, reverse, relu, rowwise, chunks):
+def _forward_serial(x, W, b, G, U, Hs, acc, span, reverse, relu, chunks):
     for c in range(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(x, W, b, G, U, Hs, acc, span, reverse, relu, rowwise, r0, r1)
+        _forward_rows(x, W, b, G, U, Hs, acc, span, reverse, relu, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
@@ -147,7 +144,7 @@ def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dW, dU, db, span, re
                     dG[t, n, j] = dhj * (one - h * h)
         accumulate_tn(Hs[prev], dG[t], dU, r0, r1)
         input_grad_rows(x[t], dG[t], W, WT, dx[t], dW, db, r0, r1)
-        matmul_rows(dG[t], UT, tmp, r0, r1, False)
+        matmul_rows(dG[t], UT, tmp, r0, r1)
         for n in range(r0, r1):
             if not active(span, n, t):
                 continue  # the gradient passes through padding unchanged
@@ -176,7 +173,7 @@ def _backward_serial(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dWb, dUb, dbb, spa
 
 
 def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=None,
-                rowwise=False, span=None, keep=True):
+                span=None, keep=True):
     """Run a SimpleRNN layer over whole sequences.
 
     Parameters
@@ -194,10 +191,6 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
     workspace : dict, optional
         Buffers to reuse between calls (see ``_common.buffer``); ``out`` and the
         cache then stay valid only until the next call with the same workspace.
-    rowwise : bool, default=False
-        Compute every sequence by the same loops whatever the batch holds, so
-        that its outputs do not depend on the other sequences (prediction).
-        Training leaves it off: BLAS products are faster on blocks of rows.
     span : ndarray of shape (n_samples, 2), optional
         The real steps ``[start, end)`` of each padded sequence (all steps by
         default). On padding the state passes through unchanged and, in the
@@ -205,7 +198,7 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
         starts at each sequence's own last step.
     keep : bool, default=True
         Keep what :func:`rnn_backward` needs. False (prediction) keeps only
-        the states, computes each sequence alone (as ``rowwise``) and returns
+        the states, computes each sequence alone and returns
         None as the cache.
 
     Returns
@@ -231,7 +224,7 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
     acc = buffer(workspace, "acc", (N, H), x.dtype)
     span = kernel_span(span)
     _parallel.launch(_forward_parallel, _forward_serial, N,
-                     x, W, b, G, U, Hs, acc, span, reverse, activation == "relu", rowwise)
+                     x, W, b, G, U, Hs, acc, span, reverse, activation == "relu")
     out = Hs[:T] if reverse else Hs[1:]
     return out, (Hs[0 if reverse else T].copy(),), (Hs, span)
 

@@ -137,7 +137,7 @@ def gru_backward_kernel(dout, has_dout, G, U, Hs, AUX, dG, DN, dh, span, reverse
 
 
 def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=None,
-                rowwise=False, span=None, keep=True):
+                span=None, keep=True):
     """Run a GRU layer over whole sequences on the GPU.
 
     Same parameters and returns as :func:`tsrnn.kernels.cpu.gru.gru_forward`;

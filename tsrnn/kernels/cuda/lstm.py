@@ -99,12 +99,12 @@ def lstm_backward_kernel(dout, has_dout, G, U, Cs, TC, dG, dh, dc, span, reverse
         cuda.syncthreads()
 
 
-def lstm_forward(x, weights, state0, reverse=False, workspace=None, rowwise=False, span=None,
+def lstm_forward(x, weights, state0, reverse=False, workspace=None, span=None,
                  keep=True):
     """Run an LSTM layer over whole sequences on the GPU.
 
     Same parameters and returns as :func:`tsrnn.kernels.cpu.lstm.lstm_forward`
-    (``workspace`` and ``rowwise`` have no effect here; ``keep=False`` returns
+    (``workspace`` has no effect here; ``keep=False`` returns
     None as the cache); the cache holds device
     arrays for :func:`lstm_backward`. Given a device array ``x`` (a resident
     training step), everything it returns stays on the device.

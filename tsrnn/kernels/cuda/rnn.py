@@ -81,7 +81,7 @@ def rnn_backward_kernel(dout, has_dout, U, Hs, dG, dh, span, reverse, relu, tbpt
 
 
 def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=None,
-                rowwise=False, span=None, keep=True):
+                span=None, keep=True):
     """Run a SimpleRNN layer over whole sequences on the GPU.
 
     Same parameters and returns as :func:`tsrnn.kernels.cpu.rnn.rnn_forward`;
