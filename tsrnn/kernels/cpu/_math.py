@@ -1,9 +1,10 @@
-"""Scalar activation functions for the CPU kernels.
+"""Activation functions for the CPU kernels, on scalars and vectors (:mod:`._simd`).
 
 ``tanh`` and ``sigmoid`` resolve by argument type when a kernel compiles: in
 float32 a rational approximation (relative error below 4e-7, the precision of
-float32 itself) that LLVM can vectorise, in float64 the C library's ``tanh``,
-exact enough for gradient checks to 1e-10. Both are inlined into the kernels, where they vectorise.
+float32 itself) that LLVM can vectorise, written once for scalars and vectors;
+in float64 the C library's functions (lane by lane for a vector), exact enough
+for gradient checks to 1e-10. Both are inlined into the kernels.
 """
 
 import math
@@ -12,11 +13,16 @@ import warnings
 import numpy as np
 from numba import types
 from numba.core.errors import NumbaIRAssumptionWarning
-from numba.extending import overload
+from numba.extending import overload, register_jitable
 
-# Inlining the clamp below trips a pedantic SSA check in Numba (a false alarm:
-# the generated code is right, and the tests compare it with float64 and torch).
-warnings.filterwarnings("ignore", message=r".*_tanh_overload", category=NumbaIRAssumptionWarning)
+from ._simd import Vector, clamp, lane, with_lane
+from ._simd import vector_lanes as lanes_of
+
+# Inlining the branches and lane loops below trips a pedantic SSA check in Numba
+# (a false alarm: the generated code is right, and the tests compare it with
+# float64 and torch).
+warnings.filterwarnings("ignore", message=r".*_(tanh|sigmoid)_overload",
+                        category=NumbaIRAssumptionWarning)
 
 
 def tanh(x):
@@ -33,33 +39,55 @@ def _is_float32(x):
     return isinstance(x, types.Float) and x.bitwidth == 32
 
 
+def _rational(v):
+    # x * P(x^2) / Q(x^2) on [-9, 9], fitted for relative error on [0, 9] by
+    # Sanathanan-Koerner iteration; Q stays above 1 there. Written once for a
+    # float32 scalar and a float32 vector (the operators work on both).
+    v2 = v * v
+    p = v2 * np.float32(-8.56527050e-14) + np.float32(5.31175617e-11)
+    p = p * v2 + np.float32(-2.03042045e-08)
+    p = p * v2 + np.float32(1.11757342e-05)
+    p = p * v2 + np.float32(3.10613013e-03)
+    p = p * v2 + np.float32(1.30859974e-01)
+    p = p * v2 + np.float32(9.99999997e-01)
+    q = v2 * np.float32(2.54923409e-04) + np.float32(2.45039626e-02)
+    q = q * v2 + np.float32(4.64193263e-01)
+    q = q * v2 + np.float32(1.0)
+    return p * v / q
+
+
+_rational_jit = register_jitable(_rational)
+
+
 @overload(tanh, inline="always")
 def _tanh_overload(x):
     if _is_float32(x):
 
         def impl(x):
-            # Rational approximation on [-9, 9] (beyond, tanh is +-1 in float32).
-            # Branches, not min/max: Numba's NaN-aware min/max stop LLVM from vectorising.
+            # Beyond [-9, 9] tanh is +-1 in float32. Branches, not min/max:
+            # Numba's NaN-aware min/max stop LLVM from vectorising.
             v = x
             if v > np.float32(9.0):  # noqa: PLR1730
                 v = np.float32(9.0)
             if v < np.float32(-9.0):  # noqa: PLR1730
                 v = np.float32(-9.0)
-            # x * P(x^2) / Q(x^2), fitted for relative error on [0, 9] by
-            # Sanathanan-Koerner iteration; Q stays above 1 there.
-            v2 = v * v
-            p = np.float32(-8.56527050e-14)
-            p = p * v2 + np.float32(5.31175617e-11)
-            p = p * v2 + np.float32(-2.03042045e-08)
-            p = p * v2 + np.float32(1.11757342e-05)
-            p = p * v2 + np.float32(3.10613013e-03)
-            p = p * v2 + np.float32(1.30859974e-01)
-            p = p * v2 + np.float32(9.99999997e-01)
-            q = np.float32(2.54923409e-04)
-            q = q * v2 + np.float32(2.45039626e-02)
-            q = q * v2 + np.float32(4.64193263e-01)
-            q = q * v2 + np.float32(1.0)
-            return p * v / q
+            return _rational_jit(v)
+
+        return impl
+    if isinstance(x, Vector) and x.dtype == types.float32:
+
+        def impl(x):
+            return _rational_jit(clamp(x, np.float32(-9.0), np.float32(9.0)))
+
+        return impl
+    if isinstance(x, Vector):
+
+        def impl(x):
+            # float64: the C library's tanh lane by lane (exact enough for gradient checks).
+            out = x
+            for i in range(lanes_of(x)):
+                out = with_lane(out, i, math.tanh(lane(x, i)))
+            return out
 
         return impl
 
@@ -71,10 +99,19 @@ def _tanh_overload(x):
 
 @overload(sigmoid, inline="always")
 def _sigmoid_overload(x):
-    if _is_float32(x):
+    if _is_float32(x) or (isinstance(x, Vector) and x.dtype == types.float32):
 
         def impl(x):
             return np.float32(0.5) * tanh(np.float32(0.5) * x) + np.float32(0.5)
+
+        return impl
+    if isinstance(x, Vector):
+
+        def impl(x):
+            out = x
+            for i in range(lanes_of(x)):
+                out = with_lane(out, i, 1.0 / (1.0 + math.exp(-lane(x, i))))
+            return out
 
         return impl
 

@@ -24,69 +24,111 @@ from ._simd import fma, item, lanes, load, splat, store, zero, zeros
 @njit(**JIT_OPTIONS)
 def matmul_rows(A, B, out, r0, r1):
     """``out[r0:r1] = A[r0:r1] @ B``."""
-    _rows(A, B, out, r0, r1, False)
+    _rows(A, B, None, None, None, out, r0, r1, False)
 
 
 @njit(**JIT_OPTIONS)
 def matmul_add_rows(A, B, out, r0, r1):
     """``out[r0:r1] += A[r0:r1] @ B``."""
-    _rows(A, B, out, r0, r1, True)
+    _rows(A, B, None, None, None, out, r0, r1, True)
 
 
 @njit(**JIT_OPTIONS)
-def _rows(A, B, out, r0, r1, add):
-    i = r0
-    while i + 4 <= r1:
-        _rows4(A, B, out, i, add)
-        i += 4
-    while i < r1:
-        _row(A[i], B, out[i], add)
-        i += 1
+def project_rows(x, W, b, out, r0, r1):
+    """``out[r0:r1] = b + x[r0:r1] @ W``: one step's input projection for a block."""
+    _rows(x, W, None, None, b, out, r0, r1, False)
+
+
+@njit(**JIT_OPTIONS)
+def affine_rows(x, W, h, U, b, out, r0, r1):
+    """``out[r0:r1] = b + x[r0:r1] @ W + h[r0:r1] @ U``: one step's pre-activations
+    for a block, summed in that order with the outputs in registers throughout."""
+    _rows(x, W, h, U, b, out, r0, r1, False)
 
 
 @njit(**JIT_OPTIONS)
 def matvec_add(a, B, o):
     """``o += a @ B`` for one row ``a``."""
-    _row(a, B, o, True)
+    _row(a, B, None, None, None, o, True)
 
 
 @njit(**JIT_OPTIONS)
-def project_rows(x, W, b, out, r0, r1):
-    """``out[r0:r1] = x[r0:r1] @ W + b``: one step's input projection for a block."""
-    for i in range(r0, r1):
-        o = out[i]
-        for j in range(o.shape[0]):
-            o[j] = b[j]
-        _row(x[i], W, o, True)
+def affine_row(x, W, h, U, b, o):
+    """``o = b + x @ W + h @ U`` for one row, summed as :func:`affine_rows` does."""
+    _row(x, W, h, U, b, o, False)
 
 
 @njit(**JIT_OPTIONS)
-def _rows4(A, B, out, i, add):
-    # out[i:i + 4] (+)= A[i:i + 4] @ B: tiles of four rows by two vectors (eight
+def _rows(A, B, C, D, bias, out, r0, r1, add):
+    # out[r0:r1] = start + A @ B (+ C @ D), start being out (add), bias or zero;
+    # C, D and bias may be None (compiled away).
+    i = r0
+    while i + 4 <= r1:
+        _rows4(A, B, C, D, bias, out, i, add)
+        i += 4
+    while i < r1:
+        if C is None:
+            _row(A[i], B, None, None, bias, out[i], add)
+        else:
+            _row(A[i], B, C[i], D, bias, out[i], add)
+        i += 1
+
+
+@njit(**JIT_OPTIONS)
+def _start(o, bias, j, add, z):
+    # A tile's starting value at column j.
+    if add:
+        return load(o, j)
+    if bias is not None:
+        return load(bias, j)
+    return z
+
+
+@njit(**JIT_OPTIONS)
+def _start1(o, bias, j, add, z):
+    # _start for one scalar column.
+    if add:
+        return o[j]
+    if bias is not None:
+        return bias[j]
+    return z
+
+
+@njit(**JIT_OPTIONS)
+def _rows4(A, B, C, D, bias, out, i, add):
+    # Rows i..i+3 of _rows: tiles of four rows by two vectors (eight
     # accumulators, two loads of B and four broadcasts per eight multiply-adds).
-    K, M = B.shape
-    L = lanes(B)
-    a0, a1, a2, a3 = A[i], A[i + 1], A[i + 2], A[i + 3]
+    M = out.shape[1]
+    L = lanes(out)
     o0, o1, o2, o3 = out[i], out[i + 1], out[i + 2], out[i + 3]
-    z = zeros(B)
+    z = zeros(out)
     j = 0
     while j + 2 * L <= M:
-        if add:
-            c00, c01, c10, c11 = load(o0, j), load(o0, j + L), load(o1, j), load(o1, j + L)
-            c20, c21, c30, c31 = load(o2, j), load(o2, j + L), load(o3, j), load(o3, j + L)
-        else:
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = z
-        for k in range(K):
-            b = B[k]
-            v0, v1 = load(b, j), load(b, j + L)
-            s = splat(a0[k])
+        c00, c01 = _start(o0, bias, j, add, z), _start(o0, bias, j + L, add, z)
+        c10, c11 = _start(o1, bias, j, add, z), _start(o1, bias, j + L, add, z)
+        c20, c21 = _start(o2, bias, j, add, z), _start(o2, bias, j + L, add, z)
+        c30, c31 = _start(o3, bias, j, add, z), _start(o3, bias, j + L, add, z)
+        for k in range(B.shape[0]):
+            v0, v1 = load(B, k, j), load(B, k, j + L)
+            s = splat(item(A, i, k))
             c00, c01 = fma(s, v0, c00), fma(s, v1, c01)
-            s = splat(a1[k])
+            s = splat(item(A, i + 1, k))
             c10, c11 = fma(s, v0, c10), fma(s, v1, c11)
-            s = splat(a2[k])
+            s = splat(item(A, i + 2, k))
             c20, c21 = fma(s, v0, c20), fma(s, v1, c21)
-            s = splat(a3[k])
+            s = splat(item(A, i + 3, k))
             c30, c31 = fma(s, v0, c30), fma(s, v1, c31)
+        if C is not None:
+            for k in range(D.shape[0]):
+                v0, v1 = load(D, k, j), load(D, k, j + L)
+                s = splat(item(C, i, k))
+                c00, c01 = fma(s, v0, c00), fma(s, v1, c01)
+                s = splat(item(C, i + 1, k))
+                c10, c11 = fma(s, v0, c10), fma(s, v1, c11)
+                s = splat(item(C, i + 2, k))
+                c20, c21 = fma(s, v0, c20), fma(s, v1, c21)
+                s = splat(item(C, i + 3, k))
+                c30, c31 = fma(s, v0, c30), fma(s, v1, c31)
         store(o0, j, c00)
         store(o0, j + L, c01)
         store(o1, j, c10)
@@ -96,55 +138,47 @@ def _rows4(A, B, out, i, add):
         store(o3, j, c30)
         store(o3, j + L, c31)
         j += 2 * L
-    if j + L <= M:
-        if add:
-            c0, c1, c2, c3 = load(o0, j), load(o1, j), load(o2, j), load(o3, j)
+    if j == M:
+        return
+    # Columns left over: one row at a time.
+    for r in range(i, i + 4):
+        if C is None:
+            _row_from(A[r], B, None, None, bias, out[r], add, j)
         else:
-            c0 = c1 = c2 = c3 = z
-        for k in range(K):
-            v = load(B[k], j)
-            c0, c1 = fma(splat(a0[k]), v, c0), fma(splat(a1[k]), v, c1)
-            c2, c3 = fma(splat(a2[k]), v, c2), fma(splat(a3[k]), v, c3)
-        store(o0, j, c0)
-        store(o1, j, c1)
-        store(o2, j, c2)
-        store(o3, j, c3)
-        j += L
-    while j < M:
-        if add:
-            s0, s1, s2, s3 = o0[j], o1[j], o2[j], o3[j]
-        else:
-            s0 = s1 = s2 = s3 = zero(B)
-        for k in range(K):
-            bk = B[k, j]
-            s0, s1 = fma(a0[k], bk, s0), fma(a1[k], bk, s1)
-            s2, s3 = fma(a2[k], bk, s2), fma(a3[k], bk, s3)
-        o0[j], o1[j], o2[j], o3[j] = s0, s1, s2, s3
-        j += 1
+            _row_from(A[r], B, C[r], D, bias, out[r], add, j)
 
 
 @njit(**JIT_OPTIONS)
-def _row(a, B, o, add):
-    # o = a @ B, or o += a @ B: tiles of eight vectors (one broadcast and eight
-    # loads per eight multiply-adds), then single vectors, then scalars.
-    K, M = B.shape
-    L = lanes(B)
-    z = zeros(B)
-    j = 0
+def _row(a, B, c, D, bias, o, add):
+    # One row of _rows: o = start + a @ B (+ c @ D).
+    _row_from(a, B, c, D, bias, o, add, 0)
+
+
+@njit(**JIT_OPTIONS)
+def _row_from(a, B, c, D, bias, o, add, j):
+    # Columns j.. of _row: tiles of eight vectors (one broadcast and eight loads
+    # per eight multiply-adds), then single vectors, then scalars.
+    M = o.shape[0]
+    L = lanes(o)
+    z = zeros(o)
     while j + 8 * L <= M:
-        if add:
-            c0, c1, c2, c3 = load(o, j), load(o, j + L), load(o, j + 2 * L), load(o, j + 3 * L)
-            c4, c5 = load(o, j + 4 * L), load(o, j + 5 * L)
-            c6, c7 = load(o, j + 6 * L), load(o, j + 7 * L)
-        else:
-            c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = z
-        for k in range(K):
-            b = B[k]
+        c0, c1 = _start(o, bias, j, add, z), _start(o, bias, j + L, add, z)
+        c2, c3 = _start(o, bias, j + 2 * L, add, z), _start(o, bias, j + 3 * L, add, z)
+        c4, c5 = _start(o, bias, j + 4 * L, add, z), _start(o, bias, j + 5 * L, add, z)
+        c6, c7 = _start(o, bias, j + 6 * L, add, z), _start(o, bias, j + 7 * L, add, z)
+        for k in range(B.shape[0]):
             s = splat(a[k])
-            c0, c1 = fma(s, load(b, j), c0), fma(s, load(b, j + L), c1)
-            c2, c3 = fma(s, load(b, j + 2 * L), c2), fma(s, load(b, j + 3 * L), c3)
-            c4, c5 = fma(s, load(b, j + 4 * L), c4), fma(s, load(b, j + 5 * L), c5)
-            c6, c7 = fma(s, load(b, j + 6 * L), c6), fma(s, load(b, j + 7 * L), c7)
+            c0, c1 = fma(s, load(B, k, j), c0), fma(s, load(B, k, j + L), c1)
+            c2, c3 = fma(s, load(B, k, j + 2 * L), c2), fma(s, load(B, k, j + 3 * L), c3)
+            c4, c5 = fma(s, load(B, k, j + 4 * L), c4), fma(s, load(B, k, j + 5 * L), c5)
+            c6, c7 = fma(s, load(B, k, j + 6 * L), c6), fma(s, load(B, k, j + 7 * L), c7)
+        if c is not None:
+            for k in range(D.shape[0]):
+                s = splat(c[k])
+                c0, c1 = fma(s, load(D, k, j), c0), fma(s, load(D, k, j + L), c1)
+                c2, c3 = fma(s, load(D, k, j + 2 * L), c2), fma(s, load(D, k, j + 3 * L), c3)
+                c4, c5 = fma(s, load(D, k, j + 4 * L), c4), fma(s, load(D, k, j + 5 * L), c5)
+                c6, c7 = fma(s, load(D, k, j + 6 * L), c6), fma(s, load(D, k, j + 7 * L), c7)
         store(o, j, c0)
         store(o, j + L, c1)
         store(o, j + 2 * L, c2)
@@ -155,15 +189,21 @@ def _row(a, B, o, add):
         store(o, j + 7 * L, c7)
         j += 8 * L
     while j + L <= M:
-        c = load(o, j) if add else z
-        for k in range(K):
-            c = fma(splat(a[k]), load(B[k], j), c)
-        store(o, j, c)
+        v = _start(o, bias, j, add, z)
+        for k in range(B.shape[0]):
+            v = fma(splat(a[k]), load(B, k, j), v)
+        if c is not None:
+            for k in range(D.shape[0]):
+                v = fma(splat(c[k]), load(D, k, j), v)
+        store(o, j, v)
         j += L
     while j < M:
-        s = o[j] if add else zero(B)
-        for k in range(K):
+        s = _start1(o, bias, j, add, zero(o))
+        for k in range(B.shape[0]):
             s = fma(a[k], B[k, j], s)
+        if c is not None:
+            for k in range(D.shape[0]):
+                s = fma(c[k], D[k, j], s)
         o[j] = s
         j += 1
 

@@ -15,11 +15,13 @@ product's elements come out the same whether they were computed in a vector,
 in a tile of several rows, or one by one.
 """
 
+import operator
+
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.core.errors import TypingError
-from numba.extending import intrinsic, models, register_model
+from numba.extending import intrinsic, models, overload, register_model
 
 #: Bytes in one vector: AVX's register width.
 VECTOR_BYTES = 32
@@ -179,3 +181,93 @@ def fma(typingctx, a, b, c):
         return builder.call(fn, args)
 
     return a(a, b, c), codegen
+
+
+def _binary(opname, method):
+    # An intrinsic for one arithmetic operator on two vectors of one type, and
+    # its overload for vector-vector, vector-scalar and scalar-vector operands.
+    @intrinsic
+    def vector_op(typingctx, a, b):
+        if not (isinstance(a, Vector) and a == b):
+            raise TypingError(f"{opname} needs two vectors of one type, got {a} and {b}")
+
+        def codegen(context, builder, sig, args):
+            # 'contract' as Numba's fastmath gives scalar code: a * b + c may fuse.
+            return getattr(builder, method)(args[0], args[1], flags=("contract",))
+
+        return a(a, b), codegen
+
+    def typer(a, b):
+        if isinstance(a, Vector) and a == b:
+            return lambda a, b: vector_op(a, b)
+        if isinstance(a, Vector) and b == a.dtype:
+            return lambda a, b: vector_op(a, splat(b))
+        if isinstance(b, Vector) and a == b.dtype:
+            return lambda a, b: vector_op(splat(a), b)
+        return None
+
+    overload(getattr(operator, opname))(typer)
+    return vector_op
+
+
+add = _binary("add", "fadd")
+sub = _binary("sub", "fsub")
+mul = _binary("mul", "fmul")
+div = _binary("truediv", "fdiv")
+
+
+@intrinsic
+def clamp(typingctx, v, lo, hi):
+    """``v`` limited to ``[lo, hi]`` lane by lane (scalar bounds; NaN stays NaN)."""
+    if not (isinstance(v, Vector) and lo == hi == v.dtype):
+        raise TypingError(f"clamp needs a vector and two bounds of its type, got {v}, {lo}, {hi}")
+
+    def codegen(context, builder, sig, args):
+        x, low, high = args
+        n = v.lanes
+        low = builder.shuffle_vector(builder.insert_element(ir.Constant(x.type, ir.Undefined), low,
+                                     ir.Constant(ir.IntType(32), 0)), ir.Constant(x.type, ir.Undefined),
+                                     ir.Constant(ir.VectorType(ir.IntType(32), n), [0] * n))
+        high = builder.shuffle_vector(builder.insert_element(ir.Constant(x.type, ir.Undefined), high,
+                                      ir.Constant(ir.IntType(32), 0)), ir.Constant(x.type, ir.Undefined),
+                                      ir.Constant(ir.VectorType(ir.IntType(32), n), [0] * n))
+        x = builder.select(builder.fcmp_ordered(">", x, high), high, x)
+        return builder.select(builder.fcmp_ordered("<", x, low), low, x)
+
+    return v(v, lo, hi), codegen
+
+
+@intrinsic
+def vector_lanes(typingctx, v):
+    """Number of lanes of vector ``v`` (a compile-time constant)."""
+    if not isinstance(v, Vector):
+        raise TypingError(f"vector_lanes needs a vector, got {v}")
+
+    def codegen(context, builder, sig, args):
+        return context.get_constant(types.intp, v.lanes)
+
+    return types.intp(v), codegen
+
+
+@intrinsic
+def lane(typingctx, v, i):
+    """Element ``i`` of vector ``v``."""
+    if not isinstance(v, Vector):
+        raise TypingError(f"lane needs a vector, got {v}")
+
+    def codegen(context, builder, sig, args):
+        return builder.extract_element(args[0], args[1])
+
+    return v.dtype(v, types.intp), codegen
+
+
+@intrinsic
+def with_lane(typingctx, v, i, x):
+    """``v`` with element ``i`` replaced by ``x``."""
+    if not (isinstance(v, Vector) and x == v.dtype):
+        raise TypingError(f"with_lane needs a vector and a value of its type, got {v} and {x}")
+
+    def codegen(context, builder, sig, args):
+        return builder.insert_element(args[0], args[2], args[1])
+
+    return v(v, types.intp, x), codegen

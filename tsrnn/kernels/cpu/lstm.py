@@ -36,52 +36,50 @@ from ._common import (
     row_detached,
 )
 from ._math import sigmoid, tanh
-from ._products import (
-    accumulate_tn,
-    matmul_add_rows,
-    matmul_rows,
-    matvec_add,
-    project_rows,
-)
+from ._products import accumulate_tn, affine_row, affine_rows, matmul_rows
+from ._simd import lanes, load, store
 
 
 @njit(**JIT_OPTIONS)
 def _forward_rows(x, W, b, G, U, Hs, Cs, TC, span, reverse, r0, r1):
-    # Short loops over one row's views, each touching few arrays: LLVM
-    # vectorises them, where one fused loop over six arrays stays scalar.
     T = G.shape[0]
     H = U.shape[0]
+    L = lanes(G)
     for s in range(T):
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
-        # Pre-activations in place: bias, input projection, recurrent product.
-        project_rows(x[t], W, b, G[t], r0, r1)
-        matmul_add_rows(Hs[prev], U, G[t], r0, r1)
+        affine_rows(x[t], W, Hs[prev], U, b, G[t], r0, r1)
         for n in range(r0, r1):
             if not active(span, n, t):
                 # Padding: the state passes through unchanged.
                 copy_row(Hs[prev, n], Hs[cur, n])
                 copy_row(Cs[prev, n], Cs[cur, n])
                 continue
-            g = G[t, n]
-            for j in range(2 * H):
-                g[j] = sigmoid(g[j])
-            # range(H) with offsets: a loop starting at 2H stayed scalar (2x slower).
-            for j in range(H):
-                g[2 * H + j] = tanh(g[2 * H + j])
-            for j in range(H):
-                g[3 * H + j] = sigmoid(g[3 * H + j])
-            c_prev = Cs[prev, n]
-            c = Cs[cur, n]
-            for j in range(H):
-                c[j] = g[H + j] * c_prev[j] + g[j] * g[2 * H + j]
-            tc = TC[t, n]
-            for j in range(H):
-                tc[j] = tanh(c[j])
-            h = Hs[cur, n]
-            for j in range(H):
-                h[j] = g[3 * H + j] * tc[j]
+            # The whole cell in one pass over the row, a vector of units at a
+            # time (six short loops over views ran at half this speed).
+            j = 0
+            while j + L <= H:
+                i, f = sigmoid(load(G, t, n, j)), sigmoid(load(G, t, n, H + j))
+                g, o = tanh(load(G, t, n, 2 * H + j)), sigmoid(load(G, t, n, 3 * H + j))
+                c = f * load(Cs, prev, n, j) + i * g
+                tc = tanh(c)
+                store(G, t, n, j, i)
+                store(G, t, n, H + j, f)
+                store(G, t, n, 2 * H + j, g)
+                store(G, t, n, 3 * H + j, o)
+                store(Cs, cur, n, j, c)
+                store(TC, t, n, j, tc)
+                store(Hs, cur, n, j, o * tc)
+                j += L
+            while j < H:
+                i, f = sigmoid(G[t, n, j]), sigmoid(G[t, n, H + j])
+                g, o = tanh(G[t, n, 2 * H + j]), sigmoid(G[t, n, 3 * H + j])
+                c = f * Cs[prev, n, j] + i * g
+                tc = tanh(c)
+                G[t, n, j], G[t, n, H + j], G[t, n, 2 * H + j], G[t, n, 3 * H + j] = i, f, g, o
+                Cs[cur, n, j], TC[t, n, j], Hs[cur, n, j] = c, tc, o * tc
+                j += 1
 
 
 @njit(parallel=True, **JIT_OPTIONS)
@@ -122,9 +120,7 @@ def _infer_rows(x, W, b, U, h0, c0, S, span, reverse, r0, r1):
                 copy_row(h_prev, h)
                 copy_row(c_prev, c)
                 continue
-            copy_row(b, a)
-            matvec_add(x[t, n], W, a)
-            matvec_add(h_prev, U, a)
+            affine_row(x[t, n], W, h_prev, U, b, a)
             for j in range(2 * H):
                 a[j] = sigmoid(a[j])
             for j in range(H):
