@@ -23,6 +23,7 @@ from ...config import JIT_OPTIONS
 from . import _parallel
 from ._common import (
     active,
+    add_row,
     as_dout,
     block_buffers,
     buffer,
@@ -154,33 +155,40 @@ def _backward_rows(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, dW, d
                    reverse, tbptt, r0, r1):
     T = G.shape[0]
     H = UT.shape[1]
+    L = lanes(G)
     one = np.ones(1, G.dtype)[0]
     has_dout = dout.shape[0] == T
     for s in range(T - 1, -1, -1):
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         for n in range(r0, r1):
-            g, d, tc, c_prev = G[t, n], dG[n], TC[t, n], Cs[prev, n]
-            dh_n, dc_n = dh[n], dc[n]
             if has_dout:
-                o = dout[t, n]
-                for j in range(H):
-                    dh_n[j] += o[j]
+                add_row(dout[t, n], dh[n])
             if not active(span, n, t):
-                fill_row(d, 0)
+                fill_row(dG[n], 0)
                 continue
-            for j in range(H):
-                dc_n[j] += dh_n[j] * g[3 * H + j] * (one - tc[j] * tc[j])
-            for j in range(H):
-                d[j] = dc_n[j] * g[2 * H + j] * g[j] * (one - g[j])
-            for j in range(H):
-                d[H + j] = dc_n[j] * c_prev[j] * g[H + j] * (one - g[H + j])
-            for j in range(H):
-                d[2 * H + j] = dc_n[j] * g[j] * (one - g[2 * H + j] * g[2 * H + j])
-            for j in range(H):
-                d[3 * H + j] = dh_n[j] * tc[j] * g[3 * H + j] * (one - g[3 * H + j])
-            for j in range(H):
-                dc_n[j] *= g[H + j]
+            j = 0
+            while j + L <= H:
+                i, f = load(G, t, n, j), load(G, t, n, H + j)
+                g, o = load(G, t, n, 2 * H + j), load(G, t, n, 3 * H + j)
+                dh_j, tc = load(dh, n, j), load(TC, t, n, j)
+                dc_j = load(dc, n, j) + dh_j * o * (one - tc * tc)
+                store(dG, n, j, dc_j * g * i * (one - i))
+                store(dG, n, H + j, dc_j * load(Cs, prev, n, j) * f * (one - f))
+                store(dG, n, 2 * H + j, dc_j * i * (one - g * g))
+                store(dG, n, 3 * H + j, dh_j * tc * o * (one - o))
+                store(dc, n, j, dc_j * f)
+                j += L
+            while j < H:
+                i, f, g, o = G[t, n, j], G[t, n, H + j], G[t, n, 2 * H + j], G[t, n, 3 * H + j]
+                dh_j, tc = dh[n, j], TC[t, n, j]
+                dc_j = dc[n, j] + dh_j * o * (one - tc * tc)
+                dG[n, j] = dc_j * g * i * (one - i)
+                dG[n, H + j] = dc_j * Cs[prev, n, j] * f * (one - f)
+                dG[n, 2 * H + j] = dc_j * i * (one - g * g)
+                dG[n, 3 * H + j] = dh_j * tc * o * (one - o)
+                dc[n, j] = dc_j * f
+                j += 1
         # Weight gradients accumulate per block while the step is hot in cache.
         accumulate_tn(Hs[prev], dG, dU, r0, r1)
         input_grad_rows(x[t], dG, W, WT, dx[t], dW, db, r0, r1)
