@@ -177,8 +177,8 @@ def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, 
                 # Padding: no gate gradient; the state's gradient passes through.
                 if has_dout:
                     add_row(dout[t, n], dh[n])
-                fill_row(dG[t, n], 0)
-                fill_row(DN[t, n], 0)
+                fill_row(dG[n], 0)
+                fill_row(DN[n], 0)
                 fill_row(dRZ[n], 0)
                 continue
             for j in range(H):
@@ -189,40 +189,40 @@ def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, 
                 hp = Hs[prev, n, j]
                 dnp = dhj * (one - z) * (one - c * c)
                 dzp = dhj * (hp - c) * z * (one - z)
-                dG[t, n, H + j] = dzp
-                dG[t, n, 2 * H + j] = dnp
+                dG[n, H + j] = dzp
+                dG[n, 2 * H + j] = dnp
                 dRZ[n, H + j] = dzp
                 dh[n, j] = dhj * z
                 if reset_after:
                     drp = dnp * AUX[t, n, j] * r * (one - r)
-                    dG[t, n, j] = drp
+                    dG[n, j] = drp
                     dRZ[n, j] = drp
-                    DN[t, n, j] = dnp * r
+                    DN[n, j] = dnp * r
                 else:
-                    DN[t, n, j] = dnp
+                    DN[n, j] = dnp
         if not reset_after:
             # Gradient of the reset state r * h_{t-1}, then of r.
-            matmul_rows(DN[t], UnT, tmp, r0, r1)
+            matmul_rows(DN, UnT, tmp, r0, r1)
             for n in range(r0, r1):
                 if not active(span, n, t):
                     continue
                 for j in range(H):
                     r = G[t, n, j]
                     drp = tmp[n, j] * Hs[prev, n, j] * r * (one - r)
-                    dG[t, n, j] = drp
+                    dG[n, j] = drp
                     dRZ[n, j] = drp
                     dh[n, j] += tmp[n, j] * r
         # Weight gradients accumulate per block while the step is hot in cache.
         accumulate_tn(Hs[prev], dRZ, dUrz, r0, r1)
-        accumulate_tn(Hs[prev] if reset_after else AUX[t], DN[t], dUn, r0, r1)
-        input_grad_rows(x[t], dG[t], W, WT, dx[t], dW, db, r0, r1)
+        accumulate_tn(Hs[prev] if reset_after else AUX[t], DN, dUn, r0, r1)
+        input_grad_rows(x[t], dG, W, WT, dx[t], dW, db, r0, r1)
         if reset_after:
             for n in range(r0, r1):
                 for j in range(H):
-                    dbhn[j] += DN[t, n, j]
+                    dbhn[j] += DN[n, j]
         matmul_rows(dRZ, UrzT, tmp, r0, r1)
         if reset_after:
-            matmul_rows(DN[t], UnT, tmp2, r0, r1)
+            matmul_rows(DN, UnT, tmp2, r0, r1)
         for n in range(r0, r1):
             if not active(span, n, t):
                 continue
@@ -349,11 +349,12 @@ def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_
     """
     W, U, _, _ = weights
     G, Hs, AUX, span = cache
-    T, N, _ = x.shape
+    N = x.shape[1]
     H = U.shape[0]
     (dh,) = initial_state_grads(dstate, 1, N, H, x.dtype)
-    dG = buffer(workspace, "dG", G.shape, x.dtype)
-    DN = buffer(workspace, "DN", (T, N, H), x.dtype)
+    # One step's gate gradients: used within the step only, they stay in cache.
+    dG = buffer(workspace, "dG", G.shape[1:], x.dtype)
+    DN = buffer(workspace, "DN", (N, H), x.dtype)
     dRZ = buffer(workspace, "dRZ", (N, 2 * H), x.dtype)
     tmp = buffer(workspace, "tmp", (N, H), x.dtype)
     tmp2 = buffer(workspace, "tmp2", (N, H), x.dtype)

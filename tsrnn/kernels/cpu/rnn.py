@@ -29,28 +29,27 @@ from ._common import (
     row_detached,
 )
 from ._math import tanh
-from ._products import accumulate_tn, matmul_rows, matvec_add, project_rows
+from ._products import accumulate_tn, affine_row, affine_rows, matmul_rows
 
 ACTIVATIONS = ("tanh", "relu")
 
 
 @njit(**JIT_OPTIONS)
-def _forward_rows(x, W, b, G, U, Hs, acc, span, reverse, relu, r0, r1):
-    T = G.shape[0]
+def _forward_rows(x, W, b, G, U, Hs, span, reverse, relu, r0, r1):
+    T = x.shape[0]
     H = U.shape[0]
     zero = np.zeros(1, G.dtype)[0]
     for s in range(T):
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
-        project_rows(x[t], W, b, G[t], r0, r1)
-        matmul_rows(Hs[prev], U, acc, r0, r1)
+        affine_rows(x[t], W, Hs[prev], U, b, G, r0, r1)
         for n in range(r0, r1):
             if not active(span, n, t):
                 copy_row(Hs[prev, n], Hs[cur, n])  # padding: the state passes through
                 continue
             for j in range(H):
-                a = G[t, n, j] + acc[n, j]
+                a = G[n, j]
                 if relu:
                     # Not max(): Numba's NaN-aware max stops the loop vectorising.
                     Hs[cur, n, j] = a if a > zero else zero  # noqa: FURB136
@@ -59,17 +58,17 @@ def _forward_rows(x, W, b, G, U, Hs, acc, span, reverse, relu, r0, r1):
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _forward_parallel(x, W, b, G, U, Hs, acc, span, reverse, relu, chunks):
+def _forward_parallel(x, W, b, G, U, Hs, span, reverse, relu, chunks):
     for c in prange(chunks):
-        r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(x, W, b, G, U, Hs, acc, span, reverse, relu, r0, r1)
+        r0, r1 = chunk_bounds(G.shape[0], chunks, c)
+        _forward_rows(x, W, b, G, U, Hs, span, reverse, relu, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _forward_serial(x, W, b, G, U, Hs, acc, span, reverse, relu, chunks):
+def _forward_serial(x, W, b, G, U, Hs, span, reverse, relu, chunks):
     for c in range(chunks):
-        r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(x, W, b, G, U, Hs, acc, span, reverse, relu, r0, r1)
+        r0, r1 = chunk_bounds(G.shape[0], chunks, c)
+        _forward_rows(x, W, b, G, U, Hs, span, reverse, relu, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
@@ -92,9 +91,7 @@ def _infer_rows(x, W, b, U, h0, Hs, span, reverse, relu, r0, r1):
             if not active(span, n, t):
                 copy_row(hp, h)
                 continue
-            copy_row(b, a)
-            matvec_add(x[t, n], W, a)
-            matvec_add(hp, U, a)
+            affine_row(x[t, n], W, hp, U, b, a)
             for j in range(H):
                 if relu:
                     h[j] = a[j] if a[j] > zero else zero  # noqa: FURB136
@@ -120,7 +117,7 @@ def _infer_serial(x, W, b, U, h0, Hs, span, reverse, relu, chunks):
 @njit(**JIT_OPTIONS)
 def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dW, dU, db, span, reverse, relu, tbptt,
                    r0, r1):
-    T = dG.shape[0]
+    T = x.shape[0]
     H = UT.shape[1]
     one = np.ones(1, dG.dtype)[0]
     zero = one - one
@@ -133,18 +130,18 @@ def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dW, dU, db, span, re
             if not active(span, n, t):
                 if has_dout:
                     add_row(dout[t, n], dh[n])
-                fill_row(dG[t, n], 0)
+                fill_row(dG[n], 0)
                 continue
             for j in range(H):
                 dhj = dh[n, j] + dout[t, n, j] if has_dout else dh[n, j]
                 h = Hs[cur, n, j]
                 if relu:
-                    dG[t, n, j] = dhj if h > zero else zero
+                    dG[n, j] = dhj if h > zero else zero
                 else:
-                    dG[t, n, j] = dhj * (one - h * h)
-        accumulate_tn(Hs[prev], dG[t], dU, r0, r1)
-        input_grad_rows(x[t], dG[t], W, WT, dx[t], dW, db, r0, r1)
-        matmul_rows(dG[t], UT, tmp, r0, r1)
+                    dG[n, j] = dhj * (one - h * h)
+        accumulate_tn(Hs[prev], dG, dU, r0, r1)
+        input_grad_rows(x[t], dG, W, WT, dx[t], dW, db, r0, r1)
+        matmul_rows(dG, UT, tmp, r0, r1)
         for n in range(r0, r1):
             if not active(span, n, t):
                 continue  # the gradient passes through padding unchanged
@@ -158,7 +155,7 @@ def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dW, dU, db, span, re
 def _backward_parallel(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dWb, dUb, dbb, span, reverse, relu,
                        tbptt, chunks):
     for c in prange(chunks):
-        r0, r1 = chunk_bounds(dG.shape[1], chunks, c)
+        r0, r1 = chunk_bounds(dG.shape[0], chunks, c)
         _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dWb[c], dUb[c], dbb[c], span,
                        reverse, relu, tbptt, r0, r1)
 
@@ -167,7 +164,7 @@ def _backward_parallel(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dWb, dUb, dbb, s
 def _backward_serial(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dWb, dUb, dbb, span, reverse, relu,
                      tbptt, chunks):
     for c in range(chunks):
-        r0, r1 = chunk_bounds(dG.shape[1], chunks, c)
+        r0, r1 = chunk_bounds(dG.shape[0], chunks, c)
         _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dWb[c], dUb[c], dbb[c], span,
                        reverse, relu, tbptt, r0, r1)
 
@@ -218,13 +215,12 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
         _parallel.launch(_infer_parallel, _infer_serial, N, x, W, b, U, state0[0], Hs,
                          kernel_span(span), reverse, activation == "relu")
         return (Hs[:T] if reverse else Hs[1:T + 1]), (Hs[T + 1],), None
-    G = buffer(workspace, "G", (T, N, H), x.dtype)
+    G = buffer(workspace, "G", (N, H), x.dtype)  # one step's pre-activations
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
     Hs[T if reverse else 0] = state0[0]
-    acc = buffer(workspace, "acc", (N, H), x.dtype)
     span = kernel_span(span)
     _parallel.launch(_forward_parallel, _forward_serial, N,
-                     x, W, b, G, U, Hs, acc, span, reverse, activation == "relu")
+                     x, W, b, G, U, Hs, span, reverse, activation == "relu")
     out = Hs[:T] if reverse else Hs[1:]
     return out, (Hs[0 if reverse else T].copy(),), (Hs, span)
 
@@ -259,10 +255,10 @@ def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activa
     """
     W, U, _ = weights
     Hs, span = cache
-    T, N, _ = x.shape
-    H = U.shape[0]
+    N, H = x.shape[1], U.shape[0]
     (dh,) = initial_state_grads(dstate, 1, N, H, x.dtype)
-    dG = buffer(workspace, "dG", (T, N, H), x.dtype)
+    # One step's gradients: used within the step only, they stay in cache.
+    dG = buffer(workspace, "dG", (N, H), x.dtype)
     tmp = buffer(workspace, "tmp", (N, H), x.dtype)
     dx = buffer(workspace, "dx", x.shape, x.dtype)
     dWb, dUb, dbb = block_buffers(N, W.shape, U.shape, (H,), dtype=x.dtype)
