@@ -46,13 +46,13 @@ def affine_rows(x, W, h, U, b, out, r0, r1):
     _rows(x, W, h, U, b, out, r0, r1, False)
 
 
-@njit(**JIT_OPTIONS)
+@njit(inline="always", **JIT_OPTIONS)
 def matvec_add(a, B, o):
     """``o += a @ B`` for one row ``a``."""
     _row(a, B, None, None, None, o, True)
 
 
-@njit(**JIT_OPTIONS)
+@njit(inline="always", **JIT_OPTIONS)
 def affine_row(x, W, h, U, b, o):
     """``o = b + x @ W + h @ U`` for one row, summed as :func:`affine_rows` does."""
     _row(x, W, h, U, b, o, False)
@@ -74,7 +74,7 @@ def _rows(A, B, C, D, bias, out, r0, r1, add):
         i += 1
 
 
-@njit(**JIT_OPTIONS)
+@njit(inline="always", **JIT_OPTIONS)
 def _start(o, bias, j, add, z):
     # A tile's starting value at column j.
     if add:
@@ -84,7 +84,7 @@ def _start(o, bias, j, add, z):
     return z
 
 
-@njit(**JIT_OPTIONS)
+@njit(inline="always", **JIT_OPTIONS)
 def _start1(o, bias, j, add, z):
     # _start for one scalar column.
     if add:
@@ -148,13 +148,13 @@ def _rows4(A, B, C, D, bias, out, i, add):
             _row_from(A[r], B, C[r], D, bias, out[r], add, j)
 
 
-@njit(**JIT_OPTIONS)
+@njit(inline="always", **JIT_OPTIONS)
 def _row(a, B, c, D, bias, o, add):
     # One row of _rows: o = start + a @ B (+ c @ D).
     _row_from(a, B, c, D, bias, o, add, 0)
 
 
-@njit(**JIT_OPTIONS)
+@njit(inline="always", **JIT_OPTIONS)
 def _row_from(a, B, c, D, bias, o, add, j):
     # Columns j.. of _row: tiles of eight vectors (one broadcast and eight loads
     # per eight multiply-adds), then single vectors, then scalars.

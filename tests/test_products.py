@@ -1,0 +1,164 @@
+"""The CPU kernels' register-tile products and vector intrinsics against NumPy."""
+
+import math
+
+import numpy as np
+import pytest
+from numba import njit
+from numba.core.errors import TypingError
+from scipy.special import expit
+
+from tsrnn.kernels.cpu import _products as P
+from tsrnn.kernels.cpu._math import sigmoid, tanh
+from tsrnn.kernels.cpu._simd import fma, item, lanes, load, splat, store
+
+DTYPES = [np.float32, np.float64]
+TOL = {np.float32: 2e-5, np.float64: 1e-12}
+# Output widths around the tiles' sizes (2 and 8 vectors of 4 or 8 lanes) and their tails.
+WIDTHS = [1, 5, 8, 13, 16, 24, 67, 128]
+
+
+def _rand(rng, shape, dtype):
+    return rng.standard_normal(shape).astype(dtype)
+
+
+def _close(got, want, dtype):
+    scale = max(1.0, float(np.abs(want).max()))
+    np.testing.assert_allclose(got, want, rtol=0, atol=TOL[dtype] * scale)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("M", WIDTHS)
+def test_row_products_match_numpy(dtype, M):
+    rng = np.random.default_rng(M)
+    N, K, F = 11, 7, 3
+    A, B = _rand(rng, (N, K), dtype), _rand(rng, (K, M), dtype)
+    x, W, b = _rand(rng, (N, F), dtype), _rand(rng, (F, M), dtype), _rand(rng, M, dtype)
+    r0, r1 = 2, 9  # a block that is not a multiple of the four-row tile
+    ref = A.astype(np.float64) @ B
+    sentinel = np.full((N, M), 7.0, dtype)
+
+    out = sentinel.copy()
+    P.matmul_rows(A, B, out, r0, r1)
+    _close(out[r0:r1], ref[r0:r1], dtype)
+    # Rows outside the block are left alone.
+    np.testing.assert_array_equal(out[:r0], sentinel[:r0])
+    np.testing.assert_array_equal(out[r1:], sentinel[r1:])
+
+    out = sentinel.copy()
+    P.matmul_add_rows(A, B, out, r0, r1)
+    _close(out[r0:r1], 7.0 + ref[r0:r1], dtype)
+
+    out = sentinel.copy()
+    P.project_rows(x, W, b, out, r0, r1)
+    _close(out[r0:r1], b + x[r0:r1].astype(np.float64) @ W, dtype)
+
+    out = sentinel.copy()
+    P.affine_rows(x, W, A, B, b, out, r0, r1)
+    want = b + x.astype(np.float64) @ W + ref
+    _close(out[r0:r1], want[r0:r1], dtype)
+
+    o = np.full(M, 7.0, dtype)
+    P.matvec_add(A[4], B, o)
+    _close(o, 7.0 + ref[4], dtype)
+
+    o = np.empty(M, dtype)
+    P.affine_row(x[4], W, A[4], B, b, o)
+    _close(o, want[4], dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("M", WIDTHS)
+def test_a_row_does_not_depend_on_its_block(dtype, M):
+    # Predictions must not change with the rest of the batch: a row computed in a
+    # four-row tile equals the row computed alone, and the one-row kernel, bit for bit.
+    rng = np.random.default_rng(100 + M)
+    N, K, F = 9, 33, 2
+    A, B = _rand(rng, (N, K), dtype), _rand(rng, (K, M), dtype)
+    x, W, b = _rand(rng, (N, F), dtype), _rand(rng, (F, M), dtype), _rand(rng, M, dtype)
+    together = np.empty((N, M), dtype)
+    P.affine_rows(x, W, A, B, b, together, 0, N)
+    for i in range(N):
+        alone = np.empty((N, M), dtype)
+        P.affine_rows(x, W, A, B, b, alone, i, i + 1)
+        np.testing.assert_array_equal(alone[i], together[i])
+        row = np.empty(M, dtype)
+        P.affine_row(x[i], W, A[i], B, b, row)
+        np.testing.assert_array_equal(row, together[i])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("K", "M"), [(1, 128), (3, 13), (4, 16), (9, 67), (32, 128), (6, 5)])
+def test_accumulate_tn_matches_numpy(dtype, K, M):
+    rng = np.random.default_rng(K * M)
+    N = 13
+    A, B = _rand(rng, (N, K), dtype), _rand(rng, (N, M), dtype)
+    out = _rand(rng, (K, M), dtype)
+    start = out.astype(np.float64)
+    r0, r1 = 3, 10
+    P.accumulate_tn(A, B, out, r0, r1)
+    _close(out, start + A[r0:r1].astype(np.float64).T @ B[r0:r1], dtype)
+
+
+@njit(cache=False)
+def _vector_roundtrip(a, out):
+    # Vectors in and out of a 2-d array, by scalar broadcast and multiply-add.
+    L = lanes(a)
+    for i in range(a.shape[0]):
+        j = 0
+        while j + L <= a.shape[1]:
+            v = load(a, i, j)
+            store(out, i, j, fma(v, splat(item(a, i, 0)), v * a[i, 0] - v))
+            j += L
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_vector_intrinsics(dtype):
+    rng = np.random.default_rng(0)
+    a = _rand(rng, (3, 16), dtype)
+    out = np.zeros_like(a)
+    _vector_roundtrip(a, out)
+    want = a * a[:, :1] + (a * a[:, :1] - a)
+    _close(out, want, dtype)
+
+
+def test_vector_intrinsics_reject_what_they_cannot_address():
+    @njit(cache=False)
+    def strided(a):
+        return load(a[::2], 0)
+
+    with pytest.raises(TypingError, match="C-contiguous"):
+        strided(np.zeros(32, np.float32))
+
+    @njit(cache=False)
+    def mixed(a, b):
+        return fma(load(a, 0), load(b, 0), load(a, 0))
+
+    with pytest.raises(TypingError, match="fma needs"):
+        mixed(np.zeros(8, np.float32), np.zeros(8, np.float64))
+
+
+@njit(cache=False)
+def _activations(x, out_t, out_s):
+    L = lanes(x)
+    j = 0
+    while j + L <= x.shape[0]:
+        store(out_t, j, tanh(load(x, j)))
+        store(out_s, j, sigmoid(load(x, j)))
+        j += L
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_vector_activations(dtype):
+    # Vectors compute what the scalar functions compute (float32: the same
+    # rational approximation; float64: the C library), huge inputs included (the
+    # kernels never see NaN: input validation rejects it, fastmath assumes it).
+    x = np.concatenate([np.linspace(-12, 12, 65), [0.0, -0.0, 1e30, -1e30, 1e-30, 3e-8, 20.0]])
+    x = x.astype(dtype)
+    t, s = np.empty_like(x), np.empty_like(x)
+    _activations(x, t, s)
+    tol = 1e-6 if dtype == np.float32 else 1e-15
+    ref_t = np.array([math.tanh(v) for v in x.astype(np.float64)])
+    ref_s = expit(x.astype(np.float64))
+    np.testing.assert_allclose(t, ref_t, rtol=tol, atol=tol)
+    np.testing.assert_allclose(s, ref_s, rtol=tol, atol=tol)
