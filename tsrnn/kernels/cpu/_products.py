@@ -74,7 +74,7 @@ def _rows(A, B, C, D, bias, out, r0, r1, add):
         i += 1
 
 
-@njit(inline="always", **JIT_OPTIONS)
+@njit(**JIT_OPTIONS)
 def _start(o, bias, j, add, z):
     # A tile's starting value at column j.
     if add:
@@ -84,7 +84,7 @@ def _start(o, bias, j, add, z):
     return z
 
 
-@njit(inline="always", **JIT_OPTIONS)
+@njit(**JIT_OPTIONS)
 def _start1(o, bias, j, add, z):
     # _start for one scalar column.
     if add:
