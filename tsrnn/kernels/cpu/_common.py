@@ -1,4 +1,5 @@
-"""Pieces shared by the CPU cell kernels: batch chunks, truncation, products."""
+"""Pieces shared by the CPU cell kernels: batch chunks, truncation, padding, buffers
+(the products are in :mod:`._products`)."""
 
 import numpy as np
 from numba import njit

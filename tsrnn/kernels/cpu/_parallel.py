@@ -34,7 +34,7 @@ def launch(parallel_fn, serial_fn, n_rows, *args):
     """Run ``parallel_fn(*args, blocks)`` where it pays, else ``serial_fn(*args, 1)``."""
     blocks = n_blocks(n_rows)
     if blocks > 1:
-        with _LOCK, one_blas_thread():
+        with _LOCK:
             parallel_fn(*args, blocks)
     else:
         serial_fn(*args, 1)
@@ -44,36 +44,19 @@ _CONTROLLER = None
 
 
 def one_blas_thread(needed=True):
-    """BLAS on one thread (a no-op unless ``needed``).
+    """BLAS on one thread (a no-op unless ``needed``), for a training epoch.
 
-    Inside a parallel region each thread's block product is small, and a
-    multithreaded BLAS there would oversubscribe the cores; during a training
-    epoch a second pool of BLAS threads beside Numba's slows both (measured:
-    the weight-gradient products took twice as long). A single batch skips it:
-    the first look at the loaded libraries costs 3 ms.
+    The kernels call no BLAS (see :mod:`._products`), but the NumPy products
+    around them (the dense head, the losses) would wake a second pool of BLAS
+    threads beside Numba's, and the two slowed each other (measured: the
+    weight-gradient products took twice as long when they were BLAS). A single
+    batch skips it: the first look at the loaded libraries costs 3 ms.
     """
     global _CONTROLLER
-    if not needed or _LIMITED:
+    if not needed:
         return contextlib.nullcontext()
     if _CONTROLLER is None:
-        import scipy.linalg.cython_blas  # noqa: F401  (the BLAS Numba calls: load it first)
         from threadpoolctl import ThreadpoolController
 
         _CONTROLLER = ThreadpoolController().select(user_api="blas")
-    return _one_thread()
-
-
-# Whether a one_blas_thread block is running: nested ones (each kernel launch of a
-# training epoch) skip threadpoolctl, whose set and restore cost 2% of an epoch.
-_LIMITED = False
-
-
-@contextlib.contextmanager
-def _one_thread():
-    global _LIMITED
-    _LIMITED = True
-    try:
-        with _CONTROLLER.limit(limits=1):
-            yield
-    finally:
-        _LIMITED = False
+    return _CONTROLLER.limit(limits=1)

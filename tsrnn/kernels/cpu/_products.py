@@ -108,27 +108,10 @@ def _rows4(A, B, C, D, bias, out, i, add):
         c10, c11 = _start(o1, bias, j, add, z), _start(o1, bias, j + L, add, z)
         c20, c21 = _start(o2, bias, j, add, z), _start(o2, bias, j + L, add, z)
         c30, c31 = _start(o3, bias, j, add, z), _start(o3, bias, j + L, add, z)
-        for k in range(B.shape[0]):
-            v0, v1 = load(B, k, j), load(B, k, j + L)
-            s = splat(item(A, i, k))
-            c00, c01 = fma(s, v0, c00), fma(s, v1, c01)
-            s = splat(item(A, i + 1, k))
-            c10, c11 = fma(s, v0, c10), fma(s, v1, c11)
-            s = splat(item(A, i + 2, k))
-            c20, c21 = fma(s, v0, c20), fma(s, v1, c21)
-            s = splat(item(A, i + 3, k))
-            c30, c31 = fma(s, v0, c30), fma(s, v1, c31)
+        acc = _sweep4(A, B, i, j, L, (c00, c01, c10, c11, c20, c21, c30, c31))
         if C is not None:
-            for k in range(D.shape[0]):
-                v0, v1 = load(D, k, j), load(D, k, j + L)
-                s = splat(item(C, i, k))
-                c00, c01 = fma(s, v0, c00), fma(s, v1, c01)
-                s = splat(item(C, i + 1, k))
-                c10, c11 = fma(s, v0, c10), fma(s, v1, c11)
-                s = splat(item(C, i + 2, k))
-                c20, c21 = fma(s, v0, c20), fma(s, v1, c21)
-                s = splat(item(C, i + 3, k))
-                c30, c31 = fma(s, v0, c30), fma(s, v1, c31)
+            acc = _sweep4(C, D, i, j, L, acc)
+        c00, c01, c10, c11, c20, c21, c30, c31 = acc
         store(o0, j, c00)
         store(o0, j + L, c01)
         store(o1, j, c10)
@@ -146,6 +129,36 @@ def _rows4(A, B, C, D, bias, out, i, add):
             _row_from(A[r], B, None, None, bias, out[r], add, j)
         else:
             _row_from(A[r], B, C[r], D, bias, out[r], add, j)
+
+
+@njit(**JIT_OPTIONS)
+def _sweep4(A, B, i, j, L, c):
+    # c (rows i..i+3 by columns j..j+2L, eight vectors) += A[i:i+4] @ B[:, j:j+2L]
+    c00, c01, c10, c11, c20, c21, c30, c31 = c
+    for k in range(B.shape[0]):
+        v0, v1 = load(B, k, j), load(B, k, j + L)
+        s = splat(item(A, i, k))
+        c00, c01 = fma(s, v0, c00), fma(s, v1, c01)
+        s = splat(item(A, i + 1, k))
+        c10, c11 = fma(s, v0, c10), fma(s, v1, c11)
+        s = splat(item(A, i + 2, k))
+        c20, c21 = fma(s, v0, c20), fma(s, v1, c21)
+        s = splat(item(A, i + 3, k))
+        c30, c31 = fma(s, v0, c30), fma(s, v1, c31)
+    return c00, c01, c10, c11, c20, c21, c30, c31
+
+
+@njit(**JIT_OPTIONS)
+def _sweep8(a, B, j, L, c):
+    # c (one row by columns j..j+8L, eight vectors) += a @ B[:, j:j+8L]
+    c0, c1, c2, c3, c4, c5, c6, c7 = c
+    for k in range(B.shape[0]):
+        s = splat(a[k])
+        c0, c1 = fma(s, load(B, k, j), c0), fma(s, load(B, k, j + L), c1)
+        c2, c3 = fma(s, load(B, k, j + 2 * L), c2), fma(s, load(B, k, j + 3 * L), c3)
+        c4, c5 = fma(s, load(B, k, j + 4 * L), c4), fma(s, load(B, k, j + 5 * L), c5)
+        c6, c7 = fma(s, load(B, k, j + 6 * L), c6), fma(s, load(B, k, j + 7 * L), c7)
+    return c0, c1, c2, c3, c4, c5, c6, c7
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -166,19 +179,10 @@ def _row_from(a, B, c, D, bias, o, add, j):
         c2, c3 = _start(o, bias, j + 2 * L, add, z), _start(o, bias, j + 3 * L, add, z)
         c4, c5 = _start(o, bias, j + 4 * L, add, z), _start(o, bias, j + 5 * L, add, z)
         c6, c7 = _start(o, bias, j + 6 * L, add, z), _start(o, bias, j + 7 * L, add, z)
-        for k in range(B.shape[0]):
-            s = splat(a[k])
-            c0, c1 = fma(s, load(B, k, j), c0), fma(s, load(B, k, j + L), c1)
-            c2, c3 = fma(s, load(B, k, j + 2 * L), c2), fma(s, load(B, k, j + 3 * L), c3)
-            c4, c5 = fma(s, load(B, k, j + 4 * L), c4), fma(s, load(B, k, j + 5 * L), c5)
-            c6, c7 = fma(s, load(B, k, j + 6 * L), c6), fma(s, load(B, k, j + 7 * L), c7)
+        acc = _sweep8(a, B, j, L, (c0, c1, c2, c3, c4, c5, c6, c7))
         if c is not None:
-            for k in range(D.shape[0]):
-                s = splat(c[k])
-                c0, c1 = fma(s, load(D, k, j), c0), fma(s, load(D, k, j + L), c1)
-                c2, c3 = fma(s, load(D, k, j + 2 * L), c2), fma(s, load(D, k, j + 3 * L), c3)
-                c4, c5 = fma(s, load(D, k, j + 4 * L), c4), fma(s, load(D, k, j + 5 * L), c5)
-                c6, c7 = fma(s, load(D, k, j + 6 * L), c6), fma(s, load(D, k, j + 7 * L), c7)
+            acc = _sweep8(c, D, j, L, acc)
+        c0, c1, c2, c3, c4, c5, c6, c7 = acc
         store(o, j, c0)
         store(o, j + L, c1)
         store(o, j + 2 * L, c2)
