@@ -61,10 +61,19 @@ def _contiguous(arr, indices, what):
 def _pointer(context, builder, arrty, arr, indices, vecty):
     # No wraparound or bounds check: the kernels index from known-good loops.
     a = context.make_array(arrty)(context, builder, arr)
-    ptr = cgutils.get_item_pointer2(context, builder, a.data, cgutils.unpack_tuple(builder, a.shape),
-                                    cgutils.unpack_tuple(builder, a.strides), arrty.layout,
+    shape = cgutils.unpack_tuple(builder, a.shape)
+    strides = cgutils.unpack_tuple(builder, a.strides)
+    ptr = cgutils.get_item_pointer2(context, builder, a.data, shape, strides, arrty.layout,
                                     indices, wraparound=False, boundscheck=False)
     return ptr if vecty is None else builder.bitcast(ptr, vecty.as_pointer())
+
+
+def _broadcast(builder, value, llty):
+    # ``value`` in every lane of a vector of LLVM type ``llty``.
+    one = builder.insert_element(ir.Constant(llty, ir.Undefined), value,
+                                 ir.Constant(ir.IntType(32), 0))
+    mask = ir.Constant(ir.VectorType(ir.IntType(32), llty.count), [0] * llty.count)
+    return builder.shuffle_vector(one, ir.Constant(llty, ir.Undefined), mask)
 
 
 @intrinsic
@@ -151,11 +160,7 @@ def splat(typingctx, x):
     vt = _float(x, "splat")
 
     def codegen(context, builder, sig, args):
-        llty = context.get_value_type(vt)
-        one = builder.insert_element(ir.Constant(llty, ir.Undefined), args[0],
-                                     ir.Constant(ir.IntType(32), 0))
-        mask = ir.Constant(ir.VectorType(ir.IntType(32), vt.lanes), [0] * vt.lanes)
-        return builder.shuffle_vector(one, ir.Constant(llty, ir.Undefined), mask)
+        return _broadcast(builder, args[0], context.get_value_type(vt))
 
     return vt(x), codegen
 
@@ -225,13 +230,7 @@ def clamp(typingctx, v, lo, hi):
 
     def codegen(context, builder, sig, args):
         x, low, high = args
-        n = v.lanes
-        low = builder.shuffle_vector(builder.insert_element(ir.Constant(x.type, ir.Undefined), low,
-                                     ir.Constant(ir.IntType(32), 0)), ir.Constant(x.type, ir.Undefined),
-                                     ir.Constant(ir.VectorType(ir.IntType(32), n), [0] * n))
-        high = builder.shuffle_vector(builder.insert_element(ir.Constant(x.type, ir.Undefined), high,
-                                      ir.Constant(ir.IntType(32), 0)), ir.Constant(x.type, ir.Undefined),
-                                      ir.Constant(ir.VectorType(ir.IntType(32), n), [0] * n))
+        low, high = _broadcast(builder, low, x.type), _broadcast(builder, high, x.type)
         x = builder.select(builder.fcmp_ordered(">", x, high), high, x)
         return builder.select(builder.fcmp_ordered("<", x, low), low, x)
 

@@ -43,7 +43,8 @@ from ._products import accumulate_tn, matmul_rows, matvec_add, project_rows
 
 
 @njit(**JIT_OPTIONS)
-def _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after, r0, r1):
+def _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
+                  r0, r1):
     T = G.shape[0]
     H = Un.shape[0]
     one = np.ones(1, G.dtype)[0]
@@ -93,7 +94,8 @@ def _forward_parallel(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reve
                       reset_after, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after, r0, r1)
+        _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
+                      r0, r1)
 
 
 @njit(**JIT_OPTIONS)
@@ -101,7 +103,8 @@ def _forward_serial(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, revers
                     reset_after, chunks):
     for c in range(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after, r0, r1)
+        _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
+                      r0, r1)
 
 
 @njit(**JIT_OPTIONS)
