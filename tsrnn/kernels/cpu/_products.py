@@ -131,7 +131,7 @@ def _rows4(A, B, C, D, bias, out, i, add):
             _row_from(A[r], B, C[r], D, bias, out[r], add, j)
 
 
-@njit(**JIT_OPTIONS)
+@njit(inline="always", **JIT_OPTIONS)
 def _sweep4(A, B, i, j, L, c):
     # c (rows i..i+3 by columns j..j+2L, eight vectors) += A[i:i+4] @ B[:, j:j+2L]
     c00, c01, c10, c11, c20, c21, c30, c31 = c
@@ -148,7 +148,7 @@ def _sweep4(A, B, i, j, L, c):
     return c00, c01, c10, c11, c20, c21, c30, c31
 
 
-@njit(**JIT_OPTIONS)
+@njit(inline="always", **JIT_OPTIONS)
 def _sweep8(a, B, j, L, c):
     # c (one row by columns j..j+8L, eight vectors) += a @ B[:, j:j+8L]
     c0, c1, c2, c3, c4, c5, c6, c7 = c
