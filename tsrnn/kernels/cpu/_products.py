@@ -75,7 +75,7 @@ def _rows(A, B, C, D, bias, out, r0, r1, add):
         i += 1
 
 
-@njit(**JIT_OPTIONS)
+@njit(inline="always", **JIT_OPTIONS)
 def _start(o, bias, j, add, z):
     # A tile's starting value at column j.
     if add:
@@ -85,7 +85,7 @@ def _start(o, bias, j, add, z):
     return z
 
 
-@njit(**JIT_OPTIONS)
+@njit(inline="always", **JIT_OPTIONS)
 def _start1(o, bias, j, add, z):
     # _start for one scalar column.
     if add:
