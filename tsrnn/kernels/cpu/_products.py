@@ -5,10 +5,10 @@ matrix at each step) and run inside parallel regions, where a BLAS call pays
 its call overhead and packs the constant weight matrix anew at every step. Here
 each product keeps a tile of outputs in vector registers while it runs over
 the inner dimension: four rows by two vectors (eight registers), one row by
-eight vectors for a single row. In float32, 1.4-2x OpenBLAS's speed on a
-block's products, level with it in float64 (``benchmarks/bench_products.py``;
-a standalone tile loop ran 32 x 32 @ 32 x 128 in 2.8 us, this module's in
-4.0 us: a gap not yet explained).
+eight vectors for a single row. Twice OpenBLAS's speed on a block's products
+in float32, 1.1-1.3x in float64 (``benchmarks/bench_products.py``, one thread).
+Small helpers inline in Numba's IR: left as calls, the eight calls that start
+a tile took a block's step product from 2.8 to 4.0 us.
 
 Every output element is one chain of multiply-adds over the inner dimension in
 order, whatever tile, vector or scalar tail computes it: a row's result never
