@@ -113,6 +113,18 @@ def _vector_roundtrip(a, out):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [1, 3, 4, 8, 13, 32, 37, 128, 131])
+def test_dot_matches_numpy(dtype, n):
+    # The input gradient's dot products over the gate axis: four vector
+    # accumulators, their lanes, then a scalar tail.
+    rng = np.random.default_rng(n)
+    a, b = _rand(rng, n, dtype), _rand(rng, n, dtype)
+    got = P.dot(a, b)
+    _close(np.array([got]), np.array([a.astype(np.float64) @ b]), dtype)
+    assert P.dot(a, np.zeros(n, dtype)) == 0
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_vector_intrinsics(dtype):
     rng = np.random.default_rng(0)
     a = _rand(rng, (3, 16), dtype)

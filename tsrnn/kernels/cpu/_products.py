@@ -19,7 +19,7 @@ batch and for any thread count.
 from numba import njit
 
 from ...config import JIT_OPTIONS
-from ._simd import fma, item, lanes, load, splat, store, zero, zeros
+from ._simd import fma, item, lane, lanes, load, splat, store, zero, zeros
 
 
 @njit(**JIT_OPTIONS)
@@ -211,6 +211,33 @@ def _row_from(a, B, c, D, bias, o, add, j):
                 s = fma(c[k], D[k, j], s)
         o[j] = s
         j += 1
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def dot(a, b):
+    """``a @ b`` for two C-contiguous 1-d arrays: four vector accumulators, summed
+    lane by lane in a fixed order (a scalar chain over the 128 gates ran at the
+    multiply-add's latency)."""
+    n = a.shape[0]
+    L = lanes(a)
+    c0, c1, c2, c3 = zeros(a), zeros(a), zeros(a), zeros(a)
+    j = 0
+    while j + 4 * L <= n:
+        c0, c1 = fma(load(a, j), load(b, j), c0), fma(load(a, j + L), load(b, j + L), c1)
+        c2 = fma(load(a, j + 2 * L), load(b, j + 2 * L), c2)
+        c3 = fma(load(a, j + 3 * L), load(b, j + 3 * L), c3)
+        j += 4 * L
+    while j + L <= n:
+        c0 = fma(load(a, j), load(b, j), c0)
+        j += L
+    c = (c0 + c1) + (c2 + c3)
+    s = zero(a)
+    for k in range(L):
+        s += lane(c, k)
+    while j < n:
+        s = fma(a[j], b[j], s)
+        j += 1
+    return s
 
 
 @njit(**JIT_OPTIONS)

@@ -232,9 +232,11 @@ def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, 
             if row_detached(span, n, t, T, reverse, tbptt):
                 fill_row(dh[n], 0)
                 continue
-            add_row(tmp[n], dh[n])
+            for j in range(H):  # no row views: each cost a reference count
+                dh[n, j] += tmp[n, j]
             if reset_after:
-                add_row(tmp2[n], dh[n])
+                for j in range(H):
+                    dh[n, j] += tmp2[n, j]
 
 
 @njit(parallel=True, **JIT_OPTIONS)

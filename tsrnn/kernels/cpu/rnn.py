@@ -148,7 +148,8 @@ def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dW, dU, db, span, re
             if row_detached(span, n, t, T, reverse, tbptt):
                 fill_row(dh[n], 0)
             else:
-                copy_row(tmp[n], dh[n])
+                for j in range(H):  # no row views: each cost a reference count
+                    dh[n, j] = tmp[n, j]
 
 
 @njit(parallel=True, **JIT_OPTIONS)
