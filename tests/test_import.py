@@ -16,3 +16,23 @@ def test_submodules_load_on_demand():
 
     assert tsrnn.interop.from_torch is not None
     assert tsrnn.__version__
+
+
+def _openmp_environment(**env):
+    import os
+
+    code = ("import os, tsrnn.kernels.cpu._parallel; "
+            "print([os.environ.get(k) for k in ('GOMP_SPINCOUNT', 'KMP_BLOCKTIME')])")
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "KMP_BLOCKTIME")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**base, **env})
+    return out.stdout.strip()
+
+
+def test_openmp_threads_spin_briefly_unless_the_user_chose_a_policy():
+    from tsrnn import config
+
+    assert _openmp_environment() == str([config.GOMP_SPINCOUNT, config.KMP_BLOCKTIME])
+    assert _openmp_environment(GOMP_SPINCOUNT="7") == str(["7", config.KMP_BLOCKTIME])
+    assert _openmp_environment(OMP_WAIT_POLICY="PASSIVE") == str([None, None])

@@ -19,8 +19,11 @@ from ... import config
 
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER_PRIORITY = list(config.THREADING_LAYER_PRIORITY)
-# Read by the OpenMP runtime when Numba loads it, at the first parallel region.
-os.environ.setdefault("OMP_WAIT_POLICY", config.OMP_WAIT_POLICY)
+# Read by the OpenMP runtime when Numba loads it, at the first parallel region;
+# a wait policy of the user's own wins (see config.GOMP_SPINCOUNT).
+if "OMP_WAIT_POLICY" not in os.environ:
+    os.environ.setdefault("GOMP_SPINCOUNT", config.GOMP_SPINCOUNT)
+    os.environ.setdefault("KMP_BLOCKTIME", config.KMP_BLOCKTIME)
 
 _LOCK = threading.Lock()
 
