@@ -14,7 +14,7 @@ CELL_IDS = ["rnn_tanh", "rnn_relu", "lstm", "gru", "gru_classic"]
 T, N, F, H = 6, 2, 2, 3
 
 
-def _case(cell, opts, bidirectional, num_layers, merge_mode="concat", seed=0):
+def _case(cell, opts, bidirectional, num_layers, merge_mode="concat", seed=0, F=F, H=H):
     net = RecurrentNetwork(cell, F, H, num_layers, bidirectional, merge_mode, dtype="float64",
                            random_state=seed, **opts)
     rng = np.random.default_rng(seed + 1)
@@ -52,8 +52,9 @@ def _kernel_grads(net, x, states0, g, last, tbptt):
     return out, finals, net.params.grad.copy(), dx, dstates
 
 
-def _check(net, x, states0, rng, last, tbptt):
+def _check(net, x, states0, rng, last, tbptt, n_weights=40):
     D = net.num_directions
+    T, N, H = x.shape[0], x.shape[1], net.hidden_size
     g = rng.standard_normal((N, net.output_size) if last else (T, N, net.output_size))
     out, finals, dtheta, dx, dstates = _kernel_grads(net, x, states0, g, last, tbptt)
     theta0 = net.params.theta.copy()
@@ -72,7 +73,8 @@ def _check(net, x, states0, rng, last, tbptt):
     def fd(perturb):
         return (J(**perturb(eps)) - J(**perturb(-eps))) / (2 * eps)
 
-    idx = rng.choice(theta0.size, size=min(40, theta0.size), replace=False)
+    idx = (np.arange(theta0.size) if n_weights is None else
+           rng.choice(theta0.size, size=min(n_weights, theta0.size), replace=False))
     for i in idx:
         def p(e, i=i):
             th = theta0.copy()
@@ -112,6 +114,15 @@ def test_bptt_matches_finite_differences(cell, opts, bidirectional, num_layers, 
 def test_bidirectional_merge_modes(merge_mode, last):
     net, x, states0, rng = _case("lstm", {}, True, 2, merge_mode, seed=3)
     _check(net, x, states0, rng, last, 0)
+
+
+@pytest.mark.parametrize("F,H", [(1, 11), (6, 9)], ids=["F1_H11", "F6_H9"])
+@pytest.mark.parametrize("cell,opts", CELLS, ids=CELL_IDS)
+def test_bptt_on_vectors_and_their_tails(cell, opts, F, H):
+    # Hidden sizes of whole vectors (4 float64 lanes) plus a scalar tail; one
+    # feature takes the fused few-features input gradient, six the product.
+    net, x, states0, rng = _case(cell, opts, False, 1, F=F, H=H)
+    _check(net, x, states0, rng, False, 0, n_weights=None)  # every weight
 
 
 def test_truncation_changes_the_gradient():

@@ -118,10 +118,12 @@ def test_dot_matches_numpy(dtype, n):
     # The input gradient's dot products over the gate axis: four vector
     # accumulators, their lanes, then a scalar tail.
     rng = np.random.default_rng(n)
-    a, b = _rand(rng, n, dtype), _rand(rng, n, dtype)
-    got = P.dot(a, b)
-    _close(np.array([got]), np.array([a.astype(np.float64) @ b]), dtype)
-    assert P.dot(a, np.zeros(n, dtype)) == 0
+    A, B = _rand(rng, (3, n), dtype), _rand(rng, (2, n), dtype)
+    for i in range(3):
+        for k in range(2):
+            _close(np.array([P.dot(A, i, B, k)]), np.array([A[i].astype(np.float64) @ B[k]]),
+                   dtype)
+    assert P.dot(A, 1, np.zeros((1, n), dtype), 0) == 0
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

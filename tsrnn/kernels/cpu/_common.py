@@ -120,7 +120,7 @@ def input_grad_rows(x, dG, W, WT, dx, dW, db, r0, r1):
         # A few features: dot products over the gate axis.
         for i in range(r0, r1):
             for f in range(W.shape[0]):
-                dx[i, f] = dot(dG[i], W[f])
+                dx[i, f] = dot(dG, i, W, f)
     accumulate_tn(x, dG, dW, r0, r1)
     for i in range(r0, r1):
         d = dG[i]

@@ -214,28 +214,30 @@ def _row_from(a, B, c, D, bias, o, add, j):
 
 
 @njit(inline="always", **JIT_OPTIONS)
-def dot(a, b):
-    """``a @ b`` for two C-contiguous 1-d arrays: four vector accumulators, summed
-    lane by lane in a fixed order (a scalar chain over the 128 gates ran at the
-    multiply-add's latency)."""
-    n = a.shape[0]
-    L = lanes(a)
-    c0, c1, c2, c3 = zeros(a), zeros(a), zeros(a), zeros(a)
+def dot(A, i, B, k):
+    """``A[i] @ B[k]`` for rows of two C-contiguous 2-d arrays: four vector
+    accumulators, summed lane by lane in a fixed order (a scalar chain over 128
+    gates runs at the multiply-add's latency). Indices, not row views: a view
+    costs a reference count."""
+    n = A.shape[1]
+    L = lanes(A)
+    c0, c1, c2, c3 = zeros(A), zeros(A), zeros(A), zeros(A)
     j = 0
     while j + 4 * L <= n:
-        c0, c1 = fma(load(a, j), load(b, j), c0), fma(load(a, j + L), load(b, j + L), c1)
-        c2 = fma(load(a, j + 2 * L), load(b, j + 2 * L), c2)
-        c3 = fma(load(a, j + 3 * L), load(b, j + 3 * L), c3)
+        c0 = fma(load(A, i, j), load(B, k, j), c0)
+        c1 = fma(load(A, i, j + L), load(B, k, j + L), c1)
+        c2 = fma(load(A, i, j + 2 * L), load(B, k, j + 2 * L), c2)
+        c3 = fma(load(A, i, j + 3 * L), load(B, k, j + 3 * L), c3)
         j += 4 * L
     while j + L <= n:
-        c0 = fma(load(a, j), load(b, j), c0)
+        c0 = fma(load(A, i, j), load(B, k, j), c0)
         j += L
     c = (c0 + c1) + (c2 + c3)
-    s = zero(a)
-    for k in range(L):
-        s += lane(c, k)
+    s = zero(A)
+    for q in range(L):
+        s += lane(c, q)
     while j < n:
-        s = fma(a[j], b[j], s)
+        s = fma(A[i, j], B[k, j], s)
         j += 1
     return s
 
