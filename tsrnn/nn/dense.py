@@ -51,5 +51,5 @@ class Dense:
         """Write the weight gradients; return the gradient with respect to ``z``."""
         z2, d2 = z.reshape(-1, self.input_size), dpred.reshape(-1, self.output_size)
         np.dot(z2.T, d2, out=self.dW)
-        self.db[...] = d2.sum(axis=0)
+        np.add.reduce(d2, axis=0, out=self.db)
         return dpred @ self.W.T

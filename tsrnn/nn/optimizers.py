@@ -81,11 +81,17 @@ class Adam:
                                self.epsilon)
 
 
+_TRAINING = None
+
+
 def _kernels():
     # Imported on the first step: importing tsrnn compiles and loads nothing.
-    from ..kernels.cpu import training
+    global _TRAINING
+    if _TRAINING is None:
+        from ..kernels.cpu import training
 
-    return training
+        _TRAINING = training
+    return _TRAINING
 
 
 OPTIMIZERS = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}

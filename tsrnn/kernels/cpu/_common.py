@@ -130,8 +130,10 @@ def input_grad_rows(x, dG, W, WT, dx, dW, db, r0, r1):
 
 def reduce_blocks(parts):
     """Sum per-block partial results in block order (deterministic)."""
-    out = parts[0].copy()
-    for p in parts[1:]:
+    if len(parts) == 1:
+        return parts[0].copy()
+    out = parts[0] + parts[1]
+    for p in parts[2:]:
         out += p
     return out
 
@@ -148,8 +150,12 @@ def initial_state_grads(dstate, n_states, N, H, dtype):
                  for d in dstate[:n_states])
 
 
+#: "No per-step output gradient", per dtype, for the kernels (which only read it).
+_NO_DOUT = {np.dtype(t): np.zeros((0, 0, 0), t) for t in (np.float32, np.float64)}
+
+
 def as_dout(dout, dtype):
     """Per-step output gradient; a (0, 0, 0) array tells a kernel there is none."""
     if dout is None:
-        return np.zeros((0, 0, 0), dtype)
+        return _NO_DOUT[np.dtype(dtype)]
     return np.ascontiguousarray(dout, dtype)
