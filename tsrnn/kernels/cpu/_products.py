@@ -48,6 +48,18 @@ def affine_rows(x, W, h, U, b, out, r0, r1):
 
 
 @njit(inline="always", **JIT_OPTIONS)
+def matvec(a, B, o):
+    """``o = a @ B`` for one row ``a``, summed as :func:`matmul_rows` does."""
+    _row(a, B, None, None, None, o, False)
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def project_row(x, W, b, o):
+    """``o = b + x @ W`` for one row, summed as :func:`project_rows` does."""
+    _row(x, W, None, None, b, o, False)
+
+
+@njit(inline="always", **JIT_OPTIONS)
 def matvec_add(a, B, o):
     """``o += a @ B`` for one row ``a``."""
     _row(a, B, None, None, None, o, True)

@@ -39,7 +39,14 @@ from ._common import (
     row_detached,
 )
 from ._math import sigmoid, tanh
-from ._products import accumulate_tn, matmul_rows, matvec_add, project_rows
+from ._products import (
+    accumulate_tn,
+    matmul_rows,
+    matvec,
+    matvec_add,
+    project_row,
+    project_rows,
+)
 
 
 @njit(**JIT_OPTIONS)
@@ -124,30 +131,29 @@ def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, r0
             t = T - 1 - s if reverse else s
             prev = t + 1 if reverse else t
             cur = t if reverse else t + 1
-            h, hp = Hs[cur, n], Hs[prev, n]
             if not active(span, n, t):
-                copy_row(hp, h)
+                copy_row(Hs[prev, n], Hs[cur, n])
                 continue
-            copy_row(b, a)
-            matvec_add(x[t, n], W, a)
-            fill_row(g, 0)
+            # Whole arrays and indices in the loops below, and no call given a
+            # row view: each such call cost an atomic reference count.
+            project_row(x[t, n], W, b, a)
             if reset_after:
-                matvec_add(hp, U, g)
+                matvec(Hs[prev, n], U, g)
                 for j in range(H):
                     r = sigmoid(a[j] + g[j])
                     z = sigmoid(a[H + j] + g[H + j])
                     c = tanh(a[2 * H + j] + r * (g[2 * H + j] + bhn[j]))
-                    h[j] = (one - z) * c + z * hp[j]
+                    Hs[cur, n, j] = (one - z) * c + z * Hs[prev, n, j]
             else:
-                matvec_add(hp, Urz, g)
+                matvec(Hs[prev, n], Urz, g)
                 for j in range(2 * H):
                     a[j] = sigmoid(a[j] + g[j])
                 for j in range(H):
-                    g[j] = a[j] * hp[j]  # the reset state r * h_{t-1}
+                    g[j] = a[j] * Hs[prev, n, j]  # the reset state r * h_{t-1}
                 matvec_add(g[:H], Un, a[2 * H:])
                 for j in range(H):
                     z = a[H + j]
-                    h[j] = (one - z) * tanh(a[2 * H + j]) + z * hp[j]
+                    Hs[cur, n, j] = (one - z) * tanh(a[2 * H + j]) + z * Hs[prev, n, j]
         copy_row(Hs[last, n], Hs[T + 1, n])
 
 
