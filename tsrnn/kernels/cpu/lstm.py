@@ -87,9 +87,11 @@ def _forward_rows(x, W, b, G, U, Hs, Cs, TC, span, reverse, r0, r1):
                 j += 1
 
 
-@njit(**JIT_OPTIONS)
+@njit(inline="always", **JIT_OPTIONS)
 def _activate(a, lo, hi, candidate):
     # a[lo:hi] through tanh (the candidate) or the sigmoid (a gate), vectors first.
+    # Inline: as a call it took ``a`` with a reference count each time, three a
+    # step (prediction 16.7 against 17.4-18.1 us a window, measured).
     L = lanes(a)
     j = lo
     while j + L <= hi:
