@@ -134,8 +134,8 @@ def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, r0
             if not active(span, n, t):
                 copy_row(Hs[prev, n], Hs[cur, n])
                 continue
-            # Whole arrays and indices in the loops below, and no call given a
-            # row view: each such call cost an atomic reference count.
+            # One-row products that inline, and whole arrays with indices in
+            # the loops: a row view handed to a call costs a reference count.
             project_row(x[t, n], W, b, a)
             if reset_after:
                 matvec(Hs[prev, n], U, g)
