@@ -52,7 +52,24 @@ def check_sequences(estimator, X, reset, dtype):
         X = validate_data(estimator, X, reset=reset, dtype=FLOAT_DTYPES)[:, :, None]
     if reset:
         estimator.input_ndim_ = ndim
-    return np.ascontiguousarray(X, dtype=dtype)
+    return as_finite(X, dtype, "X")
+
+
+def as_finite(a, dtype, name):
+    """``a`` as a C-contiguous array of ``dtype``, whose values must stay finite there.
+
+    A float64 value beyond float32's range (1e39) becomes infinite when cast,
+    and would train a network to NaN weights behind a finite-looking loss.
+    """
+    dtype = np.dtype(dtype)
+    if a.dtype == dtype:
+        return np.ascontiguousarray(a)
+    with np.errstate(over="ignore"):
+        out = np.ascontiguousarray(a, dtype=dtype)
+    if out.dtype.itemsize < a.dtype.itemsize and not np.isfinite(out).all():
+        raise ValueError(f"{name} holds values too large for {dtype} (largest finite "
+                         f"{np.finfo(dtype).max:.4g}): rescale it, or use dtype='float64'")
+    return out
 
 
 def _fast_sequences(estimator, X, reset, dtype):
@@ -73,7 +90,7 @@ def _fast_sequences(estimator, X, reset, dtype):
     if not np.isfinite(X).all():
         return None
     X = X[:, :, None] if X.ndim == 2 else X
-    return np.ascontiguousarray(X, dtype=dtype)
+    return as_finite(X, dtype, "X")
 
 
 def check_padded(estimator, X, lengths, mask, padding, reset, dtype):
@@ -93,6 +110,10 @@ def check_padded(estimator, X, lengths, mask, padding, reset, dtype):
         if lengths is not None or mask is not None:
             raise ValueError("a list of sequences carries its own lengths: do not pass lengths "
                              "or mask with it")
+        empty = [i for i, a in enumerate(X) if len(a) == 0]
+        if empty:
+            raise ValueError(f"sequence {empty[0]} of X is empty: every sequence needs at "
+                             "least one step")
         seqs = [check_array(np.asarray(a).reshape(len(a), -1), dtype=FLOAT_DTYPES,
                             ensure_all_finite=True, input_name="X") for a in X]
         if len({a.shape[1] for a in seqs}) > 1:
@@ -155,13 +176,13 @@ def check_targets(y, X, dtype, name="y"):
     """Numeric, finite ``y`` as an array of ``dtype`` with as many samples as ``X``."""
     if (type(y) is np.ndarray and y.dtype.kind == "f" and y.ndim >= 1 and len(y) == len(X)
             and np.isfinite(y).all()):
-        return np.ascontiguousarray(y, dtype=dtype)
+        return as_finite(y, dtype, name)
     if y is None:
         raise ValueError(f"this estimator requires y to be passed, but the target {name} is None")
     y = check_array(y, ensure_2d=False, allow_nd=True, dtype=FLOAT_DTYPES,
                     ensure_all_finite=True, input_name=name)
     check_consistent_length(X, y)
-    return np.ascontiguousarray(y, dtype=dtype)
+    return as_finite(y, dtype, name)
 
 
 def check_future(future, n_samples, dtype, expected_features=None, horizon=None):
@@ -178,4 +199,4 @@ def check_future(future, n_samples, dtype, expected_features=None, horizon=None)
                          f"with {expected_features}")
     if horizon is not None and future.shape[1] != horizon:
         raise ValueError(f"future covers {future.shape[1]} steps, y has {horizon}")
-    return np.ascontiguousarray(future, dtype=dtype)
+    return as_finite(future, dtype, "future")

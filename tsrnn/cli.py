@@ -1,6 +1,7 @@
 """``tsrnn forecast``: forecast a bundled dataset or a CSV column from the command line."""
 
 import argparse
+import os
 import sys
 import time
 
@@ -9,6 +10,37 @@ DESCRIPTION = """Forecast a time series with a recurrent network.
 With no data argument, forecasts the bundled CO2 series (statsmodels' Mauna
 Loa record). With --csv FILE --column NAME [--date-column NAME], forecasts
 your own; the dates must be regular (a frequency pandas can infer)."""
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _coverage(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (e.g. 0.9), got {value}")
+    return value
+
+
+def check_writable(path, option):
+    """Exit with one line unless ``path`` can be written (checked before training)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise SystemExit(f"tsrnn: {option} {path} is a directory, not a file")
+    if not os.path.isdir(folder):
+        raise SystemExit(f"tsrnn: cannot write {option} {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise SystemExit(f"tsrnn: cannot write {option} {path}: permission denied")
 
 
 def build_parser():
@@ -26,12 +58,12 @@ def build_parser():
     src.add_argument("--csv", metavar="FILE", help="a CSV file with your series")
     f.add_argument("--column", help="the CSV column to forecast (default: the last numeric one)")
     f.add_argument("--date-column", help="the CSV column of dates (default: row numbers)")
-    f.add_argument("--horizon", type=int, default=None, help="steps to forecast "
+    f.add_argument("--horizon", type=_positive_int, default=None, help="steps to forecast "
                    "(default: one season, or 10)")
     f.add_argument("--strategy", choices=["direct", "recursive", "seq2seq"], default="direct")
     f.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
-    f.add_argument("--epochs", type=int, default=100, help="maximum training epochs")
-    f.add_argument("--coverage", type=float, default=0.9, help="prediction interval coverage")
+    f.add_argument("--epochs", type=_positive_int, default=100, help="maximum training epochs")
+    f.add_argument("--coverage", type=_coverage, default=0.9, help="prediction interval coverage")
     f.add_argument("--seed", type=int, default=0)
     f.add_argument("--plot", metavar="PNG", help="save a plot of history and forecast")
     f.add_argument("--output", metavar="CSV", help="save the forecast and interval as CSV")
@@ -51,7 +83,7 @@ def load_series(args):
         return y.iloc[:, 0] if isinstance(y, pd.DataFrame) else y
     try:
         frame = pd.read_csv(args.csv)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as e:
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise SystemExit(f"tsrnn: cannot read {args.csv}: {e}") from None
     if args.date_column:
         if args.date_column not in frame.columns:
@@ -73,6 +105,9 @@ def load_series(args):
 def main(argv=None):
     """Entry point of the ``tsrnn`` console script."""
     args = build_parser().parse_args(argv)
+    for path, option in ((args.output, "--output"), (args.plot, "--plot")):
+        if path:
+            check_writable(path, option)
     from . import RNNForecaster
     from .forecasting.index import as_index, seasonal_period
 
@@ -93,12 +128,15 @@ def main(argv=None):
     except ValueError as e:
         raise SystemExit(f"tsrnn: {e}") from None
     print(result.to_string(float_format=lambda v: f"{v:.4g}"))
-    if args.output:
-        result.to_csv(args.output)
-        print(f"forecast saved to {args.output}", file=sys.stderr)
-    if args.plot:
-        from .plotting import plot_forecast
+    try:
+        if args.output:
+            result.to_csv(args.output)
+            print(f"forecast saved to {args.output}", file=sys.stderr)
+        if args.plot:
+            from .plotting import plot_forecast
 
-        plot_forecast(y, result, args.plot, last=max(4 * horizon, 60))
-        print(f"plot saved to {args.plot}", file=sys.stderr)
+            plot_forecast(y, result, args.plot, last=max(4 * horizon, 60))
+            print(f"plot saved to {args.plot}", file=sys.stderr)
+    except (OSError, ImportError) as e:
+        raise SystemExit(f"tsrnn: {e}") from None
     return 0

@@ -74,10 +74,29 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         return {}
 
     # -- training -------------------------------------------------------------------------
+    #: Parameters the network and its optimizer are built from: changing one after the
+    #: first pass needs a new network (``fit``), not another ``partial_fit``.
+    _STRUCTURE = ("cell", "hidden_size", "num_layers", "activation", "reset_after",
+                  "bidirectional", "merge_mode", "optimizer", "dtype", "device")
+
     def _fit(self, X, y, incremental, lengths=None, mask=None, **fit_kwargs):
         first = not (incremental and hasattr(self, "model_"))
-        if first:
-            self._validate_params()
+        self._check_params(first)
+        saved = self._snapshot()
+        try:
+            self._fit_checked(X, y, incremental, first, lengths, mask, **fit_kwargs)
+        except KeyboardInterrupt:
+            # fit keeps the epochs its new network completed (see _epochs); else undone.
+            built = self.__dict__.get("model_") is not saved[0].get("model_")
+            if incremental or not built or not self.n_epochs_:
+                self._restore(saved)
+            raise
+        except BaseException:
+            self._restore(saved)
+            raise
+        return self
+
+    def _fit_checked(self, X, y, incremental, first, lengths, mask, **fit_kwargs):
         ragged = is_ragged(X)
         X, self._span = check_padded(self, X, lengths, mask, self.padding, first, self.dtype)
         y = self._targets(X, y, first, ragged=ragged, **fit_kwargs)
@@ -86,14 +105,59 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
             seed = self._random.randint(np.iinfo(np.int32).max)
             self.model_ = self._build(X, y, np.random.default_rng(seed))
             self._optimizer = get_optimizer(self.optimizer, self.learning_rate)
+            self._structure = self._structure_params()
             self.t_, self.loss_curve_, self.validation_loss_curve_ = 0, [], []
+            self.n_epochs_ = 0
             self._state = None
+        # A learning rate set since the last call applies from this pass on.
+        self._optimizer.learning_rate = self.learning_rate
         loss = get_loss(self._loss_name())
         if incremental:
             self._partial_pass(X, y, loss)
         else:
             self._epochs(X, y, loss)
-        return self
+
+    def _structure_params(self):
+        return {p: getattr(self, p) for p in self._STRUCTURE}
+
+    def _check_params(self, first):
+        """Validate the parameters on every call (cheaply when none changed), and refuse
+        a change that the network built by the first pass cannot follow."""
+        current = [getattr(self, p) for p in self._parameter_constraints]
+        if not first and current == self.__dict__.get("_validated"):
+            return
+        self._validate_params()
+        if not first:
+            changed = [p for p, v in self._structure.items() if getattr(self, p) != v]
+            if changed:
+                p = changed[0]
+                raise ValueError(f"{p} changed from {self._structure[p]!r} to "
+                                 f"{getattr(self, p)!r} after the network was built; "
+                                 f"partial_fit cannot follow it: call fit to build a new one")
+        self._validated = current
+
+    def _snapshot(self):
+        """What a failed call must restore: attributes, and what training changes in
+        place (weights, optimizer state, random generator)."""
+        model = self.__dict__.get("model_")
+        return (dict(self.__dict__),
+                None if model is None else model.theta.copy(),
+                _optimizer_state(self._optimizer) if "_optimizer" in self.__dict__ else None,
+                self._random.get_state() if "_random" in self.__dict__ else None,
+                {k: list(v) for k, v in self.__dict__.items() if isinstance(v, list)})
+
+    def _restore(self, saved):
+        attrs, theta, optimizer, random, lists = saved
+        self.__dict__.clear()
+        self.__dict__.update(attrs)
+        if theta is not None:
+            self.model_.theta[:] = theta
+        if optimizer is not None:
+            _restore_optimizer(self._optimizer, optimizer)
+        if random is not None:
+            self._random.set_state(random)
+        for k, v in lists.items():
+            self.__dict__[k] = v
 
     def _validation_split(self, n):
         n_val = int(np.ceil(self.validation_fraction * n)) if self.early_stopping else 0
@@ -133,17 +197,29 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         self.n_epochs_ = 0
         for epoch in range(self.max_epochs):
             start = time.perf_counter()
-            good = self.model_.theta.copy()
+            good, good_opt, good_t = (self.model_.theta.copy(),
+                                      _optimizer_state(self._optimizer), self.t_)
             try:
                 value = self._one_epoch(X, y, loss, train)
             except KeyboardInterrupt:
-                # The weights of the last completed epoch; the interruption goes on.
+                # The weights and optimizer of the last completed epoch; the interruption
+                # goes on (with no completed epoch, _fit undoes the whole call).
                 self.model_.theta[:] = good
-                warnings.warn(f"fit interrupted in epoch {epoch + 1}: the model keeps the "
-                              f"weights of epoch {epoch}", RuntimeWarning, stacklevel=3)
+                _restore_optimizer(self._optimizer, good_opt)
+                self.t_ = good_t
+                if epoch:
+                    warnings.warn(f"fit interrupted in epoch {epoch + 1}: the model keeps the "
+                                  f"weights of epoch {epoch}", RuntimeWarning, stacklevel=3)
                 raise
             if not np.isfinite(value):
+                if not epoch:
+                    raise FloatingPointError(
+                        f"the training loss became {value} in the first epoch: nothing was "
+                        f"learnt and the estimator is left as it was before fit (try a lower "
+                        f"learning_rate, clip_norm, or targets of unit scale)")
                 self.model_.theta[:] = good
+                _restore_optimizer(self._optimizer, good_opt)
+                self.t_ = good_t
                 warnings.warn(f"the training loss became {value} in epoch {epoch + 1}; "
                               f"training stopped and the model keeps the weights of epoch "
                               f"{epoch} (try a lower learning_rate or clip_norm)",
@@ -169,17 +245,9 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         self.n_iter_ = self.n_epochs_
 
     def _partial_pass(self, X, y, loss):
-        good = self.model_.theta.copy()
-        state = _optimizer_state(self._optimizer)
-        try:
-            value = self._one_epoch(X, y, loss, np.arange(len(X)))
-        except BaseException:
-            self.model_.theta[:] = good
-            _restore_optimizer(self._optimizer, state)
-            raise
+        value = self._one_epoch(X, y, loss, np.arange(len(X)))
         if not np.isfinite(value):
-            self.model_.theta[:] = good
-            _restore_optimizer(self._optimizer, state)
+            # _fit restores the weights and the optimizer.
             raise FloatingPointError(f"the training loss became {value}: this update was "
                                      "undone and the model is as it was before the call")
         self.loss_curve_.append(value)

@@ -104,11 +104,9 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         -------
         self
         """
-        if not hasattr(self, "model_"):
-            if classes is None:
-                raise ValueError("classes must be given on the first call to partial_fit")
-            self._partial_classes = np.asarray(classes)
-        return self._fit(X, y, incremental=True, lengths=lengths, mask=mask)
+        if not hasattr(self, "model_") and classes is None:
+            raise ValueError("classes must be given on the first call to partial_fit")
+        return self._fit(X, y, incremental=True, lengths=lengths, mask=mask, classes=classes)
 
     def predict_proba(self, X, lengths=None, mask=None):
         """Class probabilities.
@@ -150,18 +148,17 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
     def _loss_name(self):
         return "binary_crossentropy" if len(self.classes_) == 2 else "categorical_crossentropy"
 
-    def _targets(self, X, y, first, ragged=False):
+    def _targets(self, X, y, first, ragged=False, classes=None):
         if y is None:
             raise ValueError("RNNClassifier requires y to be passed, but the target y is None")
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         if len(y) != len(X):
             raise ValueError(f"X has {len(X)} samples, y has {len(y)}")
-        if first and len(y) < 2 and getattr(self, "_partial_classes", None) is None:
+        if first and len(y) < 2 and classes is None:
             raise ValueError(f"fit needs at least 2 samples to learn classes, got n_samples = "
                              f"{len(y)}")
         if first:
-            classes = getattr(self, "_partial_classes", None)
             self.classes_ = unique_labels(y) if classes is None else unique_labels(classes)
             if len(self.classes_) < 2:
                 raise ValueError(f"y holds a single class ({self.classes_[0]!r}): a classifier "

@@ -74,6 +74,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         "teacher_forcing": [Interval(Real, 0, 1, closed="both")],
         "attention": ["boolean"],
     }
+    _STRUCTURE = (*BaseRNN._STRUCTURE, "return_sequences", "encoder_decoder", "attention")
 
     def __init__(self, cell="lstm", hidden_size=32, num_layers=1, activation="tanh",
                  reset_after=True, bidirectional=False, merge_mode="concat", loss="mse",

@@ -129,6 +129,7 @@ class RNNForecaster(BaseEstimator):
         "update_steps": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
+        **{p: RNNRegressor._parameter_constraints[p] for p in _PASSED},
     }
 
     def __init__(self, window="auto", horizon=1, strategy="direct", scaling="window",
@@ -188,6 +189,19 @@ class RNNForecaster(BaseEstimator):
         self
         """
         self._validate_params()
+        saved = dict(self.__dict__)
+        params = self.get_params(deep=False)
+        for key in [k for k in self.__dict__ if k not in params]:
+            del self.__dict__[key]  # a new fit starts from nothing: no stale fitted state
+        try:
+            return self._fit(y, X)
+        except BaseException:
+            # A failed fit leaves the forecaster as it was (the previous model, or unfitted).
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _fit(self, y, X):
         ragged = self.multiseries in ("global", "local")
         values, index, columns, kind, starts = _as_series(y, "y", leading_missing=True)
         exog = _as_exog(X, index, "X")
@@ -481,8 +495,8 @@ class RNNForecaster(BaseEstimator):
         """
         check_is_fitted(self, "window_")
         coverage = self.coverage if coverage is None else coverage
-        if not 0 < coverage < 1:
-            raise ValueError(f"coverage must be in (0, 1), got {coverage}")
+        if isinstance(coverage, bool) or not isinstance(coverage, Real) or not 0 < coverage < 1:
+            raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}")
         horizon = self._check_horizon(horizon)
         if hasattr(self, "forecasters_"):
             parts = {c: f.predict_interval(horizon, X, coverage) for c, f in
@@ -500,7 +514,7 @@ class RNNForecaster(BaseEstimator):
 
     def _check_horizon(self, horizon):
         horizon = self.horizon if horizon is None else horizon
-        if not isinstance(horizon, Integral) or horizon < 1:
+        if isinstance(horizon, bool) or not isinstance(horizon, Integral) or horizon < 1:
             raise ValueError(f"horizon must be a positive integer, got {horizon!r}")
         return int(horizon)
 
@@ -670,6 +684,10 @@ class RNNForecaster(BaseEstimator):
         check_is_fitted(self, "window_")
         if window_type not in ("expanding", "rolling"):
             raise ValueError(f"window_type must be 'expanding' or 'rolling', got {window_type!r}")
+        if isinstance(step, bool) or not isinstance(step, Integral) or step < 1:
+            raise ValueError(f"step must be a positive integer, got {step!r}")
+        if start is not None and (isinstance(start, bool) or not isinstance(start, Integral)):
+            raise ValueError(f"start must be an integer position, got {start!r}")
         if y is None:
             if hasattr(self, "forecasters_"):
                 raise ValueError("pass y to backtest a multiseries='local' forecaster")

@@ -14,6 +14,17 @@ import numpy as np
 SCALINGS = ("window", "standard", "none")
 
 
+def _floor(s, series):
+    """``s``, or where it is no scale at all (a constant column), the series' own size.
+
+    Relative to the series, so that forecasts scale with it whatever its units.
+    """
+    size = np.abs(series).max() if len(series) else 0.0
+    if s > 1e-12 * size:
+        return s
+    return size if size > 0 else 1.0
+
+
 class SeriesScaler:
     """Per-column statistics of the training series and the transforms they define.
 
@@ -43,8 +54,7 @@ class SeriesScaler:
                 s, self.center[c] = series.std(), series.mean()
             else:
                 s = 1.0
-            # A constant column has no scale: leave it in its own units.
-            scale[c] = s if s > 1e-12 * (np.abs(series).max() + 1) else 1.0
+            scale[c] = _floor(s, series)
         self.scale = scale
         return self
 

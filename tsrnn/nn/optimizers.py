@@ -7,8 +7,19 @@ are jitted loops (:mod:`tsrnn.kernels.cpu.training`).
 
 import numpy as np
 
+from ..kernels._checks import check_flat
 
-class SGD:
+
+class Optimizer:
+    """What the optimizers share: their state survives pickling as writable arrays."""
+
+    def __setstate__(self, state):
+        # joblib.load(mmap_mode="r") gives read-only memory maps; the steps write these.
+        self.__dict__.update({k: np.array(v) if isinstance(v, np.ndarray) else v
+                              for k, v in state.items()})
+
+
+class SGD(Optimizer):
     """Stochastic gradient descent with (Nesterov) momentum.
 
     Parameters
@@ -29,11 +40,12 @@ class SGD:
             return
         if self.velocity is None:
             self.velocity = np.zeros_like(theta)
+        check_flat(theta, grad, self.velocity)
         _kernels().sgd_kernel(theta, grad, self.velocity, self.learning_rate, self.momentum,
                               self.nesterov)
 
 
-class RMSprop:
+class RMSprop(Optimizer):
     """RMSprop: steps scaled by a running mean of squared gradients.
 
     Parameters
@@ -51,11 +63,12 @@ class RMSprop:
         """Update ``theta`` in place from ``grad``."""
         if self.mean_square is None:
             self.mean_square = np.zeros_like(theta)
+        check_flat(theta, grad, self.mean_square)
         _kernels().rmsprop_kernel(theta, grad, self.mean_square, self.learning_rate, self.rho,
                                   self.epsilon)
 
 
-class Adam:
+class Adam(Optimizer):
     """Adam (Kingma and Ba, 2015) with bias-corrected moments.
 
     Parameters
@@ -75,6 +88,7 @@ class Adam:
         """Update ``theta`` in place from ``grad``."""
         if self.m is None:
             self.m, self.v = np.zeros_like(theta), np.zeros_like(theta)
+        check_flat(theta, grad, self.m, self.v)
         self.t += 1
         lr = self.learning_rate * np.sqrt(1 - self.beta_2 ** self.t) / (1 - self.beta_1 ** self.t)
         _kernels().adam_kernel(theta, grad, self.m, self.v, float(lr), self.beta_1, self.beta_2,

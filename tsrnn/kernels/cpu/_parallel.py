@@ -7,6 +7,12 @@ by the same code whichever thread runs its block, so results are bit-identical
 for any number of threads. A batch too small to pay for a parallel region runs
 serially; calls from several Python threads take turns (some threading
 layers do not nest).
+
+Fork safety: GNU OpenMP cannot run a parallel region in a process forked from
+one that already ran one (Numba's OpenMP layer then terminates the child). A
+child forked after parallel work (a prefork server's worker, a ``fork`` pool)
+therefore runs every kernel on its serial variant: same results, one thread,
+and the processes are the parallelism.
 """
 
 import contextlib
@@ -26,6 +32,19 @@ if "OMP_WAIT_POLICY" not in os.environ:
     os.environ.setdefault("KMP_BLOCKTIME", config.KMP_BLOCKTIME)
 
 _LOCK = threading.Lock()
+#: Whether this process ran a parallel region, and whether it may run another.
+_STATE = {"used": False, "serial_only": False}
+
+
+def _after_fork_in_child():
+    # A lock held by another thread at the fork stays held in the child: a fresh one.
+    global _LOCK
+    _LOCK = threading.Lock()
+    if _STATE["used"]:
+        _STATE["serial_only"] = True
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def n_blocks(n_rows):
@@ -36,11 +55,12 @@ def n_blocks(n_rows):
 def launch(parallel_fn, serial_fn, n_rows, *args):
     """Run ``parallel_fn(*args, blocks)`` where it pays, else ``serial_fn(*args, 1)``."""
     blocks = n_blocks(n_rows)
-    if blocks > 1:
+    if blocks > 1 and not _STATE["serial_only"]:
         with _LOCK:
+            _STATE["used"] = True
             parallel_fn(*args, blocks)
     else:
-        serial_fn(*args, 1)
+        serial_fn(*args, blocks)
 
 
 _CONTROLLER = None

@@ -4,6 +4,7 @@ import numpy as np
 from numba import njit
 
 from ...config import JIT_OPTIONS
+from .._checks import check_dense
 from ._products import matmul_rows
 
 
@@ -24,6 +25,7 @@ def dense_forward(z, W, b):
     prediction would change with the rest of its batch; this product's do not
     (see :mod:`._products`).
     """
+    check_dense(z, W, b)
     if z.ndim == 2:
         return _dense(np.ascontiguousarray(z, dtype=W.dtype), W, b)
     z2 = np.ascontiguousarray(z.reshape(-1, z.shape[-1]), dtype=W.dtype)

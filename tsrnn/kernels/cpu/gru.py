@@ -21,6 +21,7 @@ Arrays are time-major: ``x`` of shape (T, N, F), ``W`` (F, 3H), ``U`` (H, 3H),
 import numpy as np
 from numba import njit, prange
 
+from .._checks import check_backward, check_forward
 from ...config import JIT_OPTIONS
 from . import _parallel
 from ._common import (
@@ -304,6 +305,7 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
     cache : tuple or None
         What :func:`gru_backward` needs.
     """
+    check_forward(x, weights, state0, span, 3, 1, 1)
     W, U, b, bhn = weights
     T, N, _ = x.shape
     H = U.shape[0]
@@ -358,6 +360,7 @@ def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_
     dstate0 : tuple of ndarray
         ``(dh0,)``.
     """
+    check_backward(dout, dstate, x, weights, 3, 1, 1)
     W, U, _, _ = weights
     G, Hs, AUX, span = cache
     N = x.shape[1]

@@ -19,6 +19,7 @@ and the blocks' sums are added in block order.
 import numpy as np
 from numba import njit, prange
 
+from .._checks import check_backward, check_forward
 from ...config import JIT_OPTIONS
 from . import _parallel
 from ._common import (
@@ -294,6 +295,7 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None,
     cache : tuple or None
         What :func:`lstm_backward` needs.
     """
+    check_forward(x, weights, state0, span, 4, 2)
     W, U, b = weights
     T, N, _ = x.shape
     H = U.shape[0]
@@ -346,6 +348,7 @@ def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0,
     dstate0 : tuple of ndarray
         ``(dh0, dc0)``.
     """
+    check_backward(dout, dstate, x, weights, 4, 2)
     W, U, _ = weights
     G, Hs, Cs, TC, span = cache
     N, H = x.shape[1], U.shape[0]

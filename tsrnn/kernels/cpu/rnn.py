@@ -11,6 +11,7 @@ Arrays are time-major: ``x`` of shape (T, N, F), ``W`` (F, H), ``U`` (H, H),
 import numpy as np
 from numba import njit, prange
 
+from .._checks import check_backward, check_forward
 from ...config import JIT_OPTIONS
 from . import _parallel
 from ._common import (
@@ -208,6 +209,7 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
     cache : tuple or None
         What :func:`rnn_backward` needs.
     """
+    check_forward(x, weights, state0, span, 1, 1)
     W, U, b = weights
     T, N, _ = x.shape
     H = U.shape[0]
@@ -254,6 +256,7 @@ def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activa
     dstate0 : tuple of ndarray
         ``(dh0,)``.
     """
+    check_backward(dout, dstate, x, weights, 1, 1)
     W, U, _ = weights
     Hs, span = cache
     N, H = x.shape[1], U.shape[0]

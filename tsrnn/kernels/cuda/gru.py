@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from .._checks import check_backward, check_forward
 from ._common import (
     as_device,
     column_sums,
@@ -143,6 +144,7 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
     Same parameters and returns as :func:`tsrnn.kernels.cpu.gru.gru_forward`;
     device arrays throughout for a resident step (device ``x``).
     """
+    check_forward(x, weights, state0, span, 3, 1, 1)
     W, U, b, bhn = weights
     T, N, _ = x.shape
     H = U.shape[0]
@@ -168,6 +170,7 @@ def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_
     Same parameters and returns as :func:`tsrnn.kernels.cpu.gru.gru_backward`;
     device arrays throughout for a resident step (device ``x``).
     """
+    check_backward(dout, dstate, x, weights, 3, 1, 1)
     W = weights[0]
     G, Hs, AUX, dspan, dx, dU = cache
     T, N, _ = x.shape

@@ -8,6 +8,7 @@ so the sequence never leaves the device while it is processed.
 
 import math
 
+from .._checks import check_backward, check_forward
 from ._common import (
     as_device,
     dout_on_device,
@@ -109,6 +110,7 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None, span=None,
     arrays for :func:`lstm_backward`. Given a device array ``x`` (a resident
     training step), everything it returns stays on the device.
     """
+    check_forward(x, weights, state0, span, 4, 2)
     W, U, b = weights
     T, N, _ = x.shape
     H = U.shape[0]
@@ -135,6 +137,7 @@ def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, works
     Same parameters and returns as :func:`tsrnn.kernels.cpu.lstm.lstm_backward`;
     device arrays throughout for a resident step (device ``x``).
     """
+    check_backward(dout, dstate, x, weights, 4, 2)
     W = weights[0]
     G, Hs, Cs, TC, dspan, dx, dU = cache
     T, N, _ = x.shape

@@ -5,6 +5,7 @@ One thread block per sequence runs its whole time loop; ``relu`` is a flag.
 
 import math
 
+from .._checks import check_backward, check_forward
 from ._common import (
     as_device,
     dout_on_device,
@@ -87,6 +88,7 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
     Same parameters and returns as :func:`tsrnn.kernels.cpu.rnn.rnn_forward`;
     device arrays throughout for a resident step (device ``x``).
     """
+    check_forward(x, weights, state0, span, 1, 1)
     W, U, b = weights
     T, N, _ = x.shape
     H = U.shape[0]
@@ -110,6 +112,7 @@ def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activa
     Same parameters and returns as :func:`tsrnn.kernels.cpu.rnn.rnn_backward`;
     device arrays throughout for a resident step (device ``x``).
     """
+    check_backward(dout, dstate, x, weights, 1, 1)
     W = weights[0]
     Hs, dspan, dx, dU = cache
     T, N, _ = x.shape

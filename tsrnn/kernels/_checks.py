@@ -1,0 +1,103 @@
+"""The shapes every kernel entry relies on, checked once per call.
+
+The jitted loops index their arrays without bounds checks, so an input of the
+wrong width (a model whose metadata was edited, an estimator left half-fitted)
+would read or write past an array. Each public kernel function of both
+backends calls one of these first: a handful of integer comparisons, nothing
+per step. They work on host and device arrays alike (both have ``shape`` and
+``dtype``) and import nothing heavy.
+"""
+
+import numpy as np
+
+
+class KernelShapeError(ValueError):
+    """Arrays handed to a kernel do not have the shapes it relies on."""
+
+
+def _fail(what, got, expected):
+    raise KernelShapeError(f"kernel input {what} has shape {tuple(got)}, expected "
+                           f"{tuple(expected)}")
+
+
+def check_cell(x, weights, n_gates, extra_bias=0):
+    """``x`` (T, N, F) and weights ``(W, U, b[, b_hn])`` of one cell; returns ``(T, N, H)``."""
+    if len(x.shape) != 3:
+        raise KernelShapeError(f"kernel input x must be (T, N, F), got shape {tuple(x.shape)}")
+    T, N, F = x.shape
+    if len(weights) != 3 + extra_bias:
+        raise KernelShapeError(f"the cell takes {3 + extra_bias} weight arrays, got "
+                               f"{len(weights)}")
+    W, U, b = weights[:3]
+    if len(U.shape) != 2:
+        _fail("U", U.shape, ("H", n_gates * "H"))
+    H = U.shape[0]
+    GH = n_gates * H
+    for name, a, shape in (("W", W, (F, GH)), ("U", U, (H, GH)), ("b", b, (GH,)),
+                           *((("b_hn", weights[3], (H,)),) if extra_bias else ())):
+        if tuple(a.shape) != shape:
+            _fail(name, a.shape, shape)
+        if a.dtype != x.dtype:
+            raise KernelShapeError(f"kernel weight {name} is {a.dtype}, x is {x.dtype}")
+    return T, N, H
+
+
+def check_states(states, n_states, N, H, dtype, name="state"):
+    """Each of ``states`` is (N, H) of ``dtype``; with ``dtype`` None (gradients), the
+    tuple may be shorter and hold None (zeros)."""
+    if states is None:
+        return
+    states = tuple(states)
+    if len(states) < n_states and dtype is not None:
+        raise KernelShapeError(f"kernel {name} needs {n_states} arrays, got {len(states)}")
+    for s in states[:n_states]:
+        if s is None and dtype is None:
+            continue
+        if s is None or tuple(s.shape) != (N, H):
+            _fail(name, getattr(s, "shape", ()), (N, H))
+        if dtype is not None and s.dtype != dtype:
+            raise KernelShapeError(f"kernel {name} is {s.dtype}, x is {dtype}")
+
+
+def check_span(span, N, T):
+    """``span`` (N, 2) with ``0 <= start <= end <= T`` in every row, or None."""
+    if span is None:
+        return
+    span = np.asarray(span)
+    if span.shape != (N, 2):
+        _fail("span", span.shape, (N, 2))
+    if N and (span.min() < 0 or span[:, 1].max() > T or np.any(span[:, 0] > span[:, 1])):
+        raise KernelShapeError(f"kernel span must hold 0 <= start <= end <= {T}")
+
+
+def check_forward(x, weights, state0, span, n_gates, n_states, extra_bias=0):
+    """Everything a cell's forward pass indexes; returns ``(T, N, H)``."""
+    T, N, H = check_cell(x, weights, n_gates, extra_bias)
+    if state0 is None:
+        raise KernelShapeError("kernel forward needs initial states")
+    check_states(state0, n_states, N, H, x.dtype, "initial state")
+    check_span(span, N, T)
+    return T, N, H
+
+
+def check_backward(dout, dstate, x, weights, n_gates, n_states, extra_bias=0):
+    """Everything a cell's backward pass indexes besides its own cache."""
+    T, N, H = check_cell(x, weights, n_gates, extra_bias)
+    if dout is not None and tuple(dout.shape) != (T, N, H):
+        _fail("dout", dout.shape, (T, N, H))
+    check_states(dstate, n_states, N, H, None, "final-state gradient")
+    return T, N, H
+
+
+def check_dense(z, W, b):
+    """The head's product ``z @ W + b``: ``z`` (..., D), ``W`` (D, K), ``b`` (K,)."""
+    if len(W.shape) != 2 or tuple(b.shape) != (W.shape[1],) or z.shape[-1] != W.shape[0]:
+        raise KernelShapeError(f"dense kernel shapes do not match: z {tuple(z.shape)}, W "
+                               f"{tuple(W.shape)}, b {tuple(b.shape)}")
+
+
+def check_flat(theta, *arrays):
+    """Optimizer arrays all as long as the flat weights ``theta``."""
+    for a in arrays:
+        if a.shape != theta.shape:
+            _fail("optimizer state", a.shape, theta.shape)
