@@ -9,14 +9,14 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = ("config", "datasets", "estimators", "forecasting", "interop", "io", "kernels", "nn",
-               "plotting")
+               "persistence", "plotting")
 #: Public names and the submodules that define them, imported on first access.
 _NAMES = {"RNNRegressor": "estimators", "RNNClassifier": "estimators", "RNNForecaster": "forecasting",
-          "WindowTransformer": "forecasting", "plot_forecast": "plotting", "load": "io"}
+          "WindowTransformer": "forecasting", "plot_forecast": "plotting", "load": "persistence"}
 
 __all__ = ["RNNClassifier", "RNNForecaster", "RNNRegressor", "WindowTransformer", "__version__",
            "config", "datasets", "estimators", "forecasting", "interop", "io", "kernels", "load",
-           "nn", "plot_forecast", "plotting"]
+           "nn", "persistence", "plot_forecast", "plotting"]
 
 
 def __getattr__(name):

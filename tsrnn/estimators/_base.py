@@ -22,7 +22,9 @@ from .._validation import check_padded, is_ragged
 from ..kernels import DEVICES
 from ..nn import get_loss, get_optimizer
 from ..nn.layers import MERGE_MODES
+from ..io import write_archive
 from ..nn.model import step_weights
+from . import _state
 
 
 class BaseRNN(BaseEstimator, metaclass=ABCMeta):
@@ -297,12 +299,21 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         Parameters
         ----------
         path : str or path-like
-            An ``.npz`` file: the weights and optimizer state as arrays, the
-            parameters and fitted attributes as JSON, with a format version.
+            The file to write, exactly as named (``.npz`` by convention): the
+            weights, optimizer state and labels as arrays, the parameters and
+            fitted attributes as JSON, with a format version and checksums.
         """
-        from ..io import save
+        check_is_fitted(self)
+        write_archive(path, *self._get_state())
 
-        save(self, path)
+    def _get_state(self):
+        """``(metadata, arrays)``: the fitted estimator as JSON-able data and arrays."""
+        return _state.get_state(self)
+
+    @classmethod
+    def _from_state(cls, meta, arrays):
+        """A fitted estimator from :meth:`_get_state`'s output, every field checked first."""
+        return _state.from_state(cls, meta, arrays)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

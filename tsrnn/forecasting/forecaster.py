@@ -11,6 +11,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..estimators import RNNRegressor
+from ..io import write_archive
+from . import state as _state
 from .index import as_index, follows, future_index, seasonal_period
 from .intervals import ConformalResiduals
 from .metrics import mae, mase, rmse, smape
@@ -541,6 +543,31 @@ class RNNForecaster(BaseEstimator):
         if self._kind == "series":
             return pd.Series(levels[:, 0], index=index, name=self.columns_[0])
         return pd.DataFrame(levels, index=index, columns=self.columns_)
+
+    # -- persistence ----------------------------------------------------------------------
+    def save(self, path):
+        """Write the fitted forecaster to ``path`` without pickle (see :func:`tsrnn.load`).
+
+        Everything it needs to forecast, give intervals, ``update`` and
+        ``backtest`` goes in: parameters, the data seen and its index, the
+        scaler, the calibration residuals, the network and its optimizer state.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write, exactly as named (``.npz`` by convention).
+        """
+        check_is_fitted(self, "window_")
+        write_archive(path, *self._get_state())
+
+    def _get_state(self):
+        """``(metadata, arrays)``: the fitted forecaster as JSON-able data and arrays."""
+        return _state.get_state(self)
+
+    @classmethod
+    def _from_state(cls, meta, arrays):
+        """A fitted forecaster from :meth:`_get_state`'s output, every field checked first."""
+        return _state.from_state(cls, meta, arrays)
 
     # -- online learning ------------------------------------------------------------------
     def update(self, y_new, X_new=None):

@@ -1,0 +1,203 @@
+"""A fitted RNNForecaster as plain metadata plus arrays, and back.
+
+What a forecaster needs to go on forecasting and learning: its parameters,
+the data seen (values, covariates, each series' start), the time index
+(described by its kind, first label and frequency, since it is regular), the
+scaler's statistics, the conformal residuals, and its network (the
+regressor's own state, nested) or, for ``multiseries="local"``, one nested
+forecaster per column. :func:`from_state` checks every field and the
+consistency of the network with the data before building anything.
+"""
+
+import numpy as np
+import pandas as pd
+
+from .. import _schema as S
+from ..estimators import RNNRegressor
+from .intervals import ConformalResiduals
+from .scaling import SCALINGS, SeriesScaler
+
+_FITTED = ("window_", "period_", "n_covariates_", "kind", "columns", "index", "length")
+
+
+def get_state(fc):
+    """``(metadata, arrays)`` of a fitted forecaster."""
+    params = fc.get_params()
+    if not (params["random_state"] is None or isinstance(params["random_state"], int)):
+        params["random_state"] = None
+    columns = [S.plain(c) for c in fc.columns_]
+    for c in columns:
+        if isinstance(c, bool) or not isinstance(c, str | int | float):
+            raise TypeError(f"column name {c!r}: only strings and numbers can be saved "
+                            "without pickle")
+    fitted = {"window_": int(fc.window_), "period_": int(fc.period_),
+              "n_covariates_": int(fc.n_covariates_), "kind": fc._kind, "columns": columns,
+              "index": _index_meta(fc.index_), "length": len(fc.index_)}
+    meta = {"class": "RNNForecaster", "params": params, "fitted": fitted}
+    arrays = {}
+    if hasattr(fc, "forecasters_"):
+        meta["local"] = []
+        for j, f in enumerate(fc.forecasters_):
+            m, a = get_state(f)
+            meta["local"].append(m)
+            arrays.update(S.nest(a, f"local.{j}"))
+        return meta, arrays
+    reg_meta, reg_arrays = fc.regressor_._get_state()
+    meta["model"] = {"scaler": {"method": fc.scaler_.method,
+                                "difference": bool(fc.scaler_.difference)},
+                     "max_residuals": int(fc.residuals_.max_size), "regressor": reg_meta}
+    arrays.update(S.nest(reg_arrays, "regressor"))
+    arrays.update({"values": fc._values, "scaler_center": fc.scaler_.center,
+                   "scaler_scale": fc.scaler_.scale})
+    if fc._exog is not None:
+        arrays.update({"exog": fc._exog, "exog_mean": fc._exog_stats[0],
+                       "exog_std": fc._exog_stats[1]})
+    if fc._starts is not None:
+        arrays["starts"] = fc._starts
+    for k, r in enumerate(fc.residuals_.store):
+        arrays[f"residuals.{k}"] = r
+    return meta, arrays
+
+
+def from_state(cls, meta, arrays):
+    """A fitted forecaster of class ``cls`` from :func:`get_state`'s output, all checked."""
+    S.keys(meta, "metadata", ("class", "params", "fitted"), ("model", "local"))
+    S.keys(meta["params"], "params", tuple(cls().get_params()))
+    try:
+        fc = cls(**meta["params"])
+        fc._validate_params()
+    except (TypeError, ValueError) as e:
+        raise S.StateError(f"its parameters do not describe a forecaster: {e}") from None
+    fitted = S.keys(meta["fitted"], "fitted", _FITTED)
+    T = S.integer(fitted["length"], "length", 1)
+    fc.window_ = S.integer(fitted["window_"], "window_", 1, T)
+    fc.period_ = S.integer(fitted["period_"], "period_", 1)
+    fc.n_covariates_ = S.integer(fitted["n_covariates_"], "n_covariates_", 0)
+    fc._kind = S.choice(fitted["kind"], "kind", {"series", "frame"})
+    columns = fitted["columns"]
+    if not isinstance(columns, list) or not columns:
+        raise S.StateError("columns must be a non-empty list")
+    fc.columns_ = [S.label(c, "column name") for c in columns]
+    if len(set(map(repr, fc.columns_))) != len(fc.columns_) or (
+            fc._kind == "series" and len(columns) != 1):
+        raise S.StateError("columns must be distinct (one, for a series)")
+    fc.index_ = _index(fitted["index"], T)
+    C = len(fc.columns_)
+    if ("local" in meta) == ("model" in meta):
+        raise S.StateError("a forecaster has either a model or local forecasters")
+    if "local" in meta:
+        _local(cls, fc, meta["local"], arrays, C)
+    else:
+        _model(fc, meta["model"], arrays, T, C)
+    return fc
+
+
+def _local(cls, fc, metas, arrays, C):
+    if fc.multiseries != "local" or not isinstance(metas, list) or len(metas) != C:
+        raise S.StateError(f"local forecasters must be one per column ({C})")
+    parts = [from_state(cls, m, S.split(arrays, f"local.{j}")) for j, m in enumerate(metas)]
+    known = {f"local.{j}.{k}" for j in range(C) for k in S.split(arrays, f"local.{j}")}
+    if set(arrays) != known:
+        raise S.StateError(f"unexpected arrays {sorted(set(arrays) - known)[:5]}")
+    fc.forecasters_, fc._starts = parts, None
+
+
+def _model(fc, meta, arrays, T, C):
+    S.keys(meta, "model", ("scaler", "max_residuals", "regressor"))
+    S.keys(meta["scaler"], "scaler", ("method", "difference"))
+    scaler = SeriesScaler(S.choice(meta["scaler"]["method"], "scaler method", set(SCALINGS)),
+                          S.boolean(meta["scaler"]["difference"], "scaler difference"))
+    scaler.center = S.array(arrays, "scaler_center", (C,), np.float64, finite=True).copy()
+    scaler.scale = S.array(arrays, "scaler_scale", (C,), np.float64, finite=True).copy()
+    if np.any(scaler.scale <= 0):
+        raise S.StateError("scaler_scale must be positive")
+    fc.scaler_ = scaler
+    fc._values = S.array(arrays, "values", (T, C), np.float64, finite=True).copy()
+    known = {"values", "scaler_center", "scaler_scale"}
+    F = fc.n_covariates_
+    fc._exog = fc._exog_stats = None
+    if F:
+        fc._exog = S.array(arrays, "exog", (T, F), np.float64, finite=True).copy()
+        fc._exog_stats = tuple(S.array(arrays, k, (F,), np.float64, finite=True).copy()
+                               for k in ("exog_mean", "exog_std"))
+        if np.any(fc._exog_stats[1] <= 0):
+            raise S.StateError("exog_std must be positive")
+        known |= {"exog", "exog_mean", "exog_std"}
+    fc._starts = None
+    if "starts" in arrays:
+        starts = S.array(arrays, "starts", (C,), np.int64)
+        if np.any(starts < 0) or np.any(starts >= T):
+            raise S.StateError(f"starts must lie in [0, {T})")
+        fc._starts = starts.copy()
+        known.add("starts")
+    H = fc.horizon
+    max_size = S.integer(meta["max_residuals"], "max_residuals", 1)
+    fc.residuals_ = ConformalResiduals(H, C, max_size)
+    for k in range(H):
+        r = S.array(arrays, f"residuals.{k}", (None, C), np.float64)
+        if len(r) > max_size or np.any(r < 0) or np.any(np.isinf(r)):
+            raise S.StateError(f"residuals.{k} must hold at most {max_size} finite, "
+                               "non-negative errors")
+        fc.residuals_.store[k] = r.copy()
+        known.add(f"residuals.{k}")
+    reg_arrays = S.split(arrays, "regressor")
+    known |= {f"regressor.{k}" for k in reg_arrays}
+    if set(arrays) != known:
+        raise S.StateError(f"unexpected arrays {sorted(set(arrays) - known)[:5]}")
+    fc.regressor_ = RNNRegressor._from_state(meta["regressor"], reg_arrays)
+    _check_network(fc, C)
+    if T - int(fc.difference) - fc._steps < fc.window_:
+        raise S.StateError(f"window_ {fc.window_} does not fit {T} observations")
+
+
+def _check_network(fc, C):
+    """The network must take and give what this forecaster's data make."""
+    reg = fc.regressor_
+    series = 1 if (fc.multiseries == "global" and C > 1) else C
+    seq2seq = fc.strategy == "seq2seq"
+    want = {"input_ndim_": 3, "n_features_in_": series + fc.n_covariates_,
+            "encoder_decoder": seq2seq, "_squeeze": False,
+            "n_outputs_": series if seq2seq else fc._steps * series}
+    if seq2seq:
+        want.update(horizon_=fc._steps, n_future_features_=fc.n_covariates_)
+    for key, value in want.items():
+        if getattr(reg, key) != value:
+            raise S.StateError(f"the network's {key} is {getattr(reg, key)!r}, the "
+                               f"forecaster's data need {value!r}")
+
+
+def _index_meta(index):
+    name = S.plain(index.name)
+    if name is not None and (isinstance(name, bool) or not isinstance(name, str | int | float)):
+        name = None  # an index name that JSON cannot hold is not kept
+    if isinstance(index, pd.RangeIndex):
+        return {"type": "range", "start": int(index.start), "step": int(index.step),
+                "name": name}
+    if isinstance(index, pd.PeriodIndex):
+        return {"type": "period", "start": str(index[0]), "freq": index.freqstr, "name": name}
+    freq = index.freqstr or pd.infer_freq(index)
+    return {"type": "datetime", "start": index[0].isoformat(), "freq": freq,
+            "unit": str(index.unit), "name": name}
+
+
+def _index(meta, T):
+    kind = S.choice(meta.get("type") if isinstance(meta, dict) else None, "index type",
+                    {"range", "period", "datetime"})
+    fields = {"range": ("type", "start", "step", "name"),
+              "period": ("type", "start", "freq", "name"),
+              "datetime": ("type", "start", "freq", "unit", "name")}[kind]
+    S.keys(meta, "index", fields)
+    name = None if meta["name"] is None else S.label(meta["name"], "index name")
+    if kind == "range":
+        start = S.integer(meta["start"], "index start", -2 ** 62, 2 ** 62)
+        step = S.integer(meta["step"], "index step", 1, 2 ** 62)
+        return pd.RangeIndex(start, start + T * step, step, name=name)
+    for key in ("start", "freq"):
+        if not isinstance(meta[key], str) or len(meta[key]) > 64:
+            raise S.StateError(f"index {key} must be a short string")
+    if kind == "period":
+        return pd.period_range(pd.Period(meta["start"], freq=meta["freq"]), periods=T,
+                               freq=meta["freq"], name=name)
+    unit = S.choice(meta["unit"], "index unit", {"s", "ms", "us", "ns"})
+    return pd.date_range(pd.Timestamp(meta["start"]), periods=T, freq=meta["freq"],
+                         unit=unit, name=name)
