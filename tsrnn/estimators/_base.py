@@ -83,9 +83,9 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
 
     def _fit(self, X, y, incremental, lengths=None, mask=None, **fit_kwargs):
         first = not (incremental and hasattr(self, "model_"))
-        self._check_params(first)
         saved = self._snapshot()
         try:
+            self._check_params(first)
             self._fit_checked(X, y, incremental, first, lengths, mask, **fit_kwargs)
         except KeyboardInterrupt:
             # fit keeps the epochs its new network completed (see _epochs); else undone.
