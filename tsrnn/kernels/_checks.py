@@ -63,6 +63,12 @@ def check_span(span, N, T):
     """``span`` (N, 2) with ``0 <= start <= end <= T`` in every row, or None."""
     if span is None:
         return
+    if not isinstance(span, np.ndarray | list | tuple):
+        # A device array, gathered by the resident epoch from a checked host span (its
+        # rows are read, not copied back to check them); it may hold more rows than used.
+        if len(span.shape) != 2 or span.shape[0] < N or span.shape[1] != 2:
+            _fail("span", span.shape, (N, 2))
+        return
     span = np.asarray(span)
     if span.shape != (N, 2):
         _fail("span", span.shape, (N, 2))
