@@ -146,7 +146,8 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
                 None if model is None else model.theta.copy(),
                 _optimizer_state(self._optimizer) if "_optimizer" in self.__dict__ else None,
                 self._random.get_state() if "_random" in self.__dict__ else None,
-                {k: list(v) for k, v in self.__dict__.items() if isinstance(v, list)})
+                # Lists (loss curves) are only appended to: their lengths restore them.
+                {k: len(v) for k, v in self.__dict__.items() if isinstance(v, list)})
 
     def _restore(self, saved):
         attrs, theta, optimizer, random, lists = saved
@@ -158,8 +159,8 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
             _restore_optimizer(self._optimizer, optimizer)
         if random is not None:
             self._random.set_state(random)
-        for k, v in lists.items():
-            self.__dict__[k] = v
+        for k, n in lists.items():
+            del self.__dict__[k][n:]
 
     def _validation_split(self, n):
         n_val = int(np.ceil(self.validation_fraction * n)) if self.early_stopping else 0

@@ -607,24 +607,15 @@ class RNNForecaster(BaseEstimator):
 
     def _snapshot(self):
         # New data arrive as new arrays, so a shallow copy keeps the old ones; the
-        # network's weights, optimizer and counters change in place and are copied.
-        reg = self.regressor_
-        return (dict(self.__dict__), copy.deepcopy(self.residuals_), reg.model_.theta.copy(),
-                copy.deepcopy(reg._optimizer), dict(reg.__dict__), reg._random.get_state(),
-                list(reg.loss_curve_))
+        # residual store and the network (weights, optimizer, counters) change in place.
+        return dict(self.__dict__), copy.deepcopy(self.residuals_), self.regressor_._snapshot()
 
     def _restore(self, saved):
-        attrs, residuals, theta, optimizer, reg_attrs, random, curve = saved
+        attrs, residuals, network = saved
         self.__dict__.clear()
         self.__dict__.update(attrs)
         self.residuals_ = residuals
-        reg = self.regressor_
-        reg.__dict__.clear()
-        reg.__dict__.update(reg_attrs)
-        reg.model_.theta[:] = theta
-        reg._optimizer = optimizer
-        reg._random.set_state(random)
-        reg.loss_curve_ = curve
+        self.regressor_._restore(network)
 
     def _check_new(self, y_new, X_new):
         values, index, columns, _, _ = _as_series(y_new, "y_new", regular=False)
