@@ -116,9 +116,19 @@ def check_backward(dout, dstate, x, weights, n_gates, n_states, extra_bias=0):
 
 def check_dense(z, W, b):
     """The head's product ``z @ W + b``: ``z`` (..., D), ``W`` (D, K), ``b`` (K,)."""
-    if len(W.shape) != 2 or tuple(b.shape) != (W.shape[1],) or z.shape[-1] != W.shape[0]:
+    zs = tuple(z.shape)  # device arrays' shapes may not index from the end
+    if len(W.shape) != 2 or tuple(b.shape) != (W.shape[1],) or not zs or zs[-1] != W.shape[0]:
         raise KernelShapeError(f"dense kernel shapes do not match: z {tuple(z.shape)}, W "
                                f"{tuple(W.shape)}, b {tuple(b.shape)}")
+
+
+def check_dense_backward(z, dpred, W, dW, db):
+    """The head's gradients: ``z`` (R, D), ``dpred`` (R, K), ``W`` and ``dW`` (D, K), ``db`` (K,)."""
+    check_dense(z, W, db)
+    if (len(dpred.shape) != 2 or tuple(dpred.shape) != (z.shape[0], W.shape[1])
+            or tuple(dW.shape) != tuple(W.shape)):
+        raise KernelShapeError(f"dense gradient shapes do not match: z {tuple(z.shape)}, dpred "
+                               f"{tuple(dpred.shape)}, W {tuple(W.shape)}, dW {tuple(dW.shape)}")
 
 
 def check_flat(theta, *arrays):
