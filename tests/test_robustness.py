@@ -325,7 +325,7 @@ def test_forecasts_scale_with_the_series(shape):
 
 
 def test_fit_after_partial_fit_learns_the_classes_afresh():
-    X, y = _data(n=60)
+    X, _ = _data(n=60)
     labels = np.arange(60) % 3
     clf = RNNClassifier(**SMALL).partial_fit(X, labels, classes=[0, 1, 2])
     clf.fit(X, labels % 2)

@@ -19,10 +19,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_padded, is_ragged
+from ..io import write_archive
 from ..kernels import DEVICES
 from ..nn import get_loss, get_optimizer
 from ..nn.layers import MERGE_MODES
-from ..io import write_archive
 from ..nn.model import step_weights
 from . import _state
 

@@ -21,8 +21,8 @@ Arrays are time-major: ``x`` of shape (T, N, F), ``W`` (F, 3H), ``U`` (H, 3H),
 import numpy as np
 from numba import njit, prange
 
-from .._checks import check_backward, check_forward
 from ...config import JIT_OPTIONS
+from .._checks import check_backward, check_forward
 from . import _parallel
 from ._common import (
     active,

@@ -19,8 +19,8 @@ and the blocks' sums are added in block order.
 import numpy as np
 from numba import njit, prange
 
-from .._checks import check_backward, check_forward
 from ...config import JIT_OPTIONS
+from .._checks import check_backward, check_forward
 from . import _parallel
 from ._common import (
     active,
