@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from tsrnn.interop import from_torch, to_torch
+from tsrnn.interop import TorchRNN, from_torch, to_torch
 from tsrnn.kernels import get_backend
 from tsrnn.nn import RecurrentNetwork, get_loss, get_optimizer
 
 
 @pytest.fixture(scope="module")
 def net():
-    return RecurrentNetwork("lstm", 2, 4, random_state=0)
+    return TorchRNN(RecurrentNetwork("lstm", 2, 4, random_state=0))
 
 
 def _state(cell="lstm", layers=1, F=2, H=4, reverse=False):

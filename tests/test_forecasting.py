@@ -232,7 +232,7 @@ def test_global_model_over_series_that_start_at_different_dates():
     # Windows of the new series that begin before its first observation are used, padded:
     S, _ = fc._model_space(fc._values, None)
     ends = np.arange(36, len(S) - 6 + 1)
-    rows = len(fc._supervised(S, None, ends)[4])
+    rows = len(fc._plan.supervised(S, None, ends)[4])
     fully_observed_new = np.sum(ends - 36 >= 180)
     assert rows > len(ends) + fully_observed_new       # the new series' padded windows count
     pred = fc.predict()

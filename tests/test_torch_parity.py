@@ -34,7 +34,7 @@ def test_forward_and_vjp_match_torch(cell, bidirectional, num_layers, dtype):
     module = _torch_module(cell, num_layers, bidirectional, dtype)
     state = {k: v.detach().numpy() for k, v in module.state_dict().items()}
     net = from_torch(state, cell, bidirectional=bidirectional)
-    assert net.dtype == np.dtype(dtype)
+    assert net.network.dtype == np.dtype(dtype)
     D = 2 if bidirectional else 1
     x = torch.randn(5, 11, 3, dtype=getattr(torch, dtype), requires_grad=True)
     h0 = torch.randn(num_layers * D, 5, 8, dtype=x.dtype)

@@ -43,9 +43,9 @@ def from_torch(state_dict, cell, bidirectional=False, dtype=None):
 
     Returns
     -------
-    RecurrentNetwork
+    TorchRNN
         Its ``forward(x, h0)`` and ``vjp(x, grad_output, h0)`` follow PyTorch's
-        ``batch_first=True`` conventions.
+        ``batch_first=True`` conventions; ``.network`` is the network itself.
     """
     if cell not in TORCH_CELLS:
         raise ValueError(f"cell must be one of {tuple(TORCH_CELLS)}, got {cell!r}")
@@ -96,7 +96,7 @@ def from_torch(state_dict, cell, bidirectional=False, dtype=None):
             layer.weights[3][...] = b_hh[2 * hidden:]
         else:
             b[...] = b_ih + b_hh
-    return net
+    return TorchRNN(net)
 
 
 def to_torch(net):
@@ -104,7 +104,7 @@ def to_torch(net):
 
     Parameters
     ----------
-    net : RecurrentNetwork
+    net : TorchRNN or RecurrentNetwork
         A network with ``merge_mode="concat"`` if bidirectional (PyTorch's only
         mode) and, for the GRU, ``reset_after=True``.
 
@@ -113,6 +113,7 @@ def to_torch(net):
     dict of str to ndarray
         Loadable with ``module.load_state_dict({k: torch.from_numpy(v) ...})``.
     """
+    net = net.network if isinstance(net, TorchRNN) else net
     return _to_torch_layout(net, net.params.theta, gradients=False)
 
 
@@ -165,3 +166,115 @@ def _as_arrays(state_dict):
             raise TypeError(f"{k} must be a numeric array, got dtype {a.dtype}")
         arrays[str(k)] = a
     return arrays
+
+
+class TorchRNN:
+    """A :class:`~tsrnn.nn.network.RecurrentNetwork` behind PyTorch's interface.
+
+    ``forward(x, h0)`` and ``vjp(x, grad_output, h0)`` take and return what
+    PyTorch's ``nn.RNN``, ``nn.LSTM`` and ``nn.GRU`` do with ``batch_first=True``.
+
+    Parameters
+    ----------
+    network : RecurrentNetwork
+
+    Attributes
+    ----------
+    network : RecurrentNetwork
+        The network underneath (its weights, ``params.theta``, are shared).
+    """
+
+    def __init__(self, network):
+        self.network = network
+
+    def forward(self, x, h0=None):
+        """Run the network as PyTorch's ``batch_first=True`` RNN, LSTM or GRU would.
+
+        Parameters
+        ----------
+        x : array-like of shape (n_samples, n_timesteps, n_features)
+        h0 : ndarray of shape (num_layers * num_directions, n_samples, hidden_size), optional
+            Initial hidden state; a tuple ``(h0, c0)`` for the LSTM. Zeros if None.
+
+        Returns
+        -------
+        output : ndarray of shape (n_samples, n_timesteps, output_size)
+        h_n : ndarray of shape (num_layers * num_directions, n_samples, hidden_size)
+            Final hidden state; a tuple ``(h_n, c_n)`` for the LSTM.
+        """
+        x = self.check_input(x)
+        out, finals, _ = self.network.run(np.ascontiguousarray(x.transpose(1, 0, 2)),
+                                  self._states_from_torch(h0, x.shape[0]), keep=False)
+        return out.transpose(1, 0, 2).copy(), self._states_to_torch(finals)
+
+    def vjp(self, x, grad_output, h0=None):
+        """Gradients of ``sum(output * grad_output)`` (full BPTT).
+
+        Parameters
+        ----------
+        x : array-like of shape (n_samples, n_timesteps, n_features)
+        grad_output : array-like of shape (n_samples, n_timesteps, output_size)
+        h0 : as in :meth:`forward`
+
+        Returns
+        -------
+        dict
+            The PyTorch state-dict keys of every weight and bias (see
+            :mod:`tsrnn.interop`), plus ``"input"`` for the gradient with respect
+            to ``x``, of shape (n_samples, n_timesteps, n_features).
+        """
+        x = self.check_input(x)
+        g = np.asarray(grad_output, dtype=self.network.dtype)
+        expected = (x.shape[0], x.shape[1], self.network.output_size)
+        if g.shape != expected:
+            raise ValueError(f"grad_output must have shape {expected}, got {g.shape}")
+        _check_finite("grad_output", g)
+        xt = np.ascontiguousarray(x.transpose(1, 0, 2))
+        _, _, ctxs = self.network.run(xt, self._states_from_torch(h0, x.shape[0]))
+        self.network.params.grad[:] = 0
+        dx, _ = self.network.backprop(ctxs, np.ascontiguousarray(g.transpose(1, 0, 2)))
+        grads = grads_to_torch(self.network, self.network.params.grad)
+        grads["input"] = dx.transpose(1, 0, 2).copy()
+        return grads
+
+    def check_input(self, x):
+        """``x`` as a (N, T, F) array of the network's dtype, or a clear error."""
+        x = np.asarray(x)
+        if x.dtype.kind not in "fiub":
+            raise TypeError(f"x must hold numbers, got dtype {x.dtype}")
+        if x.ndim != 3:
+            raise ValueError(f"x must have shape (n_samples, n_timesteps, n_features), "
+                             f"got an array with {x.ndim} dimension(s)")
+        if x.shape[2] != self.network.input_size:
+            raise ValueError(f"x has {x.shape[2]} features per step, the network expects "
+                             f"{self.network.input_size}")
+        if x.shape[0] == 0 or x.shape[1] == 0:
+            raise ValueError(f"x is empty: shape {x.shape}")
+        x = x.astype(self.network.dtype, copy=False)
+        _check_finite("x", x)
+        return x
+
+    def _states_from_torch(self, h0, n):
+        if h0 is None:
+            return None
+        parts = tuple(h0) if self.network.n_states == 2 else (h0,)
+        if self.network.n_states == 2 and len(parts) != 2:
+            raise ValueError("the LSTM's initial state must be a tuple (h0, c0)")
+        expected = (len(self.network.layers), n, self.network.hidden_size)
+        arrays = []
+        for name, p in zip(("h0", "c0"), parts):
+            p = np.asarray(p, dtype=self.network.dtype)
+            if p.shape != expected:
+                raise ValueError(f"{name} must have shape {expected}, got {p.shape}")
+            _check_finite(name, p)
+            arrays.append(p)
+        return [tuple(np.ascontiguousarray(a[i]) for a in arrays) for i in range(len(self.network.layers))]
+
+    def _states_to_torch(self, finals):
+        stacked = tuple(np.stack([np.asarray(s[j]) for s in finals]) for j in range(self.network.n_states))
+        return stacked if self.network.n_states == 2 else stacked[0]
+
+
+def _check_finite(name, a):
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or infinity")

@@ -6,17 +6,19 @@ from typing import ClassVar
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..estimators import RNNRegressor
 from ..io import write_archive
+from . import evaluation as _evaluation
 from . import state as _state
-from .index import as_index, follows, future_index, seasonal_period
+from .index import follows, future_index, seasonal_period
+from .inputs import as_exog, as_series, take
 from .intervals import ConformalResiduals
-from .metrics import mae, mase, rmse, smape
 from .scaling import SCALINGS, SeriesScaler
+from .windows import WindowPlan
 
 STRATEGIES = ("recursive", "direct", "seq2seq")
 MULTISERIES = ("joint", "global", "local")
@@ -205,8 +207,8 @@ class RNNForecaster(BaseEstimator):
 
     def _fit(self, y, X):
         ragged = self.multiseries in ("global", "local")
-        values, index, columns, kind, starts = _as_series(y, "y", leading_missing=True)
-        exog = _as_exog(X, index, "X")
+        values, index, columns, kind, starts = as_series(y, "y", leading_missing=True)
+        exog = as_exog(X, index, "X")
         self.index_, self.columns_, self._kind = index, columns, kind
         self.period_ = self.seasonal_period or seasonal_period(index)
         self.n_covariates_ = 0 if exog is None else exog.shape[1]
@@ -274,7 +276,7 @@ class RNNForecaster(BaseEstimator):
 
         params = {**self.get_params(), "multiseries": "joint"}
         jobs = (delayed(_fit_one)(params, frame[c].iloc[s:],
-                                  None if X is None else _slice(X, s, len(frame)))
+                                  None if X is None else take(X, s, len(frame)))
                 for c, s in zip(frame.columns, starts))
         self.forecasters_ = Parallel(n_jobs=self.n_jobs)(jobs)
         self.window_ = self.forecasters_[0].window_
@@ -297,40 +299,12 @@ class RNNForecaster(BaseEstimator):
     def _steps(self):
         return 1 if self.strategy == "recursive" else self.horizon
 
-    def _windows_at(self, S, E, ends):
-        """Network inputs for windows ending before each of ``ends``, and their anchors.
-
-        Returns ``(inputs, anchors, lengths)``: inputs (n * series, W, features)
-        in the network's layout, anchors (n, 1, C) in the modelled space, and
-        each row's observed steps (see :meth:`_lengths`).
-        """
-        W = self.window_
-        idx = np.asarray(ends)[:, None] + np.arange(-W, 0)
-        win = S[idx]
-        anchors = self.scaler_.anchors(win)
-        win = win - anchors
-        ex = None if E is None else E[idx + self._shift]
-        return self._layout(win, ex), anchors, self._lengths(ends)
-
-    def _lengths(self, ends):
-        """Observed steps of each row's window (the rest is left padding), or None.
-
-        Series of a global model that start late have fewer than ``window``
-        observed steps in their first windows; the network skips the rest.
-        """
-        if self._starts is None:
-            return None
-        seen = np.asarray(ends)[:, None] - self._starts[None, :]
-        return np.clip(seen, 0, self.window_).reshape(-1)
-
-    def _layout(self, win, ex):
-        """(n, W, C) targets and (n, W, F) covariates -> the regressor's X."""
-        if self.multiseries == "global" and win.shape[2] > 1:
-            n, W, C = win.shape
-            win = win.transpose(0, 2, 1).reshape(n * C, W, 1)
-            if ex is not None:
-                ex = np.repeat(ex, C, axis=0)
-        return win if ex is None else np.concatenate([win, ex], axis=-1)
+    @property
+    def _plan(self):
+        """The window layout of this fitted forecaster (see :class:`WindowPlan`)."""
+        return WindowPlan(self.window_, self._steps, self._shift, self.scaler_,
+                          self.multiseries == "global" and len(self.columns_) > 1,
+                          self.strategy == "seq2seq", self._starts)
 
     def _training_windows(self, S, E):
         W, steps = self.window_, self._steps
@@ -339,42 +313,9 @@ class RNNForecaster(BaseEstimator):
             raise ValueError(f"the series has {len(self._values)} observations: too short for "
                              f"window={W} plus horizon={self.horizon} (at least "
                              f"{W + steps + 1 + self.difference} are needed)")
-        return self._supervised(S, E, ends)
+        return self._plan.supervised(S, E, ends)
 
-    def _supervised(self, S, E, ends):
-        """Training rows for windows ending at ``ends``: ``(inputs, targets, future,
-        lengths, window)``, ``window`` giving each row's position in ``ends``; rows
-        of series not yet observed there are left out."""
-        steps = self._steps
-        inputs, anchors, lengths = self._windows_at(S, E, ends)
-        targets = self._regressor_targets(S[ends[:, None] + np.arange(steps)] - anchors)
-        future = None
-        if self.strategy == "seq2seq" and E is not None:
-            future = self._layout_future(E[ends[:, None] + np.arange(steps)], S.shape[1])
-        window = np.repeat(np.arange(len(ends)), len(inputs) // len(ends))
-        if lengths is None:
-            return inputs, targets, future, None, window
-        keep = lengths > 0
-        return (inputs[keep], targets[keep], None if future is None else future[keep],
-                lengths[keep], window[keep])
-
-    def _layout_future(self, fut, C):
-        if self.multiseries == "global" and C > 1:
-            return np.repeat(fut, C, axis=0)
-        return fut
-
-    def _regressor_targets(self, targets):
-        """(n, steps, C) -> what the regressor learns: (n*C, steps) for global series,
-        (n, steps*C) flattened for the direct strategy, (n, steps, C) for seq2seq."""
-        n, steps, C = targets.shape
-        if self.multiseries == "global" and C > 1:
-            targets = targets.transpose(0, 2, 1).reshape(n * C, steps, 1)
-            C = 1
-        if self.strategy == "seq2seq":
-            return targets
-        return targets.reshape(len(targets), steps * C)
-
-    def _network_forecast(self, inputs, future, n, C, lengths=None):
+    def _network_forecast(self, plan, inputs, future, n, C, lengths=None):
         """One block of ``steps`` forecasts (n, steps, C) in the modelled space."""
         reg = self.regressor_
         if lengths is not None:
@@ -383,10 +324,7 @@ class RNNForecaster(BaseEstimator):
             out = reg.predict(inputs, future=future, lengths=lengths)
         else:
             out = reg.predict(inputs, lengths=lengths)
-        out = np.asarray(out).reshape(len(inputs), self._steps, -1)
-        if self.multiseries == "global" and C > 1:
-            out = out.reshape(n, C, self._steps).transpose(0, 2, 1)
-        return out
+        return plan.outputs(out, n, C)
 
     def _forecast(self, S, E, ends, steps):
         """Forecasts (n, steps, C) in the modelled space from each origin in ``ends``.
@@ -396,7 +334,7 @@ class RNNForecaster(BaseEstimator):
         ``E`` must cover ``max(ends) + steps`` rows when the model has covariates.
         """
         n, C = len(ends), S.shape[1]
-        W = self.window_
+        W, plan = self.window_, self._plan
         hist = np.stack([S[e - W:e] for e in ends])            # (n, W, C)
         # Rows past the data are never read (or only to pad seq2seq's last block).
         ex = None if E is None else E[np.minimum(np.asarray(ends)[:, None] - W + self._shift
@@ -407,16 +345,16 @@ class RNNForecaster(BaseEstimator):
             cur = np.concatenate([hist, out], axis=1)[:, -W:]
             anchors = self.scaler_.anchors(cur)
             cur_ex = None if ex is None else ex[:, k:k + W]
-            inputs = self._layout(cur - anchors, cur_ex)
+            inputs = plan.layout(cur - anchors, cur_ex)
             future = None
             if self.strategy == "seq2seq" and ex is not None:
                 fut = ex[:, W + k:W + k + self._steps]
                 if fut.shape[1] < self._steps:  # the last block may need fewer steps
                     fut = np.concatenate([fut, np.repeat(fut[:, -1:], self._steps - fut.shape[1],
                                                          axis=1)], axis=1)
-                future = self._layout_future(fut, C)
-            lengths = None if self._starts is None else self._lengths(np.asarray(ends) + k)
-            block = self._network_forecast(inputs, future, n, C, lengths) + anchors
+                future = plan.layout_future(fut, C)
+            lengths = plan.lengths(np.asarray(ends) + k)
+            block = self._network_forecast(plan, inputs, future, n, C, lengths) + anchors
             out = np.concatenate([out, block], axis=1)
         return out[:, :steps]
 
@@ -530,7 +468,7 @@ class RNNForecaster(BaseEstimator):
             raise ValueError(f"the model was fitted with {self.n_covariates_} covariates: pass "
                              f"their future values as X, {horizon} rows")
         index = future_index(self.index_, horizon)
-        fut = _as_exog(X, index, "X", allow_short=True)
+        fut = as_exog(X, index, "X", allow_short=True)
         if fut.shape[1] != self.n_covariates_:
             raise ValueError(f"X has {fut.shape[1]} covariates, the model was fitted with "
                              f"{self.n_covariates_}")
@@ -596,7 +534,7 @@ class RNNForecaster(BaseEstimator):
             raise ValueError("update works on joint and global models; for "
                              "multiseries='local', update each of forecasters_")
         values, index = self._check_new(y_new, X_new)
-        exog = _as_exog(X_new, index, "X_new") if self.n_covariates_ else None
+        exog = as_exog(X_new, index, "X_new") if self.n_covariates_ else None
         saved = self._snapshot()
         try:
             self._learn_new(values, index, exog)
@@ -618,7 +556,7 @@ class RNNForecaster(BaseEstimator):
         self.regressor_._restore(network)
 
     def _check_new(self, y_new, X_new):
-        values, index, columns, _, _ = _as_series(y_new, "y_new", regular=False)
+        values, index, columns, _, _ = as_series(y_new, "y_new", regular=False)
         if list(columns) != list(self.columns_) and not (
                 isinstance(y_new, np.ndarray) and values.shape[1] == len(self.columns_)):
             raise ValueError(f"y_new has columns {list(columns)}, the model forecasts "
@@ -662,7 +600,7 @@ class RNNForecaster(BaseEstimator):
             new_ends = new_ends[new_ends <= len(E) - 1]
         if not len(new_ends):
             return
-        inputs, targets, future, lengths, _ = self._supervised(S, E, new_ends)
+        inputs, targets, future, lengths, _ = self._plan.supervised(S, E, new_ends)
         for _ in range(self.update_steps):
             self.regressor_.partial_fit(inputs, targets, future=future, lengths=lengths)
 
@@ -700,63 +638,7 @@ class RNNForecaster(BaseEstimator):
             error before the first origin) and ``sMAPE`` (percent).
         """
         check_is_fitted(self, "window_")
-        if window_type not in ("expanding", "rolling"):
-            raise ValueError(f"window_type must be 'expanding' or 'rolling', got {window_type!r}")
-        if isinstance(step, bool) or not isinstance(step, Integral) or step < 1:
-            raise ValueError(f"step must be a positive integer, got {step!r}")
-        if start is not None and (isinstance(start, bool) or not isinstance(start, Integral)):
-            raise ValueError(f"start must be an integer position, got {start!r}")
-        if y is None:
-            if hasattr(self, "forecasters_"):
-                raise ValueError("pass y to backtest a multiseries='local' forecaster")
-            values, index, exog = self._values, self.index_, self._exog
-            starts = self._starts if self._starts is not None else np.zeros(values.shape[1], int)
-        else:
-            values, index, _, _, starts = _as_series(y, "y", leading_missing=True)
-            exog = _as_exog(X, index, "X")
-        horizon = self._check_horizon(horizon)
-        T = len(values)
-        start = int(0.8 * T) if start is None else start
-        min_start = (self.window_ + 1 + self.difference) if not refit else 2 * self.window_
-        if not min_start <= start <= T - 1:
-            raise ValueError(f"start must be between {min_start} and {T - 1}, got {start}")
-        origins = np.arange(start, T, step)
-        rows = []
-        for o in origins:
-            h = min(horizon, T - o)
-            if refit:
-                lo = 0 if window_type == "expanding" else max(0, o - start)
-                model = clone(self).fit(_slice(y if y is not None else self._original(), lo, o),
-                                        None if exog is None else exog[lo:o])
-                fut = None if exog is None else exog[o:o + h]
-                pred = model.predict(h, fut)
-                pred = pred.to_numpy().reshape(h, -1)
-            else:
-                pred = self._forecast_at(values, exog, o, h)
-            for k in range(h):
-                for j, c in enumerate(self.columns_):
-                    if o <= starts[j]:
-                        continue  # that series had not started at this origin
-                    rows.append((index[o + k], index[o - 1], k + 1, c, pred[k, j],
-                                 values[o + k, j]))
-        frame = pd.DataFrame(rows, columns=["time", "origin", "step", "series", "forecast",
-                                            "actual"]).set_index("time")
-        a, f = frame["actual"].to_numpy(), frame["forecast"].to_numpy()
-        # MASE per series, scaled on its own history before its first origin; a series
-        # with too little history for the seasonal naive scale is left out of the mean.
-        per_series = []
-        for j, c in enumerate(self.columns_):
-            rows_j = frame[frame.series == c]
-            first = index.get_loc(rows_j["origin"].iloc[0]) + 1 if len(rows_j) else start
-            history = values[starts[j]:first, j]
-            if len(history) > self.period_ and np.any(history[self.period_:]
-                                                      != history[:-self.period_]):
-                per_series.append(mase(rows_j["actual"], rows_j["forecast"], history,
-                                       self.period_))
-        metrics = {"MAE": mae(a, f), "RMSE": rmse(a, f),
-                   "MASE": float(np.mean(per_series)) if per_series else float("nan"),
-                   "sMAPE": smape(a, f)}
-        return frame, metrics
+        return _evaluation.backtest(self, y, X, start, step, horizon, refit, window_type)
 
     def _original(self):
         values = self._values
@@ -777,80 +659,3 @@ class RNNForecaster(BaseEstimator):
 
 def _fit_one(params, values, exog):
     return RNNForecaster(**params).fit(values, exog)
-
-
-def _slice(y, lo, hi):
-    return y.iloc[lo:hi] if isinstance(y, pd.Series | pd.DataFrame) else np.asarray(y)[lo:hi]
-
-
-def _as_series(y, name, regular=True, leading_missing=False):
-    """``(values (T, C) float64, index, column names, kind, starts)`` of a series-like ``y``.
-
-    With ``leading_missing``, a column may begin with missing values (a series
-    that starts later): they are filled with its first observation and
-    ``starts`` gives each column's first observed position. Missing values
-    anywhere else are an error.
-    """
-    if isinstance(y, pd.Series):
-        frame, kind = y.to_frame(name=y.name if y.name is not None else 0), "series"
-    elif isinstance(y, pd.DataFrame):
-        frame, kind = y, "frame"
-    else:
-        a = np.asarray(y)
-        if a.ndim not in (1, 2):
-            raise ValueError(f"{name} must be 1-D or 2-D (T, n_series), got {a.ndim}-D")
-        kind = "series" if a.ndim == 1 else "frame"
-        frame = pd.DataFrame(a.reshape(len(a), -1))
-        if kind == "series":
-            frame.columns = [0]
-    bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
-           or pd.api.types.is_bool_dtype(frame[c])]
-    if bad:
-        raise ValueError(f"{name} has non-numeric columns: {bad}")
-    values = frame.to_numpy(dtype=np.float64)
-    if values.size == 0:
-        raise ValueError(f"{name} is empty")
-    observed = np.isfinite(values)
-    starts = np.where(observed.any(axis=0), observed.argmax(axis=0), len(values))
-    leading = np.arange(len(values))[:, None] < starts
-    missing = ~observed & ~(leading if leading_missing else False)
-    if missing.any() or (starts >= len(values)).any():
-        where = list(frame.index[missing.any(axis=1)][:3]) if missing.any() else "every row"
-        hint = ("" if leading_missing or not leading.any() else
-                " (series that start at different dates: use multiseries='global' or 'local')")
-        raise ValueError(f"{name} has {int(missing.sum())} missing or infinite values (first at "
-                         f"{where}); fill them first, e.g. with {name}.interpolate(){hint}")
-    if leading.any():
-        values = np.where(leading, values[starts, np.arange(values.shape[1])], values)
-    index = as_index(frame.index) if regular else frame.index
-    return values, index, list(frame.columns), kind, starts.astype(np.int64)
-
-
-def _as_exog(X, index, name, allow_short=False):
-    """Covariates as (T, F) float64 aligned with ``index``, or None."""
-    if X is None:
-        return None
-    if isinstance(X, pd.Series):
-        X = X.to_frame()
-    if isinstance(X, pd.DataFrame):
-        bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
-        if bad:
-            raise ValueError(f"{name} has non-numeric columns: {bad}")
-        if not allow_short and len(X) != len(index):
-            raise ValueError(f"{name} has {len(X)} rows, y has {len(index)}")
-        n = min(len(X), len(index))
-        if not X.index[:n].equals(index[:n]) and not isinstance(X.index, pd.RangeIndex):
-            raise ValueError(f"{name}'s index is not aligned with the series' index "
-                             f"(expected to start at {index[0]})")
-        a = X.to_numpy(dtype=np.float64)
-    else:
-        a = np.asarray(X, dtype=np.float64)
-        a = a[:, None] if a.ndim == 1 else a
-        if a.ndim != 2:
-            raise ValueError(f"{name} must be 2-D (T, n_covariates), got {a.ndim}-D")
-        if not allow_short and len(a) != len(index):
-            raise ValueError(f"{name} has {len(a)} rows, y has {len(index)}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} has missing or infinite values")
-    return a
-

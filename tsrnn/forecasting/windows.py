@@ -27,6 +27,112 @@ def make_windows(values, window, horizon):
     return sliding(values[:window + n - 1], window), sliding(values[window:], horizon)[:n]
 
 
+class WindowPlan:
+    """How a forecaster's modelled series become the network's rows, and back.
+
+    A window of ``window`` steps ending before each origin (an index into the
+    modelled series ``S``) becomes one row, relative to its anchor; a global
+    model over several series lays each series' window out as a row of its
+    own; the covariates ride along as extra features. The targets are the
+    ``steps`` values after each window, laid out as the regressor learns them.
+
+    Parameters
+    ----------
+    window : int
+        Input steps.
+    steps : int
+        Steps the network forecasts at once (1 for a recursive model).
+    shift : int
+        Covariate offset: 1 when each step's input carries the covariates of
+        the step it forecasts (a recursive model), else 0.
+    scaler : SeriesScaler
+        Gives each window's anchor.
+    per_series : bool
+        One row per series and window (a global model over several series).
+    seq2seq : bool
+        Targets per step and series for an encoder-decoder; else flattened.
+    starts : ndarray of shape (n_series,) or None
+        First observed position of each series (late starters are left-padded).
+    """
+
+    def __init__(self, window, steps, shift, scaler, per_series, seq2seq, starts=None):
+        self.window, self.steps, self.shift, self.scaler = window, steps, shift, scaler
+        self.per_series, self.seq2seq, self.starts = per_series, seq2seq, starts
+
+    def inputs(self, S, E, ends):
+        """Network inputs for windows ending before each of ``ends``, and their anchors.
+
+        Returns ``(inputs, anchors, lengths)``: inputs (n * rows, W, features)
+        in the network's layout, anchors (n, 1, C) in the modelled space, and
+        each row's observed steps (see :meth:`lengths`).
+        """
+        W = self.window
+        idx = np.asarray(ends)[:, None] + np.arange(-W, 0)
+        win = S[idx]
+        anchors = self.scaler.anchors(win)
+        ex = None if E is None else E[idx + self.shift]
+        return self.layout(win - anchors, ex), anchors, self.lengths(ends)
+
+    def lengths(self, ends):
+        """Observed steps of each row's window (the rest is left padding), or None.
+
+        Series of a global model that start late have fewer than ``window``
+        observed steps in their first windows; the network skips the rest.
+        """
+        if self.starts is None:
+            return None
+        seen = np.asarray(ends)[:, None] - self.starts[None, :]
+        return np.clip(seen, 0, self.window).reshape(-1)
+
+    def layout(self, win, ex):
+        """(n, W, C) windows and (n, W, F) covariates -> the regressor's X."""
+        if self.per_series:
+            n, W, C = win.shape
+            win = win.transpose(0, 2, 1).reshape(n * C, W, 1)
+            if ex is not None:
+                ex = np.repeat(ex, C, axis=0)
+        return win if ex is None else np.concatenate([win, ex], axis=-1)
+
+    def layout_future(self, fut, C):
+        """(n, steps, F) known future covariates -> the regressor's ``future``."""
+        return np.repeat(fut, C, axis=0) if self.per_series else fut
+
+    def targets(self, targets):
+        """(n, steps, C) -> what the regressor learns: (n*C, steps, 1) for global series,
+        (n, steps*C) flattened for the direct strategy, (n, steps, C) for seq2seq."""
+        n, steps, C = targets.shape
+        if self.per_series:
+            targets = targets.transpose(0, 2, 1).reshape(n * C, steps, 1)
+            C = 1
+        if self.seq2seq:
+            return targets
+        return targets.reshape(len(targets), steps * C)
+
+    def supervised(self, S, E, ends):
+        """Training rows for windows ending at ``ends``: ``(inputs, targets, future,
+        lengths, window)``, ``window`` giving each row's position in ``ends``; rows
+        of series not yet observed there are left out."""
+        steps = self.steps
+        inputs, anchors, lengths = self.inputs(S, E, ends)
+        targets = self.targets(S[ends[:, None] + np.arange(steps)] - anchors)
+        future = None
+        if self.seq2seq and E is not None:
+            future = self.layout_future(E[ends[:, None] + np.arange(steps)], S.shape[1])
+        window = np.repeat(np.arange(len(ends)), len(inputs) // len(ends))
+        if lengths is None:
+            return inputs, targets, future, None, window
+        keep = lengths > 0
+        return (inputs[keep], targets[keep], None if future is None else future[keep],
+                lengths[keep], window[keep])
+
+    def outputs(self, out, n, C):
+        """The regressor's predictions for ``n`` origins -> (n, steps, C)."""
+        out = np.asarray(out).reshape(len(out), self.steps, -1)
+        if self.per_series:
+            out = out.reshape(n, C, self.steps).transpose(0, 2, 1)
+        return out
+
+
 class WindowTransformer(TransformerMixin, BaseEstimator):
     """Turn series into sliding windows, for pipelines built by hand.
 

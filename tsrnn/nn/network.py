@@ -163,96 +163,6 @@ class RecurrentNetwork:
                 dout, dstates0[k] = unit.backward(ctxs[k], dout, dfinals[k], tbptt)
         return dout, dstates0
 
-    # -- PyTorch-shaped public interface -----------------------------------------------
-    def forward(self, x, h0=None):
-        """Run the network as PyTorch's ``batch_first=True`` RNN, LSTM or GRU would.
-
-        Parameters
-        ----------
-        x : array-like of shape (n_samples, n_timesteps, n_features)
-        h0 : ndarray of shape (num_layers * num_directions, n_samples, hidden_size), optional
-            Initial hidden state; a tuple ``(h0, c0)`` for the LSTM. Zeros if None.
-
-        Returns
-        -------
-        output : ndarray of shape (n_samples, n_timesteps, output_size)
-        h_n : ndarray of shape (num_layers * num_directions, n_samples, hidden_size)
-            Final hidden state; a tuple ``(h_n, c_n)`` for the LSTM.
-        """
-        x = self.check_input(x)
-        out, finals, _ = self.run(np.ascontiguousarray(x.transpose(1, 0, 2)),
-                                  self._states_from_torch(h0, x.shape[0]), keep=False)
-        return out.transpose(1, 0, 2).copy(), self._states_to_torch(finals)
-
-    def vjp(self, x, grad_output, h0=None):
-        """Gradients of ``sum(output * grad_output)`` (full BPTT).
-
-        Parameters
-        ----------
-        x : array-like of shape (n_samples, n_timesteps, n_features)
-        grad_output : array-like of shape (n_samples, n_timesteps, output_size)
-        h0 : as in :meth:`forward`
-
-        Returns
-        -------
-        dict
-            The PyTorch state-dict keys of every weight and bias (see
-            :mod:`tsrnn.interop`), plus ``"input"`` for the gradient with respect
-            to ``x``, of shape (n_samples, n_timesteps, n_features).
-        """
-        from ..interop import grads_to_torch
-
-        x = self.check_input(x)
-        g = np.asarray(grad_output, dtype=self.dtype)
-        expected = (x.shape[0], x.shape[1], self.output_size)
-        if g.shape != expected:
-            raise ValueError(f"grad_output must have shape {expected}, got {g.shape}")
-        _check_finite("grad_output", g)
-        xt = np.ascontiguousarray(x.transpose(1, 0, 2))
-        _, _, ctxs = self.run(xt, self._states_from_torch(h0, x.shape[0]))
-        self.params.grad[:] = 0
-        dx, _ = self.backprop(ctxs, np.ascontiguousarray(g.transpose(1, 0, 2)))
-        grads = grads_to_torch(self, self.params.grad)
-        grads["input"] = dx.transpose(1, 0, 2).copy()
-        return grads
-
-    def check_input(self, x):
-        """``x`` as a (N, T, F) array of the network's dtype, or a clear error."""
-        x = np.asarray(x)
-        if x.dtype.kind not in "fiub":
-            raise TypeError(f"x must hold numbers, got dtype {x.dtype}")
-        if x.ndim != 3:
-            raise ValueError(f"x must have shape (n_samples, n_timesteps, n_features), "
-                             f"got an array with {x.ndim} dimension(s)")
-        if x.shape[2] != self.input_size:
-            raise ValueError(f"x has {x.shape[2]} features per step, the network expects "
-                             f"{self.input_size}")
-        if x.shape[0] == 0 or x.shape[1] == 0:
-            raise ValueError(f"x is empty: shape {x.shape}")
-        x = x.astype(self.dtype, copy=False)
-        _check_finite("x", x)
-        return x
-
-    def _states_from_torch(self, h0, n):
-        if h0 is None:
-            return None
-        parts = tuple(h0) if self.n_states == 2 else (h0,)
-        if self.n_states == 2 and len(parts) != 2:
-            raise ValueError("the LSTM's initial state must be a tuple (h0, c0)")
-        expected = (len(self.layers), n, self.hidden_size)
-        arrays = []
-        for name, p in zip(("h0", "c0"), parts):
-            p = np.asarray(p, dtype=self.dtype)
-            if p.shape != expected:
-                raise ValueError(f"{name} must have shape {expected}, got {p.shape}")
-            _check_finite(name, p)
-            arrays.append(p)
-        return [tuple(np.ascontiguousarray(a[i]) for a in arrays) for i in range(len(self.layers))]
-
-    def _states_to_torch(self, finals):
-        stacked = tuple(np.stack([np.asarray(s[j]) for s in finals]) for j in range(self.n_states))
-        return stacked if self.n_states == 2 else stacked[0]
-
 
 def _is_dtype(dtype):
     try:
@@ -265,8 +175,3 @@ def _is_dtype(dtype):
 def _check_choice(name, value, allowed):
     if value not in allowed:
         raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
-
-
-def _check_finite(name, a):
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or infinity")

@@ -1,0 +1,83 @@
+"""Turning what users pass (Series, DataFrames, arrays) into checked float arrays."""
+
+import numpy as np
+import pandas as pd
+
+from .index import as_index
+
+
+def take(y, lo, hi):
+    """Rows ``lo:hi`` of a pandas object or an array."""
+    return y.iloc[lo:hi] if isinstance(y, pd.Series | pd.DataFrame) else np.asarray(y)[lo:hi]
+
+
+def as_series(y, name, regular=True, leading_missing=False):
+    """``(values (T, C) float64, index, column names, kind, starts)`` of a series-like ``y``.
+
+    With ``leading_missing``, a column may begin with missing values (a series
+    that starts later): they are filled with its first observation and
+    ``starts`` gives each column's first observed position. Missing values
+    anywhere else are an error.
+    """
+    if isinstance(y, pd.Series):
+        frame, kind = y.to_frame(name=y.name if y.name is not None else 0), "series"
+    elif isinstance(y, pd.DataFrame):
+        frame, kind = y, "frame"
+    else:
+        a = np.asarray(y)
+        if a.ndim not in (1, 2):
+            raise ValueError(f"{name} must be 1-D or 2-D (T, n_series), got {a.ndim}-D")
+        kind = "series" if a.ndim == 1 else "frame"
+        frame = pd.DataFrame(a.reshape(len(a), -1))
+        if kind == "series":
+            frame.columns = [0]
+    bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
+           or pd.api.types.is_bool_dtype(frame[c])]
+    if bad:
+        raise ValueError(f"{name} has non-numeric columns: {bad}")
+    values = frame.to_numpy(dtype=np.float64)
+    if values.size == 0:
+        raise ValueError(f"{name} is empty")
+    observed = np.isfinite(values)
+    starts = np.where(observed.any(axis=0), observed.argmax(axis=0), len(values))
+    leading = np.arange(len(values))[:, None] < starts
+    missing = ~observed & ~(leading if leading_missing else False)
+    if missing.any() or (starts >= len(values)).any():
+        where = list(frame.index[missing.any(axis=1)][:3]) if missing.any() else "every row"
+        hint = ("" if leading_missing or not leading.any() else
+                " (series that start at different dates: use multiseries='global' or 'local')")
+        raise ValueError(f"{name} has {int(missing.sum())} missing or infinite values (first at "
+                         f"{where}); fill them first, e.g. with {name}.interpolate(){hint}")
+    if leading.any():
+        values = np.where(leading, values[starts, np.arange(values.shape[1])], values)
+    index = as_index(frame.index) if regular else frame.index
+    return values, index, list(frame.columns), kind, starts.astype(np.int64)
+
+
+def as_exog(X, index, name, allow_short=False):
+    """Covariates as (T, F) float64 aligned with ``index``, or None."""
+    if X is None:
+        return None
+    if isinstance(X, pd.Series):
+        X = X.to_frame()
+    if isinstance(X, pd.DataFrame):
+        bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+        if bad:
+            raise ValueError(f"{name} has non-numeric columns: {bad}")
+        if not allow_short and len(X) != len(index):
+            raise ValueError(f"{name} has {len(X)} rows, y has {len(index)}")
+        n = min(len(X), len(index))
+        if not X.index[:n].equals(index[:n]) and not isinstance(X.index, pd.RangeIndex):
+            raise ValueError(f"{name}'s index is not aligned with the series' index "
+                             f"(expected to start at {index[0]})")
+        a = X.to_numpy(dtype=np.float64)
+    else:
+        a = np.asarray(X, dtype=np.float64)
+        a = a[:, None] if a.ndim == 1 else a
+        if a.ndim != 2:
+            raise ValueError(f"{name} must be 2-D (T, n_covariates), got {a.ndim}-D")
+        if not allow_short and len(a) != len(index):
+            raise ValueError(f"{name} has {len(a)} rows, y has {len(index)}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} has missing or infinite values")
+    return a
