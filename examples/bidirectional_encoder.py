@@ -9,12 +9,16 @@ bidirectional_encoder.png.
 """
 
 import os
+import pathlib
+import sys
 
 import numpy as np
 
 from tsrnn import RNNForecaster, datasets, plot_forecast
 
 EPOCHS = int(os.environ.get("TSRNN_EXAMPLE_EPOCHS", "100"))
+#: Where the plot goes: the folder given on the command line, else the current one.
+OUT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
 H = 24
 
 
@@ -29,8 +33,8 @@ def main():
     print(f"CO2, {H} months ahead, bidirectional GRU encoder")
     print(f"  MAE {np.mean(np.abs(band['forecast'].to_numpy() - actual)):.3f} ppm, "
           f"{inside:.0%} of the actual values inside the 90% interval")
-    plot_forecast(y, band, "bidirectional_encoder.png", title="CO2: seq2seq, bidirectional encoder",
-                  last=96)
+    plot_forecast(y, band, OUT / "bidirectional_encoder.png",
+                  title="CO2: seq2seq, bidirectional encoder", last=96)
 
 
 if __name__ == "__main__":

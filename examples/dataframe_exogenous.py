@@ -3,18 +3,22 @@
 Real data: statsmodels' US macrodata (quarterly). Unemployment and inflation
 are forecast together, with the T-bill rate as a covariate whose path over
 the horizon is known (a policy scenario; here, what happened). Prints the MAE
-per target; saves dataframe_exogenous.png.
+per target; saves dataframe_exogenous.png in the folder given (default: the current one).
 
     python examples/dataframe_exogenous.py
 """
 
 import os
+import pathlib
+import sys
 
 import numpy as np
 
 from tsrnn import RNNForecaster, datasets, plot_forecast
 
 EPOCHS = int(os.environ.get("TSRNN_EXAMPLE_EPOCHS", "100"))
+#: Where the plot goes: the folder given on the command line, else the current one.
+OUT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
 H = 8
 
 
@@ -28,7 +32,7 @@ def main():
     print(f"US unemployment and inflation, {H} quarters ahead, T-bill rate as covariate")
     for col in y.columns:
         print(f"  {col:<6} MAE {np.mean(np.abs(pred[col] - y[col][-H:])):.3f}")
-    plot_forecast(y["unemp"], pred["unemp"], "dataframe_exogenous.png",
+    plot_forecast(y["unemp"], pred["unemp"], OUT / "dataframe_exogenous.png",
                   title="Unemployment (forecast jointly with inflation)", last=60)
 
 

@@ -2,12 +2,15 @@
 
 Real data: statsmodels' El Nino series (monthly, 1950-2010). Windows come from
 WindowTransformer; RNNRegressor learns one step ahead on all but the last five
-years. Prints the test MAE next to the naive forecast's, saves many_to_one.png.
+years. Prints the test MAE next to the naive forecast's, saves many_to_one.png in the folder
+given (default: the current one).
 
     python examples/many_to_one.py
 """
 
 import os
+import pathlib
+import sys
 
 import numpy as np
 import pandas as pd
@@ -15,6 +18,8 @@ import pandas as pd
 from tsrnn import RNNRegressor, WindowTransformer, datasets, plot_forecast
 
 EPOCHS = int(os.environ.get("TSRNN_EXAMPLE_EPOCHS", "60"))
+#: Where the plot goes: the folder given on the command line, else the current one.
+OUT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
 WINDOW, TEST = 24, 60
 
 
@@ -32,7 +37,7 @@ def main():
     print("El Nino, one month ahead, last five years")
     print(f"  LSTM  MAE {np.mean(np.abs(pred - actual)):.3f} C")
     print(f"  naive MAE {np.mean(np.abs(y.shift(1)[-TEST:] - actual)):.3f} C")
-    plot_forecast(y[:-TEST], pred, "many_to_one.png", title="El Nino: one-step forecasts",
+    plot_forecast(y[:-TEST], pred, OUT / "many_to_one.png", title="El Nino: one-step forecasts",
                   last=120)
 
 

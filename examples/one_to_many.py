@@ -11,6 +11,8 @@ matplotlib is installed.
 """
 
 import os
+import pathlib
+import sys
 
 import numpy as np
 import statsmodels.api as sm
@@ -19,6 +21,8 @@ from tsrnn import RNNRegressor
 
 H, TEST_YEARS = 12, 4
 EPOCHS = int(os.environ.get("TSRNN_EXAMPLE_EPOCHS", "80"))
+#: Where the plot goes: the folder given on the command line, else the current one.
+OUT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
 
 
 def main():
@@ -58,8 +62,8 @@ def main():
     ax.set_ylabel("CO2 (ppm)")
     ax.legend()
     fig.tight_layout()
-    fig.savefig("one_to_many.png", dpi=100)
-    print("  plot saved to one_to_many.png")
+    fig.savefig(OUT / "one_to_many.png", dpi=100)
+    print(f"  plot saved to {OUT / 'one_to_many.png'}")
 
 
 if __name__ == "__main__":

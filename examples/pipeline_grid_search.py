@@ -3,12 +3,14 @@
 Real data: yearly Nile flow. Windows of 15 years, a StandardScaler in front
 of RNNRegressor, GridSearchCV over the cell and the hidden size with
 TimeSeriesSplit (no future in any training fold). Prints the best parameters
-and the held-out MAE; saves pipeline_grid_search.png.
+and the held-out MAE; saves pipeline_grid_search.png in the folder given (default: the current one).
 
     python examples/pipeline_grid_search.py
 """
 
 import os
+import pathlib
+import sys
 
 import numpy as np
 import pandas as pd
@@ -20,6 +22,8 @@ from sklearn.preprocessing import StandardScaler
 from tsrnn import RNNRegressor, WindowTransformer, datasets, plot_forecast
 
 EPOCHS = int(os.environ.get("TSRNN_EXAMPLE_EPOCHS", "40"))
+#: Where the plot goes: the folder given on the command line, else the current one.
+OUT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
 WINDOW, TEST = 15, 15
 
 
@@ -40,7 +44,8 @@ def main():
     print(f"Nile flow, one year ahead; best of the grid: {best}")
     print(f"  held-out MAE {np.mean(np.abs(pred - y[-TEST:])):.1f} "
           f"(naive {np.mean(np.abs(y.shift(1)[-TEST:] - y[-TEST:])):.1f})")
-    plot_forecast(y[:-TEST], pred, "pipeline_grid_search.png", title="Nile: grid-searched pipeline")
+    plot_forecast(y[:-TEST], pred, OUT / "pipeline_grid_search.png",
+                  title="Nile: grid-searched pipeline")
 
 
 if __name__ == "__main__":

@@ -2,12 +2,15 @@
 
 Real data: US unemployment (statsmodels' macrodata, quarterly). Both forecast
 the last two years (8 quarters) from the past six; the seq2seq decoder attends
-over the encoder's outputs. Prints both MAEs; saves seq2seq_horizon.png.
+over the encoder's outputs. Prints both MAEs; saves seq2seq_horizon.png in the folder
+given (default: the current one).
 
     python examples/seq2seq_horizon.py
 """
 
 import os
+import pathlib
+import sys
 
 import numpy as np
 import pandas as pd
@@ -15,6 +18,8 @@ import pandas as pd
 from tsrnn import RNNForecaster, datasets, plot_forecast
 
 EPOCHS = int(os.environ.get("TSRNN_EXAMPLE_EPOCHS", "100"))
+#: Where the plot goes: the folder given on the command line, else the current one.
+OUT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
 H = 8
 
 
@@ -29,7 +34,7 @@ def main():
         print(f"unemployment, {H} quarters ahead, {strategy:>8}: MAE "
               f"{np.mean(np.abs(preds[strategy] - actual)):.3f} points")
     frame = pd.DataFrame(preds)
-    plot_forecast(y, frame["seq2seq"], "seq2seq_horizon.png",
+    plot_forecast(y, frame["seq2seq"], OUT / "seq2seq_horizon.png",
                   title="US unemployment: seq2seq with attention", last=60)
 
 

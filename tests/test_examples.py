@@ -13,7 +13,13 @@ EXAMPLES = sorted((pathlib.Path(__file__).parent.parent / "examples").glob("*.py
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_runs(path, tmp_path):
     env = {**os.environ, "TSRNN_EXAMPLE_EPOCHS": "2", "MPLBACKEND": "Agg"}
-    out = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True,
-                         text=True, timeout=300, check=False)
+    plots = tmp_path / "plots"
+    plots.mkdir()
+    out = subprocess.run([sys.executable, str(path), str(plots)], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300, check=False)
     assert out.returncode == 0, out.stderr
     assert "MAE" in out.stdout
+    # Plots go to the folder given, none to the working directory.
+    assert not list(tmp_path.glob("*.png"))
+    if path.stem != "quickstart":
+        assert [p.name for p in plots.glob("*.png")] == [f"{path.stem}.png"]

@@ -11,8 +11,9 @@ __version__ = "0.1.0"
 _SUBMODULES = ("config", "datasets", "estimators", "forecasting", "interop", "io", "kernels", "nn",
                "persistence", "plotting")
 #: Public names and the submodules that define them, imported on first access.
-_NAMES = {"RNNRegressor": "estimators", "RNNClassifier": "estimators", "RNNForecaster": "forecasting",
-          "WindowTransformer": "forecasting", "plot_forecast": "plotting", "load": "persistence"}
+_NAMES = {"RNNRegressor": "estimators", "RNNClassifier": "estimators",
+          "RNNForecaster": "forecasting", "WindowTransformer": "forecasting",
+          "plot_forecast": "plotting", "load": "persistence"}
 
 __all__ = ["RNNClassifier", "RNNForecaster", "RNNRegressor", "WindowTransformer", "__version__",
            "config", "datasets", "estimators", "forecasting", "interop", "io", "kernels", "load",

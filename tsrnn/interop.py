@@ -74,12 +74,14 @@ def from_torch(state_dict, cell, bidirectional=False, dtype=None):
     if arrays["weight_ih_l0"].ndim != 2:
         raise ValueError(f"weight_ih_l0 must be 2-D, got shape {arrays['weight_ih_l0'].shape}")
     if dtype is None:
-        dtype = arrays["weight_ih_l0"].dtype if arrays["weight_ih_l0"].dtype == np.float64 else "float32"
+        float64 = arrays["weight_ih_l0"].dtype == np.float64
+        dtype = "float64" if float64 else "float32"
     net = RecurrentNetwork(name, arrays["weight_ih_l0"].shape[1], hidden, num_layers, bidirectional,
                            activation=activation, dtype=dtype)
     for layer, key in zip(net.layers, _layer_keys(net)):
         GH, F = layer.n_gates * hidden, layer.input_size
-        shapes = {"weight_ih": (GH, F), "weight_hh": (GH, hidden), "bias_ih": (GH,), "bias_hh": (GH,)}
+        shapes = {"weight_ih": (GH, F), "weight_hh": (GH, hidden), "bias_ih": (GH,),
+                  "bias_hh": (GH,)}
         for prefix, shape in shapes.items():
             a = arrays[f"{prefix}{key}"]
             if a.shape != shape:
@@ -268,10 +270,12 @@ class TorchRNN:
                 raise ValueError(f"{name} must have shape {expected}, got {p.shape}")
             _check_finite(name, p)
             arrays.append(p)
-        return [tuple(np.ascontiguousarray(a[i]) for a in arrays) for i in range(len(self.network.layers))]
+        return [tuple(np.ascontiguousarray(a[i]) for a in arrays)
+                for i in range(len(self.network.layers))]
 
     def _states_to_torch(self, finals):
-        stacked = tuple(np.stack([np.asarray(s[j]) for s in finals]) for j in range(self.network.n_states))
+        stacked = tuple(np.stack([np.asarray(s[j]) for s in finals])
+                        for j in range(self.network.n_states))
         return stacked if self.network.n_states == 2 else stacked[0]
 
 

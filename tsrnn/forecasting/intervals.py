@@ -2,9 +2,10 @@
 
 Absolute errors of forecasts made from origins the model had not trained on
 are kept per step ahead (the newest ``max_size`` of them); the interval at
-coverage c is the forecast plus or minus their finite-sample quantile
-ceil((n + 1) c) / n. ``update`` adds the errors of forecasts whose actuals
-have since arrived, so the intervals follow the model as it learns.
+coverage c is the forecast plus or minus the ceil((n + 1) c)-th smallest of
+the n residuals (infinite when that exceeds n), the split-conformal bound.
+``update`` adds the errors of forecasts whose actuals have since arrived, so the
+intervals follow the model as it learns.
 """
 
 import numpy as np
@@ -43,11 +44,10 @@ class ConformalResiduals:
         for k in range(steps):
             r = self.store[min(k, self.horizon - 1)]
             for c in range(self.n_series):
-                col = r[:, c][~np.isnan(r[:, c])]
-                n = len(col)
-                level = np.ceil((n + 1) * coverage) / n if n else 2.0
-                if level <= 1:
-                    out[k, c] = np.quantile(col, level, method="higher")
+                col = np.sort(r[:, c][~np.isnan(r[:, c])])
+                rank = int(np.ceil((len(col) + 1) * coverage))
+                if rank <= len(col):
+                    out[k, c] = col[rank - 1]
             if k >= self.horizon:
                 out[k] *= np.sqrt((k + 1) / self.horizon)
         return out

@@ -9,7 +9,10 @@ from sklearn.utils._param_validation import Interval
 
 
 def sliding(values, length):
-    """All windows of ``length`` consecutive rows of ``values`` (T, C): shape (T-length+1, length, C)."""
+    """All windows of ``length`` consecutive rows of ``values`` (T, C).
+
+    Returns an array of shape (T - length + 1, length, C).
+    """
     view = np.lib.stride_tricks.sliding_window_view(values, length, axis=0)
     return np.ascontiguousarray(np.moveaxis(view, -1, 1))
 
@@ -163,8 +166,10 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
     array([3., 4., 5.])
     """
 
-    _parameter_constraints: ClassVar[dict] = {"window": [Interval(Integral, 1, None, closed="left")],
-                              "horizon": [Interval(Integral, 1, None, closed="left")]}
+    _parameter_constraints: ClassVar[dict] = {
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "horizon": [Interval(Integral, 1, None, closed="left")],
+    }
 
     def __init__(self, window=24, horizon=1):
         self.window = window

@@ -123,7 +123,8 @@ def check_dense(z, W, b):
 
 
 def check_dense_backward(z, dpred, W, dW, db):
-    """The head's gradients: ``z`` (R, D), ``dpred`` (R, K), ``W`` and ``dW`` (D, K), ``db`` (K,)."""
+    """The head's gradients: ``z`` (R, D), ``dpred`` (R, K), ``W`` and ``dW`` (D, K),
+    ``db`` (K,)."""
     check_dense(z, W, db)
     if (len(dpred.shape) != 2 or tuple(dpred.shape) != (z.shape[0], W.shape[1])
             or tuple(dW.shape) != tuple(W.shape)):

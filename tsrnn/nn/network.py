@@ -55,14 +55,16 @@ class RecurrentNetwork:
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         self.cell, self.input_size, self.hidden_size = cell, int(input_size), int(hidden_size)
-        self.num_layers, self.bidirectional, self.merge_mode = int(num_layers), bidirectional, merge_mode
+        self.num_layers, self.bidirectional = int(num_layers), bidirectional
+        self.merge_mode = merge_mode
         self.activation, self.reset_after = activation, reset_after
         self.dtype = np.dtype(dtype)
         self.n_states = CELLS[cell][1]
         backend = get_backend(device)
         self.units, layers, size = [], [], self.input_size
         for _ in range(self.num_layers):
-            make = [Recurrent(cell, size, self.hidden_size, reverse, activation, reset_after, backend)
+            make = [Recurrent(cell, size, self.hidden_size, reverse, activation, reset_after,
+                              backend)
                     for reverse in ((False, True) if bidirectional else (False,))]
             unit = Bidirectional(*make, merge_mode) if bidirectional else make[0]
             self.units.append(unit)
@@ -70,7 +72,8 @@ class RecurrentNetwork:
             size = unit.output_size
         self.layers = layers
         self.output_size = size
-        self.params = ParameterSet([s for layer in layers for s in layer.param_shapes()], self.dtype)
+        self.params = ParameterSet([s for layer in layers for s in layer.param_shapes()],
+                                   self.dtype)
         self.bind(self.params.theta, self.params.grad)
         rng = np.random.default_rng(random_state)
         for layer in layers:

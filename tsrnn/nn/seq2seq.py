@@ -55,7 +55,8 @@ class EncoderDecoder(FlatModel):
         self.decoder = RecurrentNetwork(cell, self.output_size + self.future_size, width,
                                         num_layers, False, "concat", activation, reset_after,
                                         dtype, device, rng)
-        self.head = Dense(width * (2 if attention else 1), self.output_size, self.encoder.dtype, rng)
+        self.head = Dense(width * (2 if attention else 1), self.output_size, self.encoder.dtype,
+                          rng)
         self._allocate([self.encoder, self.decoder, self.head])
 
     # -- pieces ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 from tsrnn.nn.layers import merge
 from tsrnn.nn.network import RecurrentNetwork
 
-from . import naive
+from .. import naive
 
 CELLS = [("rnn", {"activation": "tanh"}), ("rnn", {"activation": "relu"}), ("lstm", {}),
          ("gru", {"reset_after": True}), ("gru", {"reset_after": False})]

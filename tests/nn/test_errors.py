@@ -20,7 +20,8 @@ def _state(cell="lstm", layers=1, F=2, H=4, reverse=False):
     return {f"{p}_l{k}{s}": rng.standard_normal(shape).astype(np.float32)
             for k in range(layers) for s in sfx
             for p, shape in (("weight_ih", (G * H, F if k == 0 else H * len(sfx))),
-                             ("weight_hh", (G * H, H)), ("bias_ih", (G * H,)), ("bias_hh", (G * H,)))}
+                             ("weight_hh", (G * H, H)), ("bias_ih", (G * H,)),
+                             ("bias_hh", (G * H,)))}
 
 
 @pytest.mark.parametrize("x,match", [

@@ -5,13 +5,6 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from tsrnn import RNNClassifier, RNNRegressor
 
 
-def _expected_failures(estimator):
-    return {}
-
-
-@parametrize_with_checks(
-    [RNNRegressor(random_state=0),
-     RNNClassifier(random_state=0)],
-    expected_failed_checks=_expected_failures)
+@parametrize_with_checks([RNNRegressor(random_state=0), RNNClassifier(random_state=0)])
 def test_sklearn_compatible(estimator, check):
     check(estimator)

@@ -1,0 +1,39 @@
+"""Time indexes (forecasting/index.py): checked, continued, their seasons."""
+
+import pandas as pd
+import pytest
+
+from tsrnn.forecasting.index import as_index, follows, future_index, seasonal_period
+
+
+@pytest.mark.parametrize("index,first,period", [
+    (pd.date_range("2000-01-01", periods=24, freq="MS"), pd.Timestamp("2002-01-01"), 12),
+    (pd.period_range("2000Q1", periods=8, freq="Q"), pd.Period("2002Q1"), 4),
+    (pd.date_range("2000-01-03", periods=10, freq="D"), pd.Timestamp("2000-01-13"), 7),
+    (pd.RangeIndex(5, 25, 2), 25, 1),
+])
+def test_future_index_continues_each_kind(index, first, period):
+    index = as_index(index)
+    future = future_index(index, 3)
+    assert future[0] == first and len(future) == 3
+    assert follows(index, future) and not follows(index, future[1:])
+    assert seasonal_period(index) == period
+
+
+def test_integer_and_inferred_indexes():
+    assert isinstance(as_index(pd.Index([3, 5, 7])), pd.RangeIndex)
+    dates = pd.DatetimeIndex(["2000-01-01", "2000-02-01", "2000-03-01"])
+    assert as_index(dates).freqstr == "MS"
+
+
+@pytest.mark.parametrize("index,message", [
+    (pd.Index([1, 2, 4]), "irregular steps"),
+    (pd.Index([1, 1, 2]), "duplicate"),
+    (pd.Index([3, 2, 1]), "not increasing"),
+    (pd.DatetimeIndex(["2000-01-01", "2000-01-02", "2000-01-05"]), "irregular"),
+    (pd.Index(["a", "b"]), "unsupported index"),
+    (pd.Index([]), "empty"),
+])
+def test_bad_indexes_are_named(index, message):
+    with pytest.raises(ValueError, match=message):
+        as_index(index)

@@ -1,0 +1,42 @@
+"""The window plan (forecasting/windows.py): rows for the network, and back."""
+
+import numpy as np
+
+from tsrnn.forecasting.scaling import SeriesScaler
+from tsrnn.forecasting.windows import WindowPlan, make_windows
+
+
+def _plan(values, per_series=False, seq2seq=False, starts=None, steps=3):
+    scaler = SeriesScaler("window", False).fit(values)
+    return WindowPlan(5, steps, 0, scaler, per_series, seq2seq, starts)
+
+
+def test_supervised_rows_are_the_windows_relative_to_their_anchor():
+    values = np.cumsum(np.arange(1.0, 31.0))[:, None]
+    plan = _plan(values)
+    ends = np.arange(5, 28)
+    inputs, targets, future, lengths, window = plan.supervised(values, None, ends)
+    X, Y = make_windows(values, 5, 3)
+    anchors = X[:, -1:, :]
+    np.testing.assert_array_equal(inputs, X - anchors)
+    np.testing.assert_array_equal(targets, (Y - anchors).reshape(len(Y), 3))
+    assert future is None and lengths is None and (window == np.arange(len(ends))).all()
+
+
+def test_global_layout_is_one_row_per_series_and_outputs_undo_it():
+    values = np.column_stack([np.arange(20.0), 100 + 2 * np.arange(20.0)])
+    plan = _plan(values, per_series=True)
+    ends = np.array([5, 9])
+    inputs, targets, _, _, window = plan.supervised(values, None, ends)
+    assert inputs.shape == (4, 5, 1) and targets.shape == (4, 3)
+    assert window.tolist() == [0, 0, 1, 1]
+    back = plan.outputs(targets.reshape(4, 3), n=2, C=2)
+    np.testing.assert_array_equal(back[:, :, 1], [[2, 4, 6], [2, 4, 6]])
+
+
+def test_late_starters_are_left_padded_and_unstarted_rows_dropped():
+    values = np.column_stack([np.arange(20.0), np.arange(20.0)])
+    plan = _plan(values, per_series=True, starts=np.array([0, 8]))
+    assert plan.lengths(np.array([5, 10, 15])).tolist() == [5, 0, 5, 2, 5, 5]
+    inputs, _, _, lengths, window = plan.supervised(values, None, np.array([5, 10]))
+    assert lengths.tolist() == [5, 5, 2] and window.tolist() == [0, 1, 1]
