@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tsrnn.nn.layers import merge
+from tsrnn.kernels._host import merge
 from tsrnn.nn.network import RecurrentNetwork
 
 from .. import naive
@@ -41,7 +41,7 @@ def _kernel_grads(net, x, states0, g, last, tbptt):
     if last:
         top = finals[-2:] if net.bidirectional else finals[-1:]
         if net.bidirectional:
-            from tsrnn.nn.layers import unmerge
+            from tsrnn.kernels._host import unmerge
             df, db = unmerge(g, top[0][0], top[1][0], net.merge_mode)
             dfinals[-2], dfinals[-1] = (df,), (db,)
         else:

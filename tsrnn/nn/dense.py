@@ -1,6 +1,5 @@
 """The dense output head: ``pred = z @ W + b``, with Glorot-uniform ``W``."""
 
-import numpy as np
 
 from ..kernels import get_backend
 from .init import glorot_uniform
@@ -15,16 +14,20 @@ class Dense:
     input_size, output_size : int
     dtype : numpy dtype
     rng : numpy Generator
+    device : {"cpu", "cuda"}, default="cpu"
+        The backend whose products the head uses (its network's).
     """
 
-    def __init__(self, input_size, output_size, dtype, rng):
+    def __init__(self, input_size, output_size, dtype, rng, device="cpu"):
         self.input_size, self.output_size = int(input_size), int(output_size)
+        self.device = device
         self.params = ParameterSet([(self.input_size, self.output_size), (self.output_size,)],
                                    dtype)
         self.attach(self.params.theta, self.params.grad)
         self.W[...] = glorot_uniform(self.W.shape, rng)
 
     def __setstate__(self, state):
+        state.setdefault("device", "cpu")  # pickled before the head had a backend
         self.__dict__.update(state)
         self.params.theta, self.params.grad = (aligned_copy(self.params.theta),
                                               aligned_copy(self.params.grad))
@@ -43,13 +46,8 @@ class Dense:
 
         ``rowwise``: each row computed alone, independent of the batch (prediction).
         """
-        if rowwise:
-            return get_backend("cpu").dense_forward(z, self.W, self.b)
-        return z @ self.W + self.b
+        return get_backend(self.device).dense_forward(z, self.W, self.b, rowwise)
 
     def backward(self, z, dpred):
         """Write the weight gradients; return the gradient with respect to ``z``."""
-        z2, d2 = z.reshape(-1, self.input_size), dpred.reshape(-1, self.output_size)
-        np.dot(z2.T, d2, out=self.dW)
-        np.add.reduce(d2, axis=0, out=self.db)
-        return dpred @ self.W.T
+        return get_backend(self.device).dense_backward(z, dpred, self.W, self.dW, self.db)

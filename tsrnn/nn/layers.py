@@ -5,7 +5,6 @@ network and the estimators check their input. The cell arithmetic lives only
 in the kernels.
 """
 
-import numpy as np
 
 from ..kernels import CELLS, get_backend
 from .init import glorot_uniform, recurrent_orthogonal
@@ -46,7 +45,7 @@ class Recurrent:
     def __getstate__(self):
         # Modules and scratch buffers do not pickle; the kernel module is found again.
         state = dict(self.__dict__, _workspace={})
-        state["backend"] = self.backend.__name__.rsplit(".", 1)[-1]
+        state["backend"] = self.backend.NAME
         return state
 
     def __setstate__(self, state):
@@ -105,7 +104,7 @@ class Recurrent:
         dx, dweights, dstate0 = fn(dout, dstate, x, self.weights, cache, self.reverse, tbptt,
                                    workspace=ws, **self.options)
         for g, d in zip(self.grads, dweights):
-            g += d
+            self.backend.add_into(g, d)
         return dx, dstate0
 
 
@@ -135,42 +134,17 @@ class Bidirectional:
         """``states0`` is a pair of state tuples, one per direction."""
         (of, sf, cf), (ob, sb, cb) = (layer.forward(x, s, reuse, span, keep)
                                       for layer, s in zip(self.layers, states0))
-        return merge(of, ob, self.merge_mode), (sf, sb), ((cf, cb, of, ob) if keep else None)
+        merged = self.backend.merge(of, ob, self.merge_mode)
+        return merged, (sf, sb), ((cf, cb, of, ob) if keep else None)
 
     def backward(self, ctx, dout, dstates, tbptt=0):
         cf, cb, of, ob = ctx
-        dfs, dbs = unmerge(dout, of, ob, self.merge_mode)
+        dfs, dbs = self.backend.unmerge(dout, of, ob, self.merge_mode)
         dxf, df0 = self.layers[0].backward(cf, dfs, dstates[0], tbptt)
         dxb, db0 = self.layers[1].backward(cb, dbs, dstates[1], tbptt)
-        return dxf + dxb, (df0, db0)
+        # Summed into the forward layer's dx buffer: read once, by the layer below.
+        return self.backend.add_into(dxf, dxb), (df0, db0)
 
-
-def merge(a, b, mode):
-    """Combine the two directions' outputs (last axis: features)."""
-    if mode == "concat":
-        return np.concatenate([a, b], axis=-1)
-    if mode == "sum":
-        return a + b
-    if mode == "ave":
-        return (a + b) * a.dtype.type(0.5)
-    if mode == "mul":
-        return a * b
-    return np.maximum(a, b)
-
-
-def unmerge(d, a, b, mode):
-    """Split the gradient ``d`` of ``merge(a, b, mode)`` into gradients of a and b."""
-    if d is None:
-        return None, None
-    if mode == "concat":
-        H = a.shape[-1]
-        return d[..., :H], d[..., H:]
-    if mode == "sum":
-        return d, d
-    if mode == "ave":
-        half = d * d.dtype.type(0.5)
-        return half, half
-    if mode == "mul":
-        return d * b, d * a
-    take_a = a >= b  # ties go to the forward direction
-    return np.where(take_a, d, 0), np.where(take_a, 0, d)
+    @property
+    def backend(self):
+        return self.layers[0].backend

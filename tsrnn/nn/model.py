@@ -3,7 +3,6 @@
 import numpy as np
 
 from .dense import Dense
-from .layers import merge, unmerge
 from .network import RecurrentNetwork
 from .optimizers import clip_gradients
 from .params import aligned_copy, aligned_zeros
@@ -40,6 +39,11 @@ class FlatModel:
     @property
     def dtype(self):
         return self.theta.dtype
+
+    @property
+    def backend(self):
+        """The kernel module of the model's first component (every component's)."""
+        return self._components[0].backend
 
     def loss_and_grad(self, X, y, loss, tbptt=0, span=None, **kwargs):
         """Mean loss on ``(X, y)``; its gradient is left in ``grad``.
@@ -84,9 +88,7 @@ class FlatModel:
         """
         idx = np.arange(len(X)) if order is None else order
         losses = []
-        from ..kernels.cpu._parallel import one_blas_thread
-
-        with one_blas_thread(len(idx) > batch_size):
+        with self.backend.training_threads(len(idx) > batch_size):
             for i in range(0, len(idx), batch_size):
                 b = idx[i:i + batch_size]
                 extra = {k: (v[b] if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()}
@@ -130,7 +132,7 @@ class SequenceModel(FlatModel):
         self.network = net = RecurrentNetwork(cell, input_size, hidden_size, num_layers,
                                               bidirectional, merge_mode, activation, reset_after,
                                               dtype, device, rng)
-        self.head = Dense(net.output_size, output_size, net.dtype, rng)
+        self.head = Dense(net.output_size, output_size, net.dtype, rng, device)
         self.return_sequences = return_sequences
         self.output_size = int(output_size)
         self._allocate([self.network, self.head])
@@ -166,7 +168,7 @@ class SequenceModel(FlatModel):
         if self.return_sequences:
             return out.transpose(1, 0, 2)
         if net.bidirectional:
-            return merge(finals[-2][0], finals[-1][0], net.merge_mode)
+            return net.backend.merge(finals[-2][0], finals[-1][0], net.merge_mode)
         return finals[-1][0]
 
     def train_epoch(self, X, y, loss, optimizer, batch_size, order=None, clip_value=None,
@@ -194,7 +196,7 @@ class SequenceModel(FlatModel):
             return dstates0
         dfinals = [None] * len(net.layers)
         if net.bidirectional:
-            df, db = unmerge(dz, finals[-2][0], finals[-1][0], net.merge_mode)
+            df, db = net.backend.unmerge(dz, finals[-2][0], finals[-1][0], net.merge_mode)
             dfinals[-2], dfinals[-1] = (df,), (db,)
         else:
             dfinals[-1] = (dz,)

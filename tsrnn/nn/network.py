@@ -80,6 +80,11 @@ class RecurrentNetwork:
             layer.initialize(rng)
 
     @property
+    def backend(self):
+        """The kernel module the layers run on (see :func:`tsrnn.kernels.get_backend`)."""
+        return self.layers[0].backend
+
+    @property
     def num_directions(self):
         return 2 if self.bidirectional else 1
 

@@ -16,7 +16,7 @@ from .layers import Bidirectional
 
 def supported(model, loss, optimizer, kwargs):
     """Whether this epoch can run device-resident (else the host-driven loop runs)."""
-    if model.network.layers[0].backend.__name__.rsplit(".", 1)[-1] != "cuda":
+    if not model.network.backend.RESIDENT:
         return False
     from ..kernels.cuda.training import LOSS_CODES
 

@@ -18,7 +18,6 @@ With ``attention``, each decoder output attends over the encoder's outputs
 import numpy as np
 
 from .dense import Dense
-from .layers import merge, unmerge
 from .model import FlatModel, padded_steps
 from .network import RecurrentNetwork
 
@@ -56,7 +55,7 @@ class EncoderDecoder(FlatModel):
                                         num_layers, False, "concat", activation, reset_after,
                                         dtype, device, rng)
         self.head = Dense(width * (2 if attention else 1), self.output_size, self.encoder.dtype,
-                          rng)
+                          rng, device)
         self._allocate([self.encoder, self.decoder, self.head])
 
     # -- pieces ---------------------------------------------------------------------------
@@ -64,8 +63,8 @@ class EncoderDecoder(FlatModel):
         enc = self.encoder
         if not enc.bidirectional:
             return [tuple(s) for s in enc_finals]
-        return [tuple(merge(f, b, enc.merge_mode) for f, b in zip(enc_finals[2 * k],
-                                                                  enc_finals[2 * k + 1]))
+        return [tuple(enc.backend.merge(f, b, enc.merge_mode)
+                      for f, b in zip(enc_finals[2 * k], enc_finals[2 * k + 1]))
                 for k in range(enc.num_layers)]
 
     def _encoder_dfinals(self, dstates0, enc_finals):
@@ -74,7 +73,7 @@ class EncoderDecoder(FlatModel):
             return dstates0
         out = []
         for k in range(enc.num_layers):
-            pairs = [unmerge(d, f, b, enc.merge_mode) for d, f, b in
+            pairs = [enc.backend.unmerge(d, f, b, enc.merge_mode) for d, f, b in
                      zip(dstates0[k], enc_finals[2 * k], enc_finals[2 * k + 1])]
             out += [tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)]
         return out

@@ -5,6 +5,7 @@ import numpy as np
 from numba import njit
 
 from ...config import JIT_OPTIONS
+from .._host import as_span  # noqa: F401 - the drivers' span helper, shared with CUDA
 from . import _parallel
 from ._products import accumulate_tn, dot, matmul_rows
 
@@ -83,15 +84,6 @@ def add_row(src, dst):
     """``dst += src`` by a loop."""
     for j in range(dst.shape[0]):
         dst[j] += src[j]
-
-
-def as_span(span, N, T):
-    """Each sequence's real steps ``[start, end)`` as an (N, 2) int64 array (all by default)."""
-    if span is None:
-        out = np.empty((N, 2), np.int64)
-        out[:, 0], out[:, 1] = 0, T
-        return out
-    return np.ascontiguousarray(span, dtype=np.int64)
 
 
 def buffer(workspace, name, shape, dtype):

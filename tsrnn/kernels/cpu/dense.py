@@ -18,14 +18,17 @@ def _dense(z, W, b):
     return out
 
 
-def dense_forward(z, W, b):
+def dense_forward(z, W, b, rowwise=True):
     """``z @ W + b`` for ``z`` of shape (..., D), each row by the same loops.
 
     A BLAS product's last bits can depend on the number of rows, so a
     prediction would change with the rest of its batch; this product's do not
-    (see :mod:`._products`).
+    (see :mod:`._products`). ``rowwise=False`` (a training step, where that does
+    not matter) takes BLAS.
     """
     check_dense(z, W, b)
+    if not rowwise:
+        return z @ W + b
     if z.ndim == 2:
         return _dense(np.ascontiguousarray(z, dtype=W.dtype), W, b)
     z2 = np.ascontiguousarray(z.reshape(-1, z.shape[-1]), dtype=W.dtype)

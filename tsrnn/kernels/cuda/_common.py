@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ...config import CUDA_THREADS_PER_BLOCK
-from ..cpu._common import as_span
+from .._host import as_span
 from ._device import cuda
 
 TPB = CUDA_THREADS_PER_BLOCK

@@ -3,11 +3,14 @@
 import numpy as np
 
 from .._checks import check_dense, check_dense_backward
-from ._common import _add_rows_kernel, _grid2, column_sums, matmul, to_device
+from ._common import _add_rows_kernel, _grid2, column_sums, is_device, matmul, to_device
 
 
-def dense_forward(z, W, b):
-    """``z @ W + b`` for ``z`` of shape (..., D), one thread per output."""
+def dense_forward(z, W, b, rowwise=True):
+    """``z @ W + b`` for ``z`` of shape (..., D), one thread per output (each row alone
+    whatever ``rowwise``); device ``z`` stays on the device."""
+    if is_device(z):
+        return dense_forward_resident(z, W, b)
     check_dense(z, W, b)
     z2 = np.ascontiguousarray(z.reshape(-1, z.shape[-1]), dtype=W.dtype)
     out = matmul(to_device(z2, W.dtype), to_device(W, W.dtype))

@@ -154,7 +154,7 @@ def _grid2(rows, cols):
 
 
 def merge(a, b, mode):
-    """Device twin of :func:`tsrnn.nn.layers.merge` (last axis: features)."""
+    """Device twin of :func:`tsrnn.kernels._host.merge` (last axis: features)."""
     *lead, H = tuple(a.shape)  # device shapes: no negative indices in the simulator
     a2, b2 = a.reshape(a.size // H, H), b.reshape(b.size // H, H)
     width = 2 * H if mode == "concat" else H
@@ -164,7 +164,7 @@ def merge(a, b, mode):
 
 
 def unmerge(d, a, b, mode):
-    """Device twin of :func:`tsrnn.nn.layers.unmerge`."""
+    """Device twin of :func:`tsrnn.kernels._host.unmerge`."""
     H = tuple(a.shape)[-1]
     a2, b2 = a.reshape(a.size // H, H), b.reshape(b.size // H, H)
     d2 = d.reshape(a2.shape[0], d.size // a2.shape[0])
