@@ -42,6 +42,11 @@ def unmerge(d, a, b, mode):
     return np.where(take_a, d, 0), np.where(take_a, 0, d)
 
 
+def fill(a, value):
+    """Set every element of ``a`` to ``value``."""
+    a.fill(value)
+
+
 def add_into(out, a):
     """``out += a`` in place; returns ``out``."""
     out += a

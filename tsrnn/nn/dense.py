@@ -41,6 +41,15 @@ class Dense:
         self.W, self.b = self.params.views(theta)
         self.dW, self.db = self.params.views(grad)
 
+    def bind(self, theta, grad):
+        """Use views of ``theta`` and ``grad`` (host or device) as weights and gradients."""
+        self.W, self.b = self.params.views(theta)
+        self.dW, self.db = self.params.views(grad)
+
+    @property
+    def backend(self):
+        return get_backend(self.device)
+
     def forward(self, z, rowwise=False):
         """``z`` of shape (..., input_size) -> (..., output_size).
 

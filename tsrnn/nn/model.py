@@ -1,5 +1,7 @@
 """A recurrent network with a dense head and a loss: what the estimators train."""
 
+import contextlib
+
 import numpy as np
 
 from .dense import Dense
@@ -28,6 +30,22 @@ class FlatModel:
         ends = np.cumsum([0, *(c.params.theta.size for c in self._components)])
         for c, a, b in zip(self._components, ends[:-1], ends[1:]):
             c.attach(self.theta[a:b], self.grad[a:b])
+
+    @contextlib.contextmanager
+    def bound_to(self, theta, grad):
+        """Point every component's weights and gradients into these flat arrays (device
+        copies, for an epoch that stays on the GPU) for the duration of a block."""
+        host = self.theta, self.grad
+        ends = np.cumsum([0, *(c.params.theta.size for c in self._components)])
+        try:
+            self.theta, self.grad = theta, grad
+            for c, a, b in zip(self._components, ends[:-1], ends[1:]):
+                c.bind(theta[a:b], grad[a:b])
+            yield self
+        finally:
+            self.theta, self.grad = host
+            for c, a, b in zip(self._components, ends[:-1], ends[1:]):
+                c.bind(host[0][a:b], host[1][a:b])
 
     def __setstate__(self, state):
         # Unpickled arrays are copies, no longer views of theta: make them views again.
@@ -146,10 +164,15 @@ class SequenceModel(FlatModel):
         (N, 2) gives the real steps of padded sequences; the last-step output
         is then each sequence's own last step.
         """
-        net = self.network
-        xt = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=net.dtype)
-        out, finals, ctxs = net.run(xt, states, reuse, span)
-        z = self._head_input(out, finals)
+        xt = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=self.network.dtype)
+        pred, finals, ctx = self.forward_steps(xt, states, reuse, span)
+        return (pred.transpose(1, 0, 2) if self.return_sequences else pred), finals, ctx
+
+    def forward_steps(self, xt, states=None, reuse=False, span=None):
+        """As :meth:`forward` for time-major ``xt`` (T, N, F) on the network's device
+        (host or device arrays); per-step predictions are time-major (T, N, output_size)."""
+        out, finals, ctxs = self.network.run(xt, states, reuse, span)
+        z = out if self.return_sequences else self._head_input(finals)
         return self.head.forward(z, rowwise=not reuse), finals, (ctxs, z, finals)
 
     def predict(self, X, states=None, span=None):
@@ -161,12 +184,13 @@ class SequenceModel(FlatModel):
         net = self.network
         xt = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=net.dtype)
         out, finals, _ = net.run(xt, states, span=span, keep=False)
-        return self.head.forward(self._head_input(out, finals), rowwise=True), finals
-
-    def _head_input(self, out, finals):
-        net = self.network
         if self.return_sequences:
-            return out.transpose(1, 0, 2)
+            return self.head.forward(out, rowwise=True).transpose(1, 0, 2), finals
+        return self.head.forward(self._head_input(finals), rowwise=True), finals
+
+    def _head_input(self, finals):
+        """The last step's state (directions merged): what a many-to-one head reads."""
+        net = self.network
         if net.bidirectional:
             return net.backend.merge(finals[-2][0], finals[-1][0], net.merge_mode)
         return finals[-1][0]
@@ -186,13 +210,18 @@ class SequenceModel(FlatModel):
     def backward(self, ctx, dpred, tbptt=0):
         """Gradients of a loss whose gradient with respect to ``pred`` is ``dpred``,
         written to ``grad`` (overwriting). Returns the gradients of the initial states."""
+        if self.return_sequences:
+            dpred = dpred.transpose(1, 0, 2)
+        return self.backward_steps(ctx, dpred, tbptt)
+
+    def backward_steps(self, ctx, dpred, tbptt=0):
+        """As :meth:`backward` after :meth:`forward_steps` (per-step ``dpred`` time-major)."""
         net = self.network
         ctxs, z, finals = ctx
-        self.grad[:] = 0
+        net.backend.fill(self.grad, 0)
         dz = self.head.backward(z, dpred)
         if self.return_sequences:
-            _, dstates0 = net.backprop(ctxs, np.ascontiguousarray(dz.transpose(1, 0, 2)), None,
-                                       tbptt)
+            _, dstates0 = net.backprop(ctxs, dz, None, tbptt)
             return dstates0
         dfinals = [None] * len(net.layers)
         if net.bidirectional:

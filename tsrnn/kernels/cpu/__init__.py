@@ -4,7 +4,7 @@ The backend's operations besides the cells (merging directions, the head,
 adding gradients) are NumPy's, from :mod:`tsrnn.kernels._host`.
 """
 
-from .._host import add_into, dense_backward, merge, unmerge
+from .._host import add_into, dense_backward, fill, merge, unmerge
 from ._parallel import one_blas_thread as training_threads
 from .dense import dense_forward
 from .gru import gru_backward, gru_forward
@@ -14,6 +14,6 @@ from .rnn import rnn_backward, rnn_forward
 #: The device this backend runs on, and whether training epochs stay on it.
 NAME, RESIDENT = "cpu", False
 
-__all__ = ["NAME", "RESIDENT", "add_into", "dense_backward", "dense_forward", "gru_backward",
-           "gru_forward", "lstm_backward", "lstm_forward", "merge", "rnn_backward",
-           "rnn_forward", "training_threads", "unmerge"]
+__all__ = ["NAME", "RESIDENT", "add_into", "dense_backward", "dense_forward", "fill",
+           "gru_backward", "gru_forward", "lstm_backward", "lstm_forward", "merge",
+           "rnn_backward", "rnn_forward", "training_threads", "unmerge"]

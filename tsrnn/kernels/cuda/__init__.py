@@ -40,13 +40,26 @@ def add_into(out, a):
     return _host.add_into(out, a)
 
 
+def fill(a, value):
+    """Set every element of ``a`` (1-D on the device, any host array)."""
+    if is_device(a):
+        _device.fill(a, value)
+    else:
+        _host.fill(a, value)
+
+
 def dense_backward(z, dpred, W, dW, db):
-    """The head's gradients, on the device for device arrays (see the CPU twin)."""
-    if is_device(z):
-        return dense_backward_resident(z, dpred, W, dW, db)
-    return _host.dense_backward(z, dpred, W, dW, db)
+    """The head's gradients, on the device for device arrays (see the CPU twin); ``z``
+    and ``dpred`` may have leading axes (time and batch), flattened into rows."""
+    if not is_device(z):
+        return _host.dense_backward(z, dpred, W, dW, db)
+    shape = tuple(z.shape)
+    rows = z.size // shape[-1]
+    dz = dense_backward_resident(z.reshape(rows, shape[-1]),
+                                 dpred.reshape(rows, dpred.size // rows), W, dW, db)
+    return dz if len(shape) == 2 else dz.reshape(*shape)
 
 
-__all__ = ["NAME", "RESIDENT", "add_into", "dense_backward", "dense_forward", "gru_backward",
-           "gru_forward", "lstm_backward", "lstm_forward", "merge", "rnn_backward",
-           "rnn_forward", "training_threads", "unmerge"]
+__all__ = ["NAME", "RESIDENT", "add_into", "dense_backward", "dense_forward", "fill",
+           "gru_backward", "gru_forward", "lstm_backward", "lstm_forward", "merge",
+           "rnn_backward", "rnn_forward", "training_threads", "unmerge"]

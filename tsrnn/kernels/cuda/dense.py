@@ -10,7 +10,10 @@ def dense_forward(z, W, b, rowwise=True):
     """``z @ W + b`` for ``z`` of shape (..., D), one thread per output (each row alone
     whatever ``rowwise``); device ``z`` stays on the device."""
     if is_device(z):
-        return dense_forward_resident(z, W, b)
+        shape = tuple(z.shape)
+        rows = z.size // shape[-1]
+        out = dense_forward_resident(z.reshape(rows, shape[-1]), W, b)
+        return out if len(shape) == 2 else out.reshape(*shape[:-1], W.shape[1])
     check_dense(z, W, b)
     z2 = np.ascontiguousarray(z.reshape(-1, z.shape[-1]), dtype=W.dtype)
     out = matmul(to_device(z2, W.dtype), to_device(W, W.dtype))
