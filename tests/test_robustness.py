@@ -353,30 +353,6 @@ def test_parameters_set_after_partial_fit_are_validated_and_used():
     assert m.model_.network.hidden_size == 16
 
 
-def test_an_interrupted_fit_rolls_back_the_optimizer_too(monkeypatch):
-    from tsrnn.nn.model import FlatModel
-
-    X, y = _data(n=64)
-    params = {**SMALL, "max_epochs": 5, "shuffle": False, "batch_size": 16}
-    two = RNNRegressor(**{**params, "max_epochs": 2}).fit(X, y)
-    calls, real = {"n": 0}, FlatModel.train_step
-
-    def interrupting(self, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2 * 4 + 3:
-            raise KeyboardInterrupt
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(FlatModel, "train_step", interrupting)
-    m = RNNRegressor(**params)
-    with pytest.raises(KeyboardInterrupt), pytest.warns(RuntimeWarning, match="epoch 2"):
-        m.fit(X, y)
-    np.testing.assert_array_equal(m.model_.theta, two.model_.theta)
-    assert m._optimizer.t == two._optimizer.t and m.t_ == two.t_
-    np.testing.assert_array_equal(m._optimizer.m, two._optimizer.m)
-    np.testing.assert_array_equal(m._optimizer.v, two._optimizer.v)
-
-
 def test_a_first_epoch_that_diverges_leaves_the_estimator_unfitted():
     X, y = _data()
     m = RNNRegressor(**{**SMALL, "clip_norm": None})

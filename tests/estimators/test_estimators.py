@@ -178,6 +178,10 @@ def test_keyboard_interrupt_keeps_the_last_completed_epoch(monkeypatch):
     with pytest.raises(KeyboardInterrupt), pytest.warns(RuntimeWarning, match="epoch 2"):
         reg.fit(X, y)
     np.testing.assert_array_equal(reg.model_.theta, two.model_.theta)
+    # The optimizer rolls back with the weights (its step count and moments).
+    assert reg._optimizer.t == two._optimizer.t and reg.t_ == two.t_
+    np.testing.assert_array_equal(reg._optimizer.m, two._optimizer.m)
+    np.testing.assert_array_equal(reg._optimizer.v, two._optimizer.v)
     assert reg.predict(X[:2]).shape == (2,)
 
 
