@@ -146,6 +146,17 @@ def report(table, times, title):
     print("(MASE / sMAPE %, means over series)")
 
 
+def _parameter(text):
+    """``name=value`` -> (name, value), the value read as a number or boolean when it is one."""
+    name, _, value = text.partition("=")
+    for cast in (int, float):
+        try:
+            return name, cast(value)
+        except ValueError:
+            pass
+    return name, {"true": True, "false": False, "none": None}.get(value.lower(), value)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", choices=["m3", "m1", "tourism", "bundled"], default="m3")
@@ -156,22 +167,33 @@ def main():
     parser.add_argument("--methods", nargs="+", default=[*BASELINES, "RNNForecaster"])
     parser.add_argument("--max-epochs", type=int, default=None,
                         help="RNNForecaster's max_epochs (default: its own)")
+    parser.add_argument("--rnn", nargs="*", default=[], metavar="PARAM=VALUE",
+                        help="RNNForecaster parameters to try instead of the default, "
+                             "e.g. cell=gru (the method is then named by them)")
+    parser.add_argument("--save", metavar="CSV", help="write every series' scores here")
     args = parser.parse_args()
     if args.dataset == "bundled":
         series = bundled(args.origins)
     else:
         series = competition(args.dataset, args.holdout, args.quick)
     table, times = {}, {}
+    params = dict(_parameter(p) for p in args.rnn)
+    if args.max_epochs is not None:
+        params["max_epochs"] = args.max_epochs
     for method in args.methods:
         if method == "RNNForecaster":
-            params = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
-            forecasts, times[method], failed = rnn(series, **params)
+            forecasts, seconds, failed = rnn(series, **params)
             if failed:
                 print(f"RNNForecaster: {failed} series too short, seasonal naive used",
                       file=sys.stderr)
+            method = "RNN " + " ".join(args.rnn) if args.rnn else method
         else:
-            forecasts, times[method] = baseline(method, series)
-        table[method] = scores(series, forecasts)
+            forecasts, seconds = baseline(method, series)
+        table[method], times[method] = scores(series, forecasts), seconds
+    if args.save:
+        ids = [s[0] for s in series]
+        pd.concat({m: f.assign(series=ids) for m, f in table.items()},
+                  names=["method", "row"]).to_csv(args.save)
     where = "bundled series" if args.dataset == "bundled" else (
         f"{args.dataset.upper()}, {args.holdout} holdout")
     report(table, times, f"{where}: {len(series)} series")
