@@ -60,6 +60,9 @@ class RNNForecaster(BaseEstimator):
     step; the model then needs their values over the forecast horizon, given
     to ``predict(X=...)``.
 
+    A failed ``fit`` or ``update`` leaves the forecaster as it was. ``save``
+    writes a fitted forecaster without pickle; :func:`tsrnn.load` reads it.
+
     Parameters
     ----------
     window : int or "auto", default="auto"

@@ -5,7 +5,6 @@ import numpy as np
 from numba import njit
 
 from ...config import JIT_OPTIONS
-from .._host import as_span  # noqa: F401 - the drivers' span helper, shared with CUDA
 from . import _parallel
 from ._products import accumulate_tn, dot, matmul_rows
 
