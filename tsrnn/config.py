@@ -24,21 +24,17 @@ CUDA_THREADS_PER_BLOCK = 128
 
 
 #: Numba threading layers in order of preference, used unless the user sets
-#: ``NUMBA_THREADING_LAYER``. OpenMP's pool scales (measured on 2 cores: an LSTM
-#: epoch 0.27 s against 0.42 s with workqueue, whose pool barely beat one
-#: thread). GNU OpenMP is not fork-safe: a process that forks after training
-#: must use NUMBA_THREADING_LAYER=workqueue (or "forksafe" with tbb installed).
+#: ``NUMBA_THREADING_LAYER``: OpenMP's pool scales where workqueue's barely beats
+#: one thread. GNU OpenMP cannot start a parallel region in a process forked
+#: after one; there the kernels run serially (see ``kernels/cpu/_parallel.py``).
 THREADING_LAYER_PRIORITY = ["omp", "tbb", "workqueue"]
 
 #: How long OpenMP's threads wait awake after a parallel region, unless the
-#: user sets OMP_WAIT_POLICY (or the runtime's own variable). By default GNU
-#: OpenMP's threads spin for milliseconds, and spinning threads starved serial
-#: work beside them (PyTorch in the same process once ran 80x slower). Asleep at
-#: once (OMP_WAIT_POLICY=PASSIVE) they pay a wake-up at every region: a training
-#: step has two, a few tens of microseconds apart. GOMP_SPINCOUNT=5000 spins
-#: about 0.2 ms on these machines (40 ns a spin, measured), which bridges the
-#: gap inside a step: an LSTM epoch 3-4% faster than asleep (0.124 against
-#: 0.129 s), PyTorch beside it as fast as before. The Intel and LLVM runtimes
-#: count in milliseconds and get no spin (KMP_BLOCKTIME=0).
+#: user sets OMP_WAIT_POLICY (or the runtime's own variable). GNU OpenMP's
+#: default spin of milliseconds starves serial work beside it; threads asleep at
+#: once pay a wake-up at each of a training step's two regions. About 0.2 ms of
+#: spinning bridges that gap and leaves the cores to others (figures in the
+#: changelog, session 5). The Intel and LLVM runtimes count in milliseconds and
+#: get no spin (KMP_BLOCKTIME=0).
 GOMP_SPINCOUNT = "5000"
 KMP_BLOCKTIME = "0"

@@ -9,8 +9,7 @@ import numpy as np
 
 #: Byte alignment of flat weight storage. NumPy aligns to 16 bytes only; a
 #: recurrent matrix off a 32-byte boundary splits vector loads across cache
-#: lines (batch-1 prediction 10% slower, measured), so weights start on a
-#: cache line.
+#: lines, so weights start on a cache line.
 ALIGN = 64
 
 

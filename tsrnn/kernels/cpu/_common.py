@@ -10,7 +10,7 @@ from ._products import accumulate_tn, dot, matmul_rows
 
 #: Up to this many input features, the input gradient is dot products over the
 #: gate axis, vectorised: a product with one output column is one long chain of
-#: multiply-adds per row in the tiles (and ran 20x slower through BLAS, measured).
+#: multiply-adds per row in the tiles, and slower still through BLAS.
 SMALL_ROWS = 4
 
 
@@ -51,8 +51,8 @@ def row_detached(span, n, t, T, reverse, tbptt):
     return detached(b - 1 - t if reverse else t - a, b - a, tbptt)
 
 
-#: The span of a batch without padding: no array to build per call (1.3 us of a
-#: 20 us prediction, measured). Kernels only read it.
+#: The span of a batch without padding, built once: no array per prediction call.
+#: Kernels only read it.
 NO_SPAN = np.zeros((0, 2), np.int64)
 
 

@@ -197,8 +197,8 @@ def _binary(opname, method):
             raise TypingError(f"{opname} needs two vectors of one type, got {a} and {b}")
 
         def codegen(context, builder, sig, args):
-            # Multiply-adds may fuse; no other fast-math liberty (all of them made
-            # the activations 7% slower at batch 1, measured).
+            # Multiply-adds may fuse; no other fast-math liberty (the others slowed
+            # the activations).
             return getattr(builder, method)(args[0], args[1], flags=("contract",))
 
         return a(a, b), codegen

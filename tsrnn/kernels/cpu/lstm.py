@@ -61,9 +61,8 @@ def _forward_rows(x, W, b, G, U, Hs, Cs, TC, span, reverse, r0, r1):
             # pre-activations (i, f, g, o) and gets the activations, TC gets
             # tanh(c) (backward reads both). One pass per unit: the block's other
             # rows keep the core busy while a unit's activations run end to end.
-            # Indices into whole arrays, no row views and no call per row: row
-            # views passed to a call cost an atomic reference count apiece, a
-            # sixth of the forward pass (357 against 300 us a block, measured).
+            # Indices into whole arrays, no row views and no call per row: a row
+            # view passed to a call costs an atomic reference count.
             j = 0
             while j + L <= H:
                 i, f = sigmoid(load(G, t, n, j)), sigmoid(load(G, t, n, H + j))
@@ -91,8 +90,7 @@ def _forward_rows(x, W, b, G, U, Hs, Cs, TC, span, reverse, r0, r1):
 @njit(inline="always", **JIT_OPTIONS)
 def _activate(a, lo, hi, candidate):
     # a[lo:hi] through tanh (the candidate) or the sigmoid (a gate), vectors first.
-    # Inline: as a call it took ``a`` with a reference count each time, three a
-    # step (prediction 16.7 against 17.4-18.1 us a window, measured).
+    # Inline: as a call it would take ``a`` with a reference count, three times a step.
     L = lanes(a)
     j = lo
     while j + L <= hi:
@@ -109,8 +107,7 @@ def _cell_alone(a, S, n, prev, cur):
     # The cell for a sequence computed alone (prediction): activations ``a``,
     # states read from S[:, prev, n] and written to S[:, cur, n] (see
     # :func:`_infer_rows`). Two passes of independent vectors: with no other
-    # rows to overlap, one unit's chain of activations end to end ran 1.5x
-    # slower (latency-bound).
+    # rows to overlap, one unit's chain of activations end to end is latency-bound.
     H = S.shape[3]
     L = lanes(S)
     _activate(a, 0, 2 * H, False)
