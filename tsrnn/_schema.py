@@ -89,6 +89,25 @@ def array(arrays, key, shape, dtype=None, kinds=None, finite=False):
     return a
 
 
+def params_of(obj):
+    """``obj.get_params()`` as data: a RandomState object (not data) becomes None."""
+    params = obj.get_params()
+    if not (params["random_state"] is None or isinstance(params["random_state"], int)):
+        params["random_state"] = None
+    return params
+
+
+def with_params(cls, params):
+    """A new ``cls`` from saved parameters: exactly its own names, each value validated."""
+    keys(params, "params", tuple(cls().get_params()))
+    try:
+        obj = cls(**params)
+        obj._validate_params()
+    except (TypeError, ValueError) as e:
+        raise StateError(f"its parameters do not describe a {cls.__name__}: {e}") from None
+    return obj
+
+
 def plain(value):
     """``value`` as JSON-able Python (numpy scalars and lists included)."""
     if isinstance(value, np.generic):

@@ -42,9 +42,7 @@ def _fitted_fields(est):
 
 def get_state(est):
     """``(metadata, arrays)`` of a fitted estimator: JSON-able metadata, named arrays."""
-    params = est.get_params()
-    if not (params["random_state"] is None or isinstance(params["random_state"], int)):
-        params["random_state"] = None  # a RandomState object is not data; its state is below
+    params = S.params_of(est)  # a RandomState's state is saved below
     arrays = {"theta": est.model_.theta}
     opt = est._optimizer
     for key in OPTIMIZER_ARRAYS[est.optimizer]:
@@ -82,7 +80,7 @@ def from_state(cls, meta, arrays):
     """
     S.keys(meta, "metadata", ("class", "params", "fitted", "step_features", "optimizer",
                               "random_state"))
-    est = _with_params(cls, meta["params"])
+    est = S.with_params(cls, meta["params"])
     fields = _fitted_fields(est)
     fitted = S.keys(meta["fitted"], "fitted", tuple(fields))
     values = {k: check(fitted[k], k) for k, check in fields.items()}
@@ -113,17 +111,6 @@ def from_state(cls, meta, arrays):
     est._state = None
     if getattr(est, "encoder_decoder", False):
         est._future = None
-    return est
-
-
-def _with_params(cls, params):
-    names = tuple(cls().get_params())
-    S.keys(params, "params", names)
-    try:
-        est = cls(**params)
-        est._validate_params()
-    except (TypeError, ValueError) as e:
-        raise S.StateError(f"its parameters do not describe a model: {e}") from None
     return est
 
 

@@ -22,9 +22,7 @@ _FITTED = ("window_", "period_", "n_covariates_", "kind", "columns", "index", "l
 
 def get_state(fc):
     """``(metadata, arrays)`` of a fitted forecaster."""
-    params = fc.get_params()
-    if not (params["random_state"] is None or isinstance(params["random_state"], int)):
-        params["random_state"] = None
+    params = S.params_of(fc)
     columns = [S.plain(c) for c in fc.columns_]
     for c in columns:
         if isinstance(c, bool) or not isinstance(c, str | int | float):
@@ -62,12 +60,7 @@ def get_state(fc):
 def from_state(cls, meta, arrays):
     """A fitted forecaster of class ``cls`` from :func:`get_state`'s output, all checked."""
     S.keys(meta, "metadata", ("class", "params", "fitted"), ("model", "local"))
-    S.keys(meta["params"], "params", tuple(cls().get_params()))
-    try:
-        fc = cls(**meta["params"])
-        fc._validate_params()
-    except (TypeError, ValueError) as e:
-        raise S.StateError(f"its parameters do not describe a forecaster: {e}") from None
+    fc = S.with_params(cls, meta["params"])
     fitted = S.keys(meta["fitted"], "fitted", _FITTED)
     T = S.integer(fitted["length"], "length", 1)
     fc.window_ = S.integer(fitted["window_"], "window_", 1, T)

@@ -21,42 +21,57 @@ def _fail(what, got, expected):
 
 
 def check_cell(x, weights, n_gates, extra_bias=0):
-    """``x`` (T, N, F) and weights ``(W, U, b[, b_hn])`` of one cell; returns ``(T, N, H)``."""
+    """``x`` (T, N, F) and weights ``(W, U, b[, b_hn])`` of one cell; returns ``(T, N, H)``.
+
+    The common path compares each shape once (a batch-1 prediction takes about
+    17 us, so the check must stay near a microsecond); dtypes need no check, as
+    Numba compiles a specialisation per dtype. The message naming what is wrong
+    is worked out only when something is.
+    """
+    try:
+        T, N, F = x.shape
+        W, U, b = weights[0], weights[1], weights[2]
+        H, GH = U.shape
+        if (GH == n_gates * H and W.shape == (F, GH) and b.shape == (GH,)
+                and len(weights) == 3 + extra_bias
+                and (not extra_bias or weights[3].shape == (H,))):
+            return T, N, H
+    except (ValueError, IndexError, TypeError):
+        pass
+    _explain_cell(x, weights, n_gates, extra_bias)
+
+
+def _explain_cell(x, weights, n_gates, extra_bias):
     if len(x.shape) != 3:
         raise KernelShapeError(f"kernel input x must be (T, N, F), got shape {tuple(x.shape)}")
-    T, N, F = x.shape
     if len(weights) != 3 + extra_bias:
         raise KernelShapeError(f"the cell takes {3 + extra_bias} weight arrays, got "
                                f"{len(weights)}")
     W, U, b = weights[:3]
     if len(U.shape) != 2:
         _fail("U", U.shape, ("H", n_gates * "H"))
-    H = U.shape[0]
+    F, H = x.shape[2], U.shape[0]
     GH = n_gates * H
     for name, a, shape in (("W", W, (F, GH)), ("U", U, (H, GH)), ("b", b, (GH,)),
                            *((("b_hn", weights[3], (H,)),) if extra_bias else ())):
         if tuple(a.shape) != shape:
             _fail(name, a.shape, shape)
-        if a.dtype != x.dtype:
-            raise KernelShapeError(f"kernel weight {name} is {a.dtype}, x is {x.dtype}")
-    return T, N, H
 
 
-def check_states(states, n_states, N, H, dtype, name="state"):
-    """Each of ``states`` is (N, H) of ``dtype``; with ``dtype`` None (gradients), the
-    tuple may be shorter and hold None (zeros)."""
+def check_states(states, n_states, N, H, name, partial=False):
+    """``states`` holds ``n_states`` arrays of shape (N, H); with ``partial`` (gradients)
+    it may hold fewer, or None for zeros."""
     if states is None:
-        return
-    states = tuple(states)
-    if len(states) < n_states and dtype is not None:
+        if partial:
+            return
+        raise KernelShapeError(f"kernel {name} is missing")
+    if len(states) < n_states and not partial:
         raise KernelShapeError(f"kernel {name} needs {n_states} arrays, got {len(states)}")
-    for s in states[:n_states]:
-        if s is None and dtype is None:
+    for s in tuple(states)[:n_states]:
+        if s is None and partial:
             continue
         if s is None or tuple(s.shape) != (N, H):
             _fail(name, getattr(s, "shape", ()), (N, H))
-        if dtype is not None and s.dtype != dtype:
-            raise KernelShapeError(f"kernel {name} is {s.dtype}, x is {dtype}")
 
 
 def check_span(span, N, T):
@@ -77,29 +92,11 @@ def check_span(span, N, T):
 
 
 def check_forward(x, weights, state0, span, n_gates, n_states, extra_bias=0):
-    """Everything a cell's forward pass indexes; returns ``(T, N, H)``.
-
-    The common path compares each shape once (a batch-1 prediction takes about
-    17 us, so the check must stay near a microsecond); dtypes need no check, as
-    Numba compiles a specialisation per dtype. The detailed message is worked
-    out only when something is wrong.
-    """
-    try:
-        T, N, F = x.shape
-        W, U, b = weights[0], weights[1], weights[2]
-        H, GH = U.shape
-    except (ValueError, IndexError, TypeError):
-        check_cell(x, weights, n_gates, extra_bias)  # names what is wrong
-        raise
-    if (GH != n_gates * H or W.shape != (F, GH) or b.shape != (GH,)
-            or len(weights) != 3 + extra_bias or (extra_bias and weights[3].shape != (H,))
-            or state0 is None or len(state0) < n_states
-            or state0[0].shape != (N, H) or (n_states > 1 and state0[1].shape != (N, H))):
-        check_cell(x, weights, n_gates, extra_bias)
-        if state0 is None:
-            raise KernelShapeError("kernel forward needs initial states")
-        check_states(state0, n_states, N, H, None, "initial state")
-        raise KernelShapeError("kernel inputs do not match")  # not reached: named above
+    """Everything a cell's forward pass indexes; returns ``(T, N, H)``."""
+    T, N, H = check_cell(x, weights, n_gates, extra_bias)
+    if (state0 is None or len(state0) < n_states or state0[0].shape != (N, H)
+            or (n_states > 1 and state0[1].shape != (N, H))):
+        check_states(state0, n_states, N, H, "initial state")  # names what is wrong
     if span is not None:
         check_span(span, N, T)
     return T, N, H
@@ -110,7 +107,7 @@ def check_backward(dout, dstate, x, weights, n_gates, n_states, extra_bias=0):
     T, N, H = check_cell(x, weights, n_gates, extra_bias)
     if dout is not None and tuple(dout.shape) != (T, N, H):
         _fail("dout", dout.shape, (T, N, H))
-    check_states(dstate, n_states, N, H, None, "final-state gradient")
+    check_states(dstate, n_states, N, H, "final-state gradient", partial=True)
     return T, N, H
 
 

@@ -1,6 +1,5 @@
 """The dense output head: ``pred = z @ W + b``, with Glorot-uniform ``W``."""
 
-
 from ..kernels import get_backend
 from .init import glorot_uniform
 from .params import ParameterSet, aligned_copy
@@ -31,15 +30,13 @@ class Dense:
         self.__dict__.update(state)
         self.params.theta, self.params.grad = (aligned_copy(self.params.theta),
                                               aligned_copy(self.params.grad))
-        self.W, self.b = self.params.views(self.params.theta)
-        self.dW, self.db = self.params.views(self.params.grad)
+        self.bind(self.params.theta, self.params.grad)
 
     def attach(self, theta, grad):
         """Move the weights into ``theta`` (and gradients into ``grad``), flat views."""
         theta[...] = self.params.theta
         self.params.theta, self.params.grad = theta, grad
-        self.W, self.b = self.params.views(theta)
-        self.dW, self.db = self.params.views(grad)
+        self.bind(theta, grad)
 
     def bind(self, theta, grad):
         """Use views of ``theta`` and ``grad`` (host or device) as weights and gradients."""
@@ -48,6 +45,7 @@ class Dense:
 
     @property
     def backend(self):
+        """The kernel module of the head's products."""
         return get_backend(self.device)
 
     def forward(self, z, rowwise=False):
@@ -55,8 +53,8 @@ class Dense:
 
         ``rowwise``: each row computed alone, independent of the batch (prediction).
         """
-        return get_backend(self.device).dense_forward(z, self.W, self.b, rowwise)
+        return self.backend.dense_forward(z, self.W, self.b, rowwise)
 
     def backward(self, z, dpred):
         """Write the weight gradients; return the gradient with respect to ``z``."""
-        return get_backend(self.device).dense_backward(z, dpred, self.W, self.dW, self.db)
+        return self.backend.dense_backward(z, dpred, self.W, self.dW, self.db)

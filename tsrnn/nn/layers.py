@@ -5,7 +5,6 @@ network and the estimators check their input. The cell arithmetic lives only
 in the kernels.
 """
 
-
 from ..kernels import CELLS, get_backend
 from .init import glorot_uniform, recurrent_orthogonal
 

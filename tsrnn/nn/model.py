@@ -26,9 +26,13 @@ class FlatModel:
         self.theta, self.grad = aligned_zeros(n, dtype), aligned_zeros(n, dtype)
         self._attach()
 
-    def _attach(self):
+    def _slices(self):
+        """Each component with its ``[start, end)`` in the flat vectors."""
         ends = np.cumsum([0, *(c.params.theta.size for c in self._components)])
-        for c, a, b in zip(self._components, ends[:-1], ends[1:]):
+        return zip(self._components, ends[:-1], ends[1:])
+
+    def _attach(self):
+        for c, a, b in self._slices():
             c.attach(self.theta[a:b], self.grad[a:b])
 
     @contextlib.contextmanager
@@ -36,15 +40,14 @@ class FlatModel:
         """Point every component's weights and gradients into these flat arrays (device
         copies, for an epoch that stays on the GPU) for the duration of a block."""
         host = self.theta, self.grad
-        ends = np.cumsum([0, *(c.params.theta.size for c in self._components)])
         try:
             self.theta, self.grad = theta, grad
-            for c, a, b in zip(self._components, ends[:-1], ends[1:]):
+            for c, a, b in self._slices():
                 c.bind(theta[a:b], grad[a:b])
             yield self
         finally:
             self.theta, self.grad = host
-            for c, a, b in zip(self._components, ends[:-1], ends[1:]):
+            for c, a, b in self._slices():
                 c.bind(host[0][a:b], host[1][a:b])
 
     def __setstate__(self, state):

@@ -53,7 +53,8 @@ def n_blocks(n_rows):
 
 
 def launch(parallel_fn, serial_fn, n_rows, *args):
-    """Run ``parallel_fn(*args, blocks)`` where it pays, else ``serial_fn(*args, 1)``."""
+    """Run ``parallel_fn(*args, blocks)`` where it pays (and the process may), else
+    ``serial_fn(*args, blocks)``, which runs the same blocks in order."""
     blocks = n_blocks(n_rows)
     if blocks > 1 and not _STATE["serial_only"]:
         with _LOCK:
