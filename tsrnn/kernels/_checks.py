@@ -94,6 +94,7 @@ def check_span(span, N, T):
 def check_forward(x, weights, state0, span, n_gates, n_states, extra_bias=0):
     """Everything a cell's forward pass indexes; returns ``(T, N, H)``."""
     T, N, H = check_cell(x, weights, n_gates, extra_bias)
+    # The states' shapes compared inline: this runs at every streaming step.
     if (state0 is None or len(state0) < n_states or state0[0].shape != (N, H)
             or (n_states > 1 and state0[1].shape != (N, H))):
         check_states(state0, n_states, N, H, "initial state")  # names what is wrong
@@ -113,10 +114,15 @@ def check_backward(dout, dstate, x, weights, n_gates, n_states, extra_bias=0):
 
 def check_dense(z, W, b):
     """The head's product ``z @ W + b``: ``z`` (..., D), ``W`` (D, K), ``b`` (K,)."""
-    zs = tuple(z.shape)  # device arrays' shapes may not index from the end
-    if len(W.shape) != 2 or tuple(b.shape) != (W.shape[1],) or not zs or zs[-1] != W.shape[0]:
-        raise KernelShapeError(f"dense kernel shapes do not match: z {tuple(z.shape)}, W "
-                               f"{tuple(W.shape)}, b {tuple(b.shape)}")
+    try:
+        if z.shape[-1] == W.shape[0] and b.shape == (W.shape[1],) and len(W.shape) == 2:
+            return
+    except (IndexError, TypeError):  # a 0-d z, or a device array's shape
+        zs = tuple(z.shape)
+        if zs and zs[-1] == W.shape[0] and tuple(b.shape) == (W.shape[1],):
+            return
+    raise KernelShapeError(f"dense kernel shapes do not match: z {tuple(z.shape)}, W "
+                           f"{tuple(W.shape)}, b {tuple(b.shape)}")
 
 
 def check_dense_backward(z, dpred, W, dW, db):
