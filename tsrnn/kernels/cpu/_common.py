@@ -14,10 +14,8 @@ from ._products import accumulate_tn, dot, matmul_rows
 SMALL_ROWS = 4
 
 
-@njit(**JIT_OPTIONS)
-def chunk_bounds(n_rows, chunks, c):
-    """Rows ``[r0, r1)`` of chunk ``c`` when ``n_rows`` are cut into ``chunks``."""
-    return c * n_rows // chunks, (c + 1) * n_rows // chunks
+#: Rows ``[r0, r1)`` of chunk ``c`` of ``chunks``, as :func:`._parallel.launch` cuts them.
+chunk_bounds = njit(**JIT_OPTIONS)(_parallel.block_bounds)
 
 
 @njit(**JIT_OPTIONS)

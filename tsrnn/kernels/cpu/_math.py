@@ -13,8 +13,9 @@ import math
 import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
+from numba.np.numpy_support import as_dtype
 
-from ._simd import Vector, clamp, lane, with_lane
+from ._simd import Vector, clamp, lane, where_positive, with_lane
 from ._simd import vector_lanes as lanes_of
 
 
@@ -26,6 +27,12 @@ def tanh(x):
 def sigmoid(x):
     """Logistic function (pure-Python twin of the jitted overload)."""
     return 0.5 * math.tanh(0.5 * x) + 0.5
+
+
+def positive(a, b):
+    """``b`` where ``a > 0``, else 0: the ReLU as ``positive(a, a)`` and its gradient as
+    ``positive(h, dh)`` (pure-Python twin of the jitted overload)."""
+    return b if a > 0 else 0.0
 
 
 def _is_float32(x):
@@ -110,5 +117,23 @@ def _sigmoid_overload(x):
 
     def impl(x):
         return 1.0 / (1.0 + math.exp(-x))
+
+    return impl
+
+
+@overload(positive)
+def _positive_overload(a, b):
+    if isinstance(a, Vector):
+
+        def impl(a, b):
+            return where_positive(a, b)
+
+        return impl
+
+    zero = as_dtype(b).type(0)
+
+    def impl(a, b):
+        # A conditional, not max(): Numba's NaN-aware max stops LLVM from vectorising.
+        return b if a > zero else zero
 
     return impl

@@ -1,7 +1,7 @@
 """How the CPU kernels spread a batch over threads.
 
-Each driver comes in two compiled variants with one signature: a parallel one
-(``prange`` over blocks of the batch) and a serial one. The blocks depend only
+Each kernel has a function that runs one block of rows of the batch, and a
+parallel driver (``prange`` over the blocks) that calls it. The blocks depend only
 on the batch size, never on the thread count, and every sequence is computed
 by the same code whichever thread runs its block, so results are bit-identical
 for any number of threads. A batch too small to pay for a parallel region runs
@@ -11,8 +11,8 @@ layers do not nest).
 Fork safety: GNU OpenMP cannot run a parallel region in a process forked from
 one that already ran one (Numba's OpenMP layer then terminates the child). A
 child forked after parallel work (a prefork server's worker, a ``fork`` pool)
-therefore runs every kernel on its serial variant: same results, one thread,
-and the processes are the parallelism.
+therefore runs every kernel's blocks one after another: same results, one
+thread, and the processes are the parallelism.
 """
 
 import contextlib
@@ -52,16 +52,30 @@ def n_blocks(n_rows):
     return max(1, n_rows // config.ROWS_PER_BLOCK)
 
 
-def launch(parallel_fn, serial_fn, n_rows, *args):
-    """Run ``parallel_fn(*args, blocks)`` where it pays (and the process may), else
-    ``serial_fn(*args, blocks)``, which runs the same blocks in order."""
+def block_bounds(n_rows, blocks, c):
+    """Rows ``[r0, r1)`` of block ``c`` when ``n_rows`` are cut into ``blocks``."""
+    return c * n_rows // blocks, (c + 1) * n_rows // blocks
+
+
+def launch(parallel_fn, rows_fn, n_rows, args, per_block=()):
+    """Run a kernel over the blocks of a batch of ``n_rows`` sequences.
+
+    ``parallel_fn(*args, *per_block, blocks)`` (a ``prange`` over the blocks) where it
+    pays and the process may; else ``rows_fn(*args, *block_parts, r0, r1)`` for each
+    block in order, the same work on one thread. ``per_block`` holds arrays with one
+    slice per block (the blocks' own gradient sums).
+    """
     blocks = n_blocks(n_rows)
     if blocks > 1 and not _STATE["serial_only"]:
         with _LOCK:
             _STATE["used"] = True
-            parallel_fn(*args, blocks)
-    else:
-        serial_fn(*args, blocks)
+            parallel_fn(*args, *per_block, blocks)
+        return
+    if blocks == 1 and not per_block:
+        rows_fn(*args, 0, n_rows)  # a prediction's usual case, kept short
+        return
+    for c in range(blocks):
+        rows_fn(*args, *[p[c] for p in per_block], *block_bounds(n_rows, blocks, c))
 
 
 _CONTROLLER = None

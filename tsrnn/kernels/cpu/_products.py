@@ -60,12 +60,6 @@ def project_row(x, W, b, o):
 
 
 @njit(inline="always", **JIT_OPTIONS)
-def matvec_add(a, B, o):
-    """``o += a @ B`` for one row ``a``."""
-    _row(a, B, None, None, None, o, True)
-
-
-@njit(inline="always", **JIT_OPTIONS)
 def affine_row(x, W, h, U, b, o):
     """``o = b + x @ W + h @ U`` for one row, summed as :func:`affine_rows` does."""
     _row(x, W, h, U, b, o, False)

@@ -142,6 +142,54 @@ def store(typingctx, arr, *args):
 
 
 @intrinsic
+def get(typingctx, like, arr, *indices):
+    """``arr[indices]`` as :func:`load` reads it where ``like`` is a vector, else as one
+    element (as :func:`item`): one loop body serves a loop's vectors and its tail."""
+    vt = _contiguous(arr, indices, "get")
+    out = vt if isinstance(like, Vector) else vt.dtype
+
+    def codegen(context, builder, sig, args):
+        idx = cgutils.unpack_tuple(builder, args[2])
+        llty = context.get_value_type(out) if out is vt else None
+        ptr = _pointer(context, builder, sig.args[1], args[1], idx, llty)
+        return builder.load(ptr, align=vt.dtype.bitwidth // 8)
+
+    return out(like, arr, types.StarArgTuple.from_types(indices)), codegen
+
+
+@intrinsic
+def put(typingctx, arr, *args):
+    """``put(arr, *indices, v)``: the inverse of :func:`get` (a vector or one element)."""
+    *indices, v = args
+    vt = _contiguous(arr, indices, "put")
+    if v not in (vt, vt.dtype):
+        raise TypingError(f"put of {v} into an array of {arr.dtype}")
+
+    def codegen(context, builder, sig, args):
+        *idx, value = cgutils.unpack_tuple(builder, args[1])
+        llty = value.type if v == vt else None
+        ptr = _pointer(context, builder, sig.args[0], args[0], idx, llty)
+        builder.store(value, ptr, align=vt.dtype.bitwidth // 8)
+        return context.get_dummy_value()
+
+    return types.void(arr, types.StarArgTuple.from_types(args)), codegen
+
+
+@intrinsic
+def where_positive(typingctx, a, b):
+    """``b`` in the lanes where ``a > 0``, else 0 (NaN in ``a`` gives 0)."""
+    if not (isinstance(a, Vector) and a == b):
+        raise TypingError(f"where_positive needs two vectors of one type, got {a} and {b}")
+
+    def codegen(context, builder, sig, args):
+        x, y = args
+        zero = ir.Constant(x.type, [0.0] * a.lanes)
+        return builder.select(builder.fcmp_ordered(">", x, zero), y, zero)
+
+    return a(a, b), codegen
+
+
+@intrinsic
 def item(typingctx, arr, *indices):
     """``arr[indices]`` without wraparound or bounds check: a loop from an
     unknown start index otherwise pays for the negative-index test in its body."""

@@ -22,6 +22,7 @@ import numpy as np
 from numba import njit, prange
 
 from ...config import JIT_OPTIONS
+from .. import _cells
 from .._checks import check_backward, check_forward
 from . import _parallel
 from ._common import (
@@ -40,14 +41,52 @@ from ._common import (
     row_detached,
 )
 from ._math import sigmoid, tanh
-from ._products import (
-    accumulate_tn,
-    matmul_rows,
-    matvec,
-    matvec_add,
-    project_row,
-    project_rows,
-)
+from ._products import accumulate_tn, matmul_rows, matvec, project_row, project_rows
+from ._simd import get, lanes, put, zero, zeros
+
+# The equations, inlined into every path below; each path's unit body runs on a
+# vector of units and then on the units left over, one at a time.
+_gates, _candidate, _state, _grads, _gate_grad = (njit(inline="always", **JIT_OPTIONS)(f)
+                                                  for f in _cells.gru(sigmoid, tanh))
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def _gate_units(v, G, accrz, t, n, j):
+    # G[t, n] holds the input side of the gates and gets the activations.
+    H = accrz.shape[1] // 2
+    r, z = _gates(get(v, G, t, n, j) + get(v, accrz, n, j),
+                  get(v, G, t, n, H + j) + get(v, accrz, n, H + j))
+    put(G, t, n, j, r)
+    put(G, t, n, H + j, z)
+    return r, z
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def _step_units(v, G, Hs, AUX, accrz, accn, bhn, t, n, prev, cur, j, one):
+    # reset_after: AUX keeps the recurrent candidate term that r multiplies.
+    H = Hs.shape[2]
+    r, z = _gate_units(v, G, accrz, t, n, j)
+    hn = get(v, accn, n, j) + get(v, bhn, j)
+    put(AUX, t, n, j, hn)
+    c = _candidate(get(v, G, t, n, 2 * H + j), r, hn)
+    put(G, t, n, 2 * H + j, c)
+    put(Hs, cur, n, j, _state(z, c, get(v, Hs, prev, n, j), one))
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def _reset_units(v, G, Hs, AUX, accrz, t, n, prev, j):
+    # The classic variant's gates; AUX keeps the reset state, multiplied by U_n next.
+    r, _ = _gate_units(v, G, accrz, t, n, j)
+    put(AUX, t, n, j, r * get(v, Hs, prev, n, j))
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def _classic_units(v, G, Hs, accn, t, n, prev, cur, j, one):
+    # The classic variant's candidate, once the reset state's product is in accn.
+    H = Hs.shape[2]
+    c = _candidate(get(v, G, t, n, 2 * H + j), one, get(v, accn, n, j))
+    put(G, t, n, 2 * H + j, c)
+    put(Hs, cur, n, j, _state(get(v, G, t, n, H + j), c, get(v, Hs, prev, n, j), one))
 
 
 @njit(**JIT_OPTIONS)
@@ -55,6 +94,8 @@ def _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse,
                   r0, r1):
     T = G.shape[0]
     H = Un.shape[0]
+    L = lanes(Hs)
+    vector, scalar = zeros(Hs), zero(Hs)
     one = np.ones(1, G.dtype)[0]
     for s in range(T):
         t = T - 1 - s if reverse else s
@@ -70,31 +111,34 @@ def _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse,
                 copy_row(Hs[prev, n], Hs[cur, n])
                 fill_row(AUX[t, n], 0)
                 continue
-            for j in range(H):
-                r = sigmoid(G[t, n, j] + accrz[n, j])
-                z = sigmoid(G[t, n, H + j] + accrz[n, H + j])
-                G[t, n, j] = r
-                G[t, n, H + j] = z
-                if reset_after:
-                    # AUX keeps the recurrent candidate term that r multiplies.
-                    ghn = accn[n, j] + bhn[j]
-                    AUX[t, n, j] = ghn
-                    c = tanh(G[t, n, 2 * H + j] + r * ghn)
-                    G[t, n, 2 * H + j] = c
-                    Hs[cur, n, j] = (one - z) * c + z * Hs[prev, n, j]
-                else:
-                    # AUX keeps the reset state r * h_{t-1}.
-                    AUX[t, n, j] = r * Hs[prev, n, j]
+            # One unit body per variant: a branch inside it slows the loop.
+            j = 0
+            if reset_after:
+                while j + L <= H:
+                    _step_units(vector, G, Hs, AUX, accrz, accn, bhn, t, n, prev, cur, j, one)
+                    j += L
+                while j < H:
+                    _step_units(scalar, G, Hs, AUX, accrz, accn, bhn, t, n, prev, cur, j, one)
+                    j += 1
+            else:
+                while j + L <= H:
+                    _reset_units(vector, G, Hs, AUX, accrz, t, n, prev, j)
+                    j += L
+                while j < H:
+                    _reset_units(scalar, G, Hs, AUX, accrz, t, n, prev, j)
+                    j += 1
         if not reset_after:
             matmul_rows(AUX[t], Un, accn, r0, r1)
             for n in range(r0, r1):
                 if not active(span, n, t):
                     continue
-                for j in range(H):
-                    z = G[t, n, H + j]
-                    c = tanh(G[t, n, 2 * H + j] + accn[n, j])
-                    G[t, n, 2 * H + j] = c
-                    Hs[cur, n, j] = (one - z) * c + z * Hs[prev, n, j]
+                j = 0
+                while j + L <= H:
+                    _classic_units(vector, G, Hs, accn, t, n, prev, cur, j, one)
+                    j += L
+                while j < H:
+                    _classic_units(scalar, G, Hs, accn, t, n, prev, cur, j, one)
+                    j += 1
 
 
 @njit(parallel=True, **JIT_OPTIONS)
@@ -106,22 +150,40 @@ def _forward_parallel(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reve
                       r0, r1)
 
 
-@njit(**JIT_OPTIONS)
-def _forward_serial(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse,
-                    reset_after, chunks):
-    for c in range(chunks):
-        r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
-                      r0, r1)
+@njit(inline="always", **JIT_OPTIONS)
+def _alone_units(v, a, g, Hs, bhn, n, prev, cur, j, one):
+    # reset_after: ``a`` holds the input side of the gates, ``g`` the recurrent side.
+    H = bhn.shape[0]
+    r, z = _gates(get(v, a, j) + get(v, g, j), get(v, a, H + j) + get(v, g, H + j))
+    c = _candidate(get(v, a, 2 * H + j), r, get(v, g, 2 * H + j) + get(v, bhn, j))
+    put(Hs, cur, n, j, _state(z, c, get(v, Hs, prev, n, j), one))
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def _alone_reset_units(v, a, g, Hs, n, prev, j):
+    # The classic variant's gates: z kept in ``a``, the reset state in g[:H] for the
+    # product with U_n.
+    H = Hs.shape[2]
+    r, z = _gates(get(v, a, j) + get(v, g, j), get(v, a, H + j) + get(v, g, H + j))
+    put(a, H + j, z)
+    put(g, j, r * get(v, Hs, prev, n, j))
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def _alone_classic_units(v, a, g, Hs, n, prev, cur, j, one):
+    H = Hs.shape[2]
+    c = _candidate(get(v, a, 2 * H + j), one, get(v, g, 2 * H + j))
+    put(Hs, cur, n, j, _state(get(v, a, H + j), c, get(v, Hs, prev, n, j), one))
 
 
 @njit(**JIT_OPTIONS)
 def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, r0, r1):
-    # Prediction keeps nothing for backward: each row runs its whole time loop;
-    # ``a`` holds the input side of the gates, ``g`` the recurrent side. Hs as in
-    # the SimpleRNN's: the final state again in slot T + 1.
+    # Prediction keeps nothing for backward: each row runs its whole time loop.
+    # Hs as in the SimpleRNN's: the final state again in slot T + 1.
     T = x.shape[0]
     H = Un.shape[0]
+    L = lanes(Hs)
+    vector, scalar = zeros(Hs), zero(Hs)
     first, last = (T, 0) if reverse else (0, T)
     one = np.ones(1, Hs.dtype)[0]
     a = np.empty(3 * H, Hs.dtype)
@@ -135,26 +197,32 @@ def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, r0
             if not active(span, n, t):
                 copy_row(Hs[prev, n], Hs[cur, n])
                 continue
-            # One-row products that inline, and whole arrays with indices in
-            # the loops: a row view handed to a call costs a reference count.
             project_row(x[t, n], W, b, a)
+            j = 0
             if reset_after:
                 matvec(Hs[prev, n], U, g)
-                for j in range(H):
-                    r = sigmoid(a[j] + g[j])
-                    z = sigmoid(a[H + j] + g[H + j])
-                    c = tanh(a[2 * H + j] + r * (g[2 * H + j] + bhn[j]))
-                    Hs[cur, n, j] = (one - z) * c + z * Hs[prev, n, j]
+                while j + L <= H:
+                    _alone_units(vector, a, g, Hs, bhn, n, prev, cur, j, one)
+                    j += L
+                while j < H:
+                    _alone_units(scalar, a, g, Hs, bhn, n, prev, cur, j, one)
+                    j += 1
             else:
                 matvec(Hs[prev, n], Urz, g)
-                for j in range(2 * H):
-                    a[j] = sigmoid(a[j] + g[j])
-                for j in range(H):
-                    g[j] = a[j] * Hs[prev, n, j]  # the reset state r * h_{t-1}
-                matvec_add(g[:H], Un, a[2 * H:])
-                for j in range(H):
-                    z = a[H + j]
-                    Hs[cur, n, j] = (one - z) * tanh(a[2 * H + j]) + z * Hs[prev, n, j]
+                while j + L <= H:
+                    _alone_reset_units(vector, a, g, Hs, n, prev, j)
+                    j += L
+                while j < H:
+                    _alone_reset_units(scalar, a, g, Hs, n, prev, j)
+                    j += 1
+                matvec(g[:H], Un, g[2 * H:])
+                j = 0
+                while j + L <= H:
+                    _alone_classic_units(vector, a, g, Hs, n, prev, cur, j, one)
+                    j += L
+                while j < H:
+                    _alone_classic_units(scalar, a, g, Hs, n, prev, cur, j, one)
+                    j += 1
         copy_row(Hs[last, n], Hs[T + 1, n])
 
 
@@ -165,63 +233,75 @@ def _infer_parallel(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after
         _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, r0, r1)
 
 
-@njit(**JIT_OPTIONS)
-def _infer_serial(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, chunks):
-    for c in range(chunks):
-        r0, r1 = chunk_bounds(x.shape[1], chunks, c)
-        _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, r0, r1)
+@njit(inline="always", **JIT_OPTIONS)
+def _grad_units(v, G, Hs, AUX, dG, DN, dRZ, dh, t, n, prev, j, reset_after, one):
+    H = dh.shape[1]
+    r, z, c = get(v, G, t, n, j), get(v, G, t, n, H + j), get(v, G, t, n, 2 * H + j)
+    dn, dz, dh_z = _grads(get(v, dh, n, j), z, c, get(v, Hs, prev, n, j), one)
+    put(dG, n, H + j, dz)
+    put(dG, n, 2 * H + j, dn)
+    put(dRZ, n, H + j, dz)
+    put(dh, n, j, dh_z)
+    if reset_after:
+        dr = _gate_grad(r, dn * get(v, AUX, t, n, j), one)
+        put(dG, n, j, dr)
+        put(dRZ, n, j, dr)
+        put(DN, n, j, dn * r)
+    else:
+        put(DN, n, j, dn)
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def _reset_grad_units(v, G, Hs, dG, dRZ, dh, tmp, t, n, prev, j, one):
+    # The classic variant: tmp holds the gradient of the reset state r * h_{t-1}.
+    r, d = get(v, G, t, n, j), get(v, tmp, n, j)
+    dr = _gate_grad(r, d * get(v, Hs, prev, n, j), one)
+    put(dG, n, j, dr)
+    put(dRZ, n, j, dr)
+    put(dh, n, j, get(v, dh, n, j) + d * r)
 
 
 @njit(**JIT_OPTIONS)
-def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh, dW, dUrz,
-                   dUn, db, dbhn, span, reverse, reset_after, tbptt, r0, r1):
+def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh, span,
+                   reverse, reset_after, tbptt, dW, dUrz, dUn, db, dbhn, r0, r1):
     T = G.shape[0]
     H = UnT.shape[1]
+    L = lanes(G)
+    vector, scalar = zeros(G), zero(G)
     one = np.ones(1, G.dtype)[0]
     has_dout = dout.shape[0] == T
     for s in range(T - 1, -1, -1):
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         for n in range(r0, r1):
+            if has_dout:
+                add_row(dout[t, n], dh[n])
             if not active(span, n, t):
                 # Padding: no gate gradient; the state's gradient passes through.
-                if has_dout:
-                    add_row(dout[t, n], dh[n])
                 fill_row(dG[n], 0)
                 fill_row(DN[n], 0)
                 fill_row(dRZ[n], 0)
                 continue
-            for j in range(H):
-                dhj = dh[n, j] + dout[t, n, j] if has_dout else dh[n, j]
-                r = G[t, n, j]
-                z = G[t, n, H + j]
-                c = G[t, n, 2 * H + j]
-                hp = Hs[prev, n, j]
-                dnp = dhj * (one - z) * (one - c * c)
-                dzp = dhj * (hp - c) * z * (one - z)
-                dG[n, H + j] = dzp
-                dG[n, 2 * H + j] = dnp
-                dRZ[n, H + j] = dzp
-                dh[n, j] = dhj * z
-                if reset_after:
-                    drp = dnp * AUX[t, n, j] * r * (one - r)
-                    dG[n, j] = drp
-                    dRZ[n, j] = drp
-                    DN[n, j] = dnp * r
-                else:
-                    DN[n, j] = dnp
+            j = 0
+            while j + L <= H:
+                _grad_units(vector, G, Hs, AUX, dG, DN, dRZ, dh, t, n, prev, j, reset_after, one)
+                j += L
+            while j < H:
+                _grad_units(scalar, G, Hs, AUX, dG, DN, dRZ, dh, t, n, prev, j, reset_after, one)
+                j += 1
         if not reset_after:
             # Gradient of the reset state r * h_{t-1}, then of r.
             matmul_rows(DN, UnT, tmp, r0, r1)
             for n in range(r0, r1):
                 if not active(span, n, t):
                     continue
-                for j in range(H):
-                    r = G[t, n, j]
-                    drp = tmp[n, j] * Hs[prev, n, j] * r * (one - r)
-                    dG[n, j] = drp
-                    dRZ[n, j] = drp
-                    dh[n, j] += tmp[n, j] * r
+                j = 0
+                while j + L <= H:
+                    _reset_grad_units(vector, G, Hs, dG, dRZ, dh, tmp, t, n, prev, j, one)
+                    j += L
+                while j < H:
+                    _reset_grad_units(scalar, G, Hs, dG, dRZ, dh, tmp, t, n, prev, j, one)
+                    j += 1
         # Weight gradients accumulate per block while the step is hot in cache.
         accumulate_tn(Hs[prev], dRZ, dUrz, r0, r1)
         accumulate_tn(Hs[prev] if reset_after else AUX[t], DN, dUn, r0, r1)
@@ -247,23 +327,13 @@ def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, 
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _backward_parallel(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh, dWb,
-                       dUrzb, dUnb, dbb, dbhnb, span, reverse, reset_after, tbptt, chunks):
+def _backward_parallel(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh,
+                       span, reverse, reset_after, tbptt, dWb, dUrzb, dUnb, dbb, dbhnb, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
         _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh,
-                       dWb[c], dUrzb[c], dUnb[c], dbb[c], dbhnb[c], span, reverse, reset_after,
-                       tbptt, r0, r1)
-
-
-@njit(**JIT_OPTIONS)
-def _backward_serial(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh, dWb,
-                     dUrzb, dUnb, dbb, dbhnb, span, reverse, reset_after, tbptt, chunks):
-    for c in range(chunks):
-        r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh,
-                       dWb[c], dUrzb[c], dUnb[c], dbb[c], dbhnb[c], span, reverse, reset_after,
-                       tbptt, r0, r1)
+                       span, reverse, reset_after, tbptt, dWb[c], dUrzb[c], dUnb[c], dbb[c],
+                       dbhnb[c], r0, r1)
 
 
 def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=None,
@@ -314,8 +384,9 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
         # The classic variant multiplies r and z's and n's recurrent weights apart.
         Urz, Un = ((U, U) if reset_after else
                    (np.ascontiguousarray(U[:, :2 * H]), np.ascontiguousarray(U[:, 2 * H:])))
-        _parallel.launch(_infer_parallel, _infer_serial, N, x, W, b, U, Urz, Un, bhn,
-                         state0[0], Hs, kernel_span(span), reverse, reset_after)
+        _parallel.launch(_infer_parallel, _infer_rows, N,
+                         (x, W, b, U, Urz, Un, bhn, state0[0], Hs, kernel_span(span), reverse,
+                          reset_after))
         return (Hs[:T] if reverse else Hs[1:T + 1]), (Hs[T + 1],), None
     G = buffer(workspace, "G", (T, N, 3 * H), x.dtype)
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
@@ -326,8 +397,8 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
     accrz = buffer(workspace, "accrz", (N, 2 * H), x.dtype)
     accn = buffer(workspace, "accn", (N, H), x.dtype)
     span = kernel_span(span)
-    _parallel.launch(_forward_parallel, _forward_serial, N, x, W, b,
-                     G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after)
+    _parallel.launch(_forward_parallel, _forward_rows, N,
+                     (x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after))
     out = Hs[:T] if reverse else Hs[1:]
     return out, (Hs[0 if reverse else T].copy(),), (G, Hs, AUX, span)
 
@@ -376,8 +447,9 @@ def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_
     UnT = np.ascontiguousarray(U[:, 2 * H:].T)
     dx = buffer(workspace, "dx", x.shape, x.dtype)
     parts = block_buffers(N, W.shape, (H, 2 * H), (H, H), (3 * H,), (H,), dtype=x.dtype)
-    _parallel.launch(_backward_parallel, _backward_serial, N, as_dout(dout, x.dtype), x, W,
-                     np.ascontiguousarray(W.T), G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2,
-                     dh, *parts, span, reverse, reset_after, tbptt)
+    _parallel.launch(_backward_parallel, _backward_rows, N,
+                     (as_dout(dout, x.dtype), x, W, np.ascontiguousarray(W.T), G, UrzT, UnT, Hs,
+                      AUX, dG, DN, dRZ, dx, tmp, tmp2, dh, span, reverse, reset_after, tbptt),
+                     parts)
     dW, dUrz, dUn, db, dbhn = (reduce_blocks(p) for p in parts)
     return dx, (dW, np.concatenate([dUrz, dUn], axis=1), db, dbhn), (dh,)

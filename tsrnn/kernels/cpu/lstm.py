@@ -20,6 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from ...config import JIT_OPTIONS
+from .. import _cells
 from .._checks import check_backward, check_forward
 from . import _parallel
 from ._common import (
@@ -38,7 +39,30 @@ from ._common import (
 )
 from ._math import sigmoid, tanh
 from ._products import accumulate_tn, affine_row, affine_rows, matmul_rows
-from ._simd import lanes, load, store
+from ._simd import get, lanes, put, zero, zeros
+
+# The equations, inlined into every path below; each path's unit body runs on a
+# vector of units and then on the units left over, one at a time.
+_gates, _state, _grads = (njit(inline="always", **JIT_OPTIONS)(f)
+                          for f in _cells.lstm(sigmoid, tanh))
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def _step_units(v, G, Hs, Cs, TC, t, n, prev, cur, j):
+    # One pass per unit: the block's other rows keep the core busy while a unit's
+    # activations run end to end. G[t, n] holds the pre-activations and gets the
+    # activations, TC gets tanh(c) (backward reads both).
+    H = Hs.shape[2]
+    i, f, g, o = _gates(get(v, G, t, n, j), get(v, G, t, n, H + j), get(v, G, t, n, 2 * H + j),
+                        get(v, G, t, n, 3 * H + j))
+    c, tc, h = _state(i, f, g, o, get(v, Cs, prev, n, j))
+    put(G, t, n, j, i)
+    put(G, t, n, H + j, f)
+    put(G, t, n, 2 * H + j, g)
+    put(G, t, n, 3 * H + j, o)
+    put(Cs, cur, n, j, c)
+    put(TC, t, n, j, tc)
+    put(Hs, cur, n, j, h)
 
 
 @njit(**JIT_OPTIONS)
@@ -46,6 +70,7 @@ def _forward_rows(x, W, b, G, U, Hs, Cs, TC, span, reverse, r0, r1):
     T = G.shape[0]
     H = Hs.shape[2]
     L = lanes(Hs)
+    vector, scalar = zeros(Hs), zero(Hs)
     for s in range(T):
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
@@ -57,72 +82,13 @@ def _forward_rows(x, W, b, G, U, Hs, Cs, TC, span, reverse, r0, r1):
                 copy_row(Hs[prev, n], Hs[cur, n])
                 copy_row(Cs[prev, n], Cs[cur, n])
                 continue
-            # The cell, a vector of units at a time: G[t, n] holds the
-            # pre-activations (i, f, g, o) and gets the activations, TC gets
-            # tanh(c) (backward reads both). One pass per unit: the block's other
-            # rows keep the core busy while a unit's activations run end to end.
-            # Indices into whole arrays, no row views and no call per row: a row
-            # view passed to a call costs an atomic reference count.
             j = 0
             while j + L <= H:
-                i, f = sigmoid(load(G, t, n, j)), sigmoid(load(G, t, n, H + j))
-                g, o = tanh(load(G, t, n, 2 * H + j)), sigmoid(load(G, t, n, 3 * H + j))
-                c_j = f * load(Cs, prev, n, j) + i * g
-                tc_j = tanh(c_j)
-                store(G, t, n, j, i)
-                store(G, t, n, H + j, f)
-                store(G, t, n, 2 * H + j, g)
-                store(G, t, n, 3 * H + j, o)
-                store(Cs, cur, n, j, c_j)
-                store(TC, t, n, j, tc_j)
-                store(Hs, cur, n, j, o * tc_j)
+                _step_units(vector, G, Hs, Cs, TC, t, n, prev, cur, j)
                 j += L
             while j < H:
-                i, f = sigmoid(G[t, n, j]), sigmoid(G[t, n, H + j])
-                g, o = tanh(G[t, n, 2 * H + j]), sigmoid(G[t, n, 3 * H + j])
-                c_j = f * Cs[prev, n, j] + i * g
-                G[t, n, j], G[t, n, H + j], G[t, n, 2 * H + j], G[t, n, 3 * H + j] = i, f, g, o
-                tc_j = tanh(c_j)
-                Cs[cur, n, j], TC[t, n, j], Hs[cur, n, j] = c_j, tc_j, o * tc_j
+                _step_units(scalar, G, Hs, Cs, TC, t, n, prev, cur, j)
                 j += 1
-
-
-@njit(inline="always", **JIT_OPTIONS)
-def _activate(a, lo, hi, candidate):
-    # a[lo:hi] through tanh (the candidate) or the sigmoid (a gate), vectors first.
-    # Inline: as a call it would take ``a`` with a reference count, three times a step.
-    L = lanes(a)
-    j = lo
-    while j + L <= hi:
-        v = load(a, j)
-        store(a, j, tanh(v) if candidate else sigmoid(v))
-        j += L
-    while j < hi:
-        a[j] = tanh(a[j]) if candidate else sigmoid(a[j])
-        j += 1
-
-
-@njit(**JIT_OPTIONS)
-def _cell_alone(a, S, n, prev, cur):
-    # The cell for a sequence computed alone (prediction): activations ``a``,
-    # states read from S[:, prev, n] and written to S[:, cur, n] (see
-    # :func:`_infer_rows`). Two passes of independent vectors: with no other
-    # rows to overlap, one unit's chain of activations end to end is latency-bound.
-    H = S.shape[3]
-    L = lanes(S)
-    _activate(a, 0, 2 * H, False)
-    _activate(a, 2 * H, 3 * H, True)
-    _activate(a, 3 * H, 4 * H, False)
-    j = 0
-    while j + L <= H:
-        c_j = load(a, H + j) * load(S, 1, prev, n, j) + load(a, j) * load(a, 2 * H + j)
-        store(S, 1, cur, n, j, c_j)
-        store(S, 0, cur, n, j, load(a, 3 * H + j) * tanh(c_j))
-        j += L
-    while j < H:
-        c_j = a[H + j] * S[1, prev, n, j] + a[j] * a[2 * H + j]
-        S[1, cur, n, j], S[0, cur, n, j] = c_j, a[3 * H + j] * tanh(c_j)
-        j += 1
 
 
 @njit(parallel=True, **JIT_OPTIONS)
@@ -132,11 +98,50 @@ def _forward_parallel(x, W, b, G, U, Hs, Cs, TC, span, reverse, chunks):
         _forward_rows(x, W, b, G, U, Hs, Cs, TC, span, reverse, r0, r1)
 
 
-@njit(**JIT_OPTIONS)
-def _forward_serial(x, W, b, G, U, Hs, Cs, TC, span, reverse, chunks):
-    for c in range(chunks):
-        r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(x, W, b, G, U, Hs, Cs, TC, span, reverse, r0, r1)
+@njit(inline="always", **JIT_OPTIONS)
+def _gate_units(v, a, j):
+    H = a.shape[0] // 4
+    i, f, g, o = _gates(get(v, a, j), get(v, a, H + j), get(v, a, 2 * H + j),
+                        get(v, a, 3 * H + j))
+    put(a, j, i)
+    put(a, H + j, f)
+    put(a, 2 * H + j, g)
+    put(a, 3 * H + j, o)
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def _state_units(v, a, S, n, prev, cur, j):
+    H = S.shape[3]
+    c, _, h = _state(get(v, a, j), get(v, a, H + j), get(v, a, 2 * H + j),
+                     get(v, a, 3 * H + j), get(v, S, 1, prev, n, j))
+    put(S, 1, cur, n, j, c)
+    put(S, 0, cur, n, j, h)
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def _cell_alone(a, S, n, prev, cur):
+    # The cell for a sequence computed alone (prediction): activations ``a``,
+    # states read from S[:, prev, n] and written to S[:, cur, n] (see
+    # :func:`_infer_rows`). Gates, then states, in two passes of independent
+    # vectors: with no other rows to overlap, one unit's chain end to end is
+    # latency-bound. Inline: as a call it would take ``a`` with a reference count.
+    H = S.shape[3]
+    L = lanes(S)
+    vector, scalar = zeros(S), zero(S)
+    j = 0
+    while j + L <= H:
+        _gate_units(vector, a, j)
+        j += L
+    while j < H:
+        _gate_units(scalar, a, j)
+        j += 1
+    j = 0
+    while j + L <= H:
+        _state_units(vector, a, S, n, prev, cur, j)
+        j += L
+    while j < H:
+        _state_units(scalar, a, S, n, prev, cur, j)
+        j += 1
 
 
 @njit(**JIT_OPTIONS)
@@ -175,19 +180,27 @@ def _infer_parallel(x, W, b, U, h0, c0, S, span, reverse, chunks):
         _infer_rows(x, W, b, U, h0, c0, S, span, reverse, r0, r1)
 
 
-@njit(**JIT_OPTIONS)
-def _infer_serial(x, W, b, U, h0, c0, S, span, reverse, chunks):
-    for c in range(chunks):
-        r0, r1 = chunk_bounds(x.shape[1], chunks, c)
-        _infer_rows(x, W, b, U, h0, c0, S, span, reverse, r0, r1)
+@njit(inline="always", **JIT_OPTIONS)
+def _grad_units(v, G, Cs, TC, dG, dh, dc, t, n, prev, j, one):
+    H = dh.shape[1]
+    di, df, dg, do, dc_prev = _grads(
+        get(v, G, t, n, j), get(v, G, t, n, H + j), get(v, G, t, n, 2 * H + j),
+        get(v, G, t, n, 3 * H + j), get(v, TC, t, n, j), get(v, Cs, prev, n, j),
+        get(v, dh, n, j), get(v, dc, n, j), one)
+    put(dG, n, j, di)
+    put(dG, n, H + j, df)
+    put(dG, n, 2 * H + j, dg)
+    put(dG, n, 3 * H + j, do)
+    put(dc, n, j, dc_prev)
 
 
 @njit(**JIT_OPTIONS)
-def _backward_rows(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, dW, dU, db, span,
-                   reverse, tbptt, r0, r1):
+def _backward_rows(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, span, reverse, tbptt,
+                   dW, dU, db, r0, r1):
     T = G.shape[0]
     H = UT.shape[1]
     L = lanes(G)
+    vector, scalar = zeros(G), zero(G)
     one = np.ones(1, G.dtype)[0]
     has_dout = dout.shape[0] == T
     for s in range(T - 1, -1, -1):
@@ -202,25 +215,10 @@ def _backward_rows(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, dW, d
                 continue
             j = 0
             while j + L <= H:
-                i, f = load(G, t, n, j), load(G, t, n, H + j)
-                g, o = load(G, t, n, 2 * H + j), load(G, t, n, 3 * H + j)
-                dh_j, tc = load(dh, n, j), load(TC, t, n, j)
-                dc_j = load(dc, n, j) + dh_j * o * (one - tc * tc)
-                store(dG, n, j, dc_j * g * i * (one - i))
-                store(dG, n, H + j, dc_j * load(Cs, prev, n, j) * f * (one - f))
-                store(dG, n, 2 * H + j, dc_j * i * (one - g * g))
-                store(dG, n, 3 * H + j, dh_j * tc * o * (one - o))
-                store(dc, n, j, dc_j * f)
+                _grad_units(vector, G, Cs, TC, dG, dh, dc, t, n, prev, j, one)
                 j += L
             while j < H:
-                i, f, g, o = G[t, n, j], G[t, n, H + j], G[t, n, 2 * H + j], G[t, n, 3 * H + j]
-                dh_j, tc = dh[n, j], TC[t, n, j]
-                dc_j = dc[n, j] + dh_j * o * (one - tc * tc)
-                dG[n, j] = dc_j * g * i * (one - i)
-                dG[n, H + j] = dc_j * Cs[prev, n, j] * f * (one - f)
-                dG[n, 2 * H + j] = dc_j * i * (one - g * g)
-                dG[n, 3 * H + j] = dh_j * tc * o * (one - o)
-                dc[n, j] = dc_j * f
+                _grad_units(scalar, G, Cs, TC, dG, dh, dc, t, n, prev, j, one)
                 j += 1
         # Weight gradients accumulate per block while the step is hot in cache.
         accumulate_tn(Hs[prev], dG, dU, r0, r1)
@@ -238,21 +236,12 @@ def _backward_rows(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, dW, d
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _backward_parallel(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, dWb, dUb, dbb,
-                       span, reverse, tbptt, chunks):
+def _backward_parallel(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, span, reverse,
+                       tbptt, dWb, dUb, dbb, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _backward_rows(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, dWb[c], dUb[c],
-                       dbb[c], span, reverse, tbptt, r0, r1)
-
-
-@njit(**JIT_OPTIONS)
-def _backward_serial(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, dWb, dUb, dbb,
-                     span, reverse, tbptt, chunks):
-    for c in range(chunks):
-        r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _backward_rows(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, dWb[c], dUb[c],
-                       dbb[c], span, reverse, tbptt, r0, r1)
+        _backward_rows(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, span, reverse, tbptt,
+                       dWb[c], dUb[c], dbb[c], r0, r1)
 
 
 def lstm_forward(x, weights, state0, reverse=False, workspace=None,
@@ -299,8 +288,8 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None,
     if not keep:
         # One array for both states: the final ones again in slot T + 1 (no copies).
         S = np.empty((2, T + 2, N, H), x.dtype)
-        _parallel.launch(_infer_parallel, _infer_serial, N, x, W, b, U, state0[0], state0[1], S,
-                         kernel_span(span), reverse)
+        _parallel.launch(_infer_parallel, _infer_rows, N,
+                         (x, W, b, U, state0[0], state0[1], S, kernel_span(span), reverse))
         return (S[0, :T] if reverse else S[0, 1:T + 1]), (S[0, T + 1], S[1, T + 1]), None
     G = buffer(workspace, "G", (T, N, 4 * H), x.dtype)
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
@@ -310,8 +299,8 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None,
     Hs[first] = state0[0]
     Cs[first] = state0[1]
     span = kernel_span(span)
-    _parallel.launch(_forward_parallel, _forward_serial, N, x, W, b, G, U, Hs, Cs, TC, span,
-                     reverse)
+    _parallel.launch(_forward_parallel, _forward_rows, N,
+                     (x, W, b, G, U, Hs, Cs, TC, span, reverse))
     last = 0 if reverse else T
     out = Hs[:T] if reverse else Hs[1:]
     return out, (Hs[last].copy(), Cs[last].copy()), (G, Hs, Cs, TC, span)
@@ -356,8 +345,8 @@ def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0,
     tmp = buffer(workspace, "tmp", (N, H), x.dtype)
     dx = buffer(workspace, "dx", x.shape, x.dtype)
     dWb, dUb, dbb = block_buffers(N, W.shape, U.shape, G.shape[2:], dtype=x.dtype)
-    _parallel.launch(_backward_parallel, _backward_serial, N,
-                     dout, x, W, np.ascontiguousarray(W.T), G, np.ascontiguousarray(U.T), Hs, Cs,
-                     TC, dG, dx, dh, dc, tmp, dWb, dUb, dbb, span, reverse, tbptt)
+    _parallel.launch(_backward_parallel, _backward_rows, N,
+                     (dout, x, W, np.ascontiguousarray(W.T), G, np.ascontiguousarray(U.T), Hs, Cs,
+                      TC, dG, dx, dh, dc, tmp, span, reverse, tbptt), (dWb, dUb, dbb))
     return dx, tuple(reduce_blocks(p) for p in (dWb, dUb, dbb)), (dh, dc)
 

@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit, prange
 
 from ...config import JIT_OPTIONS
+from .. import _cells
 from .._checks import check_backward, check_forward
 from . import _parallel
 from ._common import (
@@ -29,17 +30,29 @@ from ._common import (
     reduce_blocks,
     row_detached,
 )
-from ._math import tanh
+from ._math import positive, tanh
 from ._products import accumulate_tn, affine_row, affine_rows, matmul_rows
+from ._simd import get, lanes, put, zero, zeros
 
 ACTIVATIONS = ("tanh", "relu")
+
+# The equations, inlined into every path below; each path's unit body runs on a
+# vector of units and then on the units left over, one at a time.
+_activation, _activation_grad = (njit(inline="always", **JIT_OPTIONS)(f)
+                                 for f in _cells.simple_rnn(tanh, positive))
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def _step_units(v, G, Hs, n, cur, j, relu):
+    put(Hs, cur, n, j, _activation(get(v, G, n, j), relu))
 
 
 @njit(**JIT_OPTIONS)
 def _forward_rows(x, W, b, G, U, Hs, span, reverse, relu, r0, r1):
     T = x.shape[0]
     H = U.shape[0]
-    zero = np.zeros(1, G.dtype)[0]
+    L = lanes(Hs)
+    vector, scalar = zeros(Hs), zero(Hs)
     for s in range(T):
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
@@ -49,13 +62,13 @@ def _forward_rows(x, W, b, G, U, Hs, span, reverse, relu, r0, r1):
             if not active(span, n, t):
                 copy_row(Hs[prev, n], Hs[cur, n])  # padding: the state passes through
                 continue
-            for j in range(H):
-                a = G[n, j]
-                if relu:
-                    # Not max(): Numba's NaN-aware max stops the loop vectorising.
-                    Hs[cur, n, j] = a if a > zero else zero  # noqa: FURB136
-                else:
-                    Hs[cur, n, j] = tanh(a)
+            j = 0
+            while j + L <= H:
+                _step_units(vector, G, Hs, n, cur, j, relu)
+                j += L
+            while j < H:
+                _step_units(scalar, G, Hs, n, cur, j, relu)
+                j += 1
 
 
 @njit(parallel=True, **JIT_OPTIONS)
@@ -65,11 +78,9 @@ def _forward_parallel(x, W, b, G, U, Hs, span, reverse, relu, chunks):
         _forward_rows(x, W, b, G, U, Hs, span, reverse, relu, r0, r1)
 
 
-@njit(**JIT_OPTIONS)
-def _forward_serial(x, W, b, G, U, Hs, span, reverse, relu, chunks):
-    for c in range(chunks):
-        r0, r1 = chunk_bounds(G.shape[0], chunks, c)
-        _forward_rows(x, W, b, G, U, Hs, span, reverse, relu, r0, r1)
+@njit(inline="always", **JIT_OPTIONS)
+def _alone_units(v, a, Hs, n, cur, j, relu):
+    put(Hs, cur, n, j, _activation(get(v, a, j), relu))
 
 
 @njit(**JIT_OPTIONS)
@@ -79,8 +90,9 @@ def _infer_rows(x, W, b, U, h0, Hs, span, reverse, relu, r0, r1):
     # in the first slot, the final state again in slot T + 1.
     T = x.shape[0]
     H = U.shape[0]
+    L = lanes(Hs)
+    vector, scalar = zeros(Hs), zero(Hs)
     first, last = (T, 0) if reverse else (0, T)
-    zero = np.zeros(1, Hs.dtype)[0]
     a = np.empty(H, Hs.dtype)
     for n in range(r0, r1):
         copy_row(h0[n], Hs[first, n])
@@ -88,16 +100,17 @@ def _infer_rows(x, W, b, U, h0, Hs, span, reverse, relu, r0, r1):
             t = T - 1 - s if reverse else s
             prev = t + 1 if reverse else t
             cur = t if reverse else t + 1
-            h, hp = Hs[cur, n], Hs[prev, n]
             if not active(span, n, t):
-                copy_row(hp, h)
+                copy_row(Hs[prev, n], Hs[cur, n])
                 continue
-            affine_row(x[t, n], W, hp, U, b, a)
-            for j in range(H):
-                if relu:
-                    h[j] = a[j] if a[j] > zero else zero  # noqa: FURB136
-                else:
-                    h[j] = tanh(a[j])
+            affine_row(x[t, n], W, Hs[prev, n], U, b, a)
+            j = 0
+            while j + L <= H:
+                _alone_units(vector, a, Hs, n, cur, j, relu)
+                j += L
+            while j < H:
+                _alone_units(scalar, a, Hs, n, cur, j, relu)
+                j += 1
         copy_row(Hs[last, n], Hs[T + 1, n])
 
 
@@ -108,38 +121,37 @@ def _infer_parallel(x, W, b, U, h0, Hs, span, reverse, relu, chunks):
         _infer_rows(x, W, b, U, h0, Hs, span, reverse, relu, r0, r1)
 
 
-@njit(**JIT_OPTIONS)
-def _infer_serial(x, W, b, U, h0, Hs, span, reverse, relu, chunks):
-    for c in range(chunks):
-        r0, r1 = chunk_bounds(x.shape[1], chunks, c)
-        _infer_rows(x, W, b, U, h0, Hs, span, reverse, relu, r0, r1)
+@njit(inline="always", **JIT_OPTIONS)
+def _grad_units(v, Hs, dG, dh, n, cur, j, relu, one):
+    put(dG, n, j, _activation_grad(get(v, Hs, cur, n, j), get(v, dh, n, j), relu, one))
 
 
 @njit(**JIT_OPTIONS)
-def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dW, dU, db, span, reverse, relu, tbptt,
-                   r0, r1):
+def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, span, reverse, relu, tbptt, dW, dU,
+                   db, r0, r1):
     T = x.shape[0]
     H = UT.shape[1]
+    L = lanes(dG)
+    vector, scalar = zeros(dG), zero(dG)
     one = np.ones(1, dG.dtype)[0]
-    zero = one - one
     has_dout = dout.shape[0] == T
     for s in range(T - 1, -1, -1):
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
         for n in range(r0, r1):
+            if has_dout:
+                add_row(dout[t, n], dh[n])
             if not active(span, n, t):
-                if has_dout:
-                    add_row(dout[t, n], dh[n])
                 fill_row(dG[n], 0)
                 continue
-            for j in range(H):
-                dhj = dh[n, j] + dout[t, n, j] if has_dout else dh[n, j]
-                h = Hs[cur, n, j]
-                if relu:
-                    dG[n, j] = dhj if h > zero else zero
-                else:
-                    dG[n, j] = dhj * (one - h * h)
+            j = 0
+            while j + L <= H:
+                _grad_units(vector, Hs, dG, dh, n, cur, j, relu, one)
+                j += L
+            while j < H:
+                _grad_units(scalar, Hs, dG, dh, n, cur, j, relu, one)
+                j += 1
         accumulate_tn(Hs[prev], dG, dU, r0, r1)
         input_grad_rows(x[t], dG, W, WT, dx[t], dW, db, r0, r1)
         matmul_rows(dG, UT, tmp, r0, r1)
@@ -154,21 +166,12 @@ def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dW, dU, db, span, re
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _backward_parallel(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dWb, dUb, dbb, span, reverse, relu,
-                       tbptt, chunks):
+def _backward_parallel(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, span, reverse, relu, tbptt, dWb,
+                       dUb, dbb, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(dG.shape[0], chunks, c)
-        _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dWb[c], dUb[c], dbb[c], span,
-                       reverse, relu, tbptt, r0, r1)
-
-
-@njit(**JIT_OPTIONS)
-def _backward_serial(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dWb, dUb, dbb, span, reverse, relu,
-                     tbptt, chunks):
-    for c in range(chunks):
-        r0, r1 = chunk_bounds(dG.shape[0], chunks, c)
-        _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, dWb[c], dUb[c], dbb[c], span,
-                       reverse, relu, tbptt, r0, r1)
+        _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, span, reverse, relu, tbptt, dWb[c],
+                       dUb[c], dbb[c], r0, r1)
 
 
 def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=None,
@@ -215,15 +218,16 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
     H = U.shape[0]
     if not keep:
         Hs = np.empty((T + 2, N, H), x.dtype)
-        _parallel.launch(_infer_parallel, _infer_serial, N, x, W, b, U, state0[0], Hs,
-                         kernel_span(span), reverse, activation == "relu")
+        _parallel.launch(_infer_parallel, _infer_rows, N,
+                         (x, W, b, U, state0[0], Hs, kernel_span(span), reverse,
+                          activation == "relu"))
         return (Hs[:T] if reverse else Hs[1:T + 1]), (Hs[T + 1],), None
     G = buffer(workspace, "G", (N, H), x.dtype)  # one step's pre-activations
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
     Hs[T if reverse else 0] = state0[0]
     span = kernel_span(span)
-    _parallel.launch(_forward_parallel, _forward_serial, N,
-                     x, W, b, G, U, Hs, span, reverse, activation == "relu")
+    _parallel.launch(_forward_parallel, _forward_rows, N,
+                     (x, W, b, G, U, Hs, span, reverse, activation == "relu"))
     out = Hs[:T] if reverse else Hs[1:]
     return out, (Hs[0 if reverse else T].copy(),), (Hs, span)
 
@@ -266,7 +270,8 @@ def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activa
     tmp = buffer(workspace, "tmp", (N, H), x.dtype)
     dx = buffer(workspace, "dx", x.shape, x.dtype)
     dWb, dUb, dbb = block_buffers(N, W.shape, U.shape, (H,), dtype=x.dtype)
-    _parallel.launch(_backward_parallel, _backward_serial, N, as_dout(dout, x.dtype), x, W,
-                     np.ascontiguousarray(W.T), np.ascontiguousarray(U.T), Hs, dG, dx, dh, tmp,
-                     dWb, dUb, dbb, span, reverse, activation == "relu", tbptt)
+    _parallel.launch(_backward_parallel, _backward_rows, N,
+                     (as_dout(dout, x.dtype), x, W, np.ascontiguousarray(W.T),
+                      np.ascontiguousarray(U.T), Hs, dG, dx, dh, tmp, span, reverse,
+                      activation == "relu", tbptt), (dWb, dUb, dbb))
     return dx, tuple(reduce_blocks(p) for p in (dWb, dUb, dbb)), (dh,)

@@ -6,10 +6,9 @@ the reset gate multiplies (``reset_after=True``) or the reset state
 ``r * h_{t-1}`` (``reset_after=False``), as on the CPU.
 """
 
-import math
-
 import numpy as np
 
+from .. import _cells
 from .._checks import check_backward, check_forward
 from ._common import (
     as_device,
@@ -28,6 +27,10 @@ from ._common import (
     threads_for,
 )
 from ._device import cuda
+from ._math import sigmoid, tanh
+
+_gates, _candidate, _state, _grads, _gate_grad = (cuda.jit(device=True)(f)
+                                                  for f in _cells.gru(sigmoid, tanh))
 
 
 @cuda.jit
@@ -46,34 +49,35 @@ def gru_forward_kernel(G, U, bhn, Hs, AUX, span, reverse, reset_after):
                 AUX[t, n, j] = 0.0
             cuda.syncthreads()
             continue
-        # Gates r and z, and for reset_after the recurrent candidate term.
+        # The recurrent products: the r and z parts added to G, and for
+        # reset_after the candidate term (with its bias) in AUX.
         for j in range(tid, 3 * H, nt):
             if j < 2 * H:
                 acc = G[t, n, j]
                 for k in range(H):
                     acc += Hs[prev, n, k] * U[k, j]
-                G[t, n, j] = 1.0 / (1.0 + math.exp(-acc))
+                G[t, n, j] = acc
             elif reset_after:
                 acc = bhn[j - 2 * H]
                 for k in range(H):
                     acc += Hs[prev, n, k] * U[k, j]
                 AUX[t, n, j - 2 * H] = acc
         cuda.syncthreads()
-        if not reset_after:
-            for j in range(tid, H, nt):
-                AUX[t, n, j] = G[t, n, j] * Hs[prev, n, j]
-            cuda.syncthreads()
+        for j in range(tid, H, nt):
+            G[t, n, j], G[t, n, H + j] = _gates(G[t, n, j], G[t, n, H + j])
+            if not reset_after:
+                AUX[t, n, j] = G[t, n, j] * Hs[prev, n, j]  # the reset state
+        cuda.syncthreads()
         for j in range(tid, H, nt):
             if reset_after:
-                pre = G[t, n, 2 * H + j] + G[t, n, j] * AUX[t, n, j]
+                c = _candidate(G[t, n, 2 * H + j], G[t, n, j], AUX[t, n, j])
             else:
-                pre = G[t, n, 2 * H + j]
+                acc = 0.0
                 for k in range(H):
-                    pre += AUX[t, n, k] * U[k, 2 * H + j]
-            c = math.tanh(pre)
-            z = G[t, n, H + j]
+                    acc += AUX[t, n, k] * U[k, 2 * H + j]
+                c = _candidate(G[t, n, 2 * H + j], 1.0, acc)
             G[t, n, 2 * H + j] = c
-            Hs[cur, n, j] = (1.0 - z) * c + z * Hs[prev, n, j]
+            Hs[cur, n, j] = _state(G[t, n, H + j], c, Hs[prev, n, j], 1.0)
         cuda.syncthreads()
 
 
@@ -97,13 +101,13 @@ def gru_backward_kernel(dout, has_dout, G, U, Hs, AUX, dG, DN, dh, span, reverse
                 dG[t, n, 2 * H + k] = 0.0
                 DN[t, n, k] = 0.0
                 continue
-            r, z, c = G[t, n, k], G[t, n, H + k], G[t, n, 2 * H + k]
-            d = dh[n, k]
-            dnp = d * (1.0 - z) * (1.0 - c * c)
-            dG[t, n, H + k] = d * (Hs[prev, n, k] - c) * z * (1.0 - z)
+            r = G[t, n, k]
+            # dh keeps its share through z; the products with U add the rest below.
+            dnp, dG[t, n, H + k], dh[n, k] = _grads(dh[n, k], G[t, n, H + k],
+                                                    G[t, n, 2 * H + k], Hs[prev, n, k], 1.0)
             dG[t, n, 2 * H + k] = dnp
             if reset_after:
-                dG[t, n, k] = dnp * AUX[t, n, k] * r * (1.0 - r)
+                dG[t, n, k] = _gate_grad(r, dnp * AUX[t, n, k], 1.0)
                 DN[t, n, k] = dnp * r
             else:
                 DN[t, n, k] = dnp
@@ -116,8 +120,7 @@ def gru_backward_kernel(dout, has_dout, G, U, Hs, AUX, dG, DN, dh, span, reverse
                 drh = 0.0
                 for j in range(H):
                     drh += DN[t, n, j] * U[k, 2 * H + j]
-                r = G[t, n, k]
-                dG[t, n, k] = drh * Hs[prev, n, k] * r * (1.0 - r)
+                dG[t, n, k] = _gate_grad(G[t, n, k], drh * Hs[prev, n, k], 1.0)
                 AUX[t, n, k] = drh  # reused: d(r * h) -> its share of dh below
             cuda.syncthreads()
         cut = row_cut_device(a0, a1, t, reverse, tbptt)
@@ -125,7 +128,7 @@ def gru_backward_kernel(dout, has_dout, G, U, Hs, AUX, dG, DN, dh, span, reverse
             if cut:
                 dh[n, k] = 0.0
                 continue
-            acc = dh[n, k] * G[t, n, H + k]
+            acc = dh[n, k]
             if not reset_after:
                 acc += AUX[t, n, k] * G[t, n, k]
             for j in range(2 * H):

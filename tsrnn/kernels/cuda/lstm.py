@@ -6,8 +6,7 @@ columns of each step's recurrent product and synchronising between steps,
 so the sequence never leaves the device while it is processed.
 """
 
-import math
-
+from .. import _cells
 from .._checks import check_backward, check_forward
 from ._common import (
     as_device,
@@ -24,6 +23,9 @@ from ._common import (
     weight_product,
 )
 from ._device import cuda
+from ._math import sigmoid, tanh
+
+_gates, _state, _grads = (cuda.jit(device=True)(f) for f in _cells.lstm(sigmoid, tanh))
 
 
 @cuda.jit
@@ -46,17 +48,13 @@ def lstm_forward_kernel(G, U, Hs, Cs, TC, span, reverse):
             acc = G[t, n, j]
             for k in range(H):
                 acc += Hs[prev, n, k] * U[k, j]
-            if 2 * H <= j < 3 * H:
-                G[t, n, j] = math.tanh(acc)
-            else:
-                G[t, n, j] = 1.0 / (1.0 + math.exp(-acc))
+            G[t, n, j] = acc
         cuda.syncthreads()
         for j in range(tid, H, nt):
-            c = G[t, n, H + j] * Cs[prev, n, j] + G[t, n, j] * G[t, n, 2 * H + j]
-            tc = math.tanh(c)
-            Cs[cur, n, j] = c
-            TC[t, n, j] = tc
-            Hs[cur, n, j] = G[t, n, 3 * H + j] * tc
+            i, f, g, o = _gates(G[t, n, j], G[t, n, H + j], G[t, n, 2 * H + j],
+                                G[t, n, 3 * H + j])
+            Cs[cur, n, j], TC[t, n, j], Hs[cur, n, j] = _state(i, f, g, o, Cs[prev, n, j])
+            G[t, n, j], G[t, n, H + j], G[t, n, 2 * H + j], G[t, n, 3 * H + j] = i, f, g, o
         cuda.syncthreads()
 
 
@@ -78,14 +76,10 @@ def lstm_backward_kernel(dout, has_dout, G, U, Cs, TC, dG, dh, dc, span, reverse
             cuda.syncthreads()
             continue
         for k in range(tid, H, nt):
-            i, f, g, o = G[t, n, k], G[t, n, H + k], G[t, n, 2 * H + k], G[t, n, 3 * H + k]
-            tc = TC[t, n, k]
-            dck = dc[n, k] + dh[n, k] * o * (1.0 - tc * tc)
-            dG[t, n, k] = dck * g * i * (1.0 - i)
-            dG[t, n, H + k] = dck * Cs[prev, n, k] * f * (1.0 - f)
-            dG[t, n, 2 * H + k] = dck * i * (1.0 - g * g)
-            dG[t, n, 3 * H + k] = dh[n, k] * tc * o * (1.0 - o)
-            dc[n, k] = dck * f
+            (dG[t, n, k], dG[t, n, H + k], dG[t, n, 2 * H + k], dG[t, n, 3 * H + k],
+             dc[n, k]) = _grads(G[t, n, k], G[t, n, H + k], G[t, n, 2 * H + k],
+                                G[t, n, 3 * H + k], TC[t, n, k], Cs[prev, n, k], dh[n, k],
+                                dc[n, k], 1.0)
         cuda.syncthreads()
         cut = row_cut_device(a0, a1, t, reverse, tbptt)
         for k in range(tid, H, nt):

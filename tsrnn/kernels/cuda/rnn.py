@@ -3,8 +3,7 @@ r"""SimpleRNN cell on the GPU: the CUDA twin of :mod:`tsrnn.kernels.cpu.rnn`.
 One thread block per sequence runs its whole time loop; ``relu`` is a flag.
 """
 
-import math
-
+from .. import _cells
 from .._checks import check_backward, check_forward
 from ._common import (
     as_device,
@@ -21,6 +20,10 @@ from ._common import (
     weight_product,
 )
 from ._device import cuda
+from ._math import positive, tanh
+
+_activation, _activation_grad = (cuda.jit(device=True)(f)
+                                 for f in _cells.simple_rnn(tanh, positive))
 
 
 @cuda.jit
@@ -40,10 +43,7 @@ def rnn_forward_kernel(G, U, Hs, span, reverse, relu):
             acc = G[t, n, j]
             for k in range(H):
                 acc += Hs[prev, n, k] * U[k, j]
-            if relu:
-                Hs[cur, n, j] = acc if acc > 0 else 0.0
-            else:
-                Hs[cur, n, j] = math.tanh(acc)
+            Hs[cur, n, j] = _activation(acc, relu)
         cuda.syncthreads()
 
 
@@ -60,13 +60,7 @@ def rnn_backward_kernel(dout, has_dout, U, Hs, dG, dh, span, reverse, relu, tbpt
         for k in range(tid, H, nt):
             if has_dout:
                 dh[n, k] += dout[t, n, k]
-            h = Hs[cur, n, k]
-            if not active:
-                dG[t, n, k] = 0.0
-            elif relu:
-                dG[t, n, k] = dh[n, k] if h > 0 else 0.0
-            else:
-                dG[t, n, k] = dh[n, k] * (1.0 - h * h)
+            dG[t, n, k] = _activation_grad(Hs[cur, n, k], dh[n, k], relu, 1.0) if active else 0.0
         cuda.syncthreads()
         if active:
             cut = row_cut_device(a0, a1, t, reverse, tbptt)
