@@ -117,6 +117,66 @@ def rnn(series, **params):
     return forecasts, time.perf_counter() - start, failed
 
 
+def seasonal_test(y, m):
+    """Whether ``y`` is seasonal with period ``m``: the 90% autocorrelation test of the
+    Theta method (Assimakopoulos and Nikolopoulos, 2000)."""
+    from statsmodels.tsa.stattools import acf
+
+    if m < 2 or len(y) < 3 * m:
+        return False
+    r = acf(y, nlags=m, fft=False)
+    limit = 1.645 * np.sqrt((1 + 2 * np.sum(r[1:m] ** 2)) / len(y))
+    return abs(r[m]) > limit
+
+
+def preprocess(y, h, m, log, deseason):
+    """``y`` as the network is to see it, and the function that maps its forecasts back."""
+    from statsmodels.tsa.seasonal import seasonal_decompose
+
+    use_log = log and bool((y > 0).all())
+    z = np.log(y) if use_log else y
+    season = np.zeros(len(z) + h)
+    if deseason and seasonal_test(z, m):
+        mult = not use_log and bool((y > 0).all())
+        s = seasonal_decompose(z, period=m, model="multiplicative" if mult else "additive",
+                               two_sided=True).seasonal
+        cycle = s[len(z) - m:]
+        season = np.log(np.r_[s, cycle[np.arange(h) % m]]) if mult else \
+            np.r_[s, cycle[np.arange(h) % m]]
+        z = np.exp(np.log(z) - season[:len(z)]) if mult else z - season[:len(z)]
+
+    def restore(f):
+        if deseason and season.any():
+            f = f * np.exp(season[len(z):]) if (not use_log and (y > 0).all()) else \
+                f + season[len(z):]
+        return np.exp(f) if use_log else f
+
+    return z, restore
+
+
+def rnn_panel(series, log=False, deseason=False, **params):
+    """Forecasts of one RNNForecaster per frequency fitted on all its series at once
+    (a panel; series right-aligned, shorter ones starting later)."""
+    forecasts, start = {}, time.perf_counter()
+    groups = {}
+    for sid, kind, y, _, h, m in series:
+        groups.setdefault((kind, h, m), []).append((sid, y))
+    for (_, h, m), members in groups.items():
+        prepared = {sid: preprocess(y, h, m, log, deseason) for sid, y in members}
+        members = [(sid, z) for sid, (z, _) in prepared.items()]
+        T = max(len(y) for _, y in members)
+        frame = pd.DataFrame({sid: np.r_[np.full(T - len(y), np.nan), y] for sid, y in members})
+        params = {"multiseries": "global", **params}
+        fc = RNNForecaster(horizon=h, seasonal_period=m, random_state=0, **params)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pred = fc.fit(frame).predict()
+        for sid, _ in members:
+            forecasts[sid] = prepared[sid][1](pred[sid].to_numpy())
+        _progress("RNN panel", len(forecasts), len(series))
+    return forecasts, time.perf_counter() - start
+
+
 def _progress(name, done, total):
     print(f"\r{name:<14} {done:>5}/{total}", end="" if done < total else "\n",
           file=sys.stderr, flush=True)
@@ -181,7 +241,10 @@ def main():
     if args.max_epochs is not None:
         params["max_epochs"] = args.max_epochs
     for method in args.methods:
-        if method == "RNNForecaster":
+        if method == "RNNpanel":
+            forecasts, seconds = rnn_panel(series, **params)
+            method = "RNN panel " + " ".join(args.rnn)
+        elif method == "RNNForecaster":
             forecasts, seconds, failed = rnn(series, **params)
             if failed:
                 print(f"RNNForecaster: {failed} series too short, seasonal naive used",
