@@ -101,7 +101,7 @@ def baseline(model_name, series):
     return forecasts, time.perf_counter() - start
 
 
-def rnn(series, **params):
+def rnn(series, log=False, deseason=False, **params):
     """Forecasts of the default RNNForecaster, one fit per series; failures counted."""
     forecasts, failed, start = {}, 0, time.perf_counter()
     for k, (sid, _, y, _, h, m) in enumerate(series):
@@ -109,7 +109,8 @@ def rnn(series, **params):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                forecasts[sid] = fc.fit(pd.Series(y)).predict().to_numpy()
+                z, restore = preprocess(y, h, m, log, deseason)
+                forecasts[sid] = restore(fc.fit(pd.Series(z)).predict().to_numpy())
         except ValueError:  # a series too short for the network: seasonal naive instead
             failed += 1
             forecasts[sid] = np.array([y[len(y) - m + i % m] for i in range(h)])
@@ -122,7 +123,7 @@ def seasonal_test(y, m):
     Theta method (Assimakopoulos and Nikolopoulos, 2000)."""
     from statsmodels.tsa.stattools import acf
 
-    if m < 2 or len(y) < 3 * m:
+    if m < 2 or len(y) < 2 * m:
         return False
     r = acf(y, nlags=m, fft=False)
     limit = 1.645 * np.sqrt((1 + 2 * np.sum(r[1:m] ** 2)) / len(y))
@@ -154,7 +155,7 @@ def preprocess(y, h, m, log, deseason):
     return z, restore
 
 
-def rnn_panel(series, log=False, deseason=False, **params):
+def rnn_panel(series, log=False, deseason=False, seeds=1, scalings=None, **params):
     """Forecasts of one RNNForecaster per frequency fitted on all its series at once
     (a panel; series right-aligned, shorter ones starting later)."""
     forecasts, start = {}, time.perf_counter()
@@ -167,12 +168,21 @@ def rnn_panel(series, log=False, deseason=False, **params):
         T = max(len(y) for _, y in members)
         frame = pd.DataFrame({sid: np.r_[np.full(T - len(y), np.nan), y] for sid, y in members})
         params = {"multiseries": "global", **params}
-        fc = RNNForecaster(horizon=h, seasonal_period=m, random_state=0, **params)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            pred = fc.fit(frame).predict()
+        preds = []
+        # An ensemble: one network per scaling ("window+ratio") and seed, forecasts averaged.
+        positive = all((y > 0).all() for _, y in members)
+        kinds = (scalings or params.pop("scaling", "window")).split("+")
+        kinds = [k if k != "ratio" or positive else "window" for k in kinds]
+        for seed in range(seeds):
+            for k, scaling in enumerate(kinds):
+                fc = RNNForecaster(horizon=h, seasonal_period=m, random_state=seed + 100 * k,
+                                   scaling=scaling, **params)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    preds.append(fc.fit(frame).predict())
         for sid, _ in members:
-            forecasts[sid] = prepared[sid][1](pred[sid].to_numpy())
+            f = np.mean([p[sid].to_numpy() for p in preds], axis=0)
+            forecasts[sid] = prepared[sid][1](f)
         _progress("RNN panel", len(forecasts), len(series))
     return forecasts, time.perf_counter() - start
 
@@ -224,6 +234,8 @@ def main():
     parser.add_argument("--quick", type=int, default=0, metavar="N",
                         help="N series per frequency (0: all)")
     parser.add_argument("--origins", type=int, default=1, help="bundled: origins per series")
+    parser.add_argument("--frequencies", nargs="+", metavar="KIND",
+                        help="only these frequencies (yearly, quarterly, monthly, other)")
     parser.add_argument("--methods", nargs="+", default=[*BASELINES, "RNNForecaster"])
     parser.add_argument("--max-epochs", type=int, default=None,
                         help="RNNForecaster's max_epochs (default: its own)")
@@ -231,12 +243,16 @@ def main():
                         help="RNNForecaster parameters to try instead of the default, "
                              "e.g. cell=gru (the method is then named by them)")
     parser.add_argument("--save", metavar="CSV", help="write every series' scores here")
+    parser.add_argument("--forecasts", metavar="PICKLE",
+                        help="write every method's forecasts here ({method: {series: array}})")
     args = parser.parse_args()
     if args.dataset == "bundled":
         series = bundled(args.origins)
     else:
         series = competition(args.dataset, args.holdout, args.quick)
-    table, times = {}, {}
+    if args.frequencies:
+        series = [s for s in series if s[1] in args.frequencies]
+    table, times, kept = {}, {}, {}
     params = dict(_parameter(p) for p in args.rnn)
     if args.max_epochs is not None:
         params["max_epochs"] = args.max_epochs
@@ -253,6 +269,12 @@ def main():
         else:
             forecasts, seconds = baseline(method, series)
         table[method], times[method] = scores(series, forecasts), seconds
+        kept[method] = forecasts
+    if args.forecasts:
+        import pickle
+
+        with open(args.forecasts, "wb") as f:
+            pickle.dump(kept, f)
     if args.save:
         ids = [s[0] for s in series]
         pd.concat({m: f.assign(series=ids) for m, f in table.items()},

@@ -262,7 +262,7 @@ def test_loader_fuzz_gives_a_value_error_or_the_same_model(model_file, tmp_path)
 
 @pytest.mark.parametrize("kwargs", [
     {}, {"strategy": "seq2seq"}, {"strategy": "recursive", "difference": True},
-    {"multiseries": "global"}, {"multiseries": "local"},
+    {"multiseries": "global"}, {"multiseries": "local"}, {"scaling": "ratio"},
 ])
 def test_forecasters_save_and_load_without_pickle(tmp_path, kwargs):
     y = _series()
@@ -277,6 +277,27 @@ def test_forecasters_save_and_load_without_pickle(tmp_path, kwargs):
         fc.update(new)
         loaded.update(new)
         pd.testing.assert_frame_equal(loaded.predict_interval(), fc.predict_interval())
+
+
+def test_seasonal_indices_are_saved_and_files_from_before_them_load(tmp_path):
+    y = _series()
+    fc = RNNForecaster(horizon=3, **FAST).fit(y)
+    assert fc.scaler_.season is not None  # the default deseasonalises a seasonal series
+    fc.save(tmp_path / "fc.npz")
+    loaded = tsrnn.load(tmp_path / "fc.npz")
+    np.testing.assert_array_equal(loaded.scaler_.season, fc.scaler_.season)
+    pd.testing.assert_series_equal(loaded.predict(), fc.predict())
+    # A file written before deseasonalising existed: no parameter, period or indices.
+    old = RNNForecaster(horizon=3, deseasonalize=False, **FAST).fit(y)
+    old.save(tmp_path / "old.npz")
+    meta, contents = _contents(tmp_path / "old.npz")
+    del meta["params"]["deseasonalize"]
+    del meta["model"]["scaler"]["period"]
+    assert "scaler_season" not in contents
+    _write(tmp_path / "older.npz", meta, contents)
+    loaded = tsrnn.load(tmp_path / "older.npz")
+    assert loaded.deseasonalize is False and loaded.scaler_.season is None
+    pd.testing.assert_series_equal(loaded.predict(), old.predict())
 
 
 def test_forecaster_files_with_covariates_and_periods(tmp_path):

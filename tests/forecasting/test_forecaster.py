@@ -64,6 +64,29 @@ def test_window_scaling_follows_a_trend_past_the_training_range():
     assert errors["window"] < 3 < errors["standard"]
 
 
+def test_a_multiplicative_season_is_removed_and_put_back():
+    # The seasonal swing grows with the level: deseasonalising (the default) finds
+    # multiplicative indices, and the forecasts swing with the season.
+    t = np.arange(120.0)
+    rng = np.random.default_rng(0)
+    y = pd.Series((20 + 0.5 * t) * (1 + 0.3 * np.sin(2 * np.pi * t / 12))
+                  * np.exp(0.01 * rng.standard_normal(120)),
+                  index=pd.date_range("2000-01-01", periods=120, freq="MS"))
+    future = np.arange(120.0, 132.0)
+    truth = (20 + 0.5 * future) * (1 + 0.3 * np.sin(2 * np.pi * future / 12))
+    errors = {}
+    for deseasonalize in ("auto", False):
+        fc = RNNForecaster(horizon=12, deseasonalize=deseasonalize, **FAST).fit(y)
+        assert (fc.scaler_.season is not None) == (deseasonalize == "auto")
+        errors[deseasonalize] = np.abs(fc.predict().to_numpy() - truth).mean()
+    assert fc.scaler_ is not None
+    assert errors["auto"] < 0.5 * errors[False]
+    # Log-ratios with the season additive on the logarithms do as well.
+    fc = RNNForecaster(horizon=12, scaling="ratio", **FAST).fit(y)
+    assert not fc.scaler_.multiplicative[0]
+    assert np.abs(fc.predict().to_numpy() - truth).mean() < 0.5 * errors[False]
+
+
 def test_differencing_works():
     y = _seasonal()
     fc = RNNForecaster(horizon=6, difference=True, **{**FAST, "max_epochs": 30}).fit(y[:-6])

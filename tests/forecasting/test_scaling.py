@@ -4,14 +4,22 @@ import numpy as np
 import pytest
 
 from tsrnn import datasets
-from tsrnn.forecasting.scaling import SeriesScaler
+from tsrnn.forecasting.scaling import SeriesScaler, seasonal
 
 
-@pytest.mark.parametrize("method", ["window", "standard", "none"])
+@pytest.mark.parametrize("method", ["window", "ratio", "standard", "none"])
 @pytest.mark.parametrize("difference", [False, True])
-def test_modelled_series_restores_to_levels(method, difference):
-    values = datasets.load_co2().to_numpy()[:, None]
-    scaler = SeriesScaler(method, difference).fit(values)
+@pytest.mark.parametrize("deseasonalize", [False, True])
+@pytest.mark.parametrize("shift", [0.0, -340.0])
+def test_modelled_series_restores_to_levels(method, difference, deseasonalize, shift):
+    if method == "ratio" and shift:
+        pytest.skip("ratio scaling needs a positive series")
+    # co2 is positive and seasonal; shifted below zero its season is additive.
+    values = datasets.load_co2().to_numpy()[:, None] + shift
+    scaler = SeriesScaler(method, difference, 12, deseasonalize).fit(values)
+    assert (scaler.season is not None) == deseasonalize
+    if deseasonalize:
+        assert scaler.multiplicative[0] == (shift == 0 and method != "ratio")
     S = scaler.series(values)
     assert S.shape == (len(values) - difference, 1)
     # The modelled values after each origin restore to the observed levels.
@@ -19,8 +27,43 @@ def test_modelled_series_restores_to_levels(method, difference):
     steps = 12
     pred = np.stack([S[o - difference:o - difference + steps] for o in origins])
     last = values[origins - 1]
-    np.testing.assert_allclose(scaler.restore(pred, last)[:, :, 0],
+    np.testing.assert_allclose(scaler.restore(pred, last, origins - 1)[:, :, 0],
                                np.stack([values[o:o + steps, 0] for o in origins]), rtol=1e-12)
+
+
+def test_seasonality_test():
+    co2 = datasets.load_co2().to_numpy()
+    assert seasonal(co2, 12)
+    assert not seasonal(co2[:35], 12)  # fewer than three seasons
+    rng = np.random.default_rng(0)
+    assert not seasonal(rng.standard_normal(200), 12)
+    assert not seasonal(np.full(60, 2.0), 12)
+
+
+def test_deseasonalising_removes_the_season():
+    values = datasets.load_co2().to_numpy()[:, None]
+    scaler = SeriesScaler("window", False, 12, "auto").fit(values)
+    steps = np.diff(values[:, 0])
+    flat = np.diff(scaler.levels(values, np.arange(len(values)))[:, 0])
+    spread = [np.std([x[k::12].mean() for k in range(12)]) for x in (steps, flat)]
+    assert spread[1] < spread[0] / 10
+
+
+def test_seasonal_indices_follow_the_position_of_a_late_series():
+    co2 = datasets.load_co2().to_numpy()
+    late = np.r_[np.full(7, co2[0]), co2][:, None]
+    a = SeriesScaler("window", False, 12, True).fit(late, starts=np.array([7]))
+    b = SeriesScaler("window", False, 12, True).fit(co2[:, None])
+    np.testing.assert_allclose(a.levels(late, np.arange(len(late)))[7:],
+                               b.levels(co2[:, None], np.arange(len(co2))), rtol=1e-12)
+
+
+def test_ratio_scaling_needs_positive_series():
+    values = np.r_[np.ones(10), 0.0, np.ones(10)][:, None]
+    with pytest.raises(ValueError, match="scaling='ratio'.*positive"):
+        SeriesScaler("ratio", False).fit(values)
+    scaler = SeriesScaler("ratio", False).fit(values + 1)
+    np.testing.assert_allclose(scaler.series(values + 1)[:, 0], np.log(values[:, 0] + 1))
 
 
 def test_window_anchors_are_the_last_values():

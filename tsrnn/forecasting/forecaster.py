@@ -71,13 +71,22 @@ class RNNForecaster(BaseEstimator):
     horizon : int, default=1
         Steps the network learns to forecast (``predict`` can go further).
     strategy : {"direct", "recursive", "seq2seq"}, default="direct"
-    scaling : {"window", "standard", "none"}, default="window"
+    scaling : {"window", "ratio", "standard", "none"}, default="window"
         ``"window"``: each input window and its targets relative to the
         window's last value, in units of the series' typical step; this lets
-        the network follow trends past its training range. ``"standard"``:
-        per-series standardisation.
+        the network follow trends past its training range. ``"ratio"``
+        (positive series): the same on logarithms, as log-ratios to the last
+        value, unit-free, which suits a global model over many series of
+        different sizes. ``"standard"``: per-series standardisation.
     difference : bool, default=False
         Model first differences (forecasts are summed back onto the last level).
+    deseasonalize : "auto" or bool, default="auto"
+        Remove each series' seasonal pattern (classical decomposition:
+        multiplicative for a positive series, additive otherwise) before the
+        network sees it, and put it back on the forecasts. ``"auto"``: where
+        the series has at least three seasons and its autocorrelation at the
+        seasonal lag passes the Theta method's 90% test; True: wherever it has
+        two seasons.
     multiseries : {"joint", "global", "local"}, default="joint"
         How the columns of a DataFrame ``y`` are modelled (see above).
     seasonal_period : int or None, default=None
@@ -96,7 +105,9 @@ class RNNForecaster(BaseEstimator):
     cell, hidden_size, num_layers, activation, reset_after, bidirectional, merge_mode, loss,
     optimizer, learning_rate, batch_size, max_epochs, clip_norm, tbptt_steps, patience,
     teacher_forcing, attention, dtype, device, verbose
-        Passed to :class:`~tsrnn.RNNRegressor`.
+        Passed to :class:`~tsrnn.RNNRegressor`. ``loss`` is ``"mae"`` here (the
+        regressor's default is ``"mse"``): forecasts are judged by absolute
+        errors (MASE, sMAPE), and it is less swayed by a few wild windows.
     n_jobs : int or None, default=None
         Processes for ``multiseries="local"``.
     random_state : int or None, default=None
@@ -128,6 +139,7 @@ class RNNForecaster(BaseEstimator):
         "strategy": [StrOptions(set(STRATEGIES))],
         "scaling": [StrOptions(set(SCALINGS))],
         "difference": ["boolean"],
+        "deseasonalize": [StrOptions({"auto"}), "boolean"],
         "multiseries": [StrOptions(set(MULTISERIES))],
         "seasonal_period": [Interval(Integral, 1, None, closed="left"), None],
         "coverage": [Interval(Real, 0, 1, closed="neither")],
@@ -140,10 +152,11 @@ class RNNForecaster(BaseEstimator):
     }
 
     def __init__(self, window="auto", horizon=1, strategy="direct", scaling="window",
-                 difference=False, multiseries="joint", seasonal_period=None, coverage=0.9,
-                 calibration_size="auto", update_steps=1, cell="lstm", hidden_size=32,
-                 num_layers=1, activation="tanh", reset_after=True, bidirectional=False,
-                 merge_mode="concat", loss="mse", optimizer="adam", learning_rate=0.005,
+                 difference=False, deseasonalize="auto", multiseries="joint",
+                 seasonal_period=None, coverage=0.9, calibration_size="auto", update_steps=1,
+                 cell="lstm", hidden_size=32, num_layers=1, activation="tanh",
+                 reset_after=True, bidirectional=False, merge_mode="concat", loss="mae",
+                 optimizer="adam", learning_rate=0.005,
                  batch_size=32, max_epochs=100, clip_norm=1.0, tbptt_steps=None, patience=10,
                  teacher_forcing=1.0, attention=False, dtype="float32", device="cpu",
                  n_jobs=None, random_state=None, verbose=0):
@@ -152,6 +165,7 @@ class RNNForecaster(BaseEstimator):
         self.strategy = strategy
         self.scaling = scaling
         self.difference = difference
+        self.deseasonalize = deseasonalize
         self.multiseries = multiseries
         self.seasonal_period = seasonal_period
         self.coverage = coverage
@@ -230,7 +244,8 @@ class RNNForecaster(BaseEstimator):
         self._starts = starts if starts.any() else None
         self.window_ = self._choose_window(len(values) - int(starts.min()))
         self._values, self._exog = values, exog
-        self.scaler_ = SeriesScaler(self.scaling, self.difference).fit(values, starts)
+        self.scaler_ = SeriesScaler(self.scaling, self.difference, self.period_,
+                                    self.deseasonalize).fit(values, starts)
         self._exog_stats = None if exog is None else (exog.mean(0), exog.std(0) + 1e-12)
         S, E = self._model_space(values, exog)
         inputs, reg_targets, future, lengths, window = self._training_windows(S, E)
@@ -364,8 +379,8 @@ class RNNForecaster(BaseEstimator):
     def _levels(self, forecasts, ends):
         """Modelled-space forecasts from origins ``ends`` -> levels (n, steps, C)."""
         # With differencing, S[e - 1] is the change into values[e]: the last level is values[e].
-        last = self._values[np.asarray(ends) - (0 if self.difference else 1)]
-        return self.scaler_.restore(forecasts, last)
+        at = np.asarray(ends) - (0 if self.difference else 1)
+        return self.scaler_.restore(forecasts, self._values[at], at)
 
     def _calibrate(self, S, E, first, n):
         """Residuals of the held-out windows' forecasts, per step ahead."""

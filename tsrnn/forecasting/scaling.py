@@ -5,13 +5,22 @@ relative to the window's last observed value, in units of the series' typical
 step (the standard deviation of its first differences). A network that sees
 levels only relative to the present can follow a trend past its training
 range; one fed globally standardised windows cannot (measured: MASE 5-7 on
-trending series). ``"standard"`` subtracts the series' mean and divides by its
-standard deviation; ``"none"`` leaves the values alone.
+trending series). ``"ratio"`` (positive series) works on logarithms: every
+window relative to its last value as log-ratios, unit-free, so that a model
+over many series sees them on one footing. ``"standard"`` subtracts the
+series' mean and divides by its standard deviation; ``"none"`` leaves the
+values alone.
+
+Deseasonalising (classical decomposition, when a seasonality test passes)
+happens before any of these: multiplicative seasonal indices for a positive
+series (additive on the logarithms of ``"ratio"``), additive ones otherwise.
+The indices repeat with the position in the series, so forecasts, updates
+and backtests at any position get the season of their own step.
 """
 
 import numpy as np
 
-SCALINGS = ("window", "standard", "none")
+SCALINGS = ("window", "ratio", "standard", "none")
 
 
 def _floor(s, series):
@@ -25,27 +34,81 @@ def _floor(s, series):
     return size if size > 0 else 1.0
 
 
+def seasonal(y, period):
+    """Whether ``y`` is seasonal with ``period``: the 90% autocorrelation test of the
+    Theta method (Assimakopoulos and Nikolopoulos, 2000), on at least three seasons."""
+    if period < 2 or len(y) < 3 * period:
+        return False
+    d = y - y.mean()
+    denom = d @ d
+    if denom <= 0:
+        return False
+    r = np.array([d[k:] @ d[:len(d) - k] for k in range(1, period + 1)]) / denom
+    return bool(abs(r[-1]) > 1.645 * np.sqrt((1 + 2 * np.sum(r[:-1] ** 2)) / len(y)))
+
+
+def seasonal_indices(y, period, multiplicative):
+    """Seasonal indices of ``y`` by classical decomposition (statsmodels'), one per
+    position in the season, starting with ``y``'s first observation."""
+    from statsmodels.tsa.seasonal import seasonal_decompose
+
+    model = "multiplicative" if multiplicative else "additive"
+    return np.asarray(seasonal_decompose(y, model=model, period=period).seasonal[:period])
+
+
 class SeriesScaler:
     """Per-column statistics of the training series and the transforms they define.
 
     Parameters
     ----------
-    method : {"window", "standard", "none"}
+    method : {"window", "ratio", "standard", "none"}
     difference : bool
         Model first differences instead of levels.
+    period : int, default=1
+        Season length.
+    deseasonalize : {"auto", True, False}, default=False
+        Remove a seasonal pattern first: ``"auto"`` where the seasonality test
+        passes, True wherever there are two seasons of data.
     """
 
-    def __init__(self, method, difference):
+    def __init__(self, method, difference, period=1, deseasonalize=False):
         self.method, self.difference = method, difference
+        self.period, self.deseasonalize = period, deseasonalize
+        self.season = None  # (period, C) indices by position modulo period, or None
+        self.multiplicative = None  # (C,) bool
+
+    @property
+    def log(self):
+        return self.method == "ratio"
 
     def fit(self, values, starts=None):
         """Learn per-column statistics from ``values`` (T, C), each column from its
         first observed row (``starts``) on."""
-        C = values.shape[1]
+        T, C = values.shape
         starts = np.zeros(C, int) if starts is None else starts
+        if self.log and np.any(values <= 0):
+            bad = int(np.nonzero((values <= 0).any(axis=0))[0][0])
+            raise ValueError(f"scaling='ratio' works on logarithms and needs positive series; "
+                             f"column {bad} has a value <= 0 (use scaling='window')")
+        self.multiplicative = (values > 0).all(axis=0) & (not self.log)
+        self.season = None
+        if self.deseasonalize is not False and self.period > 1:
+            season = np.zeros((self.period, C))
+            season[:, self.multiplicative] = 1.0
+            z = np.log(values) if self.log else values
+            m = self.period
+            for c in range(C):
+                y = z[starts[c]:, c]
+                if len(y) < 2 * m or (self.deseasonalize == "auto" and not seasonal(y, m)):
+                    continue
+                idx = seasonal_indices(y, m, self.multiplicative[c])
+                season[(starts[c] + np.arange(m)) % m, c] = idx
+            if np.any(season != np.where(self.multiplicative, 1.0, 0.0)):
+                self.season = season
         self.center, scale = np.zeros(C), np.ones(C)
+        z = self.levels(values, np.arange(T))
         for c in range(C):
-            v = values[starts[c]:, c]
+            v = z[starts[c]:, c]
             series = np.diff(v) if self.difference else v
             if self.method == "window":
                 steps = np.diff(series)
@@ -58,19 +121,45 @@ class SeriesScaler:
         self.scale = scale
         return self
 
+    def levels(self, values, positions):
+        """Observed values (..., C) at ``positions`` (the leading shape) -> the levels the
+        network models: logarithms for ``"ratio"``, deseasonalised."""
+        z = np.log(values) if self.log else np.asarray(values, float)
+        if self.season is None:
+            return z
+        s = self.season[np.asarray(positions) % self.period]
+        out = z - s
+        mult = self.multiplicative
+        out[..., mult] = z[..., mult] / s[..., mult]
+        return out
+
+    def values(self, levels, positions):
+        """The inverse of :meth:`levels`."""
+        z = levels
+        if self.season is not None:
+            s = self.season[np.asarray(positions) % self.period]
+            z = np.where(self.multiplicative, z * s, z + s)  # no division: no warning
+        return np.exp(z) if self.log else z
+
     def series(self, values):
-        """The modelled series: differences if asked, then centred (T', C)."""
-        s = np.diff(values, axis=0) if self.difference else values
+        """The modelled series: levels, differenced if asked, then centred (T', C)."""
+        z = self.levels(values, np.arange(len(values)))
+        s = np.diff(z, axis=0) if self.difference else z
         return (s - self.center) / self.scale
 
     def anchors(self, windows):
         """Reference level of each window (n, window, C) -> (n, 1, C)."""
-        if self.method == "window":
+        if self.method in ("window", "ratio"):
             return windows[:, -1:, :]
         return np.zeros((len(windows), 1, windows.shape[2]))
 
-    def restore(self, pred, last_values):
-        """Forecasts in the modelled scale (n, h, C) -> levels, given each origin's
-        last observed level (n, C)."""
+    def restore(self, pred, last_values, last_positions):
+        """Forecasts in the modelled scale (n, h, C) -> observed units, given each origin's
+        last observed value (n, C) and its position (n,)."""
         out = pred * self.scale + self.center
-        return last_values[:, None, :] + np.cumsum(out, axis=1) if self.difference else out
+        last_positions = np.asarray(last_positions)
+        if self.difference:
+            last = self.levels(last_values, last_positions)
+            out = last[:, None, :] + np.cumsum(out, axis=1)
+        positions = last_positions[:, None] + 1 + np.arange(out.shape[1])
+        return self.values(out, positions)

@@ -42,11 +42,15 @@ def get_state(fc):
         return meta, arrays
     reg_meta, reg_arrays = fc.regressor_._get_state()
     meta["model"] = {"scaler": {"method": fc.scaler_.method,
-                                "difference": bool(fc.scaler_.difference)},
+                                "difference": bool(fc.scaler_.difference),
+                                "period": int(fc.scaler_.period)},
                      "max_residuals": int(fc.residuals_.max_size), "regressor": reg_meta}
     arrays.update(S.nest(reg_arrays, "regressor"))
     arrays.update({"values": fc._values, "scaler_center": fc.scaler_.center,
                    "scaler_scale": fc.scaler_.scale})
+    if fc.scaler_.season is not None:
+        arrays.update({"scaler_season": fc.scaler_.season,
+                       "scaler_multiplicative": fc.scaler_.multiplicative})
     if fc._exog is not None:
         arrays.update({"exog": fc._exog, "exog_mean": fc._exog_stats[0],
                        "exog_std": fc._exog_stats[1]})
@@ -57,10 +61,19 @@ def get_state(fc):
     return meta, arrays
 
 
+#: Parameters added after the first file format, with the value that means the old behaviour.
+_ADDED = {"deseasonalize": False}
+
+
 def from_state(cls, meta, arrays):
     """A fitted forecaster of class ``cls`` from :func:`get_state`'s output, all checked."""
     S.keys(meta, "metadata", ("class", "params", "fitted"), ("model", "local"))
-    fc = S.with_params(cls, meta["params"])
+    # Files written before a parameter existed load with the value that means the old
+    # behaviour (no deseasonalising).
+    params = meta["params"]
+    if isinstance(params, dict):
+        params = {**_ADDED, **params}
+    fc = S.with_params(cls, params)
     fitted = S.keys(meta["fitted"], "fitted", _FITTED)
     T = S.integer(fitted["length"], "length", 1)
     fc.window_ = S.integer(fitted["window_"], "window_", 1, T)
@@ -97,16 +110,27 @@ def _local(cls, fc, metas, arrays, C):
 
 def _model(fc, meta, arrays, T, C):
     S.keys(meta, "model", ("scaler", "max_residuals", "regressor"))
-    S.keys(meta["scaler"], "scaler", ("method", "difference"))
+    S.keys(meta["scaler"], "scaler", ("method", "difference"), ("period",))
+    period = S.integer(meta["scaler"].get("period", 1), "scaler period", 1, T)
     scaler = SeriesScaler(S.choice(meta["scaler"]["method"], "scaler method", set(SCALINGS)),
-                          S.boolean(meta["scaler"]["difference"], "scaler difference"))
+                          S.boolean(meta["scaler"]["difference"], "scaler difference"), period)
     scaler.center = S.array(arrays, "scaler_center", (C,), np.float64, finite=True).copy()
     scaler.scale = S.array(arrays, "scaler_scale", (C,), np.float64, finite=True).copy()
     if np.any(scaler.scale <= 0):
         raise S.StateError("scaler_scale must be positive")
-    fc.scaler_ = scaler
     fc._values = S.array(arrays, "values", (T, C), np.float64, finite=True).copy()
     known = {"values", "scaler_center", "scaler_scale"}
+    if scaler.log and np.any(fc._values <= 0):
+        raise S.StateError("scaling 'ratio' needs positive values")
+    scaler.multiplicative = np.zeros(C, bool)
+    if "scaler_season" in arrays:
+        scaler.season = S.array(arrays, "scaler_season", (period, C), np.float64,
+                                finite=True).copy()
+        scaler.multiplicative = S.array(arrays, "scaler_multiplicative", (C,), np.bool_).copy()
+        if np.any(scaler.season[:, scaler.multiplicative] <= 0):
+            raise S.StateError("multiplicative seasonal indices must be positive")
+        known |= {"scaler_season", "scaler_multiplicative"}
+    fc.scaler_ = scaler
     F = fc.n_covariates_
     fc._exog = fc._exog_stats = None
     if F:
