@@ -300,6 +300,18 @@ def test_seasonal_indices_are_saved_and_files_from_before_them_load(tmp_path):
     pd.testing.assert_series_equal(loaded.predict(), old.predict())
 
 
+def test_a_ratio_forecaster_refuses_a_value_it_cannot_take_the_logarithm_of():
+    y = _series()
+    fc = RNNForecaster(horizon=3, scaling="ratio", **FAST).fit(y)
+    before = fc.predict()
+    new = y.iloc[:2].set_axis(fc.predict(2).index) * 0.0
+    with pytest.raises(ValueError, match="scaling='ratio'.*positive"):
+        fc.update(new)
+    pd.testing.assert_series_equal(fc.predict(), before)
+    with pytest.raises(ValueError, match="scaling='ratio'.*positive"):
+        fc.backtest(y - 20.0)
+
+
 def test_forecaster_files_with_covariates_and_periods(tmp_path):
     y = pd.Series(np.arange(60.0) + np.sin(np.arange(60.0)),
                   index=pd.period_range("2000Q1", periods=60, freq="Q"), name="q")

@@ -86,10 +86,7 @@ class SeriesScaler:
         first observed row (``starts``) on."""
         T, C = values.shape
         starts = np.zeros(C, int) if starts is None else starts
-        if self.log and np.any(values <= 0):
-            bad = int(np.nonzero((values <= 0).any(axis=0))[0][0])
-            raise ValueError(f"scaling='ratio' works on logarithms and needs positive series; "
-                             f"column {bad} has a value <= 0 (use scaling='window')")
+        self._check_positive(values)
         self.multiplicative = (values > 0).all(axis=0) & (not self.log)
         self.season = None
         if self.deseasonalize is not False and self.period > 1:
@@ -121,9 +118,17 @@ class SeriesScaler:
         self.scale = scale
         return self
 
+    def _check_positive(self, values):
+        if self.log and np.any(values <= 0):
+            bad = int(np.nonzero((np.asarray(values) <= 0).reshape(-1, values.shape[-1])
+                                 .any(axis=0))[0][0])
+            raise ValueError(f"scaling='ratio' works on logarithms and needs positive series; "
+                             f"column {bad} has a value <= 0 (use scaling='window')")
+
     def levels(self, values, positions):
         """Observed values (..., C) at ``positions`` (the leading shape) -> the levels the
         network models: logarithms for ``"ratio"``, deseasonalised."""
+        self._check_positive(values)
         z = np.log(values) if self.log else np.asarray(values, float)
         if self.season is None:
             return z
