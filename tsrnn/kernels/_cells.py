@@ -10,7 +10,7 @@ float literal would promote float32 work to float64).
 SimpleRNN, ``h = act(a)``::
 
     activation(a, relu)            -> h
-    activation_grad(h, dh, relu)   -> da
+    activation_grad(h, dh, relu, one) -> da
 
 LSTM, pre-activations ``z`` in the gate order (i, f, g, o)::
 
