@@ -127,17 +127,17 @@ def rnn_panel(series, seeds=1, scalings=None, **params):
     later). ``scalings="window+ratio"`` and ``seeds`` make an ensemble: one network per
     scaling and seed, their forecasts averaged ("ratio" only where every series is positive)."""
     forecasts, start = {}, time.perf_counter()
+    params = {"multiseries": "global", **params}
+    wanted = (scalings or params.pop("scaling", "window")).split("+")
     groups = {}
     for sid, kind, y, _, h, m in series:
         groups.setdefault((kind, h, m), []).append((sid, y))
     for (_, h, m), members in groups.items():
         T = max(len(y) for _, y in members)
         frame = pd.DataFrame({sid: np.r_[np.full(T - len(y), np.nan), y] for sid, y in members})
-        params = {"multiseries": "global", **params}
-        preds = []
         positive = all((y > 0).all() for _, y in members)
-        kinds = (scalings or params.pop("scaling", "window")).split("+")
-        kinds = [k if k != "ratio" or positive else "window" for k in kinds]
+        kinds = [k if k != "ratio" or positive else "window" for k in wanted]
+        preds = []
         for seed in range(seeds):
             for k, scaling in enumerate(kinds):
                 fc = RNNForecaster(horizon=h, seasonal_period=m, random_state=seed + 100 * k,
@@ -146,8 +146,7 @@ def rnn_panel(series, seeds=1, scalings=None, **params):
                     warnings.simplefilter("ignore")
                     preds.append(fc.fit(frame).predict())
         for sid, _ in members:
-            f = np.mean([p[sid].to_numpy() for p in preds], axis=0)
-            forecasts[sid] = f
+            forecasts[sid] = np.mean([p[sid].to_numpy() for p in preds], axis=0)
         _progress("RNN panel", len(forecasts), len(series))
     return forecasts, time.perf_counter() - start
 

@@ -37,13 +37,11 @@ def _floor(s, series):
 def seasonal(y, period):
     """Whether ``y`` is seasonal with ``period``: the 90% autocorrelation test of the
     Theta method (Assimakopoulos and Nikolopoulos, 2000), on at least three seasons."""
-    if period < 2 or len(y) < 3 * period:
+    from statsmodels.tsa.stattools import acf
+
+    if period < 2 or len(y) < 3 * period or np.ptp(y) == 0:
         return False
-    d = y - y.mean()
-    denom = d @ d
-    if denom <= 0:
-        return False
-    r = np.array([d[k:] @ d[:len(d) - k] for k in range(1, period + 1)]) / denom
+    r = acf(y, nlags=period, fft=False)[1:]
     return bool(abs(r[-1]) > 1.645 * np.sqrt((1 + 2 * np.sum(r[:-1] ** 2)) / len(y)))
 
 
@@ -90,18 +88,18 @@ class SeriesScaler:
         self.multiplicative = (values > 0).all(axis=0) & (not self.log)
         self.season = None
         if self.deseasonalize is not False and self.period > 1:
-            season = np.zeros((self.period, C))
-            season[:, self.multiplicative] = 1.0
-            z = np.log(values) if self.log else values
             m = self.period
+            season = np.where(self.multiplicative, 1.0, 0.0)[None, :].repeat(m, axis=0)
+            z = np.log(values) if self.log else values
+            found = False
             for c in range(C):
                 y = z[starts[c]:, c]
                 if len(y) < 2 * m or (self.deseasonalize == "auto" and not seasonal(y, m)):
                     continue
-                idx = seasonal_indices(y, m, self.multiplicative[c])
-                season[(starts[c] + np.arange(m)) % m, c] = idx
-            if np.any(season != np.where(self.multiplicative, 1.0, 0.0)):
-                self.season = season
+                season[(starts[c] + np.arange(m)) % m, c] = seasonal_indices(
+                    y, m, self.multiplicative[c])
+                found = True
+            self.season = season if found else None
         self.center, scale = np.zeros(C), np.ones(C)
         z = self.levels(values, np.arange(T))
         for c in range(C):

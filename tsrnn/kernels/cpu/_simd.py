@@ -109,61 +109,34 @@ def zero(typingctx, arr):
     return ty(arr), codegen
 
 
+def _read(at, out):
+    # Codegen of a load of ``out`` (a vector or one element) from the array in argument
+    # ``at``, indexed by the tuple after it.
+    def codegen(context, builder, sig, args):
+        idx = cgutils.unpack_tuple(builder, args[at + 1])
+        llty = context.get_value_type(out) if isinstance(out, Vector) else None
+        ptr = _pointer(context, builder, sig.args[at], args[at], idx, llty)
+        return builder.load(ptr, align=sig.args[at].dtype.bitwidth // 8)
+
+    return codegen
+
+
 @intrinsic
 def load(typingctx, arr, *indices):
     """``lanes`` elements of ``arr`` from ``arr[indices]`` on along the last axis
     (``arr`` C-contiguous; no wraparound or bounds check)."""
     vt = _contiguous(arr, indices, "load")
-
-    def codegen(context, builder, sig, args):
-        llty = context.get_value_type(vt)
-        idx = cgutils.unpack_tuple(builder, args[1])
-        ptr = _pointer(context, builder, sig.args[0], args[0], idx, llty)
-        return builder.load(ptr, align=vt.dtype.bitwidth // 8)
-
-    return vt(arr, types.StarArgTuple.from_types(indices)), codegen
+    return vt(arr, types.StarArgTuple.from_types(indices)), _read(0, vt)
 
 
 @intrinsic
 def store(typingctx, arr, *args):
-    """``store(arr, *indices, v)``: the inverse of :func:`load`."""
+    """``store(arr, *indices, v)``: the inverse of :func:`load` for a vector ``v``, of
+    :func:`item` for one element."""
     *indices, v = args
     vt = _contiguous(arr, indices, "store")
-    if v != vt:
-        raise TypingError(f"store of {v} into an array of {arr.dtype}")
-
-    def codegen(context, builder, sig, args):
-        *idx, value = cgutils.unpack_tuple(builder, args[1])
-        ptr = _pointer(context, builder, sig.args[0], args[0], idx, value.type)
-        builder.store(value, ptr, align=vt.dtype.bitwidth // 8)
-        return context.get_dummy_value()
-
-    return types.void(arr, types.StarArgTuple.from_types(args)), codegen
-
-
-@intrinsic
-def get(typingctx, like, arr, *indices):
-    """``arr[indices]`` as :func:`load` reads it where ``like`` is a vector, else as one
-    element (as :func:`item`): one loop body serves a loop's vectors and its tail."""
-    vt = _contiguous(arr, indices, "get")
-    out = vt if isinstance(like, Vector) else vt.dtype
-
-    def codegen(context, builder, sig, args):
-        idx = cgutils.unpack_tuple(builder, args[2])
-        llty = context.get_value_type(out) if out is vt else None
-        ptr = _pointer(context, builder, sig.args[1], args[1], idx, llty)
-        return builder.load(ptr, align=vt.dtype.bitwidth // 8)
-
-    return out(like, arr, types.StarArgTuple.from_types(indices)), codegen
-
-
-@intrinsic
-def put(typingctx, arr, *args):
-    """``put(arr, *indices, v)``: the inverse of :func:`get` (a vector or one element)."""
-    *indices, v = args
-    vt = _contiguous(arr, indices, "put")
     if v not in (vt, vt.dtype):
-        raise TypingError(f"put of {v} into an array of {arr.dtype}")
+        raise TypingError(f"store of {v} into an array of {arr.dtype}")
 
     def codegen(context, builder, sig, args):
         *idx, value = cgutils.unpack_tuple(builder, args[1])
@@ -173,6 +146,16 @@ def put(typingctx, arr, *args):
         return context.get_dummy_value()
 
     return types.void(arr, types.StarArgTuple.from_types(args)), codegen
+
+
+@intrinsic
+def get(typingctx, like, arr, *indices):
+    """``arr[indices]`` as :func:`load` reads it where ``like`` is a vector, else as one
+    element (as :func:`item`): one loop body serves a loop's vectors and its tail
+    (:func:`store` writes either back)."""
+    vt = _contiguous(arr, indices, "get")
+    out = vt if isinstance(like, Vector) else vt.dtype
+    return out(like, arr, types.StarArgTuple.from_types(indices)), _read(1, out)
 
 
 @intrinsic
@@ -194,12 +177,7 @@ def item(typingctx, arr, *indices):
     """``arr[indices]`` without wraparound or bounds check: a loop from an
     unknown start index otherwise pays for the negative-index test in its body."""
     _contiguous(arr, indices, "item")
-
-    def codegen(context, builder, sig, args):
-        idx = cgutils.unpack_tuple(builder, args[1])
-        return builder.load(_pointer(context, builder, sig.args[0], args[0], idx, None))
-
-    return arr.dtype(arr, types.StarArgTuple.from_types(indices)), codegen
+    return arr.dtype(arr, types.StarArgTuple.from_types(indices)), _read(0, arr.dtype)
 
 
 @intrinsic

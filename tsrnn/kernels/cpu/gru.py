@@ -42,7 +42,7 @@ from ._common import (
 )
 from ._math import sigmoid, tanh
 from ._products import accumulate_tn, matmul_rows, matvec, project_row, project_rows
-from ._simd import get, lanes, put, zero, zeros
+from ._simd import get, lanes, store, zero, zeros
 
 # The equations, inlined into every path below; each path's unit body runs on a
 # vector of units and then on the units left over, one at a time.
@@ -56,8 +56,8 @@ def _gate_units(v, G, accrz, t, n, j):
     H = accrz.shape[1] // 2
     r, z = _gates(get(v, G, t, n, j) + get(v, accrz, n, j),
                   get(v, G, t, n, H + j) + get(v, accrz, n, H + j))
-    put(G, t, n, j, r)
-    put(G, t, n, H + j, z)
+    store(G, t, n, j, r)
+    store(G, t, n, H + j, z)
     return r, z
 
 
@@ -67,17 +67,17 @@ def _step_units(v, G, Hs, AUX, accrz, accn, bhn, t, n, prev, cur, j, one):
     H = Hs.shape[2]
     r, z = _gate_units(v, G, accrz, t, n, j)
     hn = get(v, accn, n, j) + get(v, bhn, j)
-    put(AUX, t, n, j, hn)
+    store(AUX, t, n, j, hn)
     c = _candidate(get(v, G, t, n, 2 * H + j), r, hn)
-    put(G, t, n, 2 * H + j, c)
-    put(Hs, cur, n, j, _state(z, c, get(v, Hs, prev, n, j), one))
+    store(G, t, n, 2 * H + j, c)
+    store(Hs, cur, n, j, _state(z, c, get(v, Hs, prev, n, j), one))
 
 
 @njit(inline="always", **JIT_OPTIONS)
 def _reset_units(v, G, Hs, AUX, accrz, t, n, prev, j):
     # The classic variant's gates; AUX keeps the reset state, multiplied by U_n next.
     r, _ = _gate_units(v, G, accrz, t, n, j)
-    put(AUX, t, n, j, r * get(v, Hs, prev, n, j))
+    store(AUX, t, n, j, r * get(v, Hs, prev, n, j))
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -85,8 +85,8 @@ def _classic_units(v, G, Hs, accn, t, n, prev, cur, j, one):
     # The classic variant's candidate, once the reset state's product is in accn.
     H = Hs.shape[2]
     c = _candidate(get(v, G, t, n, 2 * H + j), one, get(v, accn, n, j))
-    put(G, t, n, 2 * H + j, c)
-    put(Hs, cur, n, j, _state(get(v, G, t, n, H + j), c, get(v, Hs, prev, n, j), one))
+    store(G, t, n, 2 * H + j, c)
+    store(Hs, cur, n, j, _state(get(v, G, t, n, H + j), c, get(v, Hs, prev, n, j), one))
 
 
 @njit(**JIT_OPTIONS)
@@ -156,7 +156,7 @@ def _alone_units(v, a, g, Hs, bhn, n, prev, cur, j, one):
     H = bhn.shape[0]
     r, z = _gates(get(v, a, j) + get(v, g, j), get(v, a, H + j) + get(v, g, H + j))
     c = _candidate(get(v, a, 2 * H + j), r, get(v, g, 2 * H + j) + get(v, bhn, j))
-    put(Hs, cur, n, j, _state(z, c, get(v, Hs, prev, n, j), one))
+    store(Hs, cur, n, j, _state(z, c, get(v, Hs, prev, n, j), one))
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -165,15 +165,15 @@ def _alone_reset_units(v, a, g, Hs, n, prev, j):
     # product with U_n.
     H = Hs.shape[2]
     r, z = _gates(get(v, a, j) + get(v, g, j), get(v, a, H + j) + get(v, g, H + j))
-    put(a, H + j, z)
-    put(g, j, r * get(v, Hs, prev, n, j))
+    store(a, H + j, z)
+    store(g, j, r * get(v, Hs, prev, n, j))
 
 
 @njit(inline="always", **JIT_OPTIONS)
 def _alone_classic_units(v, a, g, Hs, n, prev, cur, j, one):
     H = Hs.shape[2]
     c = _candidate(get(v, a, 2 * H + j), one, get(v, g, 2 * H + j))
-    put(Hs, cur, n, j, _state(get(v, a, H + j), c, get(v, Hs, prev, n, j), one))
+    store(Hs, cur, n, j, _state(get(v, a, H + j), c, get(v, Hs, prev, n, j), one))
 
 
 @njit(**JIT_OPTIONS)
@@ -238,17 +238,17 @@ def _grad_units(v, G, Hs, AUX, dG, DN, dRZ, dh, t, n, prev, j, reset_after, one)
     H = dh.shape[1]
     r, z, c = get(v, G, t, n, j), get(v, G, t, n, H + j), get(v, G, t, n, 2 * H + j)
     dn, dz, dh_z = _grads(get(v, dh, n, j), z, c, get(v, Hs, prev, n, j), one)
-    put(dG, n, H + j, dz)
-    put(dG, n, 2 * H + j, dn)
-    put(dRZ, n, H + j, dz)
-    put(dh, n, j, dh_z)
+    store(dG, n, H + j, dz)
+    store(dG, n, 2 * H + j, dn)
+    store(dRZ, n, H + j, dz)
+    store(dh, n, j, dh_z)
     if reset_after:
         dr = _gate_grad(r, dn * get(v, AUX, t, n, j), one)
-        put(dG, n, j, dr)
-        put(dRZ, n, j, dr)
-        put(DN, n, j, dn * r)
+        store(dG, n, j, dr)
+        store(dRZ, n, j, dr)
+        store(DN, n, j, dn * r)
     else:
-        put(DN, n, j, dn)
+        store(DN, n, j, dn)
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -256,9 +256,9 @@ def _reset_grad_units(v, G, Hs, dG, dRZ, dh, tmp, t, n, prev, j, one):
     # The classic variant: tmp holds the gradient of the reset state r * h_{t-1}.
     r, d = get(v, G, t, n, j), get(v, tmp, n, j)
     dr = _gate_grad(r, d * get(v, Hs, prev, n, j), one)
-    put(dG, n, j, dr)
-    put(dRZ, n, j, dr)
-    put(dh, n, j, get(v, dh, n, j) + d * r)
+    store(dG, n, j, dr)
+    store(dRZ, n, j, dr)
+    store(dh, n, j, get(v, dh, n, j) + d * r)
 
 
 @njit(**JIT_OPTIONS)

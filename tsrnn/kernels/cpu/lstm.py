@@ -39,7 +39,7 @@ from ._common import (
 )
 from ._math import sigmoid, tanh
 from ._products import accumulate_tn, affine_row, affine_rows, matmul_rows
-from ._simd import get, lanes, put, zero, zeros
+from ._simd import get, lanes, store, zero, zeros
 
 # The equations, inlined into every path below; each path's unit body runs on a
 # vector of units and then on the units left over, one at a time.
@@ -56,13 +56,13 @@ def _step_units(v, G, Hs, Cs, TC, t, n, prev, cur, j):
     i, f, g, o = _gates(get(v, G, t, n, j), get(v, G, t, n, H + j), get(v, G, t, n, 2 * H + j),
                         get(v, G, t, n, 3 * H + j))
     c, tc, h = _state(i, f, g, o, get(v, Cs, prev, n, j))
-    put(G, t, n, j, i)
-    put(G, t, n, H + j, f)
-    put(G, t, n, 2 * H + j, g)
-    put(G, t, n, 3 * H + j, o)
-    put(Cs, cur, n, j, c)
-    put(TC, t, n, j, tc)
-    put(Hs, cur, n, j, h)
+    store(G, t, n, j, i)
+    store(G, t, n, H + j, f)
+    store(G, t, n, 2 * H + j, g)
+    store(G, t, n, 3 * H + j, o)
+    store(Cs, cur, n, j, c)
+    store(TC, t, n, j, tc)
+    store(Hs, cur, n, j, h)
 
 
 @njit(**JIT_OPTIONS)
@@ -103,10 +103,10 @@ def _gate_units(v, a, j):
     H = a.shape[0] // 4
     i, f, g, o = _gates(get(v, a, j), get(v, a, H + j), get(v, a, 2 * H + j),
                         get(v, a, 3 * H + j))
-    put(a, j, i)
-    put(a, H + j, f)
-    put(a, 2 * H + j, g)
-    put(a, 3 * H + j, o)
+    store(a, j, i)
+    store(a, H + j, f)
+    store(a, 2 * H + j, g)
+    store(a, 3 * H + j, o)
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -114,8 +114,8 @@ def _state_units(v, a, S, n, prev, cur, j):
     H = S.shape[3]
     c, _, h = _state(get(v, a, j), get(v, a, H + j), get(v, a, 2 * H + j),
                      get(v, a, 3 * H + j), get(v, S, 1, prev, n, j))
-    put(S, 1, cur, n, j, c)
-    put(S, 0, cur, n, j, h)
+    store(S, 1, cur, n, j, c)
+    store(S, 0, cur, n, j, h)
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -187,11 +187,11 @@ def _grad_units(v, G, Cs, TC, dG, dh, dc, t, n, prev, j, one):
         get(v, G, t, n, j), get(v, G, t, n, H + j), get(v, G, t, n, 2 * H + j),
         get(v, G, t, n, 3 * H + j), get(v, TC, t, n, j), get(v, Cs, prev, n, j),
         get(v, dh, n, j), get(v, dc, n, j), one)
-    put(dG, n, j, di)
-    put(dG, n, H + j, df)
-    put(dG, n, 2 * H + j, dg)
-    put(dG, n, 3 * H + j, do)
-    put(dc, n, j, dc_prev)
+    store(dG, n, j, di)
+    store(dG, n, H + j, df)
+    store(dG, n, 2 * H + j, dg)
+    store(dG, n, 3 * H + j, do)
+    store(dc, n, j, dc_prev)
 
 
 @njit(**JIT_OPTIONS)

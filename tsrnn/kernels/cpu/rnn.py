@@ -32,7 +32,7 @@ from ._common import (
 )
 from ._math import positive, tanh
 from ._products import accumulate_tn, affine_row, affine_rows, matmul_rows
-from ._simd import get, lanes, put, zero, zeros
+from ._simd import get, lanes, store, zero, zeros
 
 ACTIVATIONS = ("tanh", "relu")
 
@@ -44,7 +44,7 @@ _activation, _activation_grad = (njit(inline="always", **JIT_OPTIONS)(f)
 
 @njit(inline="always", **JIT_OPTIONS)
 def _step_units(v, G, Hs, n, cur, j, relu):
-    put(Hs, cur, n, j, _activation(get(v, G, n, j), relu))
+    store(Hs, cur, n, j, _activation(get(v, G, n, j), relu))
 
 
 @njit(**JIT_OPTIONS)
@@ -80,7 +80,7 @@ def _forward_parallel(x, W, b, G, U, Hs, span, reverse, relu, chunks):
 
 @njit(inline="always", **JIT_OPTIONS)
 def _alone_units(v, a, Hs, n, cur, j, relu):
-    put(Hs, cur, n, j, _activation(get(v, a, j), relu))
+    store(Hs, cur, n, j, _activation(get(v, a, j), relu))
 
 
 @njit(**JIT_OPTIONS)
@@ -123,7 +123,7 @@ def _infer_parallel(x, W, b, U, h0, Hs, span, reverse, relu, chunks):
 
 @njit(inline="always", **JIT_OPTIONS)
 def _grad_units(v, Hs, dG, dh, n, cur, j, relu, one):
-    put(dG, n, j, _activation_grad(get(v, Hs, cur, n, j), get(v, dh, n, j), relu, one))
+    store(dG, n, j, _activation_grad(get(v, Hs, cur, n, j), get(v, dh, n, j), relu, one))
 
 
 @njit(**JIT_OPTIONS)
