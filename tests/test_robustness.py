@@ -279,6 +279,53 @@ def test_forecasters_save_and_load_without_pickle(tmp_path, kwargs):
         pd.testing.assert_frame_equal(loaded.predict_interval(), fc.predict_interval())
 
 
+def _before_ensembles(meta, contents):
+    """A one-network file as written before ensembles: no ``n_seeds``, the network's
+    metadata and arrays at the top level."""
+    meta = {**meta, "params": {k: v for k, v in meta["params"].items() if k != "n_seeds"}}
+    (network,) = meta["model"]["networks"]
+    meta["model"] = {"scaler": network["scaler"], "max_residuals": meta["model"]["max_residuals"],
+                     "regressor": network["regressor"]}
+    contents = {k.removeprefix("network.0."): v for k, v in contents.items()}
+    meta["arrays"] = {k.removeprefix("network.0."): v for k, v in meta["arrays"].items()}
+    return meta, contents
+
+
+def test_a_file_from_before_ensembles_loads_and_forecasts_alike(tmp_path):
+    y = _series()
+    fc = RNNForecaster(horizon=3, **FAST).fit(y)
+    fc.save(tmp_path / "fc.npz")
+    _write(tmp_path / "old.npz", *_before_ensembles(*_contents(tmp_path / "fc.npz")))
+    loaded = tsrnn.load(tmp_path / "old.npz")
+    assert loaded.n_seeds == 1 and loaded.scalings_ == ["window"]
+    pd.testing.assert_frame_equal(loaded.predict_interval(), fc.predict_interval())
+
+
+def test_an_ensemble_is_saved_whole_and_checked_on_load(tmp_path):
+    y = _series()
+    fc = RNNForecaster(horizon=3, scaling="auto", n_seeds=2, **FAST).fit(y)
+    assert fc.scalings_ == ["window", "ratio", "window", "ratio"]
+    fc.save(tmp_path / "fc.npz")
+    loaded = tsrnn.load(tmp_path / "fc.npz")
+    pd.testing.assert_frame_equal(loaded.predict_interval(), fc.predict_interval())
+    new = y.iloc[:2].set_axis(fc.predict(2).index) + 1.0
+    fc.update(new)
+    loaded.update(new)
+    pd.testing.assert_frame_equal(loaded.predict_interval(), fc.predict_interval())
+    meta, contents = _contents(tmp_path / "fc.npz")
+    # A network missing, or one whose scaling is not what the parameters make, is refused.
+    dropped = {**meta, "model": {**meta["model"], "networks": meta["model"]["networks"][:3]}}
+    kept = {k: v for k, v in contents.items() if not k.startswith("network.3.")}
+    dropped["arrays"] = {k: v for k, v in meta["arrays"].items() if k in kept}
+    _write(tmp_path / "bad.npz", dropped, kept)
+    with pytest.raises(ValueError, match="scalings"):
+        tsrnn.load(tmp_path / "bad.npz")
+    meta["model"]["networks"][1]["scaler"]["method"] = "window"
+    _write(tmp_path / "bad.npz", meta, contents)
+    with pytest.raises(ValueError, match="scalings"):
+        tsrnn.load(tmp_path / "bad.npz")
+
+
 def test_seasonal_indices_are_saved_and_files_from_before_them_load(tmp_path):
     y = _series()
     fc = RNNForecaster(horizon=3, **FAST).fit(y)
@@ -291,6 +338,7 @@ def test_seasonal_indices_are_saved_and_files_from_before_them_load(tmp_path):
     old = RNNForecaster(horizon=3, deseasonalize=False, **FAST).fit(y)
     old.save(tmp_path / "old.npz")
     meta, contents = _contents(tmp_path / "old.npz")
+    meta, contents = _before_ensembles(meta, contents)
     del meta["params"]["deseasonalize"]
     del meta["model"]["scaler"]["period"]
     assert "scaler_season" not in contents

@@ -253,9 +253,9 @@ def test_global_model_over_series_that_start_at_different_dates():
     fc = RNNForecaster(horizon=6, multiseries="global", **{**FAST, "max_epochs": 30}).fit(df[:-6])
     assert fc.window_ == 36 and fc._starts.tolist() == [0, 180]
     # Windows of the new series that begin before its first observation are used, padded:
-    S, _ = fc._model_space(fc._values, None)
+    S, _ = fc._model_space(fc._values, None, fc.scaler_)
     ends = np.arange(36, len(S) - 6 + 1)
-    rows = len(fc._plan.supervised(S, None, ends)[4])
+    rows = len(fc._plan(fc.scaler_).supervised(S, None, ends)[4])
     fully_observed_new = np.sum(ends - 36 >= 180)
     assert rows > len(ends) + fully_observed_new       # the new series' padded windows count
     pred = fc.predict()

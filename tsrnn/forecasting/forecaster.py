@@ -71,13 +71,20 @@ class RNNForecaster(BaseEstimator):
     horizon : int, default=1
         Steps the network learns to forecast (``predict`` can go further).
     strategy : {"direct", "recursive", "seq2seq"}, default="direct"
-    scaling : {"window", "ratio", "standard", "none"}, default="window"
+    scaling : {"window", "ratio", "standard", "none", "auto"} or list of them, default="window"
         ``"window"``: each input window and its targets relative to the
         window's last value, in units of the series' typical step; this lets
         the network follow trends past its training range. ``"ratio"``
         (positive series): the same on logarithms, as log-ratios to the last
         value, unit-free, which suits a global model over many series of
-        different sizes. ``"standard"``: per-series standardisation.
+        different sizes. ``"standard"``: per-series standardisation. A list
+        trains one network per scaling and averages their forecasts (an
+        ensemble); ``"auto"`` is ``["window", "ratio"]`` when every value is
+        positive and ``"window"`` otherwise.
+    n_seeds : int, default=1
+        Networks trained per scaling, each from its own random initialisation;
+        the forecasts of all the networks are averaged, and the intervals are
+        calibrated on that average.
     difference : bool, default=False
         Model first differences (forecasts are summed back onto the last level).
     deseasonalize : "auto" or bool, default="auto"
@@ -114,8 +121,13 @@ class RNNForecaster(BaseEstimator):
 
     Attributes
     ----------
+    regressors_ : list of RNNRegressor
+        The trained networks, one per scaling and seed (one forecaster per
+        column in ``forecasters_`` for "local").
+    scalings_ : list of str
+        The scaling of each network.
     regressor_ : RNNRegressor
-        The trained network (one per column in ``forecasters_`` for "local").
+        The first network.
     window_ : int
     period_ : int
         Seasonal period used.
@@ -137,7 +149,8 @@ class RNNForecaster(BaseEstimator):
         "window": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "horizon": [Interval(Integral, 1, None, closed="left")],
         "strategy": [StrOptions(set(STRATEGIES))],
-        "scaling": [StrOptions(set(SCALINGS))],
+        "scaling": [StrOptions({*SCALINGS, "auto"}), list, tuple],
+        "n_seeds": [Interval(Integral, 1, None, closed="left")],
         "difference": ["boolean"],
         "deseasonalize": [StrOptions({"auto"}), "boolean"],
         "multiseries": [StrOptions(set(MULTISERIES))],
@@ -152,7 +165,7 @@ class RNNForecaster(BaseEstimator):
     }
 
     def __init__(self, window="auto", horizon=1, strategy="direct", scaling="window",
-                 difference=False, deseasonalize="auto", multiseries="joint",
+                 n_seeds=1, difference=False, deseasonalize="auto", multiseries="joint",
                  seasonal_period=None, coverage=0.9, calibration_size="auto", update_steps=1,
                  cell="lstm", hidden_size=32, num_layers=1, activation="tanh",
                  reset_after=True, bidirectional=False, merge_mode="concat", loss="mae",
@@ -164,6 +177,7 @@ class RNNForecaster(BaseEstimator):
         self.horizon = horizon
         self.strategy = strategy
         self.scaling = scaling
+        self.n_seeds = n_seeds
         self.difference = difference
         self.deseasonalize = deseasonalize
         self.multiseries = multiseries
@@ -244,29 +258,67 @@ class RNNForecaster(BaseEstimator):
         self._starts = starts if starts.any() else None
         self.window_ = self._choose_window(len(values) - int(starts.min()))
         self._values, self._exog = values, exog
-        self.scaler_ = SeriesScaler(self.scaling, self.difference, self.period_,
-                                    self.deseasonalize).fit(values, starts)
         self._exog_stats = None if exog is None else (exog.mean(0), exog.std(0) + 1e-12)
-        S, E = self._model_space(values, exog)
-        inputs, reg_targets, future, lengths, window = self._training_windows(S, E)
-        n = window[-1] + 1
-        n_cal = self._n_calibration(n)
-        reg = RNNRegressor(encoder_decoder=self.strategy == "seq2seq", shuffle=True,
-                           early_stopping=n_cal > 0, padding="left",
-                           validation_fraction=max(n_cal / n, 1e-9) if n_cal else 0.1,
-                           random_state=self.random_state,
-                           **{p: getattr(self, p) for p in _PASSED})
-        self.regressor_ = reg.fit(inputs, reg_targets, future=future, lengths=lengths)
+        self.scalings_ = self._scalings(values)
+        seeds = self._seeds(len(self.scalings_))
+        self.scalers_, self.regressors_, rows = [], [], []
+        for scaling, seed in zip(self.scalings_, seeds, strict=True):
+            scaler = SeriesScaler(scaling, self.difference, self.period_,
+                                  self.deseasonalize).fit(values, starts)
+            S, E = self._model_space(values, exog, scaler)
+            inputs, reg_targets, future, lengths, window = self._training_windows(S, E, scaler)
+            n = window[-1] + 1
+            n_cal = self._n_calibration(n)
+            reg = RNNRegressor(encoder_decoder=self.strategy == "seq2seq", shuffle=True,
+                               early_stopping=n_cal > 0, padding="left",
+                               validation_fraction=max(n_cal / n, 1e-9) if n_cal else 0.1,
+                               random_state=seed, **{p: getattr(self, p) for p in _PASSED})
+            reg.fit(inputs, reg_targets, future=future, lengths=lengths)
+            self.scalers_.append(scaler)
+            self.regressors_.append(reg)
+            rows.append((inputs, reg_targets, future, lengths, window))
         self.residuals_ = ConformalResiduals(self.horizon, values.shape[1])
         if n_cal:
-            self._calibrate(S, E, n - n_cal, n)
-            reg.set_params(early_stopping=False)
-            tail = window >= n - n_cal
-            for _ in range(self.update_steps):
-                reg.partial_fit(inputs[tail], reg_targets[tail],
-                                future=None if future is None else future[tail],
-                                lengths=None if lengths is None else lengths[tail])
+            # Calibrated on the averaged forecasts, before any network has seen these windows.
+            self._calibrate(n - n_cal, n)
+            for reg, (inputs, reg_targets, future, lengths, window) in zip(
+                    self.regressors_, rows, strict=True):
+                reg.set_params(early_stopping=False)
+                tail = window >= n - n_cal
+                for _ in range(self.update_steps):
+                    reg.partial_fit(inputs[tail], reg_targets[tail],
+                                    future=None if future is None else future[tail],
+                                    lengths=None if lengths is None else lengths[tail])
         return self
+
+    @property
+    def regressor_(self):
+        return self.regressors_[0]
+
+    @property
+    def scaler_(self):
+        return self.scalers_[0]
+
+    def _scalings(self, values):
+        """The scaling of each network, ``n_seeds`` times over."""
+        scaling = self.scaling
+        if scaling == "auto":
+            scaling = ["window", "ratio"] if np.all(values[~np.isnan(values)] > 0) else "window"
+        kinds = [scaling] if isinstance(scaling, str) else list(scaling)
+        if not kinds or any(k not in SCALINGS for k in kinds):
+            raise ValueError(f"scaling must be one of {list(SCALINGS)} or 'auto', or a "
+                             f"non-empty list of {list(SCALINGS)}; got {self.scaling!r}")
+        return kinds * self.n_seeds
+
+    def _seeds(self, n):
+        """A random state per network: the forecaster's own for the first, so that a single
+        network is trained as it always was, and draws from it for the others."""
+        if n == 1 or self.random_state is None:
+            return [self.random_state] * n
+        if isinstance(self.random_state, Integral):
+            draws = np.random.RandomState(self.random_state).randint(2 ** 31 - 1, size=n - 1)
+            return [self.random_state, *map(int, draws)]
+        return [int(d) for d in self.random_state.randint(2 ** 31 - 1, size=n)]
 
     def _choose_window(self, T):
         if self.window != "auto":
@@ -301,8 +353,8 @@ class RNNForecaster(BaseEstimator):
         return self
 
     # -- the modelled space ---------------------------------------------------------------
-    def _model_space(self, values, exog):
-        S = self.scaler_.series(values)
+    def _model_space(self, values, exog, scaler):
+        S = scaler.series(values)
         if exog is None:
             return S, None
         E = (exog - self._exog_stats[0]) / self._exog_stats[1]
@@ -317,25 +369,24 @@ class RNNForecaster(BaseEstimator):
     def _steps(self):
         return 1 if self.strategy == "recursive" else self.horizon
 
-    @property
-    def _plan(self):
-        """The window layout of this fitted forecaster (see :class:`WindowPlan`)."""
-        return WindowPlan(self.window_, self._steps, self._shift, self.scaler_,
+    def _plan(self, scaler):
+        """The window layout of this fitted forecaster for one network's scaler (see
+        :class:`WindowPlan`)."""
+        return WindowPlan(self.window_, self._steps, self._shift, scaler,
                           self.multiseries == "global" and len(self.columns_) > 1,
                           self.strategy == "seq2seq", self._starts)
 
-    def _training_windows(self, S, E):
+    def _training_windows(self, S, E, scaler):
         W, steps = self.window_, self._steps
         ends = np.arange(W, len(S) - steps + 1)
         if len(ends) < 2:
             raise ValueError(f"the series has {len(self._values)} observations: too short for "
                              f"window={W} plus horizon={self.horizon} (at least "
                              f"{W + steps + 1 + self.difference} are needed)")
-        return self._plan.supervised(S, E, ends)
+        return self._plan(scaler).supervised(S, E, ends)
 
-    def _network_forecast(self, plan, inputs, future, n, C, lengths=None):
+    def _network_forecast(self, reg, plan, inputs, future, n, C, lengths=None):
         """One block of ``steps`` forecasts (n, steps, C) in the modelled space."""
-        reg = self.regressor_
         if lengths is not None:
             lengths = np.maximum(lengths, 1)  # a series not started yet: read its first value
         if self.strategy == "seq2seq":
@@ -344,15 +395,18 @@ class RNNForecaster(BaseEstimator):
             out = reg.predict(inputs, lengths=lengths)
         return plan.outputs(out, n, C)
 
-    def _forecast(self, S, E, ends, steps):
-        """Forecasts (n, steps, C) in the modelled space from each origin in ``ends``.
+    def _forecast(self, S, E, ends, steps, member):
+        """Forecasts (n, steps, C) of network ``member`` in its modelled space from each
+        origin in ``ends``.
 
         ``S`` holds the modelled series; forecasts are appended to a private copy
         of each origin's history, block by block, for as many blocks as needed.
         ``E`` must cover ``max(ends) + steps`` rows when the model has covariates.
         """
         n, C = len(ends), S.shape[1]
-        W, plan = self.window_, self._plan
+        W = self.window_
+        scaler, reg = self.scalers_[member], self.regressors_[member]
+        plan = self._plan(scaler)
         hist = np.stack([S[e - W:e] for e in ends])            # (n, W, C)
         # Rows past the data are never read (or only to pad seq2seq's last block).
         ex = None if E is None else E[np.minimum(np.asarray(ends)[:, None] - W + self._shift
@@ -361,7 +415,7 @@ class RNNForecaster(BaseEstimator):
         while out.shape[1] < steps:
             k = out.shape[1]
             cur = np.concatenate([hist, out], axis=1)[:, -W:]
-            anchors = self.scaler_.anchors(cur)
+            anchors = scaler.anchors(cur)
             cur_ex = None if ex is None else ex[:, k:k + W]
             inputs = plan.layout(cur - anchors, cur_ex)
             future = None
@@ -372,25 +426,30 @@ class RNNForecaster(BaseEstimator):
                                                          axis=1)], axis=1)
                 future = plan.layout_future(fut, C)
             lengths = plan.lengths(np.asarray(ends) + k)
-            block = self._network_forecast(plan, inputs, future, n, C, lengths) + anchors
+            block = self._network_forecast(reg, plan, inputs, future, n, C, lengths) + anchors
             out = np.concatenate([out, block], axis=1)
         return out[:, :steps]
 
-    def _levels(self, forecasts, ends):
-        """Modelled-space forecasts from origins ``ends`` -> levels (n, steps, C)."""
+    def _ensemble(self, values, exog, ends, steps):
+        """Forecasts (n, steps, C) in observed units from each origin in ``ends`` (window
+        ends in the modelled series): the mean of every network's."""
         # With differencing, S[e - 1] is the change into values[e]: the last level is values[e].
         at = np.asarray(ends) - (0 if self.difference else 1)
-        return self.scaler_.restore(forecasts, self._values[at], at)
+        total = 0.0
+        for m, scaler in enumerate(self.scalers_):
+            S, E = self._model_space(values, exog, scaler)
+            total = total + scaler.restore(self._forecast(S, E, ends, steps, m), values[at], at)
+        return total / len(self.scalers_)
 
-    def _calibrate(self, S, E, first, n):
+    def _calibrate(self, first, n):
         """Residuals of the held-out windows' forecasts, per step ahead."""
         ends = self.window_ + np.arange(first, n)
         H = self.horizon
-        ends = ends[ends + H <= len(S)]
+        offset = 1 if self.difference else 0
+        ends = ends[ends + offset + H <= len(self._values)]
         if not len(ends):
             return
-        pred = self._levels(self._forecast(S, E, ends, H), ends)
-        offset = 1 if self.difference else 0
+        pred = self._ensemble(self._values, self._exog, ends, H)
         actual = self._values[ends[:, None] + offset + np.arange(H)]
         for k in range(H):
             self.residuals_.add(k, self._observed(actual[:, k] - pred[:, k], ends))
@@ -428,9 +487,8 @@ class RNNForecaster(BaseEstimator):
         return self._wrap(levels, future_index(self.index_, horizon))
 
     def _predict_levels(self, horizon, X):
-        S, E = self._model_space(self._values, self._future_exog(X, horizon))
-        end = len(S)
-        return self._levels(self._forecast(S, E, [end], horizon), [end])[0]
+        end = len(self._values) - (1 if self.difference else 0)
+        return self._ensemble(self._values, self._future_exog(X, horizon), [end], horizon)[0]
 
     def predict_interval(self, horizon=None, X=None, coverage=None):
         """Forecasts with split-conformal prediction intervals.
@@ -563,15 +621,17 @@ class RNNForecaster(BaseEstimator):
 
     def _snapshot(self):
         # New data arrive as new arrays, so a shallow copy keeps the old ones; the
-        # residual store and the network (weights, optimizer, counters) change in place.
-        return dict(self.__dict__), copy.deepcopy(self.residuals_), self.regressor_._snapshot()
+        # residual store and the networks (weights, optimizer, counters) change in place.
+        return (dict(self.__dict__), copy.deepcopy(self.residuals_),
+                [reg._snapshot() for reg in self.regressors_])
 
     def _restore(self, saved):
-        attrs, residuals, network = saved
+        attrs, residuals, networks = saved
         self.__dict__.clear()
         self.__dict__.update(attrs)
         self.residuals_ = residuals
-        self.regressor_._restore(network)
+        for reg, network in zip(self.regressors_, networks, strict=True):
+            reg._restore(network)
 
     def _check_new(self, y_new, X_new):
         values, index, columns, _, _ = as_series(y_new, "y_new", regular=False)
@@ -598,14 +658,13 @@ class RNNForecaster(BaseEstimator):
         self.index_ = self.index_.append(index) if not isinstance(self.index_, pd.RangeIndex) \
             else pd.RangeIndex(self.index_.start, self.index_.stop + len(values) *
                                self.index_.step, self.index_.step)
-        S, E = self._model_space(self._values, self._exog)
         d = 1 if self.difference else 0
         # Origins (window ends in S) whose forecasts reach a new observation.
         first = max(self.window_, old_T - d - self.horizon + 1)
         ends = np.arange(first, old_T - d + 1)
         if len(ends):
             H = self.horizon
-            pred = self._levels(self._forecast(S, E, ends, H), ends)
+            pred = self._ensemble(self._values, self._exog, ends, H)
             for k in range(H):
                 pos = ends + d + k
                 ok = (pos >= old_T) & (pos < len(self._values))
@@ -613,14 +672,16 @@ class RNNForecaster(BaseEstimator):
                     self.residuals_.add(k, self._observed(self._values[pos[ok]] - pred[ok, k],
                                                           ends[ok]))
         steps = self._steps
-        new_ends = np.arange(max(self.window_, old_T - d - steps + 1), len(S) - steps + 1)
-        if self._shift and E is not None:
-            new_ends = new_ends[new_ends <= len(E) - 1]
-        if not len(new_ends):
-            return
-        inputs, targets, future, lengths, _ = self._plan.supervised(S, E, new_ends)
-        for _ in range(self.update_steps):
-            self.regressor_.partial_fit(inputs, targets, future=future, lengths=lengths)
+        for scaler, reg in zip(self.scalers_, self.regressors_, strict=True):
+            S, E = self._model_space(self._values, self._exog, scaler)
+            new_ends = np.arange(max(self.window_, old_T - d - steps + 1), len(S) - steps + 1)
+            if self._shift and E is not None:
+                new_ends = new_ends[new_ends <= len(E) - 1]
+            if not len(new_ends):
+                continue
+            inputs, targets, future, lengths, _ = self._plan(scaler).supervised(S, E, new_ends)
+            for _ in range(self.update_steps):
+                reg.partial_fit(inputs, targets, future=future, lengths=lengths)
 
     # -- evaluation -----------------------------------------------------------------------
     def backtest(self, y=None, X=None, start=None, step=1, horizon=None, refit=False,
@@ -668,11 +729,10 @@ class RNNForecaster(BaseEstimator):
         if hasattr(self, "forecasters_"):
             return np.column_stack([f._forecast_at(values[:, [j]], exog, origin, h)
                                     for j, f in enumerate(self.forecasters_)])
-        S, E = self._model_space(values, exog)
         end = origin - (1 if self.difference else 0)
         if end < self.window_:
             raise ValueError(f"origin {origin} leaves fewer than window={self.window_} steps")
-        return self._levels(self._forecast(S, E, [end], h), [end])[0]
+        return self._ensemble(values, exog, [end], h)[0]
 
 
 def _fit_one(params, values, exog):

@@ -40,17 +40,21 @@ def get_state(fc):
             meta["local"].append(m)
             arrays.update(S.nest(a, f"local.{j}"))
         return meta, arrays
-    reg_meta, reg_arrays = fc.regressor_._get_state()
-    meta["model"] = {"scaler": {"method": fc.scaler_.method,
-                                "difference": bool(fc.scaler_.difference),
-                                "period": int(fc.scaler_.period)},
-                     "max_residuals": int(fc.residuals_.max_size), "regressor": reg_meta}
-    arrays.update(S.nest(reg_arrays, "regressor"))
-    arrays.update({"values": fc._values, "scaler_center": fc.scaler_.center,
-                   "scaler_scale": fc.scaler_.scale})
-    if fc.scaler_.season is not None:
-        arrays.update({"scaler_season": fc.scaler_.season,
-                       "scaler_multiplicative": fc.scaler_.multiplicative})
+    networks = []
+    for j, (scaler, reg) in enumerate(zip(fc.scalers_, fc.regressors_, strict=True)):
+        reg_meta, reg_arrays = reg._get_state()
+        networks.append({"scaler": {"method": scaler.method,
+                                    "difference": bool(scaler.difference),
+                                    "period": int(scaler.period)},
+                         "regressor": reg_meta})
+        net = {"scaler_center": scaler.center, "scaler_scale": scaler.scale,
+               **S.nest(reg_arrays, "regressor")}
+        if scaler.season is not None:
+            net.update({"scaler_season": scaler.season,
+                        "scaler_multiplicative": scaler.multiplicative})
+        arrays.update(S.nest(net, f"network.{j}"))
+    meta["model"] = {"max_residuals": int(fc.residuals_.max_size), "networks": networks}
+    arrays["values"] = fc._values
     if fc._exog is not None:
         arrays.update({"exog": fc._exog, "exog_mean": fc._exog_stats[0],
                        "exog_std": fc._exog_stats[1]})
@@ -62,7 +66,7 @@ def get_state(fc):
 
 
 #: Parameters added after the first file format, with the value that means the old behaviour.
-_ADDED = {"deseasonalize": False}
+_ADDED = {"deseasonalize": False, "n_seeds": 1}
 
 
 def from_state(cls, meta, arrays):
@@ -109,28 +113,44 @@ def _local(cls, fc, metas, arrays, C):
 
 
 def _model(fc, meta, arrays, T, C):
-    S.keys(meta, "model", ("scaler", "max_residuals", "regressor"))
-    S.keys(meta["scaler"], "scaler", ("method", "difference"), ("period",))
-    period = S.integer(meta["scaler"].get("period", 1), "scaler period", 1, T)
-    scaler = SeriesScaler(S.choice(meta["scaler"]["method"], "scaler method", set(SCALINGS)),
-                          S.boolean(meta["scaler"]["difference"], "scaler difference"), period)
-    scaler.center = S.array(arrays, "scaler_center", (C,), np.float64, finite=True).copy()
-    scaler.scale = S.array(arrays, "scaler_scale", (C,), np.float64, finite=True).copy()
-    if np.any(scaler.scale <= 0):
-        raise S.StateError("scaler_scale must be positive")
+    if isinstance(meta, dict) and "regressor" in meta:
+        # The format before ensembles: one network, its arrays at the top level.
+        S.keys(meta, "model", ("scaler", "max_residuals", "regressor"))
+        net_keys = {k for k in arrays if k.startswith(("regressor.", "scaler_"))}
+        arrays = {**{k: v for k, v in arrays.items() if k not in net_keys},
+                  **S.nest({k: arrays[k] for k in net_keys}, "network.0")}
+        meta = {"max_residuals": meta["max_residuals"],
+                "networks": [{"scaler": meta["scaler"], "regressor": meta["regressor"]}]}
+    S.keys(meta, "model", ("max_residuals", "networks"))
     fc._values = S.array(arrays, "values", (T, C), np.float64, finite=True).copy()
-    known = {"values", "scaler_center", "scaler_scale"}
-    if scaler.log and np.any(fc._values <= 0):
-        raise S.StateError("scaling 'ratio' needs positive values")
-    scaler.multiplicative = np.zeros(C, bool)
-    if "scaler_season" in arrays:
-        scaler.season = S.array(arrays, "scaler_season", (period, C), np.float64,
-                                finite=True).copy()
-        scaler.multiplicative = S.array(arrays, "scaler_multiplicative", (C,), np.bool_).copy()
-        if np.any(scaler.season[:, scaler.multiplicative] <= 0):
-            raise S.StateError("multiplicative seasonal indices must be positive")
-        known |= {"scaler_season", "scaler_multiplicative"}
-    fc.scaler_ = scaler
+    known = {"values"}
+    networks = meta["networks"]
+    if not isinstance(networks, list) or not networks:
+        raise S.StateError("networks must be a non-empty list")
+    fc.scalers_, fc.regressors_ = [], []
+    for j, net in enumerate(networks):
+        S.keys(net, f"network {j}", ("scaler", "regressor"))
+        net_arrays = S.split(arrays, f"network.{j}")
+        known |= {f"network.{j}.{k}" for k in net_arrays}
+        fc.scalers_.append(_scaler(net["scaler"], net_arrays, fc._values, T, C))
+        reg_arrays = S.split(net_arrays, "regressor")
+        unexpected = (set(net_arrays) - {f"regressor.{k}" for k in reg_arrays}
+                      - {"scaler_center", "scaler_scale", "scaler_season",
+                         "scaler_multiplicative"})
+        if unexpected:
+            raise S.StateError(f"unexpected arrays in network {j}: {sorted(unexpected)[:5]}")
+        fc.regressors_.append(RNNRegressor._from_state(net["regressor"], reg_arrays))
+    methods = [sc.method for sc in fc.scalers_]
+    try:
+        wanted = fc._scalings(fc._values)
+    except ValueError as e:
+        raise S.StateError(str(e)) from None
+    if methods != wanted:
+        raise S.StateError(f"the networks' scalings {methods} are not the forecaster's "
+                           f"{wanted}")
+    if any(sc.difference != fc.difference for sc in fc.scalers_):
+        raise S.StateError("a network's differencing is not the forecaster's")
+    fc.scalings_ = methods
     F = fc.n_covariates_
     fc._exog = fc._exog_stats = None
     if F:
@@ -157,19 +177,38 @@ def _model(fc, meta, arrays, T, C):
                                "non-negative errors")
         fc.residuals_.store[k] = r.copy()
         known.add(f"residuals.{k}")
-    reg_arrays = S.split(arrays, "regressor")
-    known |= {f"regressor.{k}" for k in reg_arrays}
     if set(arrays) != known:
         raise S.StateError(f"unexpected arrays {sorted(set(arrays) - known)[:5]}")
-    fc.regressor_ = RNNRegressor._from_state(meta["regressor"], reg_arrays)
-    _check_network(fc, C)
+    for reg in fc.regressors_:
+        _check_network(fc, reg, C)
     if T - int(fc.difference) - fc._steps < fc.window_:
         raise S.StateError(f"window_ {fc.window_} does not fit {T} observations")
 
 
-def _check_network(fc, C):
-    """The network must take and give what this forecaster's data make."""
-    reg = fc.regressor_
+def _scaler(meta, arrays, values, T, C):
+    """One network's scaler from its metadata and arrays (``scaler_*``), checked."""
+    S.keys(meta, "scaler", ("method", "difference"), ("period",))
+    period = S.integer(meta.get("period", 1), "scaler period", 1, T)
+    scaler = SeriesScaler(S.choice(meta["method"], "scaler method", set(SCALINGS)),
+                          S.boolean(meta["difference"], "scaler difference"), period)
+    scaler.center = S.array(arrays, "scaler_center", (C,), np.float64, finite=True).copy()
+    scaler.scale = S.array(arrays, "scaler_scale", (C,), np.float64, finite=True).copy()
+    if np.any(scaler.scale <= 0):
+        raise S.StateError("scaler_scale must be positive")
+    if scaler.log and np.any(values <= 0):
+        raise S.StateError("scaling 'ratio' needs positive values")
+    scaler.multiplicative = np.zeros(C, bool)
+    if "scaler_season" in arrays:
+        scaler.season = S.array(arrays, "scaler_season", (period, C), np.float64,
+                                finite=True).copy()
+        scaler.multiplicative = S.array(arrays, "scaler_multiplicative", (C,), np.bool_).copy()
+        if np.any(scaler.season[:, scaler.multiplicative] <= 0):
+            raise S.StateError("multiplicative seasonal indices must be positive")
+    return scaler
+
+
+def _check_network(fc, reg, C):
+    """A network must take and give what this forecaster's data make."""
     series = 1 if (fc.multiseries == "global" and C > 1) else C
     seq2seq = fc.strategy == "seq2seq"
     want = {"input_ndim_": 3, "n_features_in_": series + fc.n_covariates_,
