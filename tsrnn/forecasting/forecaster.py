@@ -17,11 +17,12 @@ from . import state as _state
 from .index import follows, future_index, seasonal_period
 from .inputs import as_exog, as_series, take
 from .intervals import ConformalResiduals
+from .panel import LongPanel, is_long
 from .scaling import SCALINGS, SeriesScaler
 from .windows import WindowPlan
 
 STRATEGIES = ("recursive", "direct", "seq2seq")
-MULTISERIES = ("joint", "global", "local")
+MULTISERIES = ("auto", "joint", "global", "local")
 # Parameters handed to the inner RNNRegressor unchanged.
 _PASSED = ("cell", "hidden_size", "num_layers", "activation", "reset_after", "bidirectional",
            "merge_mode", "loss", "optimizer", "learning_rate", "batch_size", "max_epochs",
@@ -48,7 +49,13 @@ class RNNForecaster(BaseEstimator):
     Asked for more steps than it was trained for, a direct or seq2seq model
     continues block by block from its own forecasts.
 
-    Several series: with a DataFrame ``y``, ``multiseries="joint"`` forecasts
+    A panel of many series in long format (one row per series and time:
+    columns ``unique_id``, ``ds`` and ``y``, as statsforecast and
+    NeuralForecast take) is forecast by one global model by default; the
+    series may start and end at different times, and ``predict`` returns the
+    same long format, each series' times continuing its own.
+
+    Several series in a wide DataFrame ``y``: ``multiseries="joint"`` forecasts
     the columns together as one multivariate series (related variables);
     ``"global"`` trains one model on windows of every column, each column a
     series of the same kind scaled by its own statistics (a panel of stores,
@@ -94,8 +101,11 @@ class RNNForecaster(BaseEstimator):
         the series has at least three seasons and its autocorrelation at the
         seasonal lag passes the Theta method's 90% test; True: wherever it has
         two seasons.
-    multiseries : {"joint", "global", "local"}, default="joint"
-        How the columns of a DataFrame ``y`` are modelled (see above).
+    multiseries : {"auto", "joint", "global", "local"}, default="auto"
+        How the series of a panel are modelled (see above). ``"auto"``:
+        ``"global"`` for a long-format panel, ``"joint"`` for a wide DataFrame.
+    id_col, time_col, target_col : str, default="unique_id", "ds", "y"
+        Column names of a long-format ``y``.
     seasonal_period : int or None, default=None
         Season length for the automatic window and for MASE; None: from the
         index's frequency (12 for monthly, 4 for quarterly, 7 for daily...).
@@ -154,6 +164,9 @@ class RNNForecaster(BaseEstimator):
         "difference": ["boolean"],
         "deseasonalize": [StrOptions({"auto"}), "boolean"],
         "multiseries": [StrOptions(set(MULTISERIES))],
+        "id_col": [str],
+        "time_col": [str],
+        "target_col": [str],
         "seasonal_period": [Interval(Integral, 1, None, closed="left"), None],
         "coverage": [Interval(Real, 0, 1, closed="neither")],
         "calibration_size": [Interval(Integral, 1, None, closed="left"),
@@ -165,7 +178,8 @@ class RNNForecaster(BaseEstimator):
     }
 
     def __init__(self, window="auto", horizon=1, strategy="direct", scaling="window",
-                 n_seeds=1, difference=False, deseasonalize="auto", multiseries="joint",
+                 n_seeds=1, difference=False, deseasonalize="auto", multiseries="auto",
+                 id_col="unique_id", time_col="ds", target_col="y",
                  seasonal_period=None, coverage=0.9, calibration_size="auto", update_steps=1,
                  cell="lstm", hidden_size=32, num_layers=1, activation="tanh",
                  reset_after=True, bidirectional=False, merge_mode="concat", loss="mae",
@@ -181,6 +195,9 @@ class RNNForecaster(BaseEstimator):
         self.difference = difference
         self.deseasonalize = deseasonalize
         self.multiseries = multiseries
+        self.id_col = id_col
+        self.time_col = time_col
+        self.target_col = target_col
         self.seasonal_period = seasonal_period
         self.coverage = coverage
         self.calibration_size = calibration_size
@@ -237,18 +254,30 @@ class RNNForecaster(BaseEstimator):
             raise
 
     def _fit(self, y, X):
-        ragged = self.multiseries in ("global", "local")
+        self._panel = None
+        if is_long(y, self.id_col, self.time_col):
+            if X is not None:
+                raise ValueError("covariates for a long-format panel are not supported yet: "
+                                 "pass X with a wide frame y, or leave X out")
+            self._panel, wide = LongPanel.from_frame(y, self.id_col, self.time_col,
+                                                     self.target_col)
+            y = pd.DataFrame(wide, columns=self._panel.ids)
+        multi = self.multiseries
+        self.multiseries_ = multi if multi != "auto" else (
+            "global" if self._panel is not None else "joint")
+        ragged = self.multiseries_ in ("global", "local")
         values, index, columns, kind, starts = as_series(y, "y", leading_missing=True)
         exog = as_exog(X, index, "X")
         self.index_, self.columns_, self._kind = index, columns, kind
-        self.period_ = self.seasonal_period or seasonal_period(index)
+        self.period_ = self.seasonal_period or seasonal_period(
+            index if self._panel is None else self._panel.like)
         self.n_covariates_ = 0 if exog is None else exog.shape[1]
         if starts.any() and not ragged and values.shape[1] > 1:
             raise ValueError("the columns of y start at different dates: forecast them with "
                              "multiseries='global' (one model, each series its own length) or "
                              "'local', or fill the missing values")
         self._starts = None
-        if self.multiseries == "local" and values.shape[1] > 1:
+        if self.multiseries_ == "local" and values.shape[1] > 1:
             frame = pd.DataFrame(values, index=index, columns=columns)
             return self._fit_local(frame, starts, X)
         if starts.any() and values.shape[1] == 1:  # one series: start at its first value
@@ -344,7 +373,7 @@ class RNNForecaster(BaseEstimator):
     def _fit_local(self, frame, starts, X):
         from joblib import Parallel, delayed
 
-        params = {**self.get_params(), "multiseries": "joint"}
+        params = {**self.get_params(), "multiseries": "joint", "seasonal_period": self.period_}
         jobs = (delayed(_fit_one)(params, frame[c].iloc[s:],
                                   None if X is None else take(X, s, len(frame)))
                 for c, s in zip(frame.columns, starts))
@@ -373,7 +402,7 @@ class RNNForecaster(BaseEstimator):
         """The window layout of this fitted forecaster for one network's scaler (see
         :class:`WindowPlan`)."""
         return WindowPlan(self.window_, self._steps, self._shift, scaler,
-                          self.multiseries == "global" and len(self.columns_) > 1,
+                          self.multiseries_ == "global" and len(self.columns_) > 1,
                           self.strategy == "seq2seq", self._starts)
 
     def _training_windows(self, S, E, scaler):
@@ -476,19 +505,28 @@ class RNNForecaster(BaseEstimator):
         -------
         pandas.Series or pandas.DataFrame
             Like ``y`` in ``fit`` (a Series for a Series or 1-D array), indexed
-            by the continued index.
+            by the continued index; for a long-format panel, a long frame with
+            the id and time columns and the forecasts under ``target_col``.
         """
         check_is_fitted(self, "window_")
         horizon = self._check_horizon(horizon)
-        if hasattr(self, "forecasters_"):
-            parts = [f.predict(horizon, X) for f in self.forecasters_]
-            return pd.concat(parts, axis=1).set_axis(self.columns_, axis=1)
         levels = self._predict_levels(horizon, X)
+        if self._panel is not None:
+            return self._panel.to_long({self.target_col: levels}, horizon)
         return self._wrap(levels, future_index(self.index_, horizon))
 
     def _predict_levels(self, horizon, X):
+        """Forecasts (horizon, n_series) from the end of the data seen."""
+        if hasattr(self, "forecasters_"):
+            return np.column_stack([f._predict_levels(horizon, X) for f in self.forecasters_])
         end = len(self._values) - (1 if self.difference else 0)
         return self._ensemble(self._values, self._future_exog(X, horizon), [end], horizon)[0]
+
+    def _widths(self, coverage, horizon):
+        """Interval half-widths (horizon, n_series)."""
+        if hasattr(self, "forecasters_"):
+            return np.column_stack([f._widths(coverage, horizon) for f in self.forecasters_])
+        return self.residuals_.widths(coverage, horizon)
 
     def predict_interval(self, horizon=None, X=None, coverage=None):
         """Forecasts with split-conformal prediction intervals.
@@ -505,7 +543,8 @@ class RNNForecaster(BaseEstimator):
         -------
         pandas.DataFrame
             Columns ``forecast``, ``lower``, ``upper`` (for several series, a
-            column level per series above them). Steps past the calibrated
+            column level per series above them; for a long-format panel, the
+            id and time columns before them). Steps past the calibrated
             horizon widen with the square root of the lead time; with too few
             calibration residuals for the coverage the bounds are infinite.
         """
@@ -514,12 +553,11 @@ class RNNForecaster(BaseEstimator):
         if isinstance(coverage, bool) or not isinstance(coverage, Real) or not 0 < coverage < 1:
             raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}")
         horizon = self._check_horizon(horizon)
-        if hasattr(self, "forecasters_"):
-            parts = {c: f.predict_interval(horizon, X, coverage) for c, f in
-                     zip(self.columns_, self.forecasters_)}
-            return pd.concat(parts, axis=1)
         levels = self._predict_levels(horizon, X)
-        width = self.residuals_.widths(coverage, horizon)
+        width = self._widths(coverage, horizon)
+        if self._panel is not None:
+            return self._panel.to_long({"forecast": levels, "lower": levels - width,
+                                        "upper": levels + width}, horizon)
         index = future_index(self.index_, horizon)
         frames = {c: pd.DataFrame({"forecast": levels[:, j], "lower": levels[:, j] - width[:, j],
                                    "upper": levels[:, j] + width[:, j]}, index=index)
@@ -597,7 +635,9 @@ class RNNForecaster(BaseEstimator):
         ----------
         y_new : pandas.Series, pandas.DataFrame or array-like
             Observations that follow the data seen (same columns; a pandas
-            index must continue the fitted one).
+            index must continue the fitted one). For a long-format panel, a
+            long frame with the same number of new steps for every series,
+            each continuing its own times.
         X_new : pandas.DataFrame or array-like, optional
             Their covariates, when the model has some.
 
@@ -634,6 +674,15 @@ class RNNForecaster(BaseEstimator):
             reg._restore(network)
 
     def _check_new(self, y_new, X_new):
+        if self._panel is not None:
+            if not is_long(y_new, self.id_col, self.time_col):
+                raise ValueError(f"the forecaster was fitted on a long-format panel: y_new must "
+                                 f"be long too, with columns {self.id_col!r}, "
+                                 f"{self.time_col!r} and {self.target_col!r}")
+            if X_new is not None:
+                raise ValueError("the model was fitted without covariates; X_new must be None")
+            values = self._panel.new_values(y_new)
+            return values, future_index(self.index_, len(values))
         values, index, columns, _, _ = as_series(y_new, "y_new", regular=False)
         if list(columns) != list(self.columns_) and not (
                 isinstance(y_new, np.ndarray) and values.shape[1] == len(self.columns_)):
@@ -652,6 +701,8 @@ class RNNForecaster(BaseEstimator):
 
     def _learn_new(self, values, index, exog):
         old_T = len(self._values)
+        if self._panel is not None:
+            self._panel = self._panel.advanced(len(values))
         self._values = np.concatenate([self._values, values])
         if exog is not None:
             self._exog = np.concatenate([self._exog, exog])

@@ -15,6 +15,7 @@ import pandas as pd
 from .. import _schema as S
 from ..estimators import RNNRegressor
 from .intervals import ConformalResiduals
+from .panel import LongPanel
 from .scaling import SCALINGS, SeriesScaler
 
 _FITTED = ("window_", "period_", "n_covariates_", "kind", "columns", "index", "length")
@@ -30,7 +31,10 @@ def get_state(fc):
                             "without pickle")
     fitted = {"window_": int(fc.window_), "period_": int(fc.period_),
               "n_covariates_": int(fc.n_covariates_), "kind": fc._kind, "columns": columns,
-              "index": _index_meta(fc.index_), "length": len(fc.index_)}
+              "index": _index_meta(fc.index_), "length": len(fc.index_),
+              "multiseries_": fc.multiseries_}
+    if fc._panel is not None:
+        fitted["panel"] = _panel_meta(fc._panel)
     meta = {"class": "RNNForecaster", "params": params, "fitted": fitted}
     arrays = {}
     if hasattr(fc, "forecasters_"):
@@ -78,7 +82,7 @@ def from_state(cls, meta, arrays):
     if isinstance(params, dict):
         params = {**_ADDED, **params}
     fc = S.with_params(cls, params)
-    fitted = S.keys(meta["fitted"], "fitted", _FITTED)
+    fitted = S.keys(meta["fitted"], "fitted", _FITTED, ("multiseries_", "panel"))
     T = S.integer(fitted["length"], "length", 1)
     fc.window_ = S.integer(fitted["window_"], "window_", 1, T)
     fc.period_ = S.integer(fitted["period_"], "period_", 1)
@@ -93,6 +97,15 @@ def from_state(cls, meta, arrays):
         raise S.StateError("columns must be distinct (one, for a series)")
     fc.index_ = _index(fitted["index"], T)
     C = len(fc.columns_)
+    # Files from before multiseries="auto" hold the resolved mode as the parameter.
+    fc.multiseries_ = S.choice(fitted.get("multiseries_", fc.multiseries), "multiseries_",
+                               {"joint", "global", "local"})
+    if fc.multiseries not in ("auto", fc.multiseries_):
+        raise S.StateError(f"multiseries_ {fc.multiseries_!r} contradicts the parameter "
+                           f"{fc.multiseries!r}")
+    fc._panel = None
+    if "panel" in fitted:
+        fc._panel = _panel(fitted["panel"], fc.columns_)
     if ("local" in meta) == ("model" in meta):
         raise S.StateError("a forecaster has either a model or local forecasters")
     if "local" in meta:
@@ -103,7 +116,7 @@ def from_state(cls, meta, arrays):
 
 
 def _local(cls, fc, metas, arrays, C):
-    if fc.multiseries != "local" or not isinstance(metas, list) or len(metas) != C:
+    if fc.multiseries_ != "local" or not isinstance(metas, list) or len(metas) != C:
         raise S.StateError(f"local forecasters must be one per column ({C})")
     parts = [from_state(cls, m, S.split(arrays, f"local.{j}")) for j, m in enumerate(metas)]
     known = {f"local.{j}.{k}" for j in range(C) for k in S.split(arrays, f"local.{j}")}
@@ -209,7 +222,7 @@ def _scaler(meta, arrays, values, T, C):
 
 def _check_network(fc, reg, C):
     """A network must take and give what this forecaster's data make."""
-    series = 1 if (fc.multiseries == "global" and C > 1) else C
+    series = 1 if (fc.multiseries_ == "global" and C > 1) else C
     seq2seq = fc.strategy == "seq2seq"
     want = {"input_ndim_": 3, "n_features_in_": series + fc.n_covariates_,
             "encoder_decoder": seq2seq, "_squeeze": False,
@@ -220,6 +233,39 @@ def _check_network(fc, reg, C):
         if getattr(reg, key) != value:
             raise S.StateError(f"the network's {key} is {getattr(reg, key)!r}, the "
                                f"forecaster's data need {value!r}")
+
+
+def _panel_meta(panel):
+    like = panel.like
+    if isinstance(like, pd.RangeIndex):
+        ends = [int(e) for e in panel.ends]
+    elif isinstance(like, pd.PeriodIndex):
+        ends = [str(e) for e in panel.ends]
+    else:
+        ends = [e.isoformat() for e in panel.ends]
+    return {"names": list(panel.names), "ends": ends, "index": _index_meta(like[:1])}
+
+
+def _panel(meta, columns):
+    """A long-format panel's layout, checked against the forecaster's columns."""
+    S.keys(meta, "panel", ("names", "ends", "index"))
+    names, ends = meta["names"], meta["ends"]
+    if not (isinstance(names, list) and len(names) == 3 and all(isinstance(n, str)
+                                                                 for n in names)):
+        raise S.StateError("panel names must be three strings")
+    if not isinstance(ends, list) or len(ends) != len(columns):
+        raise S.StateError(f"panel ends must be one per series ({len(columns)})")
+    like = _index(meta["index"], 1)
+    try:
+        if isinstance(like, pd.RangeIndex):
+            ends = [S.integer(e, "panel end", -2 ** 62, 2 ** 62) for e in ends]
+        elif isinstance(like, pd.PeriodIndex):
+            ends = [pd.Period(e, freq=like.freq) for e in ends]
+        else:
+            ends = [pd.Timestamp(e) for e in ends]
+    except (TypeError, ValueError) as e:
+        raise S.StateError(f"panel ends: {e}") from None
+    return LongPanel(columns, ends, like, tuple(names))
 
 
 def _index_meta(index):

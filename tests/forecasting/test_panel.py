@@ -1,0 +1,146 @@
+"""Long-format panels (unique_id, ds, y) and ensembles of networks in RNNForecaster."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tsrnn
+from tsrnn import RNNForecaster
+
+FAST = {"hidden_size": 8, "max_epochs": 6, "random_state": 0}
+#: Three monthly series of different lengths that end on different months.
+SHAPES = [("a", 60, "2020-12"), ("b", 48, "2020-06"), ("c", 80, "2021-03")]
+
+
+def _long(shapes=SHAPES, freq="M", seed=0):
+    rng = np.random.default_rng(seed)
+    parts = []
+    for k, (sid, n, end) in enumerate(shapes):
+        t = np.arange(n)
+        y = 10 + k + np.sin(2 * np.pi * t / 12) + 0.05 * t + 0.1 * rng.standard_normal(n)
+        parts.append(pd.DataFrame({"unique_id": sid, "ds": pd.period_range(end=end, periods=n,
+                                                                          freq=freq), "y": y}))
+    return pd.concat(parts, ignore_index=True).sample(frac=1.0, random_state=1)  # any order
+
+
+def _right_aligned(df):
+    """The wide frame a long panel is modelled as: each series ends on the last row."""
+    series = {sid: part.sort_values("ds")["y"].to_numpy() for sid, part in
+              df.groupby("unique_id", sort=False)}
+    T = max(map(len, series.values()))
+    return pd.DataFrame({sid: np.r_[np.full(T - len(v), np.nan), v] for sid, v in
+                         series.items()})
+
+
+def test_a_long_panel_is_one_global_model_and_each_series_continues_its_own_times():
+    df = _long()
+    fc = RNNForecaster(horizon=4, **FAST).fit(df)
+    assert fc.multiseries_ == "global" and fc.period_ == 12
+    pred = fc.predict()
+    assert list(pred.columns) == ["unique_id", "ds", "y"] and len(pred) == 12
+    for sid, _, end in SHAPES:
+        times = pred.loc[pred.unique_id == sid, "ds"]
+        assert list(times) == list(pd.period_range(pd.Period(end, "M") + 1, periods=4))
+    # Exactly the global model of the series aligned on their last observations.
+    wide = RNNForecaster(horizon=4, multiseries="global", seasonal_period=12, **FAST)
+    expected = wide.fit(_right_aligned(df)).predict()
+    for sid in expected.columns:
+        np.testing.assert_allclose(pred.loc[pred.unique_id == sid, "y"], expected[sid])
+    band = fc.predict_interval(coverage=0.8)
+    assert list(band.columns) == ["unique_id", "ds", "forecast", "lower", "upper"]
+    assert (band.lower <= band.forecast).all() and (band.forecast <= band.upper).all()
+    np.testing.assert_allclose(band.forecast, pred.y)
+
+
+def test_column_names_are_configurable_and_local_models_take_long_panels():
+    df = _long().rename(columns={"unique_id": "store", "ds": "month", "y": "sales"})
+    fc = RNNForecaster(horizon=3, id_col="store", time_col="month", target_col="sales",
+                       multiseries="local", **FAST).fit(df)
+    assert len(fc.forecasters_) == 3 and all(f.period_ == 12 for f in fc.forecasters_)
+    pred = fc.predict()
+    assert list(pred.columns) == ["store", "month", "sales"]
+    assert pred.loc[pred.store == "b", "month"].iloc[0] == pd.Period("2020-07", "M")
+
+
+def test_update_takes_new_rows_of_every_series_and_refuses_uneven_ones():
+    df = _long()
+    fc = RNNForecaster(horizon=3, **FAST).fit(df)
+    new = fc.predict(2).assign(y=lambda d: d.y + 0.5)
+    before = fc.predict()
+    with pytest.raises(ValueError, match="same number of steps"):
+        fc.update(new.iloc[:-1])
+    with pytest.raises(ValueError, match="continue the data seen"):
+        fc.update(new.assign(ds=new.ds + 1))
+    with pytest.raises(ValueError, match="absent"):
+        fc.update(new[new.unique_id != "a"])
+    pd.testing.assert_frame_equal(fc.predict(), before)  # failed updates changed nothing
+    fc.update(new)
+    after = fc.predict()
+    for sid, _, end in SHAPES:
+        assert after.loc[after.unique_id == sid, "ds"].iloc[0] == pd.Period(end, "M") + 3
+
+
+def test_a_long_panel_is_saved_and_backtested_in_its_own_times(tmp_path):
+    df = _long(freq="M")
+    fc = RNNForecaster(horizon=3, **FAST).fit(df)
+    fc.save(tmp_path / "panel.npz")
+    loaded = tsrnn.load(tmp_path / "panel.npz")
+    pd.testing.assert_frame_equal(loaded.predict_interval(), fc.predict_interval())
+    frame, metrics = fc.backtest(start=70, step=4)
+    assert np.isfinite(metrics["MASE"])
+    # Position 70 of the 80 aligned rows is 10 steps before each series' end.
+    for sid, _, end in SHAPES:
+        rows = frame[frame.series == sid]
+        assert rows["origin"].iloc[0] == pd.Period(end, "M") - 10
+        assert (rows.index == rows["origin"] + rows["step"]).all()
+    with pytest.raises(ValueError, match="without y"):
+        fc.backtest(y=df)
+
+
+@pytest.mark.parametrize("edit,match", [
+    (lambda d: pd.concat([d, d.iloc[:1]]), "duplicate"),
+    (lambda d: pd.concat([d, pd.DataFrame({"unique_id": ["z"], "ds": [pd.Period("2020-01",
+                                                                                "M")],
+                                           "y": [1.0]})]), "series 'z' has 1 observation"),
+    (lambda d: d.drop(columns="y"), "'y'.*missing"),
+    (lambda d: d.assign(unique_id=d.unique_id.where(d.unique_id != "a", 7)), "mixes types"),
+    (lambda d: d.assign(promo=1.0), "promo"),
+    (lambda d: d.assign(y=d.y.where(d.ds != d.ds.max(), np.nan)), "series 'c'.*missing"),
+    (lambda d: d.assign(y=d.y.astype(str)), "not numeric"),
+])
+def test_bad_long_panels_are_refused_naming_the_problem(edit, match):
+    with pytest.raises(ValueError, match=match):
+        RNNForecaster(horizon=2, **FAST).fit(edit(_long()))
+
+
+def test_series_of_different_frequencies_are_refused():
+    quarterly = _long([("q", 30, "2020Q4")], freq="Q")
+    with pytest.raises(ValueError, match="series 'q' has frequency"):
+        RNNForecaster(horizon=2, **FAST).fit(pd.concat([_long(), quarterly]))
+
+
+def test_an_ensemble_forecasts_the_mean_of_its_networks():
+    df = _long()
+    fc = RNNForecaster(horizon=3, scaling=["window", "ratio"], n_seeds=2, **FAST).fit(df)
+    assert fc.scalings_ == ["window", "ratio", "window", "ratio"]
+    seeds = fc._seeds(4)
+    assert seeds[0] == FAST["random_state"] and len(set(seeds)) == 4
+    singles = [RNNForecaster(horizon=3, scaling=s, **{**FAST, "random_state": seed}).fit(df)
+               for s, seed in zip(fc.scalings_, seeds, strict=True)]
+    mean = np.mean([f.predict().y.to_numpy() for f in singles], axis=0)
+    np.testing.assert_allclose(fc.predict().y, mean, rtol=1e-10)
+    frame, _ = fc.backtest(start=70, step=5)
+    expected = np.mean([f.backtest(start=70, step=5)[0].forecast for f in singles], axis=0)
+    np.testing.assert_allclose(frame.forecast, expected, rtol=1e-10)
+
+
+def test_auto_scaling_is_an_ensemble_for_positive_series_only():
+    df = _long()
+    assert RNNForecaster(horizon=2, scaling="auto", **FAST).fit(df).scalings_ == \
+        ["window", "ratio"]
+    shifted = df.assign(y=df.y - 12.0)  # crosses zero
+    assert RNNForecaster(horizon=2, scaling="auto", **FAST).fit(shifted).scalings_ == ["window"]
+    with pytest.raises(ValueError, match="scaling must be"):
+        RNNForecaster(horizon=2, scaling=["window", "log"], **FAST).fit(df)
+    with pytest.raises(ValueError, match="scaling must be"):
+        RNNForecaster(horizon=2, scaling=[], **FAST).fit(df)

@@ -1,0 +1,163 @@
+"""Panels in long format: one row per series and time, as statsforecast and NeuralForecast take.
+
+A long frame (``unique_id``, ``ds``, ``y`` by default) becomes the wide array
+the forecaster models, each series a column, aligned on its own last
+observation (series that are shorter start later, as left padding); the
+forecasts go back to long format, each series' times continuing its own.
+"""
+
+import numpy as np
+import pandas as pd
+
+from .index import as_index, future_index
+
+
+def is_long(y, id_col, time_col):
+    """Whether ``y`` is a long-format panel: a DataFrame with the id and time columns."""
+    return isinstance(y, pd.DataFrame) and id_col in y.columns and time_col in y.columns
+
+
+class LongPanel:
+    """The layout of a long-format panel: its series, and the time labels of each.
+
+    Parameters
+    ----------
+    ids : list
+        Series identifiers, in the order of the wide array's columns.
+    ends : list
+        Each series' last time label.
+    like : pandas.Index
+        A regular index of the panel's frequency (its labels are not used).
+    names : tuple of str
+        The id, time and target column names.
+    """
+
+    def __init__(self, ids, ends, like, names):
+        self.ids, self.ends, self.like, self.names = list(ids), list(ends), like, names
+
+    @classmethod
+    def from_frame(cls, df, id_col, time_col, target_col, name="y"):
+        """``(panel, values (T, C) with NaN before each series' start)`` from a long frame,
+        checked: every problem is a ValueError naming the column or series."""
+        _check_frame(df, (id_col, time_col, target_col), name)
+        ids, series, like = [], [], None
+        for sid, part in df.groupby(id_col, sort=False):
+            part = part.sort_values(time_col)
+            if len(part) < 2:
+                raise ValueError(f"series {sid!r} has {len(part)} observation: at least two "
+                                 "are needed")
+            try:
+                index = as_index(pd.Index(part[time_col].to_numpy()))
+            except ValueError as e:
+                raise ValueError(f"series {sid!r}: {e}") from None
+            if like is None:
+                like = index
+            elif _freq(index) != _freq(like):
+                raise ValueError(f"series {sid!r} has frequency {_freq(index)}, series "
+                                 f"{ids[0]!r} has {_freq(like)}: a panel has one frequency")
+            values = part[target_col].to_numpy(np.float64)
+            if not np.all(np.isfinite(values)):
+                raise ValueError(f"series {sid!r} has missing or infinite values in "
+                                 f"{target_col!r}; fill them first")
+            ids.append(sid)
+            series.append((index, values))
+        T = max(len(v) for _, v in series)
+        wide = np.full((T, len(series)), np.nan)
+        for j, (_, values) in enumerate(series):
+            wide[T - len(values):, j] = values
+        panel = cls(ids, [index[-1] for index, _ in series], like,
+                    (id_col, time_col, target_col))
+        return panel, wide
+
+    def future(self, j, horizon, start=1):
+        """The ``horizon`` time labels after series ``j``'s last one, ``start`` steps on."""
+        return future_index(self._last(j), horizon, start)
+
+    def _last(self, j):
+        """Series ``j``'s last label as a one-label index of the panel's kind."""
+        end, like = self.ends[j], self.like
+        if isinstance(like, pd.RangeIndex):
+            return pd.RangeIndex(end, end + like.step, like.step)
+        if isinstance(like, pd.PeriodIndex):
+            return pd.period_range(end, periods=1, freq=like.freq)
+        return pd.date_range(end, periods=1, freq=like.freq)
+
+    def to_long(self, columns, horizon, start=1):
+        """Long frame of forecasts: ``columns`` maps output column names to arrays
+        (horizon, n_series), each series under its own future times."""
+        id_col, time_col, _ = self.names
+        parts = []
+        for j, sid in enumerate(self.ids):
+            part = {id_col: [sid] * horizon, time_col: self.future(j, horizon, start)}
+            part.update({name: a[:, j] for name, a in columns.items()})
+            parts.append(pd.DataFrame(part))
+        return pd.concat(parts, ignore_index=True)
+
+    def new_values(self, df, name="y_new"):
+        """New observations in long format -> (k, n_series) values to append: each series
+        must get the same number of rows, continuing its own times."""
+        id_col, time_col, target_col = self.names
+        _check_frame(df, self.names, name)
+        counts = df.groupby(id_col, sort=False).size()
+        if set(counts.index) != set(self.ids):
+            unknown = [i for i in counts.index if i not in set(self.ids)]
+            absent = [i for i in self.ids if i not in set(counts.index)]
+            raise ValueError(f"{name} must hold new rows for exactly the panel's series: "
+                             f"unknown {unknown[:5]}, absent {absent[:5]}")
+        if counts.nunique() != 1:
+            raise ValueError(f"{name} must add the same number of steps to every series; got "
+                             f"{dict(list(counts.items())[:5])}")
+        k = int(counts.iloc[0])
+        out = np.empty((k, len(self.ids)))
+        by_id = dict(tuple(df.groupby(id_col, sort=False)))
+        for j, sid in enumerate(self.ids):
+            part = by_id[sid].sort_values(time_col)
+            times, expected = pd.Index(part[time_col]), self.future(j, k)
+            if not np.array_equal(np.asarray(times), np.asarray(expected)):
+                raise ValueError(f"series {sid!r}: {name}'s times must continue the data seen, "
+                                 f"expected {list(expected[:3])}..., got {list(times[:3])}...")
+            out[:, j] = part[target_col].to_numpy(np.float64)
+        if not np.all(np.isfinite(out)):
+            raise ValueError(f"{name} has missing or infinite values in {target_col!r}")
+        return out
+
+    def advanced(self, k):
+        """The layout after ``k`` new steps of every series."""
+        return LongPanel(self.ids, [self.future(j, 1, k)[0] for j in range(len(self.ids))],
+                         self.like, self.names)
+
+
+def _check_frame(df, names, name):
+    """The checks every long frame passes: columns, ids, target type, no duplicate pairs."""
+    id_col, time_col, target_col = names
+    missing = [c for c in names if c not in df.columns]
+    if missing:
+        raise ValueError(f"{name} in long format needs the columns {id_col!r}, {time_col!r} "
+                         f"and {target_col!r}; {missing} missing")
+    extra = [c for c in df.columns if c not in names]
+    if extra:
+        raise ValueError(f"{name} has columns {extra} besides {id_col!r}, {time_col!r} and "
+                         f"{target_col!r}: covariates in long format are not supported yet; "
+                         "drop them, or pass a wide frame with X")
+    if not len(df):
+        raise ValueError(f"{name} is empty")
+    if df[id_col].isna().any():
+        raise ValueError(f"{name} has missing values in {id_col!r}")
+    kinds = {type(v).__name__ for v in pd.unique(df[id_col])}
+    if len(kinds) > 1:
+        raise ValueError(f"{name}'s {id_col!r} mixes types {sorted(kinds)}: use one type "
+                         "(e.g. all strings)")
+    target = df[target_col]
+    if not pd.api.types.is_numeric_dtype(target) or pd.api.types.is_bool_dtype(target):
+        raise ValueError(f"{name}'s {target_col!r} is not numeric")
+    dup = df.duplicated([id_col, time_col])
+    if dup.any():
+        row = df.loc[dup.idxmax()]
+        raise ValueError(f"{name} has duplicate ({id_col}, {time_col}) pairs, e.g. series "
+                         f"{row[id_col]!r} at {row[time_col]!r}")
+
+
+def _freq(index):
+    if isinstance(index, pd.RangeIndex):
+        return f"step {index.step}"
+    return index.freqstr
