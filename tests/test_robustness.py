@@ -303,7 +303,7 @@ def test_a_file_from_before_ensembles_loads_and_forecasts_alike(tmp_path):
 
 def test_an_ensemble_is_saved_whole_and_checked_on_load(tmp_path):
     y = _series()
-    fc = RNNForecaster(horizon=3, scaling="auto", n_seeds=2, **FAST).fit(y)
+    fc = RNNForecaster(horizon=3, scaling=["window", "ratio"], n_seeds=2, **FAST).fit(y)
     assert fc.scalings_ == ["window", "ratio", "window", "ratio"]
     fc.save(tmp_path / "fc.npz")
     loaded = tsrnn.load(tmp_path / "fc.npz")

@@ -34,7 +34,7 @@ def _right_aligned(df):
 
 def test_a_long_panel_is_one_global_model_and_each_series_continues_its_own_times():
     df = _long()
-    fc = RNNForecaster(horizon=4, **FAST).fit(df)
+    fc = RNNForecaster(horizon=4, scaling="window", **FAST).fit(df)
     assert fc.multiseries_ == "global" and fc.period_ == 12
     pred = fc.predict()
     assert list(pred.columns) == ["unique_id", "ds", "y"] and len(pred) == 12
@@ -42,7 +42,8 @@ def test_a_long_panel_is_one_global_model_and_each_series_continues_its_own_time
         times = pred.loc[pred.unique_id == sid, "ds"]
         assert list(times) == list(pd.period_range(pd.Period(end, "M") + 1, periods=4))
     # Exactly the global model of the series aligned on their last observations.
-    wide = RNNForecaster(horizon=4, multiseries="global", seasonal_period=12, **FAST)
+    wide = RNNForecaster(horizon=4, scaling="window", multiseries="global", seasonal_period=12,
+                         **FAST)
     expected = wide.fit(_right_aligned(df)).predict()
     for sid in expected.columns:
         np.testing.assert_allclose(pred.loc[pred.unique_id == sid, "y"], expected[sid])
@@ -134,12 +135,13 @@ def test_an_ensemble_forecasts_the_mean_of_its_networks():
     np.testing.assert_allclose(frame.forecast, expected, rtol=1e-10)
 
 
-def test_auto_scaling_is_an_ensemble_for_positive_series_only():
+def test_auto_scaling_is_an_ensemble_for_global_models_over_positive_series():
     df = _long()
-    assert RNNForecaster(horizon=2, scaling="auto", **FAST).fit(df).scalings_ == \
-        ["window", "ratio"]
+    assert RNNForecaster(horizon=2, **FAST).fit(df).scalings_ == ["window", "ratio"]
     shifted = df.assign(y=df.y - 12.0)  # crosses zero
-    assert RNNForecaster(horizon=2, scaling="auto", **FAST).fit(shifted).scalings_ == ["window"]
+    assert RNNForecaster(horizon=2, **FAST).fit(shifted).scalings_ == ["window"]
+    one = df[df.unique_id == "c"].sort_values("ds").set_index("ds")["y"]
+    assert RNNForecaster(horizon=2, **FAST).fit(one).scalings_ == ["window"]
     with pytest.raises(ValueError, match="scaling must be"):
         RNNForecaster(horizon=2, scaling=["window", "log"], **FAST).fit(df)
     with pytest.raises(ValueError, match="scaling must be"):
