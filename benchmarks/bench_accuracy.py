@@ -130,7 +130,7 @@ def rnn_panel(series, **params):
     for (_, h, m), members in groups.items():
         panel = pd.concat([pd.DataFrame({"unique_id": sid, "ds": np.arange(len(y)), "y": y})
                            for sid, y in members], ignore_index=True)
-        fc = RNNForecaster(horizon=h, seasonal_period=m, random_state=0, **params)
+        fc = RNNForecaster(horizon=h, seasonal_period=m, **{"random_state": 0, **params})
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             pred = fc.fit(panel).predict()

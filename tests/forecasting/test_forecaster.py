@@ -191,16 +191,56 @@ def test_intervals_cover_about_as_promised():
 def test_backtest_reports_forecasts_and_metrics():
     y = _seasonal(200)
     fc = RNNForecaster(horizon=4, **FAST).fit(y)
-    frame, metrics = fc.backtest(start=150, step=5)
-    assert set(metrics) == {"MAE", "RMSE", "MASE", "sMAPE"}
-    assert all(np.isfinite(v) and v >= 0 for v in metrics.values())
-    assert set(frame.columns) == {"origin", "step", "series", "forecast", "actual"}
-    assert frame["step"].max() == 4 and frame.index[0] == y.index[150]
+    before = fc.predict()
+    frame, metrics = fc.backtest(start=150, step=5, coverage=0.8,
+                                 scoring={"bias": lambda a, f: float(np.mean(f - a))})
+    pd.testing.assert_series_equal(fc.predict(), before)  # the forecaster is not changed
+    assert list(frame.columns) == ["unique_id", "ds", "cutoff", "step", "y", "forecast",
+                                   "lower", "upper"]
+    assert list(metrics.columns) == ["MAE", "RMSE", "MASE", "sMAPE", "bias"]
+    assert list(metrics.index) == ["y"] and np.all(np.isfinite(metrics.to_numpy()))
+    assert frame["step"].max() == 4 and frame["ds"].iloc[0] == y.index[150]
+    assert (frame["cutoff"].iloc[0] == y.index[149]) and len(frame) == 10 * 4
+    np.testing.assert_allclose(frame["y"], y.loc[frame["ds"]].to_numpy())
+    assert ((frame.lower <= frame.forecast) & (frame.forecast <= frame.upper)).all()
+    errors = frame["y"] - frame["forecast"]
+    np.testing.assert_allclose(metrics.loc["y", "MAE"], np.mean(np.abs(errors)))
+    np.testing.assert_allclose(metrics.loc["y", "bias"], -np.mean(errors))
     refit_frame, refit_metrics = fc.backtest(y, start=180, step=10, refit=True,
                                              window_type="rolling")
-    assert len(refit_frame) == 8 and np.isfinite(refit_metrics["MAE"])
+    assert len(refit_frame) == 8 and np.isfinite(refit_metrics.loc["y", "MAE"])
     with pytest.raises(ValueError, match="start must be between"):
-        fc.backtest(start=3)
+        fc.backtest(start=1)
+    with pytest.raises(ValueError, match="cannot train the forecaster"):
+        fc.backtest(start=5)
+    with pytest.raises(ValueError, match="refit must be"):
+        fc.backtest(refit="yes")
+
+
+@pytest.mark.parametrize("refit", [False, True])
+def test_a_backtest_never_sees_the_future(refit):
+    # Poisoning every value after an origin changes none of the forecasts made up to it.
+    y = _seasonal(180)
+    fc = RNNForecaster(horizon=3, **FAST)  # unfitted: a backtest needs only y
+    clean, _ = fc.backtest(y, start=140, step=6, refit=refit)
+    poisoned = y.copy()
+    poisoned.iloc[152:] = 1e6
+    dirty, _ = fc.backtest(poisoned, start=140, step=6, refit=refit)
+    before = clean["cutoff"] < y.index[152]
+    assert before.sum() == 9
+    np.testing.assert_array_equal(dirty.loc[before, "forecast"], clean.loc[before, "forecast"])
+    assert not np.allclose(dirty.loc[~before, "forecast"], clean.loc[~before, "forecast"])
+
+
+def test_backtests_walk_local_models_one_series_at_a_time():
+    df = pd.concat([_seasonal(150).rename("a"), _seasonal(150, seed=1).rename("b") * 2], axis=1)
+    fc = RNNForecaster(horizon=2, multiseries="local", **FAST).fit(df)
+    frame, metrics = fc.backtest(df, start=130, step=5)
+    assert list(metrics.index) == ["a", "b"] and len(frame) == 2 * 4 * 2
+    single, _ = RNNForecaster(horizon=2, **FAST).backtest(df["b"], start=130, step=5)
+    np.testing.assert_allclose(frame.loc[frame.unique_id == "b", "forecast"], single.forecast)
+    with pytest.raises(ValueError, match="pass y"):
+        fc.backtest()
 
 
 @pytest.mark.parametrize("y,match", [
@@ -263,9 +303,11 @@ def test_global_model_over_series_that_start_at_different_dates():
     assert np.mean(np.abs(pred["new"] - df["new"][-6:])) < 1.5
     band = fc.predict_interval()
     assert np.all(np.isfinite(band.to_numpy()))
-    frame, metrics = fc.backtest(start=150, step=10)
-    assert frame[frame.series == "new"].origin.min() >= df.index[180]
-    assert np.isfinite(metrics["MASE"])
+    with pytest.raises(ValueError, match=r"series \['new'\] begin"):
+        fc.backtest(start=150, step=10)
+    frame, metrics = fc.backtest(start=200, step=10)
+    assert frame[frame.unique_id == "new"].cutoff.min() == df.index[199]
+    assert np.all(np.isfinite(metrics["MASE"]))
     with pytest.raises(ValueError, match="start at different dates"):
         RNNForecaster(horizon=6, **FAST).fit(df)
     local = RNNForecaster(horizon=6, multiseries="local", **FAST).fit(df[:-6])

@@ -1,91 +1,244 @@
-"""Backtests: historical forecasts from moving origins, and their accuracy."""
+"""Backtests: forecasts from past origins that only ever saw the past, and their accuracy.
 
+The default walks forward: one forecaster is fitted on the data before the
+first origin, forecasts, then learns the observations up to the next origin
+with ``update`` (the online path), forecasts again, and so on. Every forecast
+uses only what came before its origin, and the whole backtest costs one fit.
+``refit=True`` fits a fresh forecaster at every origin instead (in parallel).
+"""
+
+import sys
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from .index import seasonal_period
 from .inputs import as_exog, as_series, take
 from .metrics import mae, mase, rmse, smape
+from .panel import LongPanel, is_long
+
+#: The accuracy measures every backtest reports, per series.
+METRICS = {"MAE": mae, "RMSE": rmse, "sMAPE": smape}
 
 
 def backtest(fc, y=None, X=None, start=None, step=1, horizon=None, refit=False,
-             window_type="expanding"):
-    """See :meth:`RNNForecaster.backtest`; ``fc`` is a fitted forecaster."""
+             window_type="expanding", coverage=None, scoring=None):
+    """See :meth:`RNNForecaster.backtest`."""
     if window_type not in ("expanding", "rolling"):
         raise ValueError(f"window_type must be 'expanding' or 'rolling', got {window_type!r}")
     if isinstance(step, bool) or not isinstance(step, Integral) or step < 1:
         raise ValueError(f"step must be a positive integer, got {step!r}")
     if start is not None and (isinstance(start, bool) or not isinstance(start, Integral)):
         raise ValueError(f"start must be an integer position, got {start!r}")
-    if y is not None and fc._panel is not None:
-        raise ValueError("a forecaster fitted on a long-format panel backtests on the data it "
-                         "has seen: call backtest() without y (update it with new data first)")
-    if y is None:
-        if hasattr(fc, "forecasters_") and fc._panel is None:
-            raise ValueError("pass y to backtest a multiseries='local' forecaster")
-        values, index, exog = fc._values, fc.index_, fc._exog
-        starts = fc._starts if fc._starts is not None else np.zeros(values.shape[1], int)
-    else:
-        values, index, _, _, starts = as_series(y, "y", leading_missing=True)
-        exog = as_exog(X, index, "X")
+    if not isinstance(refit, bool):
+        raise ValueError(f"refit must be True or False, got {refit!r}")
+    scorers = _scorers(scoring)
+    fitted = hasattr(fc, "window_")
+    data, exog, panel, mode, period = _data(fc, y, X, fitted)
+    values, index, columns, _, starts = as_series(data, "y", leading_missing=True)
     horizon = fc._check_horizon(horizon)
     T = len(values)
-    start = int(0.8 * T) if start is None else start
-    min_start = (fc.window_ + 1 + fc.difference) if not refit else 2 * fc.window_
-    if not min_start <= start <= T - 1:
-        raise ValueError(f"start must be between {min_start} and {T - 1}, got {start}")
+    start = int(0.8 * T) if start is None else int(start)
+    if not 2 <= start <= T - 1:
+        raise ValueError(f"start must be between 2 and {T - 1} (the first origin's position), "
+                         f"got {start}")
     origins = np.arange(start, T, step)
-    rows = []
-    for o in origins:
-        h = min(horizon, T - o)
-        if refit:
-            lo = 0 if window_type == "expanding" else max(0, o - start)
-            # The fitted mode and season, which a slice of the data may not imply on its own.
-            model = clone(fc).set_params(multiseries=fc.multiseries_, seasonal_period=fc.period_)
-            model = model.fit(take(y if y is not None else fc._original(), lo, o),
-                                  None if exog is None else exog[lo:o])
-            fut = None if exog is None else exog[o:o + h]
-            pred = model.predict(h, fut)
-            pred = pred.to_numpy().reshape(h, -1)
-        else:
-            pred = fc._forecast_at(values, exog, o, h)
-        for k in range(h):
-            for j, c in enumerate(fc.columns_):
-                if o <= starts[j]:
-                    continue  # that series had not started at this origin
-                rows.append((index[o + k], index[o - 1], k + 1, c, pred[k, j],
-                             values[o + k, j]))
-    frame = pd.DataFrame(rows, columns=["time", "origin", "step", "series", "forecast",
-                                        "actual"])
-    if fc._panel is not None:
-        frame = _panel_times(fc._panel, frame, T)
-    frame = frame.set_index("time")
-    a, f = frame["actual"].to_numpy(), frame["forecast"].to_numpy()
-    # MASE per series, scaled on its own history before its first origin; a series
-    # with too little history for the seasonal naive scale is left out of the mean.
-    per_series = []
-    for j, c in enumerate(fc.columns_):
-        rows_j = frame[frame.series == c]
-        first = int(origins[origins > starts[j]][0]) if len(rows_j) else start
-        history = values[starts[j]:first, j]
-        if len(history) > fc.period_ and np.any(history[fc.period_:]
-                                                != history[:-fc.period_]):
-            per_series.append(mase(rows_j["actual"], rows_j["forecast"], history,
-                                   fc.period_))
-    metrics = {"MAE": mae(a, f), "RMSE": rmse(a, f),
-               "MASE": float(np.mean(per_series)) if per_series else float("nan"),
-               "sMAPE": smape(a, f)}
+    params = {"multiseries": mode, "seasonal_period": period}
+    if coverage is not None:
+        fc._check_coverage(coverage)
+    late = [c for c, s in zip(columns, starts, strict=True) if s >= origins[0]]
+    if late and mode != "local" and values.shape[1] > 1:
+        raise ValueError(f"series {late[:3]} begin at or after the first origin (position "
+                         f"{origins[0]}): a model over every series needs them all begun; "
+                         f"start the backtest later, or use multiseries='local'")
+    if refit:
+        preds = _refits(fc, params, data, exog, origins, horizon, start, window_type, coverage)
+    elif mode == "local" and values.shape[1] > 1:
+        # One walk per series: a local forecaster is one joint forecaster per column.
+        preds = [np.full((len(origins), horizon, values.shape[1]), np.nan)
+                 for _ in range(1 if coverage is None else 3)]
+        for j, c in enumerate(columns):
+            s = int(starts[j])
+            keep = origins > s
+            if not keep.any():
+                continue
+            part = _walk(fc, {**params, "multiseries": "joint"}, data[c].iloc[s:],
+                         None if exog is None else exog[s:], origins[keep] - s, horizon,
+                         coverage, f"series {c!r}")
+            for full, p in zip(preds, part, strict=True):
+                full[keep, :, j] = p[:, :, 0]
+    else:
+        preds = _walk(fc, params, data, exog, origins, horizon, coverage, "the series")
+    frame, origin = _frame(fc, preds, values, index, columns, starts, origins, horizon, panel)
+    metrics = _metrics(frame, origin, fc, values, starts, columns, period, scorers)
     return frame, metrics
 
 
-def _panel_times(panel, frame, T):
-    """Positions in a long-format panel's aligned array -> each series' own time labels."""
-    out = frame.astype({"time": object, "origin": object})
-    for j, sid in enumerate(panel.ids):
-        rows = (out["series"] == sid).to_numpy()
-        labels = panel.future(j, T, 1 - T)  # series j's labels at positions 0 .. T - 1
-        for col in ("time", "origin"):
-            out.loc[rows, col] = list(labels[out.loc[rows, col].to_numpy(int)])
-    return out.infer_objects()
+def _data(fc, y, X, fitted):
+    """``(data, exog, panel, multiseries, period)``: what to backtest on, and how."""
+    panel = None
+    if y is None:
+        if not fitted:
+            raise ValueError("backtest needs y, or a fitted forecaster to backtest on the data "
+                             "it has seen")
+        if hasattr(fc, "forecasters_"):
+            raise ValueError("pass y to backtest a multiseries='local' forecaster")
+        data, exog, panel = fc._original(), fc._exog, fc._panel
+    elif is_long(y, fc.id_col, fc.time_col):
+        if X is not None:
+            raise ValueError("covariates for a long-format panel are not supported yet")
+        panel, wide = LongPanel.from_frame(y, fc.id_col, fc.time_col, fc.target_col)
+        data, exog = pd.DataFrame(wide, columns=panel.ids), None
+    else:
+        data = y if isinstance(y, pd.Series | pd.DataFrame) else pd.DataFrame(np.asarray(y))
+        if isinstance(y, np.ndarray) and y.ndim == 1:
+            data = pd.Series(y)
+        exog = None if X is None else as_exog(X, as_series(data, "y", leading_missing=True)[1],
+                                               "X")
+    if fitted:
+        mode, period = fc.multiseries_, fc.period_
+    else:
+        mode = fc.multiseries if fc.multiseries != "auto" else (
+            "global" if panel is not None else "joint")
+        index = as_series(data, "y", leading_missing=True)[1]
+        period = fc.seasonal_period or seasonal_period(index if panel is None else panel.like)
+    return data, exog, panel, mode, period
+
+
+def _walk(fc, params, data, exog, origins, horizon, coverage, what):
+    """Forecasts (n_origins, horizon, C) from each origin by one forecaster fitted on the data
+    before the first and updated with each stretch between origins; with ``coverage``, the
+    lower and upper bounds too. Steps past the end of the data are NaN."""
+    T = len(data)
+    model = clone(fc).set_params(**params)
+    first = int(origins[0])
+    try:
+        model.fit(take(data, 0, first), None if exog is None else exog[:first])
+    except ValueError as e:
+        raise ValueError(f"the data before the first origin (position {first}) cannot train "
+                         f"the forecaster ({what}): {e}; start later") from None
+    C = 1 if data.ndim == 1 else data.shape[1]
+    out = [np.full((len(origins), horizon, C), np.nan) for _ in range(1 if coverage is None
+                                                                        else 3)]
+    seen = first
+    for i, o in enumerate(origins):
+        o = int(o)
+        if o > seen:
+            model.update(take(data, seen, o), None if exog is None else exog[seen:o])
+            seen = o
+        h = min(horizon, T - o)
+        fut = None if exog is None else exog[o:o + h]
+        if coverage is None:
+            out[0][i, :h] = model._predict_levels(h, fut)
+        else:
+            levels = model._predict_levels(h, fut)
+            width = model._widths(coverage, h)
+            out[0][i, :h], out[1][i, :h], out[2][i, :h] = levels, levels - width, levels + width
+        if fc.verbose:
+            print(f"\rbacktest: origin {i + 1}/{len(origins)}", end="", file=sys.stderr)
+    if fc.verbose:
+        print(file=sys.stderr)
+    return out
+
+
+def _refits(fc, params, data, exog, origins, horizon, start, window_type, coverage):
+    """Forecasts from each origin by a fresh forecaster fitted on the data before it."""
+    from joblib import Parallel, delayed
+
+    T = len(data)
+    jobs = []
+    for o in origins:
+        lo = 0 if window_type == "expanding" else max(0, int(o) - start)
+        jobs.append(delayed(_refit_one)(clone(fc).set_params(**params), take(data, lo, o),
+                                        None if exog is None else exog[lo:o],
+                                        None if exog is None else exog[o:o + horizon],
+                                        min(horizon, T - int(o)), coverage))
+    parts = Parallel(n_jobs=fc.n_jobs, verbose=10 if fc.verbose else 0)(jobs)
+    C = 1 if data.ndim == 1 else data.shape[1]
+    out = [np.full((len(origins), horizon, C), np.nan) for _ in range(len(parts[0]))]
+    for i, part in enumerate(parts):
+        for full, p in zip(out, part, strict=True):
+            full[i, :len(p)] = p
+    return out
+
+
+def _refit_one(model, data, exog, future, h, coverage):
+    model.fit(data, exog)
+    levels = model._predict_levels(h, None if future is None else future[:h])
+    if coverage is None:
+        return [levels]
+    width = model._widths(coverage, h)
+    return [levels, levels - width, levels + width]
+
+
+def _frame(fc, preds, values, index, columns, starts, origins, horizon, panel):
+    """The long frame of forecasts (id, time, cutoff, step, actual, forecast[, lower,
+    upper]) and each row's origin position."""
+    T = len(values)
+    n, C = len(origins), values.shape[1]
+    at = np.repeat(np.arange(n), horizon * C)             # row -> origin number
+    k = np.tile(np.repeat(np.arange(horizon), C), n)
+    j = np.tile(np.arange(C), n * horizon)
+    o = origins[at]
+    keep = (o + k < T) & (o > starts[j])  # past the data, or a series not started yet
+    at, k, j, o = at[keep], k[keep], j[keep], o[keep]
+    pos = o + k
+    if panel is None:
+        times, cutoffs = index[pos], index[o - 1]
+    else:  # each series' own labels, counted back from its last one
+        labels = [panel.future(c, T, 1 - T) for c in range(C)]
+        times = pd.Index([labels[c][p] for c, p in zip(j, pos, strict=True)])
+        cutoffs = pd.Index([labels[c][p - 1] for c, p in zip(j, o, strict=True)])
+    frame = pd.DataFrame({fc.id_col: np.asarray(columns, dtype=object)[j],
+                          fc.time_col: times, "cutoff": cutoffs, "step": k + 1,
+                          fc.target_col: values[pos, j], "forecast": preds[0][at, k, j]})
+    if len(preds) == 3:
+        frame["lower"], frame["upper"] = preds[1][at, k, j], preds[2][at, k, j]
+    return frame.infer_objects(), o
+
+
+def _metrics(frame, origin, fc, values, starts, columns, period, scorers):
+    """Per-series accuracy (one row per series): MAE, RMSE, MASE, sMAPE and ``scoring``."""
+    rows = {}
+    series = frame[fc.id_col].to_numpy()
+    actual, forecast = frame[fc.target_col].to_numpy(), frame["forecast"].to_numpy()
+    for j, c in enumerate(columns):
+        mine = np.nonzero(series == c)[0] if len(series) else np.array([], int)
+        if not len(mine):
+            continue
+        a, f = actual[mine], forecast[mine]
+        row = {name: fn(a, f) for name, fn in METRICS.items()}
+        # MASE scaled on the series' own history before its first origin.
+        history = values[starts[j]:int(origin[mine].min()), j]
+        m = period if len(history) > period else 1
+        row["MASE"] = mase(a, f, history, m) if len(history) > m else float("nan")
+        row.update({name: float(fn(a, f)) for name, fn in scorers.items()})
+        rows[c] = row
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=["MAE", "RMSE", "MASE", "sMAPE",
+                                                               *scorers])
+    out.index.name = fc.id_col
+    return out
+
+
+def _scorers(scoring):
+    """``scoring`` (None, a callable, a list of callables or a dict name -> callable) as a
+    dict of named callables ``f(actual, forecast) -> float``."""
+    if scoring is None:
+        return {}
+    if callable(scoring):
+        scoring = [scoring]
+    if isinstance(scoring, dict):
+        items = list(scoring.items())
+    elif isinstance(scoring, list | tuple):
+        items = [(getattr(f, "__name__", repr(f)), f) for f in scoring]
+    else:
+        raise ValueError(f"scoring must be a callable, a list of callables or a dict of "
+                         f"them, got {scoring!r}")
+    for name, f in items:
+        if not callable(f):
+            raise ValueError(f"scoring {name!r} is not callable")
+        if name in ("MAE", "RMSE", "MASE", "sMAPE"):
+            raise ValueError(f"scoring {name!r} would replace a built-in measure; rename it")
+    return dict(items)

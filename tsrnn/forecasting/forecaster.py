@@ -552,9 +552,7 @@ class RNNForecaster(BaseEstimator):
             calibration residuals for the coverage the bounds are infinite.
         """
         check_is_fitted(self, "window_")
-        coverage = self.coverage if coverage is None else coverage
-        if isinstance(coverage, bool) or not isinstance(coverage, Real) or not 0 < coverage < 1:
-            raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}")
+        coverage = self._check_coverage(self.coverage if coverage is None else coverage)
         horizon = self._check_horizon(horizon)
         levels = self._predict_levels(horizon, X)
         width = self._widths(coverage, horizon)
@@ -568,6 +566,12 @@ class RNNForecaster(BaseEstimator):
         if len(frames) == 1:
             return next(iter(frames.values()))
         return pd.concat(frames, axis=1)
+
+    @staticmethod
+    def _check_coverage(coverage):
+        if isinstance(coverage, bool) or not isinstance(coverage, Real) or not 0 < coverage < 1:
+            raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}")
+        return coverage
 
     def _check_horizon(self, horizon):
         horizon = self.horizon if horizon is None else horizon
@@ -739,54 +743,67 @@ class RNNForecaster(BaseEstimator):
 
     # -- evaluation -----------------------------------------------------------------------
     def backtest(self, y=None, X=None, start=None, step=1, horizon=None, refit=False,
-                 window_type="expanding"):
-        """Historical forecasts from a moving origin, and their accuracy.
+                 window_type="expanding", coverage=None, scoring=None):
+        """Forecasts from past origins, each made only from the data before it, and their
+        accuracy.
+
+        By default the backtest walks forward: a copy of this forecaster (its
+        parameters, not its training) is fitted on the data before the first
+        origin; it forecasts, learns the observations up to the next origin
+        with :meth:`update`, forecasts again, and so on, so the whole backtest
+        costs one fit. The forecaster itself is not changed.
 
         Parameters
         ----------
-        y : Series or DataFrame, optional
-            The series to backtest on; the data seen so far by default.
+        y : Series, DataFrame (wide or long format) or array-like, optional
+            The series to backtest on; the data seen so far by default (the
+            forecaster need not be fitted when ``y`` is given).
         X : covariates aligned with ``y``, optional
         start : int, optional
-            Position of the first forecast origin (observations before it are
-            history); by default 80% of the way in.
+            Position of the first forecast origin: the first forecast is of
+            ``y``'s row ``start``, from the rows before it; by default 80% of
+            the way in.
         step : int, default=1
             Positions between origins.
         horizon : int, optional
             Steps forecast from each origin; the trained horizon by default.
         refit : bool, default=False
-            Fit a fresh copy of this forecaster at every origin (on the data
-            before it: all of it for ``window_type="expanding"``, the last
-            ``start`` observations for ``"rolling"``); by default the fitted
-            network forecasts from each origin as it is.
+            Fit a fresh copy at every origin instead of updating one (on the
+            data before the origin: all of it for ``window_type="expanding"``,
+            the last ``start`` rows for ``"rolling"``), in parallel over
+            ``n_jobs`` processes; slower, and what a model without online
+            updates would have to do.
         window_type : {"expanding", "rolling"}, default="expanding"
+            The training window of ``refit=True``.
+        coverage : float in (0, 1), optional
+            Also give the bounds of the prediction interval at this coverage
+            (columns ``lower`` and ``upper``).
+        scoring : callable, list of callables or dict of name to callable, optional
+            More accuracy measures, each ``f(actual, forecast) -> float`` on one
+            series' rows, reported beside the built-in ones.
 
         Returns
         -------
         forecasts : pandas.DataFrame
-            One row per origin and step: ``origin``, ``step``, ``series``,
-            ``forecast``, ``actual`` (indexed by the forecast's time label).
-        metrics : dict
-            ``MAE``, ``RMSE``, ``MASE`` (scaled by the in-sample seasonal naive
-            error before the first origin) and ``sMAPE`` (percent).
+            One row per series, origin and step, in long format: ``id_col``
+            (the series), ``time_col`` (the time forecast), ``cutoff`` (the last
+            time seen), ``step``, ``target_col`` (the actual value),
+            ``forecast`` [, ``lower``, ``upper``].
+        metrics : pandas.DataFrame
+            One row per series: ``MAE``, ``RMSE``, ``MASE`` (scaled by the
+            in-sample seasonal naive error before the series' first origin),
+            ``sMAPE`` (percent on the 0-200 scale, the M3 competition's
+            definition) and the ``scoring`` measures; ``metrics.mean()`` gives
+            the mean over series.
         """
-        check_is_fitted(self, "window_")
-        return _evaluation.backtest(self, y, X, start, step, horizon, refit, window_type)
+        return _evaluation.backtest(self, y, X, start, step, horizon, refit, window_type,
+                                    coverage, scoring)
 
     def _original(self):
         values = self._values
         if self._starts is not None:  # the values before each series began were missing
             values = np.where(np.arange(len(values))[:, None] < self._starts, np.nan, values)
         return self._wrap(values, self.index_)
-
-    def _forecast_at(self, values, exog, origin, h):
-        if hasattr(self, "forecasters_"):
-            return np.column_stack([f._forecast_at(values[:, [j]], exog, origin, h)
-                                    for j, f in enumerate(self.forecasters_)])
-        end = origin - (1 if self.difference else 0)
-        if end < self.window_:
-            raise ValueError(f"origin {origin} leaves fewer than window={self.window_} steps")
-        return self._ensemble(values, exog, [end], h)[0]
 
 
 def _fit_one(params, values, exog):
