@@ -371,6 +371,16 @@ def test_forecaster_files_with_covariates_and_periods(tmp_path):
     pd.testing.assert_series_equal(loaded.predict(X=future), fc.predict(X=future))
     assert str(loaded.predict(X=future).index[0]) == "2015Q1"
     meta, contents = _contents(tmp_path / "fc.npz")
+    assert meta["fitted"]["exog_shift"] == 2  # the direct model's covariates lead by horizon
+    # A file from before they did: its network read covariates aligned with the series.
+    old = {**meta, "fitted": {k: v for k, v in meta["fitted"].items() if k != "exog_shift"}}
+    _write(tmp_path / "old.npz", old, contents)
+    assert tsrnn.load(tmp_path / "old.npz")._exog_shift == 0
+    meta["fitted"]["exog_shift"] = 1
+    _write(tmp_path / "bad.npz", meta, contents)
+    with pytest.raises(ValueError, match="exog_shift"):
+        tsrnn.load(tmp_path / "bad.npz")
+    meta["fitted"]["exog_shift"] = 2
     meta["fitted"]["n_covariates_"] = 0
     _write(tmp_path / "bad.npz", meta, contents)
     with pytest.raises(ValueError, match="n_features_in_|unexpected arrays"):

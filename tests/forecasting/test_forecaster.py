@@ -113,8 +113,12 @@ def test_exogenous_covariates_are_used_and_required():
     index = pd.date_range("2020-01-01", periods=n, freq="D")
     y = pd.Series(np.r_[0, x[:-1]] * 0 + 2 * x + 0.1 * rng.standard_normal(n), index=index)
     X = pd.DataFrame({"x": x}, index=index)
-    for strategy in ("recursive", "seq2seq"):
-        fc = RNNForecaster(horizon=5, strategy=strategy, **{**FAST, "max_epochs": 30})
+    for strategy in ("direct", "recursive", "seq2seq"):
+        # The direct model must find each step's covariate at its place in the window: it
+        # needs the default width and more epochs to learn that.
+        budget = {"max_epochs": 100, "hidden_size": 32} if strategy == "direct" else \
+            {"max_epochs": 30}
+        fc = RNNForecaster(horizon=5, strategy=strategy, **{**FAST, **budget})
         fc.fit(y[:-5], X[:-5])
         pred = fc.predict(X=X[-5:])
         # y is 2 x: a model that reads the future covariates gets it nearly right.
@@ -127,6 +131,28 @@ def test_exogenous_covariates_are_used_and_required():
         RNNForecaster(horizon=2, **FAST).fit(y).predict(X=X[:2])
     with pytest.raises(ValueError, match="X has 10 rows"):
         RNNForecaster(horizon=2, **FAST).fit(y, X[:10])
+
+
+@pytest.mark.parametrize("strategy", ["direct", "recursive", "seq2seq"])
+def test_the_forecast_follows_a_known_future_promotion(strategy):
+    # Sales are 10, or 15 on promotion days, whatever came before: only the future
+    # covariate can tell the forecast when.
+    rng = np.random.default_rng(1)
+    n = 400
+    promo = (rng.random(n + 6) < 0.3).astype(float)
+    index = pd.date_range("2020-01-01", periods=n + 6, freq="D")
+    y = pd.Series(10 + 5 * promo + 0.1 * rng.standard_normal(n + 6), index=index)
+    X = pd.DataFrame({"promo": promo}, index=index)
+    budget = {"max_epochs": 100, "hidden_size": 32} if strategy == "direct" else \
+        {"max_epochs": 40}
+    fc = RNNForecaster(horizon=6, strategy=strategy, **{**FAST, **budget})
+    fc.fit(y[:n], X[:n])
+    on_off = pd.DataFrame({"promo": [1.0, 0, 1, 0, 0, 1]}, index=index[n:])
+    pred = fc.predict(X=on_off)
+    promoted = on_off["promo"].to_numpy() == 1
+    assert pred[promoted].min() - pred[~promoted].max() > 2.5, pred.to_numpy()
+    flipped = fc.predict(X=1 - on_off)
+    assert np.all((flipped - pred)[promoted] < -2.5) and np.all((flipped - pred)[~promoted] > 2.5)
 
 
 def test_update_moves_the_origin_and_learns_and_failures_change_nothing():

@@ -65,7 +65,10 @@ class RNNForecaster(BaseEstimator):
 
     Exogenous covariates ``X`` (aligned on ``y``'s index) are inputs at each
     step; the model then needs their values over the forecast horizon, given
-    to ``predict(X=...)``.
+    to ``predict(X=...)``, and every strategy reads them: the recursive model
+    step by step, the encoder-decoder in its decoder, and the direct model
+    through covariates that lead the series by ``horizon`` steps in its input
+    window (so the window ends with the horizon's covariates).
 
     A failed ``fit`` or ``update`` leaves the forecaster as it was. ``save``
     writes a fitted forecaster without pickle; :func:`tsrnn.load` reads it.
@@ -272,6 +275,7 @@ class RNNForecaster(BaseEstimator):
         self.period_ = self.seasonal_period or seasonal_period(
             index if self._panel is None else self._panel.like)
         self.n_covariates_ = 0 if exog is None else exog.shape[1]
+        self._exog_shift = self._covariate_lead()
         if starts.any() and not ragged and values.shape[1] > 1:
             raise ValueError("the columns of y start at different dates: forecast them with "
                              "multiseries='global' (one model, each series its own length) or "
@@ -394,8 +398,15 @@ class RNNForecaster(BaseEstimator):
 
     @property
     def _shift(self):
-        # A one-step model sees, with each observation, the covariates of the step it forecasts.
-        return 1 if self.strategy == "recursive" else 0
+        """Steps by which the covariates lead the series in the network's input rows."""
+        return self._exog_shift
+
+    def _covariate_lead(self):
+        # A one-step model sees, with each observation, the covariates of the step it
+        # forecasts; a direct model sees them ``horizon`` steps ahead, so that its window ends
+        # with the horizon's own covariates (known future values it would otherwise never
+        # read); an encoder-decoder's decoder reads those.
+        return {"recursive": 1, "direct": self.horizon, "seq2seq": 0}[self.strategy]
 
     @property
     def _steps(self):
@@ -734,7 +745,7 @@ class RNNForecaster(BaseEstimator):
             S, E = self._model_space(self._values, self._exog, scaler)
             new_ends = np.arange(max(self.window_, old_T - d - steps + 1), len(S) - steps + 1)
             if self._shift and E is not None:
-                new_ends = new_ends[new_ends <= len(E) - 1]
+                new_ends = new_ends[new_ends <= len(E) - self._shift]
             if not len(new_ends):
                 continue
             inputs, targets, future, lengths, _ = self._plan(scaler).supervised(S, E, new_ends)

@@ -32,7 +32,7 @@ def get_state(fc):
     fitted = {"window_": int(fc.window_), "period_": int(fc.period_),
               "n_covariates_": int(fc.n_covariates_), "kind": fc._kind, "columns": columns,
               "index": _index_meta(fc.index_), "length": len(fc.index_),
-              "multiseries_": fc.multiseries_}
+              "multiseries_": fc.multiseries_, "exog_shift": int(fc._exog_shift)}
     if fc._panel is not None:
         fitted["panel"] = _panel_meta(fc._panel)
     meta = {"class": "RNNForecaster", "params": params, "fitted": fitted}
@@ -82,7 +82,7 @@ def from_state(cls, meta, arrays):
     if isinstance(params, dict):
         params = {**_ADDED, **params}
     fc = S.with_params(cls, params)
-    fitted = S.keys(meta["fitted"], "fitted", _FITTED, ("multiseries_", "panel"))
+    fitted = S.keys(meta["fitted"], "fitted", _FITTED, ("multiseries_", "panel", "exog_shift"))
     T = S.integer(fitted["length"], "length", 1)
     fc.window_ = S.integer(fitted["window_"], "window_", 1, T)
     fc.period_ = S.integer(fitted["period_"], "period_", 1)
@@ -103,6 +103,12 @@ def from_state(cls, meta, arrays):
     if fc.multiseries not in ("auto", fc.multiseries_):
         raise S.StateError(f"multiseries_ {fc.multiseries_!r} contradicts the parameter "
                            f"{fc.multiseries!r}")
+    # Files from before direct models read future covariates: theirs led by 0 steps.
+    lead = fc._covariate_lead()
+    fc._exog_shift = S.integer(fitted.get("exog_shift", 1 if fc.strategy == "recursive" else 0),
+                               "exog_shift", 0, lead)
+    if fc._exog_shift not in (lead, 0 if fc.strategy == "direct" else lead):
+        raise S.StateError(f"exog_shift {fc._exog_shift} does not fit strategy {fc.strategy!r}")
     fc._panel = None
     if "panel" in fitted:
         fc._panel = _panel(fitted["panel"], fc.columns_)
