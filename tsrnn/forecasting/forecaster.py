@@ -19,6 +19,7 @@ from .inputs import as_exog, as_series, take
 from .intervals import ConformalResiduals
 from .panel import LongPanel, is_long
 from .scaling import SCALINGS, SeriesScaler
+from .theta import ThetaMethod
 from .windows import WindowPlan
 
 STRATEGIES = ("recursive", "direct", "seq2seq")
@@ -95,6 +96,11 @@ class RNNForecaster(BaseEstimator):
         Networks trained per scaling, each from its own random initialisation;
         the forecasts of all the networks are averaged, and the intervals are
         calibrated on that average.
+    hybrid : {"theta"} or None, default=None
+        ``"theta"``: average the networks' forecast with the Theta method's
+        (simple exponential smoothing with drift on the deseasonalised series,
+        the M3 competition's winner), half and half. Its parameters are
+        estimated once per fit; ``update`` moves its origin without refitting.
     difference : bool, default=False
         Model first differences (forecasts are summed back onto the last level).
     deseasonalize : "auto" or bool, default="auto"
@@ -164,6 +170,7 @@ class RNNForecaster(BaseEstimator):
         "strategy": [StrOptions(set(STRATEGIES))],
         "scaling": [StrOptions({*SCALINGS, "auto"}), list, tuple],
         "n_seeds": [Interval(Integral, 1, None, closed="left")],
+        "hybrid": [StrOptions({"theta"}), None],
         "difference": ["boolean"],
         "deseasonalize": [StrOptions({"auto"}), "boolean"],
         "multiseries": [StrOptions(set(MULTISERIES))],
@@ -181,7 +188,7 @@ class RNNForecaster(BaseEstimator):
     }
 
     def __init__(self, window="auto", horizon=1, strategy="direct", scaling="auto",
-                 n_seeds=1, difference=False, deseasonalize="auto", multiseries="auto",
+                 n_seeds=1, hybrid=None, difference=False, deseasonalize="auto", multiseries="auto",
                  id_col="unique_id", time_col="ds", target_col="y",
                  seasonal_period=None, coverage=0.9, calibration_size="auto", update_steps=1,
                  cell="lstm", hidden_size=32, num_layers=1, activation="tanh",
@@ -195,6 +202,7 @@ class RNNForecaster(BaseEstimator):
         self.strategy = strategy
         self.scaling = scaling
         self.n_seeds = n_seeds
+        self.hybrid = hybrid
         self.difference = difference
         self.deseasonalize = deseasonalize
         self.multiseries = multiseries
@@ -311,6 +319,12 @@ class RNNForecaster(BaseEstimator):
             self.regressors_.append(reg)
             rows.append((inputs, reg_targets, future, lengths, window))
         self.residuals_ = ConformalResiduals(self.horizon, values.shape[1])
+        self.theta_ = None
+        if self.hybrid == "theta" and n_cal:
+            # Estimated, like the networks' first pass, without the calibration windows.
+            first = self.window_ + n - n_cal + int(self.difference)
+            self.theta_ = ThetaMethod.fitted(values, starts, self.period_, self.deseasonalize,
+                                             end=first)
         if n_cal:
             # Calibrated on the averaged forecasts, before any network has seen these windows.
             self._calibrate(n - n_cal, n)
@@ -322,6 +336,8 @@ class RNNForecaster(BaseEstimator):
                     reg.partial_fit(inputs[tail], reg_targets[tail],
                                     future=None if future is None else future[tail],
                                     lengths=None if lengths is None else lengths[tail])
+        if self.hybrid == "theta":
+            self.theta_ = ThetaMethod.fitted(values, starts, self.period_, self.deseasonalize)
         return self
 
     @property
@@ -475,14 +491,18 @@ class RNNForecaster(BaseEstimator):
 
     def _ensemble(self, values, exog, ends, steps):
         """Forecasts (n, steps, C) in observed units from each origin in ``ends`` (window
-        ends in the modelled series): the mean of every network's."""
+        ends in the modelled series): the mean of every network's (averaged with the Theta
+        method's for ``hybrid="theta"``)."""
         # With differencing, S[e - 1] is the change into values[e]: the last level is values[e].
         at = np.asarray(ends) - (0 if self.difference else 1)
         total = 0.0
         for m, scaler in enumerate(self.scalers_):
             S, E = self._model_space(values, exog, scaler)
             total = total + scaler.restore(self._forecast(S, E, ends, steps, m), values[at], at)
-        return total / len(self.scalers_)
+        out = total / len(self.scalers_)
+        if self.theta_ is not None:
+            out = 0.5 * out + 0.5 * self.theta_.forecast(values, at + 1, steps)
+        return out
 
     def _calibrate(self, first, n):
         """Residuals of the held-out windows' forecasts, per step ahead."""

@@ -16,6 +16,7 @@ from .. import _schema as S
 from ..estimators import RNNRegressor
 from .intervals import ConformalResiduals
 from .panel import LongPanel
+from .theta import ThetaMethod
 from .scaling import SCALINGS, SeriesScaler
 
 _FITTED = ("window_", "period_", "n_covariates_", "kind", "columns", "index", "length")
@@ -59,6 +60,15 @@ def get_state(fc):
         arrays.update(S.nest(net, f"network.{j}"))
     meta["model"] = {"max_residuals": int(fc.residuals_.max_size), "networks": networks}
     arrays["values"] = fc._values
+    if fc.theta_ is not None:
+        sc = fc.theta_.scaler
+        meta["model"]["theta"] = {"scaler": {"method": sc.method, "difference": False,
+                                             "period": int(sc.period)}}
+        theta = {"alpha": fc.theta_.alpha, "b0": fc.theta_.b0, "scaler_center": sc.center,
+                 "scaler_scale": sc.scale}
+        if sc.season is not None:
+            theta.update({"scaler_season": sc.season, "scaler_multiplicative": sc.multiplicative})
+        arrays.update(S.nest(theta, "theta"))
     if fc._exog is not None:
         arrays.update({"exog": fc._exog, "exog_mean": fc._exog_stats[0],
                        "exog_std": fc._exog_stats[1]})
@@ -70,7 +80,7 @@ def get_state(fc):
 
 
 #: Parameters added after the first file format, with the value that means the old behaviour.
-_ADDED = {"deseasonalize": False, "n_seeds": 1}
+_ADDED = {"deseasonalize": False, "n_seeds": 1, "hybrid": None}
 
 
 def from_state(cls, meta, arrays):
@@ -140,9 +150,29 @@ def _model(fc, meta, arrays, T, C):
                   **S.nest({k: arrays[k] for k in net_keys}, "network.0")}
         meta = {"max_residuals": meta["max_residuals"],
                 "networks": [{"scaler": meta["scaler"], "regressor": meta["regressor"]}]}
-    S.keys(meta, "model", ("max_residuals", "networks"))
+    S.keys(meta, "model", ("max_residuals", "networks"), ("theta",))
     fc._values = S.array(arrays, "values", (T, C), np.float64, finite=True).copy()
     known = {"values"}
+    if ("theta" in meta) != (fc.hybrid == "theta"):
+        raise S.StateError(f"hybrid={fc.hybrid!r} and the file's Theta method disagree")
+    fc.theta_ = None
+    if "theta" in meta:
+        S.keys(meta["theta"], "theta", ("scaler",))
+        theta_arrays = S.split(arrays, "theta")
+        known |= {f"theta.{k}" for k in theta_arrays}
+        scaler = _scaler(meta["theta"]["scaler"], theta_arrays, fc._values, T, C)
+        if scaler.method != "none" or scaler.difference:
+            raise S.StateError("the Theta method's scaler must be 'none', undifferenced")
+        theta = ThetaMethod(scaler)
+        theta.alpha = S.array(theta_arrays, "alpha", (C,), np.float64, finite=True).copy()
+        theta.b0 = S.array(theta_arrays, "b0", (C,), np.float64, finite=True).copy()
+        if np.any(theta.alpha <= 0) or np.any(theta.alpha > 1):
+            raise S.StateError("theta alpha must lie in (0, 1]")
+        unexpected = set(theta_arrays) - {"alpha", "b0", "scaler_center", "scaler_scale",
+                                          "scaler_season", "scaler_multiplicative"}
+        if unexpected:
+            raise S.StateError(f"unexpected theta arrays {sorted(unexpected)[:5]}")
+        fc.theta_ = theta
     networks = meta["networks"]
     if not isinstance(networks, list) or not networks:
         raise S.StateError("networks must be a non-empty list")
@@ -186,6 +216,8 @@ def _model(fc, meta, arrays, T, C):
             raise S.StateError(f"starts must lie in [0, {T})")
         fc._starts = starts.copy()
         known.add("starts")
+    if fc.theta_ is not None:
+        fc.theta_.starts = fc._starts if fc._starts is not None else np.zeros(C, np.int64)
     H = fc.horizon
     max_size = S.integer(meta["max_residuals"], "max_residuals", 1)
     fc.residuals_ = ConformalResiduals(H, C, max_size)
