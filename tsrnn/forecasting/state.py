@@ -16,8 +16,8 @@ from .. import _schema as S
 from ..estimators import RNNRegressor
 from .intervals import ConformalResiduals
 from .panel import LongPanel
-from .theta import ThetaMethod
 from .scaling import SCALINGS, SeriesScaler
+from .theta import ThetaMethod
 
 _FITTED = ("window_", "period_", "n_covariates_", "kind", "columns", "index", "length")
 
