@@ -281,14 +281,25 @@ def test_forecasters_save_and_load_without_pickle(tmp_path, kwargs):
 
 def _before_ensembles(meta, contents):
     """A one-network file as written before ensembles: no ``n_seeds``, the network's
-    metadata and arrays at the top level."""
+    metadata and arrays at the top level, absolute calibration errors."""
     meta = {**meta, "params": {k: v for k, v in meta["params"].items() if k != "n_seeds"}}
     (network,) = meta["model"]["networks"]
     meta["model"] = {"scaler": network["scaler"], "max_residuals": meta["model"]["max_residuals"],
                      "regressor": network["regressor"]}
-    contents = {k.removeprefix("network.0."): v for k, v in contents.items()}
+    contents = {k.removeprefix("network.0."): np.abs(v) if k.startswith("residuals.") else v
+                for k, v in contents.items()}
     meta["arrays"] = {k.removeprefix("network.0."): v for k, v in meta["arrays"].items()}
+    for k, v in contents.items():  # the listing's digests follow the contents
+        if k.startswith("residuals."):
+            meta["arrays"][k] = _listing_of(v)
     return meta, contents
+
+
+def _listing_of(a):
+    import hashlib
+
+    return {"shape": list(a.shape), "dtype": a.dtype.str,
+            "sha256": hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()}
 
 
 def test_a_file_from_before_ensembles_loads_and_forecasts_alike(tmp_path):
@@ -298,7 +309,11 @@ def test_a_file_from_before_ensembles_loads_and_forecasts_alike(tmp_path):
     _write(tmp_path / "old.npz", *_before_ensembles(*_contents(tmp_path / "fc.npz")))
     loaded = tsrnn.load(tmp_path / "old.npz")
     assert loaded.n_seeds == 1 and loaded.scalings_ == ["window"]
-    pd.testing.assert_frame_equal(loaded.predict_interval(), fc.predict_interval())
+    pd.testing.assert_series_equal(loaded.predict(), fc.predict())
+    # Absolute errors: the symmetric interval of before.
+    band = loaded.predict_interval()
+    np.testing.assert_allclose(band["upper"] - band["forecast"],
+                               fc.residuals_.widths(0.9, 3)[:, 0])
 
 
 def test_an_ensemble_is_saved_whole_and_checked_on_load(tmp_path):

@@ -214,6 +214,41 @@ def test_intervals_cover_about_as_promised():
     assert np.all(wide["upper"] - wide["lower"] >= band["upper"] - band["lower"] - 1e-9)
 
 
+def test_several_coverages_quantiles_and_the_support_of_a_positive_series():
+    y = datasets.load_sunspots()  # never below 0; its errors are skewed
+    fc = RNNForecaster(horizon=4, **{**FAST, "max_epochs": 20}).fit(y)
+    band = fc.predict_interval(coverage=[0.8, 0.95])
+    assert list(band.columns) == ["forecast", "lower_80", "upper_80", "lower_95", "upper_95"]
+    assert (band["lower_95"] <= band["lower_80"]).all() and \
+        (band["upper_80"] <= band["upper_95"]).all()
+    assert (band["lower_95"] >= 0).all()  # a count never goes below zero
+    q = fc.predict_quantiles(alpha=[0.1, 0.5, 0.9])
+    assert list(q.columns) == [0.1, 0.5, 0.9] and (q.diff(axis=1).iloc[:, 1:] >= 0).all().all()
+    # The 80% interval's bounds are the 10% and 90% quantiles.
+    np.testing.assert_allclose(q[0.9], band["upper_80"])
+    np.testing.assert_allclose(q[0.1], band["lower_80"])
+    # Signed errors: the interval need not be centred on the forecast.
+    up, down = band["upper_80"] - band["forecast"], band["forecast"] - band["lower_80"]
+    assert not np.allclose(up, down)
+    with pytest.raises(ValueError, match="quantile levels"):
+        fc.predict_quantiles(alpha=[0.5, 1.5])
+
+
+@pytest.mark.parametrize("name,h", [("co2", 12), ("elnino", 12), ("nile", 4)])
+def test_intervals_cover_real_series_as_promised(name, h):
+    # Backtested on the last third of each series: the walk forecasts from each origin with
+    # intervals calibrated on the errors seen so far.
+    y = getattr(datasets, f"load_{name}")()
+    y = y.iloc[:, 0] if isinstance(y, pd.DataFrame) else y
+    fc = RNNForecaster(horizon=h, **{**FAST, "max_epochs": 20})
+    coverage = {}
+    for level in (0.8, 0.95):
+        frame, _ = fc.backtest(y, start=int(len(y) * 2 / 3), step=h, coverage=level)
+        inside = (frame["lower"] <= frame["y"]) & (frame["y"] <= frame["upper"])
+        coverage[level] = inside.mean()
+    assert 0.6 <= coverage[0.8] <= 0.97 and 0.8 <= coverage[0.95] <= 1.0, coverage
+
+
 def test_backtest_reports_forecasts_and_metrics():
     y = _seasonal(200)
     fc = RNNForecaster(horizon=4, **FAST).fit(y)

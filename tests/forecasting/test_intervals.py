@@ -30,3 +30,34 @@ def test_newest_residuals_are_kept_and_later_steps_widen():
     assert w[1] == 2.0 and np.isclose(w[3], 2.0 * np.sqrt(4 / 2))
     r.add(5, np.ones((3, 1)))  # past the horizon: nothing to calibrate
     assert r.count() == [5, 5]
+
+
+def test_signed_errors_give_asymmetric_bounds_and_quantiles():
+    r = ConformalResiduals(horizon=1, n_series=1)
+    # Forecasts mostly a little too high, sometimes far too low: errors -1 .. -19 and 10 .. 190.
+    errors = np.r_[-np.arange(1.0, 20.0), 10 * np.arange(1.0, 20.0)]
+    r.add(0, errors[:, None])
+    lower, upper = r.bounds(0.8, 1)
+    # n = 38: the floor(39 * 0.1) = 3rd and the ceil(39 * 0.9) = 36th smallest errors.
+    ordered = np.sort(errors)
+    assert lower[0, 0] == ordered[2] == -17.0 and upper[0, 0] == ordered[35] == 170.0
+    q = r.quantiles([0.1, 0.5, 0.9], 1)[:, 0, 0]
+    assert list(q) == [ordered[2], ordered[19], ordered[35]]
+    assert np.isneginf(r.quantiles([0.01], 1)).all()  # beyond what 38 errors can tell
+
+
+def test_too_few_errors_for_both_tails_fall_back_to_the_symmetric_interval():
+    r = ConformalResiduals(horizon=1, n_series=1)
+    r.add(0, np.array([[1.0], [-2.0], [3.0], [-4.0], [5.0], [-6.0], [7.0], [-8.0], [9.0]]))
+    lower, upper = r.bounds(0.9, 1)  # 9 errors: ceil(10 * 0.95) = 10 > 9
+    assert lower[0, 0] == -9.0 and upper[0, 0] == 9.0  # ceil(10 * 0.9) = 9th of |errors|
+
+
+def test_absolute_errors_of_old_files_give_symmetric_intervals_only():
+    r = ConformalResiduals(horizon=1, n_series=1, signed=False)
+    r.add(0, -np.arange(1.0, 20.0)[:, None])
+    assert r.store[0].min() > 0
+    lower, upper = r.bounds(0.9, 1)
+    assert lower[0, 0] == -18.0 and upper[0, 0] == 18.0
+    q = r.quantiles([0.1, 0.5, 0.9], 1)[:, 0, 0]
+    assert np.isneginf(q[0]) and q[1] == 0.0 and np.isposinf(q[2])

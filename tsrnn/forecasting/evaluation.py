@@ -134,8 +134,8 @@ def _walk(fc, params, data, exog, origins, horizon, coverage, what):
             out[0][i, :h] = model._predict_levels(h, fut)
         else:
             levels = model._predict_levels(h, fut)
-            width = model._widths(coverage, h)
-            out[0][i, :h], out[1][i, :h], out[2][i, :h] = levels, levels - width, levels + width
+            out[0][i, :h] = levels
+            out[1][i, :h], out[2][i, :h] = model._interval(levels, coverage)
         if fc.verbose:
             print(f"\rbacktest: origin {i + 1}/{len(origins)}", end="", file=sys.stderr)
     if fc.verbose:
@@ -169,8 +169,7 @@ def _refit_one(model, data, exog, future, h, coverage):
     levels = model._predict_levels(h, None if future is None else future[:h])
     if coverage is None:
         return [levels]
-    width = model._widths(coverage, h)
-    return [levels, levels - width, levels + width]
+    return [levels, *model._interval(levels, coverage)]
 
 
 def _frame(fc, preds, values, index, columns, starts, origins, horizon, panel):

@@ -556,43 +556,109 @@ class RNNForecaster(BaseEstimator):
         end = len(self._values) - (1 if self.difference else 0)
         return self._ensemble(self._values, self._future_exog(X, horizon), [end], horizon)[0]
 
-    def _widths(self, coverage, horizon):
-        """Interval half-widths (horizon, n_series)."""
+    def _offsets(self, kind, arg, horizon):
+        """Offsets from the forecasts: ``"bounds"`` at coverage ``arg`` -> (lower, upper),
+        each (horizon, n_series); ``"quantiles"`` at levels ``arg`` -> (n_levels, horizon,
+        n_series)."""
         if hasattr(self, "forecasters_"):
-            return np.column_stack([f._widths(coverage, horizon) for f in self.forecasters_])
-        return self.residuals_.widths(coverage, horizon)
+            parts = [f._offsets(kind, arg, horizon) for f in self.forecasters_]
+            if kind == "bounds":
+                return tuple(np.concatenate([p[i] for p in parts], axis=-1) for i in (0, 1))
+            return np.concatenate(parts, axis=-1)
+        if kind == "bounds":
+            return self.residuals_.bounds(arg, horizon)
+        return self.residuals_.quantiles(arg, horizon)
+
+    def _support(self, bound):
+        """``bound`` (..., n_series) kept at or above 0 for series never seen below 0."""
+        if hasattr(self, "forecasters_"):
+            floor = np.array([np.all(f._values >= 0) for f in self.forecasters_])
+        else:
+            floor = np.all(self._values >= 0, axis=0)
+        return np.where(floor, np.maximum(bound, 0.0), bound)
+
+    def _interval(self, levels, coverage):
+        """Lower and upper bounds (horizon, n_series) around ``levels``."""
+        lower, upper = self._offsets("bounds", coverage, len(levels))
+        return self._support(levels + lower), levels + upper
 
     def predict_interval(self, horizon=None, X=None, coverage=None):
         """Forecasts with split-conformal prediction intervals.
+
+        The bounds are quantiles of the signed errors of forecasts from origins
+        the networks had not trained on (asymmetric where the errors are), and
+        a lower bound never goes below 0 for a series never seen below 0.
 
         Parameters
         ----------
         horizon, X
             As in :meth:`predict`.
-        coverage : float in (0, 1), optional
+        coverage : float in (0, 1) or list of them, optional
             Probability that the interval holds the actual value; the
-            ``coverage`` parameter by default.
+            ``coverage`` parameter by default. Several give several intervals.
 
         Returns
         -------
         pandas.DataFrame
-            Columns ``forecast``, ``lower``, ``upper`` (for several series, a
-            column level per series above them; for a long-format panel, the
-            id and time columns before them). Steps past the calibrated
-            horizon widen with the square root of the lead time; with too few
-            calibration residuals for the coverage the bounds are infinite.
+            Columns ``forecast``, ``lower``, ``upper``, or for several
+            coverages ``lower_80``, ``upper_80``, ... named by the coverage in
+            percent (for several series, a column level per series above them;
+            for a long-format panel, the id and time columns before them).
+            Steps past the calibrated horizon widen with the square root of the
+            lead time; with too few calibration errors for the coverage the
+            bounds are infinite.
         """
         check_is_fitted(self, "window_")
-        coverage = self._check_coverage(self.coverage if coverage is None else coverage)
+        coverage = self.coverage if coverage is None else coverage
+        several = isinstance(coverage, list | tuple | np.ndarray)
+        coverages = [self._check_coverage(c) for c in (coverage if several else [coverage])]
+        if several and not coverages:
+            raise ValueError("coverage must not be an empty list")
         horizon = self._check_horizon(horizon)
         levels = self._predict_levels(horizon, X)
-        width = self._widths(coverage, horizon)
+        columns = {"forecast": levels}
+        for c in coverages:
+            name = "" if not several else f"_{100 * c:g}"
+            columns[f"lower{name}"], columns[f"upper{name}"] = self._interval(levels, c)
+        return self._format(columns, horizon)
+
+    def predict_quantiles(self, horizon=None, X=None, alpha=(0.1, 0.5, 0.9)):
+        """Quantile forecasts: the forecast plus the conformal quantiles of its errors.
+
+        Parameters
+        ----------
+        horizon, X
+            As in :meth:`predict`.
+        alpha : float or list of floats in (0, 1), default=(0.1, 0.5, 0.9)
+            Quantile levels.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One column per level, named by it (for several series, a column
+            level per series above them; for a long-format panel, the id and
+            time columns before them). A level beyond what the calibration
+            errors can tell (below 1/(n + 1) or above n/(n + 1) with n errors)
+            is infinite; quantiles of a series never seen below 0 are not
+            below 0.
+        """
+        check_is_fitted(self, "window_")
+        alphas = list(alpha) if isinstance(alpha, list | tuple | np.ndarray) else [alpha]
+        if not alphas:
+            raise ValueError("alpha must not be empty")
+        alphas = [float(self._check_coverage(a)) for a in alphas]
+        horizon = self._check_horizon(horizon)
+        levels = self._predict_levels(horizon, X)
+        offsets = self._offsets("quantiles", alphas, horizon)
+        return self._format({a: self._support(levels + o)
+                             for a, o in zip(alphas, offsets, strict=True)}, horizon)
+
+    def _format(self, columns, horizon):
+        """Arrays (horizon, n_series) by column name -> the forecaster's output frame."""
         if self._panel is not None:
-            return self._panel.to_long({"forecast": levels, "lower": levels - width,
-                                        "upper": levels + width}, horizon)
+            return self._panel.to_long(columns, horizon)
         index = future_index(self.index_, horizon)
-        frames = {c: pd.DataFrame({"forecast": levels[:, j], "lower": levels[:, j] - width[:, j],
-                                   "upper": levels[:, j] + width[:, j]}, index=index)
+        frames = {c: pd.DataFrame({name: a[:, j] for name, a in columns.items()}, index=index)
                   for j, c in enumerate(self.columns_)}
         if len(frames) == 1:
             return next(iter(frames.values()))
@@ -601,7 +667,8 @@ class RNNForecaster(BaseEstimator):
     @staticmethod
     def _check_coverage(coverage):
         if isinstance(coverage, bool) or not isinstance(coverage, Real) or not 0 < coverage < 1:
-            raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}")
+            raise ValueError(f"coverage and quantile levels must be numbers in (0, 1), got "
+                             f"{coverage!r}")
         return coverage
 
     def _check_horizon(self, horizon):

@@ -1,18 +1,32 @@
-"""Split-conformal prediction intervals, one residual store per horizon step.
+"""Split-conformal prediction intervals and quantiles, one residual store per horizon step.
 
-Absolute errors of forecasts made from origins the model had not trained on
-are kept per step ahead (the newest ``max_size`` of them); the interval at
-coverage c is the forecast plus or minus the ceil((n + 1) c)-th smallest of
-the n residuals (infinite when that exceeds n), the split-conformal bound.
-``update`` adds the errors of forecasts whose actuals have since arrived, so the
-intervals follow the model as it learns.
+The signed errors (actual minus forecast) of forecasts made from origins the
+model had not trained on are kept per step ahead (the newest ``max_size`` of
+them). With n of them sorted, the quantile at level a is the
+ceil((n + 1) a)-th smallest for a >= 1/2 and the floor((n + 1) a)-th smallest
+below (infinite past either end): the split-conformal bound, so an interval
+from the quantiles at (1 - c)/2 and (1 + c)/2 holds the actual value with
+probability at least c, and is asymmetric where the errors are. With too few
+errors for both tails (fewer than (1 + c)/(1 - c)), an interval falls back to
+the symmetric one of the absolute errors, which needs half as many (c/(1 - c)).
+``update`` adds the errors of forecasts whose actuals have since arrived.
 """
 
 import numpy as np
 
 
+def _rank_value(sorted_col, level):
+    """The split-conformal quantile of a sorted sample at ``level`` (see the module)."""
+    n = len(sorted_col)
+    if level >= 0.5:
+        rank = int(np.ceil((n + 1) * level))
+        return sorted_col[rank - 1] if rank <= n else np.inf
+    rank = int(np.floor((n + 1) * level))
+    return sorted_col[rank - 1] if rank >= 1 else -np.inf
+
+
 class ConformalResiduals:
-    """Absolute residuals per horizon step and series.
+    """Forecast errors per horizon step and series.
 
     Parameters
     ----------
@@ -20,36 +34,79 @@ class ConformalResiduals:
     n_series : int
     max_size : int, default=500
         Residuals kept per step (the most recent).
+    signed : bool, default=True
+        Keep the signed errors; False keeps absolute ones (files written before
+        signed errors), which give symmetric intervals only.
     """
 
-    def __init__(self, horizon, n_series, max_size=500):
+    def __init__(self, horizon, n_series, max_size=500, signed=True):
         self.horizon, self.n_series, self.max_size = horizon, n_series, max_size
+        self.signed = signed
         self.store = [np.zeros((0, n_series)) for _ in range(horizon)]
 
     def add(self, step, residuals):
-        """Record absolute ``residuals`` (n, n_series) of forecasts ``step`` ahead (0-based);
-        NaN marks a series that had no forecast there."""
+        """Record ``residuals`` (n, n_series), actual minus forecast, of forecasts ``step``
+        ahead (0-based); NaN marks a series that had no forecast there."""
         if step >= self.horizon:
             return
-        kept = np.concatenate([self.store[step], np.abs(residuals)])
+        r = np.asarray(residuals, float)
+        kept = np.concatenate([self.store[step], r if self.signed else np.abs(r)])
         self.store[step] = kept[-self.max_size:]
 
-    def widths(self, coverage, steps):
-        """Half-widths (steps, n_series) at ``coverage``.
+    def _columns(self, k):
+        """Sorted non-NaN residuals of each series, ``k`` steps ahead (the last calibrated
+        step beyond the horizon)."""
+        r = self.store[min(k, self.horizon - 1)]
+        return [np.sort(r[:, c][~np.isnan(r[:, c])]) for c in range(self.n_series)]
 
-        Steps past the calibrated horizon take the last calibrated width grown
-        by the square root of the lead time, as a random walk's would.
-        """
+    @staticmethod
+    def _lead(k, horizon):
+        # Past the calibrated horizon, errors grow with the square root of the lead time, as
+        # a random walk's would.
+        return np.sqrt((k + 1) / horizon) if k >= horizon else 1.0
+
+    def bounds(self, coverage, steps):
+        """Offsets (steps, n_series) of the lower and upper bounds from the forecast at
+        ``coverage``: ``(lower, upper)``, lower <= 0 <= upper is not assumed."""
+        lower = np.full((steps, self.n_series), -np.inf)
+        upper = np.full((steps, self.n_series), np.inf)
+        for k in range(steps):
+            for c, col in enumerate(self._columns(k)):
+                lo = _rank_value(col, (1 - coverage) / 2) if self.signed else -np.inf
+                hi = _rank_value(col, (1 + coverage) / 2) if self.signed else np.inf
+                if not (np.isfinite(lo) and np.isfinite(hi)):  # too few for both tails
+                    w = _rank_value(np.sort(np.abs(col)), coverage) if len(col) else np.inf
+                    lo, hi = -w, w
+                lower[k, c], upper[k, c] = lo, hi
+            lead = self._lead(k, self.horizon)
+            lower[k] *= lead
+            upper[k] *= lead
+        return lower, upper
+
+    def widths(self, coverage, steps):
+        """Half-widths (steps, n_series) of the symmetric interval of the absolute errors."""
         out = np.full((steps, self.n_series), np.inf)
         for k in range(steps):
-            r = self.store[min(k, self.horizon - 1)]
-            for c in range(self.n_series):
-                col = np.sort(r[:, c][~np.isnan(r[:, c])])
-                rank = int(np.ceil((len(col) + 1) * coverage))
-                if rank <= len(col):
-                    out[k, c] = col[rank - 1]
-            if k >= self.horizon:
-                out[k] *= np.sqrt((k + 1) / self.horizon)
+            for c, col in enumerate(self._columns(k)):
+                if len(col):
+                    out[k, c] = _rank_value(np.sort(np.abs(col)), coverage)
+            out[k] *= self._lead(k, self.horizon)
+        return out
+
+    def quantiles(self, levels, steps):
+        """Offsets (len(levels), steps, n_series) of the forecast quantiles at ``levels``
+        (infinite where there are too few errors); absolute errors give none but the
+        median's 0."""
+        out = np.empty((len(levels), steps, self.n_series))
+        for k in range(steps):
+            cols = self._columns(k)
+            for i, a in enumerate(levels):
+                for c, col in enumerate(cols):
+                    if self.signed:
+                        out[i, k, c] = _rank_value(col, a)
+                    else:
+                        out[i, k, c] = 0.0 if a == 0.5 else np.copysign(np.inf, a - 0.5)
+            out[:, k] *= self._lead(k, self.horizon)
         return out
 
     def count(self):

@@ -58,7 +58,8 @@ def get_state(fc):
             net.update({"scaler_season": scaler.season,
                         "scaler_multiplicative": scaler.multiplicative})
         arrays.update(S.nest(net, f"network.{j}"))
-    meta["model"] = {"max_residuals": int(fc.residuals_.max_size), "networks": networks}
+    meta["model"] = {"max_residuals": int(fc.residuals_.max_size), "networks": networks,
+                     "signed_residuals": bool(fc.residuals_.signed)}
     arrays["values"] = fc._values
     if fc.theta_ is not None:
         sc = fc.theta_.scaler
@@ -148,9 +149,9 @@ def _model(fc, meta, arrays, T, C):
         net_keys = {k for k in arrays if k.startswith(("regressor.", "scaler_"))}
         arrays = {**{k: v for k, v in arrays.items() if k not in net_keys},
                   **S.nest({k: arrays[k] for k in net_keys}, "network.0")}
-        meta = {"max_residuals": meta["max_residuals"],
+        meta = {"max_residuals": meta["max_residuals"], "signed_residuals": False,
                 "networks": [{"scaler": meta["scaler"], "regressor": meta["regressor"]}]}
-    S.keys(meta, "model", ("max_residuals", "networks"), ("theta",))
+    S.keys(meta, "model", ("max_residuals", "networks"), ("theta", "signed_residuals"))
     fc._values = S.array(arrays, "values", (T, C), np.float64, finite=True).copy()
     known = {"values"}
     if ("theta" in meta) != (fc.hybrid == "theta"):
@@ -220,12 +221,14 @@ def _model(fc, meta, arrays, T, C):
         fc.theta_.starts = fc._starts if fc._starts is not None else np.zeros(C, np.int64)
     H = fc.horizon
     max_size = S.integer(meta["max_residuals"], "max_residuals", 1)
-    fc.residuals_ = ConformalResiduals(H, C, max_size)
+    # Files from before signed errors hold absolute ones: symmetric intervals only.
+    signed = S.boolean(meta.get("signed_residuals", False), "signed_residuals")
+    fc.residuals_ = ConformalResiduals(H, C, max_size, signed=signed)
     for k in range(H):
         r = S.array(arrays, f"residuals.{k}", (None, C), np.float64)
-        if len(r) > max_size or np.any(r < 0) or np.any(np.isinf(r)):
-            raise S.StateError(f"residuals.{k} must hold at most {max_size} finite, "
-                               "non-negative errors")
+        if len(r) > max_size or (not signed and np.any(r < 0)) or np.any(np.isinf(r)):
+            raise S.StateError(f"residuals.{k} must hold at most {max_size} finite "
+                               f"{'' if signed else 'non-negative '}errors")
         fc.residuals_.store[k] = r.copy()
         known.add(f"residuals.{k}")
     if set(arrays) != known:
