@@ -19,6 +19,10 @@ def test_forecasts_a_bundled_dataset_with_outputs(tmp_path, capsys):
     assert "forecast" in printed.out and "training a LSTM" in printed.err
     table = pd.read_csv(out, index_col=0)
     assert list(table.columns) == ["forecast", "lower", "upper"] and len(table) == 5
+    assert table.index.name == "date"
+    # Nile's flow is in whole units: the forecast is printed as the data is.
+    body = printed.out.splitlines()[2:]
+    assert len(body) == 5 and all("." not in line.split()[1] for line in body)
     assert png.stat().st_size > 1000
 
 
@@ -28,8 +32,20 @@ def test_forecasts_a_csv_column_with_dates(tmp_path, capsys):
                   "note": "x"}).to_csv(tmp_path / "s.csv", index=False)
     main(["forecast", "--csv", str(tmp_path / "s.csv"), "--column", "sales", "--date-column",
           "day", "--epochs", "2", "--horizon", "3", "--strategy", "recursive", "--cell", "gru",
+          "--quiet", "--levels", "80", "95", "--output", str(tmp_path / "f.csv")])
+    out = capsys.readouterr().out
+    assert "2020-04-30" in out and "lower_95" in out
+    table = pd.read_csv(tmp_path / "f.csv")
+    assert list(table.columns) == ["day", "forecast", "lower_80", "upper_80", "lower_95",
+                                   "upper_95"]
+
+
+def test_the_column_forecast_is_explained_when_not_chosen(tmp_path, capsys):
+    pd.DataFrame({"price": np.full(60, 2.0), "sales": np.arange(60.0) % 7}).to_csv(
+        tmp_path / "s.csv", index=False)
+    main(["forecast", "--csv", str(tmp_path / "s.csv"), "--epochs", "2", "--horizon", "2",
           "--quiet"])
-    assert "2020-04-30" in capsys.readouterr().out
+    assert "forecasting column 'sales', the last numeric one" in capsys.readouterr().err
 
 
 def test_clear_errors(tmp_path):
@@ -47,7 +63,9 @@ def test_python_dash_m_runs_with_progress_lines(tmp_path):
                            "--epochs", "2", "--horizon", "3"], capture_output=True, text=True,
                           cwd=tmp_path, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert "Epoch 1/2" in proc.stdout and "forecast" in proc.stdout
+    # Progress on stderr, so that `tsrnn forecast > out.txt` captures the forecast alone.
+    assert "Epoch 1/2" in proc.stderr and "Epoch" not in proc.stdout
+    assert proc.stdout.splitlines()[0].split() == ["forecast", "lower", "upper"]
 
 
 def test_plot_forecast_draws_history_forecast_and_band(tmp_path):

@@ -1,6 +1,7 @@
 """``tsrnn forecast``: forecast a bundled dataset or a CSV column from the command line."""
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -30,6 +31,32 @@ def _coverage(text):
     if not 0 < value < 1:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1 (e.g. 0.9), got {value}")
     return value
+
+
+def _level(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value < 100:
+        raise argparse.ArgumentTypeError(f"must be a percentage between 0 and 100 (e.g. 80), "
+                                         f"got {value:g}")
+    return value
+
+
+def decimals(values):
+    """The fewest decimals that write every value of the series exactly, at most what gives
+    five significant digits to its largest values (data stored as computed floats)."""
+    import numpy as np
+
+    values = np.asarray(values, float)
+    values = values[np.isfinite(values)]
+    size = np.abs(values).max() if len(values) else 0.0
+    most = max(1, 4 - int(np.floor(np.log10(size)))) if size > 0 else 1
+    for d in range(most + 1):
+        if np.all(np.abs(np.round(values, d) - values) <= 1e-9 * np.maximum(1, np.abs(values))):
+            return d
+    return most
 
 
 def check_writable(path, option):
@@ -63,7 +90,11 @@ def build_parser():
     f.add_argument("--strategy", choices=["direct", "recursive", "seq2seq"], default="direct")
     f.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
     f.add_argument("--epochs", type=_positive_int, default=100, help="maximum training epochs")
-    f.add_argument("--coverage", type=_coverage, default=0.9, help="prediction interval coverage")
+    band = f.add_mutually_exclusive_group()
+    band.add_argument("--coverage", type=_coverage, default=0.9,
+                      help="prediction interval coverage (default 0.9)")
+    band.add_argument("--levels", type=_level, nargs="+", metavar="PERCENT",
+                      help="several intervals at once, e.g. --levels 80 95")
     f.add_argument("--seed", type=int, default=0)
     f.add_argument("--plot", metavar="PNG", help="save a plot of history and forecast")
     f.add_argument("--output", metavar="CSV", help="save the forecast and interval as CSV")
@@ -99,7 +130,14 @@ def load_series(args):
     if column is None or column not in frame.columns:
         raise SystemExit(f"tsrnn: no numeric column {column!r} in {args.csv}; columns: "
                          f"{list(frame.columns)}")
-    return frame[column]
+    if args.column is None and len(numeric) > 1:
+        print(f"forecasting column {column!r}, the last numeric one; the others "
+              f"({', '.join(map(repr, numeric[:-1]))}) are not used: choose with --column",
+              file=sys.stderr)
+    y = frame[column]
+    if args.date_column:
+        y.index.name = args.date_column
+    return y
 
 
 def main(argv=None):
@@ -121,16 +159,28 @@ def main(argv=None):
         print(f"training a {args.cell.upper()} ({args.strategy}) on {len(y)} observations of "
               f"{y.name!r}, horizon {horizon}", file=sys.stderr)
         start = time.perf_counter()
-        fc.fit(y)
-        print(f"trained in {time.perf_counter() - start:.1f}s "
-              f"({fc.regressor_.n_epochs_} epochs)", file=sys.stderr)
-        result = fc.predict_interval(horizon)
+        with contextlib.redirect_stdout(sys.stderr):  # progress on stderr, the forecast on stdout
+            fc.fit(y)
+        # The first pass's epochs (one more pass then learns the held-out windows).
+        epochs = len(fc.regressor_.validation_loss_curve_) or fc.regressor_.n_epochs_
+        stopped = (" (early stopping: the held-out windows' loss stopped improving)"
+                   if epochs < args.epochs else "")
+        print(f"trained in {time.perf_counter() - start:.1f}s, {epochs} epochs{stopped}",
+              file=sys.stderr)
+        coverage = [v / 100 for v in args.levels] if args.levels else args.coverage
+        result = fc.predict_interval(horizon, coverage=coverage)
     except ValueError as e:
         raise SystemExit(f"tsrnn: {e}") from None
-    print(result.to_string(float_format=lambda v: f"{v:.4g}"))
+    import pandas as pd
+
+    # The CSV names its time column: the input's, or what the index holds.
+    result.index.name = y.index.name or ("step" if isinstance(result.index, pd.RangeIndex)
+                                         else "date")
+    d = decimals(y.to_numpy())
+    print(result.to_string(float_format=lambda v: f"{v:.{d}f}"))
     try:
         if args.output:
-            result.to_csv(args.output)
+            result.to_csv(args.output, float_format=f"%.{max(d, 1) + 2}f")
             print(f"forecast saved to {args.output}", file=sys.stderr)
         if args.plot:
             from .plotting import plot_forecast
