@@ -58,7 +58,9 @@ def test_window_scaling_follows_a_trend_past_the_training_range():
                   index=pd.RangeIndex(300))
     errors = {}
     for scaling in ("window", "standard"):
-        fc = RNNForecaster(horizon=10, scaling=scaling, **{**FAST, "max_epochs": 40})
+        # The network alone: the Theta method's drift is half the trend.
+        fc = RNNForecaster(horizon=10, scaling=scaling, hybrid=None,
+                           **{**FAST, "max_epochs": 40})
         pred = fc.fit(y[:250]).predict(50)
         errors[scaling] = np.mean(np.abs(pred.to_numpy() - np.arange(250, 300)))
     assert errors["window"] < 3 < errors["standard"]

@@ -38,7 +38,7 @@ def test_a_hybrid_forecaster_averages_its_network_with_theta(tmp_path):
     index = pd.date_range("2000-01-01", periods=96, freq="MS")
     y = pd.Series(_trending(), index=index)
     hybrid = RNNForecaster(horizon=6, hybrid="theta", **FAST).fit(y)
-    network = RNNForecaster(horizon=6, **FAST).fit(y)
+    network = RNNForecaster(horizon=6, hybrid=None, **FAST).fit(y)
     theta = ThetaModel(y, period=12).fit().forecast(6).to_numpy()
     np.testing.assert_allclose(hybrid.predict(), 0.5 * network.predict() + 0.5 * theta,
                                rtol=1e-5)

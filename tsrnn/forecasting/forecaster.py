@@ -96,11 +96,15 @@ class RNNForecaster(BaseEstimator):
         Networks trained per scaling, each from its own random initialisation;
         the forecasts of all the networks are averaged, and the intervals are
         calibrated on that average.
-    hybrid : {"theta"} or None, default=None
+    hybrid : {"auto", "theta"} or None, default="auto"
         ``"theta"``: average the networks' forecast with the Theta method's
         (simple exponential smoothing with drift on the deseasonalised series,
         the M3 competition's winner), half and half. Its parameters are
         estimated once per fit; ``update`` moves its origin without refitting.
+        ``"auto"``: ``"theta"`` for a model of one series without covariates
+        (which the Theta method cannot read), None otherwise (measured on M1
+        and M3 validation windows: the average helps a network fitted on one
+        short series, not consistently a global one).
     difference : bool, default=False
         Model first differences (forecasts are summed back onto the last level).
     deseasonalize : "auto" or bool, default="auto"
@@ -170,7 +174,7 @@ class RNNForecaster(BaseEstimator):
         "strategy": [StrOptions(set(STRATEGIES))],
         "scaling": [StrOptions({*SCALINGS, "auto"}), list, tuple],
         "n_seeds": [Interval(Integral, 1, None, closed="left")],
-        "hybrid": [StrOptions({"theta"}), None],
+        "hybrid": [StrOptions({"auto", "theta"}), None],
         "difference": ["boolean"],
         "deseasonalize": [StrOptions({"auto"}), "boolean"],
         "multiseries": [StrOptions(set(MULTISERIES))],
@@ -188,7 +192,7 @@ class RNNForecaster(BaseEstimator):
     }
 
     def __init__(self, window="auto", horizon=1, strategy="direct", scaling="auto",
-                 n_seeds=1, hybrid=None, difference=False, deseasonalize="auto", multiseries="auto",
+                 n_seeds=1, hybrid="auto", difference=False, deseasonalize="auto", multiseries="auto",
                  id_col="unique_id", time_col="ds", target_col="y",
                  seasonal_period=None, coverage=0.9, calibration_size="auto", update_steps=1,
                  cell="lstm", hidden_size=32, num_layers=1, activation="tanh",
@@ -320,7 +324,9 @@ class RNNForecaster(BaseEstimator):
             rows.append((inputs, reg_targets, future, lengths, window))
         self.residuals_ = ConformalResiduals(self.horizon, values.shape[1])
         self.theta_ = None
-        if self.hybrid == "theta" and n_cal:
+        theta = self.hybrid == "theta" or (self.hybrid == "auto" and values.shape[1] == 1
+                                           and exog is None)
+        if theta and n_cal:
             # Estimated, like the networks' first pass, without the calibration windows.
             first = self.window_ + n - n_cal + int(self.difference)
             self.theta_ = ThetaMethod.fitted(values, starts, self.period_, self.deseasonalize,
@@ -336,7 +342,7 @@ class RNNForecaster(BaseEstimator):
                     reg.partial_fit(inputs[tail], reg_targets[tail],
                                     future=None if future is None else future[tail],
                                     lengths=None if lengths is None else lengths[tail])
-        if self.hybrid == "theta":
+        if theta:
             self.theta_ = ThetaMethod.fitted(values, starts, self.period_, self.deseasonalize)
         return self
 

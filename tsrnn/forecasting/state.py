@@ -154,7 +154,8 @@ def _model(fc, meta, arrays, T, C):
     S.keys(meta, "model", ("max_residuals", "networks"), ("theta", "signed_residuals"))
     fc._values = S.array(arrays, "values", (T, C), np.float64, finite=True).copy()
     known = {"values"}
-    if ("theta" in meta) != (fc.hybrid == "theta"):
+    theta = fc.hybrid == "theta" or (fc.hybrid == "auto" and C == 1 and not fc.n_covariates_)
+    if ("theta" in meta) != theta:
         raise S.StateError(f"hybrid={fc.hybrid!r} and the file's Theta method disagree")
     fc.theta_ = None
     if "theta" in meta:
