@@ -192,8 +192,8 @@ class RNNForecaster(BaseEstimator):
     }
 
     def __init__(self, window="auto", horizon=1, strategy="direct", scaling="auto",
-                 n_seeds=1, hybrid="auto", difference=False, deseasonalize="auto", multiseries="auto",
-                 id_col="unique_id", time_col="ds", target_col="y",
+                 n_seeds=1, hybrid="auto", difference=False, deseasonalize="auto",
+                 multiseries="auto", id_col="unique_id", time_col="ds", target_col="y",
                  seasonal_period=None, coverage=0.9, calibration_size="auto", update_steps=1,
                  cell="lstm", hidden_size=32, num_layers=1, activation="tanh",
                  reset_after=True, bidirectional=False, merge_mode="concat", loss="mae",
