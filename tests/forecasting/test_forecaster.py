@@ -179,6 +179,18 @@ def test_update_moves_the_origin_and_learns_and_failures_change_nothing():
     assert fc.index_[-1] == y.index[-1]
 
 
+def test_update_without_learning_moves_the_origin_only():
+    y = _seasonal()
+    fc = RNNForecaster(horizon=3, **FAST).fit(y[:-6])
+    theta = fc.regressor_.model_.theta.copy()
+    counts = fc.residuals_.count()
+    fc.update(y[-6:], learn=False)
+    np.testing.assert_array_equal(fc.regressor_.model_.theta, theta)
+    assert fc.predict().index[0] == y.index[-1] + y.index.freq
+    # The new errors still calibrate: those of the forecasts from the old origins.
+    assert fc.residuals_.count() == [counts[0] + 1, counts[1] + 2, counts[2] + 3]
+
+
 def test_update_failing_during_training_leaves_everything_as_it_was(monkeypatch):
     y = _seasonal()
     fc = RNNForecaster(horizon=3, **FAST).fit(y[:-3])

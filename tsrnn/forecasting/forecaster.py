@@ -733,14 +733,14 @@ class RNNForecaster(BaseEstimator):
         return _state.from_state(cls, meta, arrays)
 
     # -- online learning ------------------------------------------------------------------
-    def update(self, y_new, X_new=None):
+    def update(self, y_new, X_new=None, learn=True):
         """Append new observations and learn from them, without refitting.
 
         The forecast origin moves to the end of ``y_new``; the errors of the
         forecasts that the new values complete join the interval calibration;
         the network takes ``update_steps`` passes over the windows whose
-        targets include new values. If anything fails, the forecaster is left
-        exactly as it was.
+        targets include new values (none with ``learn=False``). If anything
+        fails, the forecaster is left exactly as it was.
 
         Parameters
         ----------
@@ -751,6 +751,9 @@ class RNNForecaster(BaseEstimator):
             each continuing its own times.
         X_new : pandas.DataFrame or array-like, optional
             Their covariates, when the model has some.
+        learn : bool, default=True
+            Train on the new windows; False only moves the origin (and adds the
+            new errors to the calibration), the networks unchanged.
 
         Returns
         -------
@@ -764,7 +767,7 @@ class RNNForecaster(BaseEstimator):
         exog = as_exog(X_new, index, "X_new") if self.n_covariates_ else None
         saved = self._snapshot()
         try:
-            self._learn_new(values, index, exog)
+            self._learn_new(values, index, exog, learn)
         except BaseException:
             self._restore(saved)
             raise
@@ -810,7 +813,7 @@ class RNNForecaster(BaseEstimator):
             raise ValueError("the model was fitted without covariates; X_new must be None")
         return values, index
 
-    def _learn_new(self, values, index, exog):
+    def _learn_new(self, values, index, exog, learn=True):
         old_T = len(self._values)
         if self._panel is not None:
             self._panel = self._panel.advanced(len(values))
@@ -833,6 +836,8 @@ class RNNForecaster(BaseEstimator):
                 if ok.any():
                     self.residuals_.add(k, self._observed(self._values[pos[ok]] - pred[ok, k],
                                                           ends[ok]))
+        if not learn:
+            return
         steps = self._steps
         for scaler, reg in zip(self.scalers_, self.regressors_, strict=True):
             S, E = self._model_space(self._values, self._exog, scaler)
