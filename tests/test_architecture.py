@@ -10,7 +10,7 @@ ROOT = pathlib.Path(tsrnn.__file__).parent
 #: Packages and modules by layer, highest first; a module imports only from its own
 #: layer or below. The last layer holds leaves that any layer may use.
 LAYERS = [
-    {"__main__", "cli", "persistence", "plotting"},
+    {"__main__", "cli", "persistence", "plotting", "adapters"},
     {"forecasting"},
     {"estimators"},
     {"interop"},
