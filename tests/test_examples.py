@@ -12,7 +12,8 @@ EXAMPLES = sorted((pathlib.Path(__file__).parent.parent / "examples").glob("*.py
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_runs(path, tmp_path):
-    env = {**os.environ, "TSRNN_EXAMPLE_EPOCHS": "2", "MPLBACKEND": "Agg"}
+    env = {**os.environ, "TSRNN_EXAMPLE_EPOCHS": "2", "TSRNN_EXAMPLE_SERIES": "300",
+           "MPLBACKEND": "Agg"}
     plots = tmp_path / "plots"
     plots.mkdir()
     out = subprocess.run([sys.executable, str(path), str(plots)], cwd=tmp_path, env=env,

@@ -530,8 +530,8 @@ class RNNForecaster(BaseEstimator):
         return np.where(np.asarray(ends)[:, None] > self._starts[None, :], residuals, np.nan)
 
     # -- forecasting ----------------------------------------------------------------------
-    def predict(self, horizon=None, X=None):
-        """Forecast the steps after the end of the data seen.
+    def predict(self, horizon=None, X=None, y=None):
+        """Forecast the steps after the end of the data seen, or of other series.
 
         Parameters
         ----------
@@ -540,6 +540,12 @@ class RNNForecaster(BaseEstimator):
         X : pandas.DataFrame or array-like of shape (horizon, n_covariates), optional
             Future values of the covariates; required when the model was
             fitted with ``X``.
+        y : pandas.DataFrame, optional
+            Other series to forecast with this global model (fitted on a panel,
+            without covariates): a long-format panel or a wide frame, each
+            series forecast from its own end, scaled by its own statistics, by
+            the networks trained on the fitted panel. Series seen in ``fit``
+            need not be among them; nothing is learnt from them.
 
         Returns
         -------
@@ -550,10 +556,41 @@ class RNNForecaster(BaseEstimator):
         """
         check_is_fitted(self, "window_")
         horizon = self._check_horizon(horizon)
+        if y is not None:
+            return self._on(y).predict(horizon)
         levels = self._predict_levels(horizon, X)
         if self._panel is not None:
             return self._panel.to_long({self.target_col: levels}, horizon)
         return self._wrap(levels, future_index(self.index_, horizon))
+
+    def _on(self, y):
+        """This global model's view of other series ``y``: the same networks, with scalers
+        (and Theta method) fitted on ``y``, forecasting from ``y``'s end."""
+        if self.multiseries_ != "global" or self.n_covariates_ or hasattr(self, "forecasters_"):
+            raise ValueError("predict(y=...) forecasts other series with a global model fitted "
+                             "on a panel without covariates (multiseries='global', or a "
+                             "long-format y)")
+        panel = None
+        if is_long(y, self.id_col, self.time_col):
+            panel, wide = LongPanel.from_frame(y, self.id_col, self.time_col, self.target_col)
+            y = pd.DataFrame(wide, columns=panel.ids)
+        if not isinstance(y, pd.DataFrame):
+            raise ValueError("y must be a long-format panel or a wide DataFrame of series")
+        values, index, columns, _, starts = as_series(y, "y", leading_missing=True)
+        if len(values) < self.window_:  # shorter than a window: padded on the left
+            pad = self.window_ - len(values)
+            values = np.concatenate([np.repeat(values[:1], pad, axis=0), values])
+            starts, index = starts + pad, None
+        view = copy.copy(self)
+        view._values, view._exog, view._panel, view.columns_ = values, None, panel, columns
+        view._kind = "frame"
+        view.index_ = index if index is not None else pd.RangeIndex(len(values))
+        view._starts = starts if starts.any() else None
+        view.scalers_ = [SeriesScaler(s, self.difference, self.period_, self.deseasonalize)
+                         .fit(values, starts) for s in self.scalings_]
+        if self.theta_ is not None:
+            view.theta_ = ThetaMethod.fitted(values, starts, self.period_, self.deseasonalize)
+        return view
 
     def _predict_levels(self, horizon, X):
         """Forecasts (horizon, n_series) from the end of the data seen."""

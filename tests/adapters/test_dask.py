@@ -1,0 +1,69 @@
+"""Dask: local models through joblib's Dask backend, and panels forecast partition by
+partition, on a real LocalCluster of worker processes."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+from tsrnn import RNNForecaster  # noqa: E402
+from tsrnn.adapters.dask import forecast  # noqa: E402
+
+from ..forecasting.test_panel import _long  # noqa: E402
+
+FAST = {"hidden_size": 8, "max_epochs": 6, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as c:
+        yield c
+
+
+def _panel(n=24, seed=0):
+    rng = np.random.default_rng(seed)
+    shapes = [(f"s{i}", int(rng.integers(40, 90)), f"202{i % 3}-0{1 + i % 9}") for i in range(n)]
+    return _long(shapes)
+
+
+def test_a_panel_is_forecast_partition_by_partition_as_on_one_machine(client):
+    df = _panel()
+    sample = df[df.unique_id.isin([f"s{i}" for i in range(6)])]  # fitted on a sample
+    fc = RNNForecaster(horizon=4, **FAST).fit(sample)
+    lazy = forecast(dd.from_pandas(df, npartitions=5), fc)
+    assert list(lazy.columns) == ["unique_id", "ds", "y"]
+    out = lazy.compute()
+    assert len(client.scheduler_info()["workers"]) == 2
+    key = ["unique_id", "ds"]
+    expected = fc.predict(y=df).sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(out.sort_values(key).reset_index(drop=True), expected)
+    assert set(out.unique_id) == set(df.unique_id)
+
+
+def test_local_models_fit_on_the_cluster_through_joblib(client):
+    from joblib import parallel_backend
+
+    same_end = _long([(f"s{i}", 60, "2020-12") for i in range(4)], seed=2)
+    wide = same_end.pivot(index="ds", columns="unique_id", values="y")
+    here = RNNForecaster(horizon=3, multiseries="local", **FAST).fit(wide).predict()
+    with parallel_backend("dask"):
+        there = RNNForecaster(horizon=3, multiseries="local", n_jobs=2, **FAST).fit(wide)
+    pd.testing.assert_frame_equal(there.predict(), here)
+
+
+def test_bad_calls_are_refused():
+    df = _panel(3)
+    with pytest.raises(ValueError, match="fitted"):
+        forecast(dd.from_pandas(df, npartitions=1), RNNForecaster())
+    fc = RNNForecaster(horizon=2, **FAST).fit(df)
+    with pytest.raises(ValueError, match="lacks the columns"):
+        forecast(dd.from_pandas(df.drop(columns="y"), npartitions=1), fc)
+    series = df[df.unique_id == "s0"].sort_values("ds").set_index("ds")["y"]
+    one = RNNForecaster(horizon=2, **FAST).fit(series)
+    with pytest.raises(ValueError, match="global model"):
+        forecast(dd.from_pandas(df, npartitions=1), one, shuffle=False).compute(
+            scheduler="sync")

@@ -1,0 +1,60 @@
+"""Forecasting panels too large for one machine with Dask (``pip install tsrnn[dask]``).
+
+The path for millions of series: fit a global :class:`~tsrnn.RNNForecaster`
+on a sample of the series on one machine, then forecast every series on a
+cluster with :func:`forecast`, partition by partition. A global model's
+forecast of a series depends on that series alone (its own scaling, the
+shared networks), so the partitions need nothing from each other.
+"""
+
+import pandas as pd
+
+
+def forecast(ddf, forecaster, horizon=None, shuffle=True):
+    """Forecasts of every series of a long-format Dask DataFrame.
+
+    Parameters
+    ----------
+    ddf : dask.dataframe.DataFrame
+        Long format (the forecaster's ``id_col``, ``time_col`` and
+        ``target_col``), any number of series.
+    forecaster : RNNForecaster
+        Fitted global model (on a long-format panel, or
+        ``multiseries="global"``), without covariates. It travels to the
+        workers once per partition.
+    horizon : int, optional
+        Steps to forecast; the forecaster's ``horizon`` by default.
+    shuffle : bool, default=True
+        First move all rows of each series into one partition (a Dask
+        shuffle on the id column); False when the partitions already hold
+        whole series, as after ``ddf.shuffle(on=id_col)`` or reading files
+        written by series.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        Long format: id, time and forecast (under ``target_col``), lazily;
+        ``.compute()`` gives the pandas frame that ``forecaster.predict(y=...)``
+        gives for the same series on one machine.
+    """
+    if not hasattr(forecaster, "window_"):
+        raise ValueError("forecast needs a fitted forecaster")
+    horizon = forecaster._check_horizon(horizon)
+    id_col, time_col, target_col = forecaster.id_col, forecaster.time_col, forecaster.target_col
+    missing = [c for c in (id_col, time_col, target_col) if c not in ddf.columns]
+    if missing:
+        raise ValueError(f"the Dask DataFrame lacks the columns {missing}")
+    if shuffle:
+        ddf = ddf.shuffle(on=id_col)
+    meta = pd.DataFrame({id_col: ddf._meta[id_col].iloc[:0],
+                         time_col: ddf._meta[time_col].iloc[:0],
+                         target_col: pd.Series(dtype="float64")})
+    return ddf.map_partitions(_forecast_partition, forecaster, horizon, meta=meta)
+
+
+def _forecast_partition(part, forecaster, horizon):
+    id_col, time_col, target_col = forecaster.id_col, forecaster.time_col, forecaster.target_col
+    if not len(part):
+        return pd.DataFrame({id_col: part[id_col].iloc[:0], time_col: part[time_col].iloc[:0],
+                             target_col: pd.Series(dtype="float64")})
+    return forecaster.predict(horizon, y=part.reset_index(drop=True))
