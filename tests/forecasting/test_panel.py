@@ -117,8 +117,17 @@ def test_bad_long_panels_are_refused_naming_the_problem(edit, match):
 
 def test_series_of_different_frequencies_are_refused():
     quarterly = _long([("q", 30, "2020Q4")], freq="Q")
-    with pytest.raises(ValueError, match="series 'q' has frequency"):
+    with pytest.raises(ValueError, match="periods of one frequency"):
         RNNForecaster(horizon=2, **FAST).fit(pd.concat([_long(), quarterly]))
+    monthly = _long().assign(ds=lambda d: d.ds.dt.to_timestamp())
+    daily = pd.DataFrame({"unique_id": "d", "ds": pd.date_range("2020-01-01", periods=40),
+                          "y": 1.0 + np.arange(40.0)})
+    with pytest.raises(ValueError, match="series 'd' does not follow the frequency MS"):
+        RNNForecaster(horizon=2, **FAST).fit(pd.concat([monthly, daily]))
+    gap = monthly[~((monthly.unique_id == "b") & (monthly.ds == monthly.ds.max()))]
+    gap = gap[~((gap.unique_id == "b") & (gap.ds == pd.Timestamp("2019-01-01")))]
+    with pytest.raises(ValueError, match="series 'b' does not follow"):
+        RNNForecaster(horizon=2, **FAST).fit(gap)
 
 
 def test_an_ensemble_forecasts_the_mean_of_its_networks():

@@ -1,6 +1,7 @@
 """RNNForecaster: pandas in, the future out, with intervals, updates and backtests."""
 
 import copy
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -343,7 +344,9 @@ class RNNForecaster(BaseEstimator):
                                     future=None if future is None else future[tail],
                                     lengths=None if lengths is None else lengths[tail])
         if theta:
+            weight = 0.5 if self.theta_ is None else self.theta_.weight
             self.theta_ = ThetaMethod.fitted(values, starts, self.period_, self.deseasonalize)
+            self.theta_.weight = weight
         return self
 
     @property
@@ -495,20 +498,26 @@ class RNNForecaster(BaseEstimator):
             out = np.concatenate([out, block], axis=1)
         return out[:, :steps]
 
-    def _ensemble(self, values, exog, ends, steps):
-        """Forecasts (n, steps, C) in observed units from each origin in ``ends`` (window
-        ends in the modelled series): the mean of every network's (averaged with the Theta
-        method's for ``hybrid="theta"``)."""
+    def _parts(self, values, exog, ends, steps):
+        """The networks' mean forecast (n, steps, C) in observed units from each origin in
+        ``ends`` (window ends in the modelled series), and the Theta method's (or None)."""
         # With differencing, S[e - 1] is the change into values[e]: the last level is values[e].
         at = np.asarray(ends) - (0 if self.difference else 1)
         total = 0.0
         for m, scaler in enumerate(self.scalers_):
             S, E = self._model_space(values, exog, scaler)
             total = total + scaler.restore(self._forecast(S, E, ends, steps, m), values[at], at)
-        out = total / len(self.scalers_)
-        if self.theta_ is not None:
-            out = 0.5 * out + 0.5 * self.theta_.forecast(values, at + 1, steps)
-        return out
+        theta = None if self.theta_ is None else self.theta_.forecast(values, at + 1, steps)
+        return total / len(self.scalers_), theta
+
+    def _ensemble(self, values, exog, ends, steps):
+        """Forecasts (n, steps, C) in observed units from each origin in ``ends``: the mean of
+        every network's, combined with the Theta method's for a hybrid."""
+        networks, theta = self._parts(values, exog, ends, steps)
+        if theta is None:
+            return networks
+        w = self.theta_.weight
+        return (1 - w) * networks + w * theta
 
     def _calibrate(self, first, n):
         """Residuals of the held-out windows' forecasts, per step ahead."""
@@ -518,8 +527,16 @@ class RNNForecaster(BaseEstimator):
         ends = ends[ends + offset + H <= len(self._values)]
         if not len(ends):
             return
-        pred = self._ensemble(self._values, self._exog, ends, H)
         actual = self._values[ends[:, None] + offset + np.arange(H)]
+        networks, theta = self._parts(self._values, self._exog, ends, H)
+        pred = networks
+        if theta is not None:
+            # Each series weighs the two by their errors on these held-out windows.
+            self.theta_.weight = _inverse_error_weight(
+                self._observed(np.abs(actual - networks).mean(axis=1), ends),
+                self._observed(np.abs(actual - theta).mean(axis=1), ends))
+            w = self.theta_.weight
+            pred = (1 - w) * networks + w * theta
         for k in range(H):
             self.residuals_.add(k, self._observed(actual[:, k] - pred[:, k], ends))
 
@@ -590,6 +607,7 @@ class RNNForecaster(BaseEstimator):
                          .fit(values, starts) for s in self.scalings_]
         if self.theta_ is not None:
             view.theta_ = ThetaMethod.fitted(values, starts, self.period_, self.deseasonalize)
+            view.theta_.weight = float(np.mean(self.theta_.weight))  # none calibrated here
         return view
 
     def _predict_levels(self, horizon, X):
@@ -950,6 +968,16 @@ class RNNForecaster(BaseEstimator):
         if self._starts is not None:  # the values before each series began were missing
             values = np.where(np.arange(len(values))[:, None] < self._starts, np.nan, values)
         return self._wrap(values, self.index_)
+
+
+def _inverse_error_weight(network_errors, theta_errors):
+    """The Theta method's weight per series (C,): its share of the inverse mean absolute
+    errors (n, C) of the two forecasts; 1/2 where there are none."""
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # a series without errors: 1/2
+        a, b = np.nanmean(network_errors, axis=0), np.nanmean(theta_errors, axis=0)
+        w = a / (a + b)
+    return np.where(np.isfinite(w), w, 0.5)
 
 
 def _fit_one(params, values, exog):

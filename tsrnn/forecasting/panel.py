@@ -6,6 +6,8 @@ observation (series that are shorter start later, as left padding); the
 forecasts go back to long format, each series' times continuing its own.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -39,35 +41,55 @@ class LongPanel:
     def from_frame(cls, df, id_col, time_col, target_col, name="y"):
         """``(panel, values (T, C) with NaN before each series' start)`` from a long frame,
         checked: every problem is a ValueError naming the column or series."""
-        _check_frame(df, (id_col, time_col, target_col), name)
-        ids, series, like = [], [], None
-        for sid, part in df.groupby(id_col, sort=False):
-            part = part.sort_values(time_col)
-            if len(part) < 2:
-                raise ValueError(f"series {sid!r} has {len(part)} observation: at least two "
-                                 "are needed")
-            try:
-                index = as_index(pd.Index(part[time_col].to_numpy()))
-            except ValueError as e:
-                raise ValueError(f"series {sid!r}: {e}") from None
-            if like is None:
-                like = index
-            elif _freq(index) != _freq(like):
-                raise ValueError(f"series {sid!r} has frequency {_freq(index)}, series "
-                                 f"{ids[0]!r} has {_freq(like)}: a panel has one frequency")
-            values = part[target_col].to_numpy(np.float64)
-            if not np.all(np.isfinite(values)):
-                raise ValueError(f"series {sid!r} has missing or infinite values in "
-                                 f"{target_col!r}; fill them first")
-            ids.append(sid)
-            series.append((index, values))
-        T = max(len(v) for _, v in series)
-        wide = np.full((T, len(series)), np.nan)
-        for j, (_, values) in enumerate(series):
-            wide[T - len(values):, j] = values
-        panel = cls(ids, [index[-1] for index, _ in series], like,
-                    (id_col, time_col, target_col))
-        return panel, wide
+        names = (id_col, time_col, target_col)
+        _check_frame(df, names, name, duplicates=False)  # found below, once sorted
+        codes, ids = pd.factorize(df[id_col], sort=False)  # ids in order of appearance
+        ids = list(ids)
+        times = pd.Index(df[time_col].array)
+        if isinstance(times, pd.DatetimeIndex | pd.PeriodIndex):
+            keys = times.asi8
+        elif pd.api.types.is_integer_dtype(times):
+            keys = times.to_numpy(np.int64)
+        else:
+            raise ValueError(f"{name}'s {time_col!r} must hold dates, periods of one frequency "
+                             f"or integers, got {times.dtype}")
+        order = np.lexsort((keys, codes))
+        codes, times, keys = codes[order], times[order], keys[order]
+        same = (codes[1:] == codes[:-1]) & (keys[1:] == keys[:-1])
+        if same.any():
+            at = int(np.argmax(same))
+            raise ValueError(f"{name} has duplicate ({id_col}, {time_col}) pairs, e.g. series "
+                             f"{ids[codes[at]]!r} at {times[at]!r}")
+        values = df[target_col].to_numpy(np.float64)[order]
+        counts = np.bincount(codes, minlength=len(ids))
+        first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        short = np.nonzero(counts < 2)[0]
+        if len(short):
+            raise ValueError(f"series {ids[short[0]]!r} has {counts[short[0]]} observation: at "
+                             "least two are needed")
+        try:
+            like = as_index(times[first[0]:first[0] + counts[0]])
+        except ValueError as e:
+            raise ValueError(f"series {ids[0]!r}: {e}") from None
+        # Every time on one grid of the first series' frequency, one step apart in each series.
+        pos = _grid(like, times.min(), times.max()).get_indexer(times)
+        steps = np.diff(pos)
+        bad = (pos < 0) | np.r_[False, (steps != 1) & (codes[1:] == codes[:-1])]
+        if bad.any():
+            sid = ids[codes[np.argmax(bad)]]
+            raise ValueError(f"series {sid!r} does not follow the frequency {_freq(like)} of "
+                             f"series {ids[0]!r} step by step: a panel's series are regular, "
+                             "with one frequency")
+        if not np.all(np.isfinite(values)):
+            sid = ids[codes[np.argmax(~np.isfinite(values))]]
+            raise ValueError(f"series {sid!r} has missing or infinite values in "
+                             f"{target_col!r}; fill them first")
+        T = int(counts.max())
+        rank = np.arange(len(codes)) - first[codes]
+        wide = np.full((T, len(ids)), np.nan)
+        wide[T - counts[codes] + rank, codes] = values
+        ends = list(times[first + counts - 1])
+        return cls(ids, ends, like, names), wide
 
     def future(self, j, horizon, start=1):
         """The ``horizon`` time labels after series ``j``'s last one, ``start`` steps on."""
@@ -86,12 +108,30 @@ class LongPanel:
         """Long frame of forecasts: ``columns`` maps output column names to arrays
         (horizon, n_series), each series under its own future times."""
         id_col, time_col, _ = self.names
-        parts = []
-        for j, sid in enumerate(self.ids):
-            part = {id_col: [sid] * horizon, time_col: self.future(j, horizon, start)}
-            part.update({name: a[:, j] for name, a in columns.items()})
-            parts.append(pd.DataFrame(part))
-        return pd.concat(parts, ignore_index=True)
+        out = {id_col: np.repeat(np.asarray(self.ids, dtype=object), horizon),
+               time_col: self._future_all(horizon, start)}
+        out.update({name: np.asarray(a).T.reshape(-1) for name, a in columns.items()})
+        frame = pd.DataFrame(out)
+        if len(self.ids) and not isinstance(self.ids[0], str):
+            frame[id_col] = frame[id_col].infer_objects()
+        return frame
+
+    def _future_all(self, horizon, start=1):
+        """The future labels of every series, series after series: an index of
+        ``horizon * n_series`` labels."""
+        ends, like = pd.Index(self.ends), self.like
+        if isinstance(like, pd.RangeIndex):
+            grid = np.asarray(ends, np.int64)[:, None] + like.step * np.arange(
+                start, start + horizon)
+            return grid.reshape(-1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+            shifted = [ends + k * (like.freq if isinstance(like, pd.DatetimeIndex) else 1)
+                       for k in range(start, start + horizon)]
+        if isinstance(like, pd.PeriodIndex):
+            ordinals = np.stack([s.asi8 for s in shifted], axis=1).reshape(-1)
+            return pd.PeriodIndex.from_ordinals(ordinals, freq=like.freq)
+        return pd.DatetimeIndex(np.stack([s.to_numpy() for s in shifted], axis=1).reshape(-1))
 
     def new_values(self, df, name="y_new"):
         """New observations in long format -> (k, n_series) values to append: each series
@@ -127,8 +167,9 @@ class LongPanel:
                          self.like, self.names)
 
 
-def _check_frame(df, names, name):
-    """The checks every long frame passes: columns, ids, target type, no duplicate pairs."""
+def _check_frame(df, names, name, duplicates=True):
+    """The checks every long frame passes: columns, ids, target type, no duplicate pairs
+    (unless ``duplicates`` is False: the caller looks for them)."""
     id_col, time_col, target_col = names
     missing = [c for c in names if c not in df.columns]
     if missing:
@@ -150,11 +191,21 @@ def _check_frame(df, names, name):
     target = df[target_col]
     if not pd.api.types.is_numeric_dtype(target) or pd.api.types.is_bool_dtype(target):
         raise ValueError(f"{name}'s {target_col!r} is not numeric")
-    dup = df.duplicated([id_col, time_col])
+    dup = df.duplicated([id_col, time_col]) if duplicates else np.zeros(1, bool)
     if dup.any():
         row = df.loc[dup.idxmax()]
         raise ValueError(f"{name} has duplicate ({id_col}, {time_col}) pairs, e.g. series "
                          f"{row[id_col]!r} at {row[time_col]!r}")
+
+
+def _grid(like, low, high):
+    """Every label of ``like``'s frequency from ``low`` to ``high`` (those on its lattice)."""
+    if isinstance(like, pd.RangeIndex):
+        first = like.start - ((like.start - low) // like.step) * like.step
+        return pd.RangeIndex(first, high + like.step, like.step)
+    if isinstance(like, pd.PeriodIndex):
+        return pd.period_range(low, high, freq=like.freq)
+    return pd.date_range(low, high, freq=like.freq)
 
 
 def _freq(index):

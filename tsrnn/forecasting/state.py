@@ -66,7 +66,9 @@ def get_state(fc):
         meta["model"]["theta"] = {"scaler": {"method": sc.method, "difference": False,
                                              "period": int(sc.period)}}
         theta = {"alpha": fc.theta_.alpha, "b0": fc.theta_.b0, "scaler_center": sc.center,
-                 "scaler_scale": sc.scale}
+                 "scaler_scale": sc.scale,
+                 "weight": np.broadcast_to(np.asarray(fc.theta_.weight, float), (len(sc.scale),))
+                 .copy()}
         if sc.season is not None:
             theta.update({"scaler_season": sc.season, "scaler_multiplicative": sc.multiplicative})
         arrays.update(S.nest(theta, "theta"))
@@ -170,8 +172,12 @@ def _model(fc, meta, arrays, T, C):
         theta.b0 = S.array(theta_arrays, "b0", (C,), np.float64, finite=True).copy()
         if np.any(theta.alpha <= 0) or np.any(theta.alpha > 1):
             raise S.StateError("theta alpha must lie in (0, 1]")
-        unexpected = set(theta_arrays) - {"alpha", "b0", "scaler_center", "scaler_scale",
-                                          "scaler_season", "scaler_multiplicative"}
+        theta.weight = S.array(theta_arrays, "weight", (C,), np.float64, finite=True).copy()
+        if np.any(theta.weight < 0) or np.any(theta.weight > 1):
+            raise S.StateError("theta weight must lie in [0, 1]")
+        unexpected = set(theta_arrays) - {"alpha", "b0", "weight", "scaler_center",
+                                          "scaler_scale", "scaler_season",
+                                          "scaler_multiplicative"}
         if unexpected:
             raise S.StateError(f"unexpected theta arrays {sorted(unexpected)[:5]}")
         fc.theta_ = theta

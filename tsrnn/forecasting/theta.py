@@ -25,11 +25,17 @@ class ThetaMethod:
     scaler : SeriesScaler
         A fitted scaler (``method="none"``) whose :meth:`~SeriesScaler.levels`
         deseasonalise and :meth:`~SeriesScaler.values` put the season back.
+
+    Attributes
+    ----------
+    weight : float or ndarray of shape (n_series,)
+        Its weight in the forecaster's combination with the networks.
     """
 
     def __init__(self, scaler):
         self.scaler = scaler
         self.alpha = self.b0 = self.starts = None
+        self.weight = 0.5
 
     @classmethod
     def fitted(cls, values, starts, period, deseasonalize, end=None):
