@@ -34,14 +34,16 @@ def test_theta_forecasts_are_statsmodels_from_every_origin(seasonal):
         np.testing.assert_allclose(ours, reference, rtol=1e-5)
 
 
-def test_a_hybrid_forecaster_averages_its_network_with_theta(tmp_path):
+def test_a_hybrid_forecaster_weighs_its_network_and_theta_by_their_errors(tmp_path):
     index = pd.date_range("2000-01-01", periods=96, freq="MS")
     y = pd.Series(_trending(), index=index)
     hybrid = RNNForecaster(horizon=6, hybrid="theta", **FAST).fit(y)
     network = RNNForecaster(horizon=6, hybrid=None, **FAST).fit(y)
     theta = ThetaModel(y, period=12).fit().forecast(6).to_numpy()
-    np.testing.assert_allclose(hybrid.predict(), 0.5 * network.predict() + 0.5 * theta,
+    w = float(hybrid.theta_.weight[0])
+    np.testing.assert_allclose(hybrid.predict(), (1 - w) * network.predict() + w * theta,
                                rtol=1e-5)
+    assert 0 < w < 1
     hybrid.save(tmp_path / "h.npz")
     loaded = tsrnn.load(tmp_path / "h.npz")
     pd.testing.assert_frame_equal(loaded.predict_interval(), hybrid.predict_interval())
@@ -60,6 +62,14 @@ def test_a_hybrid_forecaster_averages_its_network_with_theta(tmp_path):
         np.savez(f, __meta__=blob, **contents)
     with pytest.raises(ValueError, match="Theta method"):
         tsrnn.load(tmp_path / "bad.npz")
+
+
+def test_the_theta_weight_is_its_share_of_the_inverse_errors():
+    from tsrnn.forecasting.forecaster import _inverse_error_weight
+
+    network = np.array([[1.0, 4.0, np.nan], [3.0, 4.0, np.nan]])   # mean errors 2, 4, none
+    theta = np.array([[2.0, 1.0, np.nan], [2.0, 1.0, np.nan]])     # mean errors 2, 1, none
+    np.testing.assert_allclose(_inverse_error_weight(network, theta), [0.5, 0.8, 0.5])
 
 
 def test_a_hybrid_backtest_never_sees_the_future():
