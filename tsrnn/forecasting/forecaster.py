@@ -98,10 +98,12 @@ class RNNForecaster(BaseEstimator):
         the forecasts of all the networks are averaged, and the intervals are
         calibrated on that average.
     hybrid : {"auto", "theta"} or None, default="auto"
-        ``"theta"``: average the networks' forecast with the Theta method's
+        ``"theta"``: combine the networks' forecast with the Theta method's
         (simple exponential smoothing with drift on the deseasonalised series,
-        the M3 competition's winner), half and half. Its parameters are
-        estimated once per fit; ``update`` moves its origin without refitting.
+        the M3 competition's winner), each series weighing the two by the
+        inverse of their mean absolute errors on the held-out calibration
+        windows. The Theta method's parameters are estimated once per fit;
+        ``update`` moves its origin without refitting.
         ``"auto"``: ``"theta"`` for a model of one series without covariates
         (which the Theta method cannot read), None otherwise (measured on M1
         and M3 validation windows: the average helps a network fitted on one
