@@ -48,6 +48,24 @@ def test_the_column_forecast_is_explained_when_not_chosen(tmp_path, capsys):
     assert "forecasting column 'sales', the last numeric one" in capsys.readouterr().err
 
 
+def test_a_cold_kernel_cache_is_announced(monkeypatch, capsys):
+    import tsrnn.kernels
+
+    monkeypatch.setattr(tsrnn.kernels, "cached", lambda cell: False)
+    main(["forecast", "--dataset", "nile", "--epochs", "1", "--horizon", "2", "--quiet"])
+    assert "compiling the LSTM kernels for this machine: this happens once" in \
+        capsys.readouterr().err
+
+
+def test_the_kernel_cache_is_seen_once_kernels_ran():
+    from tsrnn import RNNRegressor
+    from tsrnn.kernels import cached
+
+    X = np.random.default_rng(0).random((8, 4, 1))
+    RNNRegressor(cell="gru", max_epochs=1, hidden_size=4).fit(X, X[:, -1, 0])
+    assert cached("gru") is True
+
+
 def test_clear_errors(tmp_path):
     (tmp_path / "s.csv").write_text("a,b\n1,2\n")
     with pytest.raises(SystemExit, match="no numeric column 'c'"):

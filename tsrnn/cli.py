@@ -158,6 +158,11 @@ def main(argv=None):
                            random_state=args.seed, verbose=0 if args.quiet else 1)
         print(f"training a {args.cell.upper()} ({args.strategy}) on {len(y)} observations of "
               f"{y.name!r}, horizon {horizon}", file=sys.stderr)
+        from .kernels import cached
+
+        if not cached(args.cell):
+            print(f"compiling the {args.cell.upper()} kernels for this machine: this happens "
+                  "once (Numba caches them on disk) and takes a minute or two", file=sys.stderr)
         start = time.perf_counter()
         with contextlib.redirect_stdout(sys.stderr):  # progress on stderr, the forecast on stdout
             fc.fit(y)

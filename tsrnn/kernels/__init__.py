@@ -7,6 +7,7 @@ imports no kernel: Numba loads on the first ``get_backend`` call.
 
 import importlib
 import importlib.util
+import os
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -34,6 +35,20 @@ def get_backend(device="cpu"):
         raise ValueError(f"device must be one of {DEVICES}, got {device!r}")
     _CHOSEN[device] = module = _load(device)
     return module
+
+
+def cached(cell):
+    """Whether Numba's disk cache holds ``cell``'s CPU training kernels already.
+
+    A first run compiles them (about a minute on a small machine) and caches
+    them; later runs load them in a fraction of a second.
+    """
+    try:
+        module = importlib.import_module(f".cpu.{cell}", __name__)
+        return all(os.path.exists(getattr(module, name)._cache._cache_file._index_path)
+                   for name in ("_forward_rows", "_backward_rows"))
+    except (AttributeError, ImportError):  # Numba's cache internals moved: say nothing
+        return True
 
 
 # The module chosen for each device, decided once (inference calls this per prediction).
