@@ -399,7 +399,7 @@ def test_forecaster_files_with_covariates_and_periods(tmp_path):
     meta["fitted"]["exog_shift"] = 2
     meta["fitted"]["n_covariates_"] = 0
     _write(tmp_path / "bad.npz", meta, contents)
-    with pytest.raises(ValueError, match="n_features_in_|unexpected arrays|Theta method"):
+    with pytest.raises(ValueError, match="n_features_in_|unexpected arrays|per covariate"):
         tsrnn.load(tmp_path / "bad.npz")
 
 

@@ -157,6 +157,52 @@ def test_the_forecast_follows_a_known_future_promotion(strategy):
     assert np.all((flipped - pred)[promoted] < -2.5) and np.all((flipped - pred)[~promoted] > 2.5)
 
 
+@pytest.mark.parametrize("strategy", ["direct", "seq2seq"])
+def test_past_covariates_are_read_and_never_asked_for(strategy, tmp_path):
+    # Sales follow yesterday's footfall (known only once counted) and today's promotion
+    # (planned ahead): footfall is a past covariate, the promotion a known future one.
+    rng = np.random.default_rng(3)
+    n = 400
+    footfall = rng.standard_normal(n + 4)
+    promo = (rng.random(n + 4) < 0.3).astype(float)
+    index = pd.date_range("2020-01-01", periods=n + 4, freq="D")
+    y = pd.Series(10 + 2 * np.r_[0, footfall[:-1]] + 4 * promo
+                  + 0.1 * rng.standard_normal(n + 4), index=index)
+    X = pd.DataFrame({"footfall": footfall, "promo": promo}, index=index)
+    budget = {"max_epochs": 100, "hidden_size": 32} if strategy == "direct" else \
+        {"max_epochs": 40}
+    fc = RNNForecaster(horizon=4, strategy=strategy, past_covariates=["footfall"],
+                       **{**FAST, **budget}).fit(y[:n], X[:n])
+    future = X[["promo"]][n:]
+    pred = fc.predict(X=future)  # no footfall asked for
+    pd.testing.assert_series_equal(fc.predict(X=X[n:]), pred)  # given, it is not read
+    # The first step is explained by the last footfall seen and the planned promotion.
+    expected = 10 + 2 * footfall[n - 1] + 4 * promo[n]
+    assert abs(pred.iloc[0] - expected) < 1.0, (pred.iloc[0], expected)
+    promoted = fc.predict(X=future.assign(promo=1.0)) - fc.predict(X=future.assign(promo=0.0))
+    assert (promoted > 1.0).all() and promoted.mean() > 3.0, promoted.to_numpy()
+    fc.save(tmp_path / "fc.npz")
+    import tsrnn
+
+    pd.testing.assert_series_equal(tsrnn.load(tmp_path / "fc.npz").predict(X=future), pred)
+    frame, _ = fc.backtest(y[:n], X[:n], start=n - 20, step=5)
+    assert len(frame) == 4 * 4 and np.isfinite(frame["forecast"]).all()
+
+
+def test_past_covariates_are_checked():
+    y, X = _seasonal(120), pd.DataFrame({"a": np.arange(120.0)}, index=_seasonal(120).index)
+    with pytest.raises(ValueError, match="strategy='direct' or 'seq2seq'"):
+        RNNForecaster(horizon=2, strategy="recursive", past_covariates=["a"], **FAST).fit(y, X)
+    with pytest.raises(ValueError, match="past covariate 'b' is not a column"):
+        RNNForecaster(horizon=2, past_covariates=["b"], **FAST).fit(y, X)
+    with pytest.raises(ValueError, match="there is no X"):
+        RNNForecaster(horizon=2, past_covariates=["a"], **FAST).fit(y)
+    only_past = RNNForecaster(horizon=2, past_covariates=[0], **FAST).fit(y, X.to_numpy())
+    assert len(only_past.predict()) == 2
+    with pytest.raises(ValueError, match="X must be None"):
+        only_past.predict(X=X[:2])
+
+
 def test_update_moves_the_origin_and_learns_and_failures_change_nothing():
     y = _seasonal()
     fc = RNNForecaster(horizon=6, **FAST).fit(y[:-12])

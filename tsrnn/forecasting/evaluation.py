@@ -65,7 +65,8 @@ def backtest(fc, y=None, X=None, start=None, step=1, horizon=None, refit=False,
             if not keep.any():
                 continue
             part = _walk(fc, {**params, "multiseries": "joint"}, data[c].iloc[s:],
-                         None if exog is None else exog[s:], origins[keep] - s, horizon,
+                         None if exog is None else take(exog, s, len(data)), origins[keep] - s,
+                         horizon,
                          coverage, f"series {c!r}")
             for full, p in zip(preds, part, strict=True):
                 full[keep, :, j] = p[:, :, 0]
@@ -85,7 +86,7 @@ def _data(fc, y, X, fitted):
                              "it has seen")
         if hasattr(fc, "forecasters_"):
             raise ValueError("pass y to backtest a multiseries='local' forecaster")
-        data, exog, panel = fc._original(), fc._exog, fc._panel
+        data, exog, panel = fc._original(), fc._original_exog(), fc._panel
     elif is_long(y, fc.id_col, fc.time_col):
         if X is not None:
             raise ValueError("covariates for a long-format panel are not supported yet")
@@ -95,8 +96,11 @@ def _data(fc, y, X, fitted):
         data = y if isinstance(y, pd.Series | pd.DataFrame) else pd.DataFrame(np.asarray(y))
         if isinstance(y, np.ndarray) and y.ndim == 1:
             data = pd.Series(y)
-        exog = None if X is None else as_exog(X, as_series(data, "y", leading_missing=True)[1],
-                                               "X")
+        exog = None
+        if X is not None:
+            checked = as_exog(X, as_series(data, "y", leading_missing=True)[1], "X")
+            # A DataFrame keeps its names, which past_covariates may use.
+            exog = X if isinstance(X, pd.DataFrame) else checked
     if fitted:
         mode, period = fc.multiseries_, fc.period_
     else:
@@ -115,7 +119,7 @@ def _walk(fc, params, data, exog, origins, horizon, coverage, what):
     model = clone(fc).set_params(**params)
     first = int(origins[0])
     try:
-        model.fit(take(data, 0, first), None if exog is None else exog[:first])
+        model.fit(take(data, 0, first), None if exog is None else take(exog, 0, first))
     except ValueError as e:
         raise ValueError(f"the data before the first origin (position {first}) cannot train "
                          f"the forecaster ({what}): {e}; start later") from None
@@ -126,10 +130,10 @@ def _walk(fc, params, data, exog, origins, horizon, coverage, what):
     for i, o in enumerate(origins):
         o = int(o)
         if o > seen:
-            model.update(take(data, seen, o), None if exog is None else exog[seen:o])
+            model.update(take(data, seen, o), None if exog is None else take(exog, seen, o))
             seen = o
         h = min(horizon, T - o)
-        fut = None if exog is None else exog[o:o + h]
+        fut = None if exog is None else np.asarray(take(exog, o, o + h))
         if coverage is None:
             out[0][i, :h] = model._predict_levels(h, fut)
         else:
@@ -152,8 +156,9 @@ def _refits(fc, params, data, exog, origins, horizon, start, window_type, covera
     for o in origins:
         lo = 0 if window_type == "expanding" else max(0, int(o) - start)
         jobs.append(delayed(_refit_one)(clone(fc).set_params(**params), take(data, lo, o),
-                                        None if exog is None else exog[lo:o],
-                                        None if exog is None else exog[o:o + horizon],
+                                        None if exog is None else take(exog, lo, o),
+                                        None if exog is None else np.asarray(
+                                            take(exog, o, o + horizon)),
                                         min(horizon, T - int(o)), coverage))
     parts = Parallel(n_jobs=fc.n_jobs, verbose=10 if fc.verbose else 0)(jobs)
     C = 1 if data.ndim == 1 else data.shape[1]

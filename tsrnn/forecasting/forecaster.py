@@ -117,6 +117,12 @@ class RNNForecaster(BaseEstimator):
         the series has at least three seasons and its autocorrelation at the
         seasonal lag passes the Theta method's 90% test; True: wherever it has
         two seasons.
+    past_covariates : list of str or int, or None, default=None
+        Columns of ``X`` (names, or positions for an array) known only up to
+        the present (footfall, sensor readings): the network reads their past
+        values and ``predict`` does not ask for their future. The other
+        columns are known in the future (calendar, prices, promotions).
+        Needs the direct or seq2seq strategy.
     multiseries : {"auto", "joint", "global", "local"}, default="auto"
         How the series of a panel are modelled (see above). ``"auto"``:
         ``"global"`` for a long-format panel, ``"joint"`` for a wide DataFrame.
@@ -180,6 +186,7 @@ class RNNForecaster(BaseEstimator):
         "hybrid": [StrOptions({"auto", "theta"}), None],
         "difference": ["boolean"],
         "deseasonalize": [StrOptions({"auto"}), "boolean"],
+        "past_covariates": [list, tuple, None],
         "multiseries": [StrOptions(set(MULTISERIES))],
         "id_col": [str],
         "time_col": [str],
@@ -196,7 +203,8 @@ class RNNForecaster(BaseEstimator):
 
     def __init__(self, window="auto", horizon=1, strategy="direct", scaling="auto",
                  n_seeds=1, hybrid="auto", difference=False, deseasonalize="auto",
-                 multiseries="auto", id_col="unique_id", time_col="ds", target_col="y",
+                 past_covariates=None, multiseries="auto", id_col="unique_id", time_col="ds",
+                 target_col="y",
                  seasonal_period=None, coverage=0.9, calibration_size="auto", update_steps=1,
                  cell="lstm", hidden_size=32, num_layers=1, activation="tanh",
                  reset_after=True, bidirectional=False, merge_mode="concat", loss="mae",
@@ -212,6 +220,7 @@ class RNNForecaster(BaseEstimator):
         self.hybrid = hybrid
         self.difference = difference
         self.deseasonalize = deseasonalize
+        self.past_covariates = past_covariates
         self.multiseries = multiseries
         self.id_col = id_col
         self.time_col = time_col
@@ -290,6 +299,10 @@ class RNNForecaster(BaseEstimator):
         self.period_ = self.seasonal_period or seasonal_period(
             index if self._panel is None else self._panel.like)
         self.n_covariates_ = 0 if exog is None else exog.shape[1]
+        self._past = self._past_mask(X)
+        # The covariates' names, which past_covariates may refer to (for backtests' clones).
+        self._exog_columns = [_plain_label(c) for c in X.columns] \
+            if isinstance(X, pd.DataFrame) else None
         self._exog_shift = self._covariate_lead()
         if starts.any() and not ragged and values.shape[1] > 1:
             raise ValueError("the columns of y start at different dates: forecast them with "
@@ -428,6 +441,28 @@ class RNNForecaster(BaseEstimator):
         """Steps by which the covariates lead the series in the network's input rows."""
         return self._exog_shift
 
+    def _past_mask(self, X):
+        """Which columns of ``X`` are past covariates (F,), checked."""
+        past = np.zeros(self.n_covariates_, bool)
+        if not self.past_covariates:
+            return past
+        if not self.n_covariates_:
+            raise ValueError(f"past_covariates={self.past_covariates!r} names columns of X, "
+                             "but there is no X")
+        if self.strategy == "recursive":
+            raise ValueError("past covariates need strategy='direct' or 'seq2seq': a "
+                             "recursive model would need them at every future step")
+        names = list(X.columns) if isinstance(X, pd.DataFrame) else None
+        for c in self.past_covariates:
+            if names is not None and c in names:
+                past[names.index(c)] = True
+            elif names is None and isinstance(c, Integral) and 0 <= c < self.n_covariates_:
+                past[int(c)] = True
+            else:
+                raise ValueError(f"past covariate {c!r} is not a column of X "
+                                 f"({names if names is not None else self.n_covariates_})")
+        return past
+
     def _covariate_lead(self):
         # A one-step model sees, with each observation, the covariates of the step it
         # forecasts; a direct model sees them ``horizon`` steps ahead, so that its window ends
@@ -444,7 +479,8 @@ class RNNForecaster(BaseEstimator):
         :class:`WindowPlan`)."""
         return WindowPlan(self.window_, self._steps, self._shift, scaler,
                           self.multiseries_ == "global" and len(self.columns_) > 1,
-                          self.strategy == "seq2seq", self._starts)
+                          self.strategy == "seq2seq", self._starts,
+                          self._past if self._past.any() else None)
 
     def _training_windows(self, S, E, scaler):
         W, steps = self.window_, self._steps
@@ -479,8 +515,8 @@ class RNNForecaster(BaseEstimator):
         plan = self._plan(scaler)
         hist = np.stack([S[e - W:e] for e in ends])            # (n, W, C)
         # Rows past the data are never read (or only to pad seq2seq's last block).
-        ex = None if E is None else E[np.minimum(np.asarray(ends)[:, None] - W + self._shift
-                                                 + np.arange(W + steps), len(E) - 1)]
+        ex = None if E is None else plan.covariates(
+            E, np.asarray(ends)[:, None] - W + np.arange(W + steps), clip=True)
         out = np.empty((n, 0, C))
         while out.shape[1] < steps:
             k = out.shape[1]
@@ -490,11 +526,11 @@ class RNNForecaster(BaseEstimator):
             inputs = plan.layout(cur - anchors, cur_ex)
             future = None
             if self.strategy == "seq2seq" and ex is not None:
-                fut = ex[:, W + k:W + k + self._steps]
+                fut = plan.known(ex[:, W + k:W + k + self._steps])
                 if fut.shape[1] < self._steps:  # the last block may need fewer steps
                     fut = np.concatenate([fut, np.repeat(fut[:, -1:], self._steps - fut.shape[1],
                                                          axis=1)], axis=1)
-                future = plan.layout_future(fut, C)
+                future = plan.layout_future(fut, C) if fut.shape[-1] else None
             lengths = plan.lengths(np.asarray(ends) + k)
             block = self._network_forecast(reg, plan, inputs, future, n, C, lengths) + anchors
             out = np.concatenate([out, block], axis=1)
@@ -741,23 +777,36 @@ class RNNForecaster(BaseEstimator):
         return int(horizon)
 
     def _future_exog(self, X, horizon):
-        """Past covariates with the future ones appended (what the model reads)."""
+        """Covariates seen with the future ones appended (what the model reads): the
+        known-future columns from ``X``, past covariates carried forward from their last
+        value (read only by blocks past the trained horizon)."""
         if not self.n_covariates_:
             if X is not None:
                 raise ValueError("the model was fitted without covariates; X must be None")
             return None
+        past = self._past
+        known = int((~past).sum())
+        rows = np.repeat(self._exog[-1:], horizon, axis=0)
+        if not known:
+            if X is not None:
+                raise ValueError("every covariate is a past covariate: X must be None")
+            return np.concatenate([self._exog, rows])
         if X is None:
-            raise ValueError(f"the model was fitted with {self.n_covariates_} covariates: pass "
-                             f"their future values as X, {horizon} rows")
+            raise ValueError(f"the model was fitted with {known} covariates known in the "
+                             f"future: pass their future values as X, {horizon} rows")
         index = future_index(self.index_, horizon)
         fut = as_exog(X, index, "X", allow_short=True)
-        if fut.shape[1] != self.n_covariates_:
-            raise ValueError(f"X has {fut.shape[1]} covariates, the model was fitted with "
-                             f"{self.n_covariates_}")
+        if fut.shape[1] == self.n_covariates_ and known < self.n_covariates_:
+            fut = fut[:, ~past]  # all the columns given: the past ones are not read
+        if fut.shape[1] != known:
+            raise ValueError(f"X has {fut.shape[1]} covariates, the model reads {known} known "
+                             f"in the future" + ("" if known == self.n_covariates_ else
+                                                 f" (of {self.n_covariates_})"))
         if len(fut) < horizon:
             raise ValueError(f"X covers {len(fut)} future steps; forecasting {horizon} steps "
                              f"needs {horizon}")
-        return np.concatenate([self._exog, fut[:horizon]])
+        rows[:, ~past] = fut[:horizon]
+        return np.concatenate([self._exog, rows])
 
     def _wrap(self, levels, index):
         if self._kind == "series":
@@ -965,11 +1014,21 @@ class RNNForecaster(BaseEstimator):
         return _evaluation.backtest(self, y, X, start, step, horizon, refit, window_type,
                                     coverage, scoring)
 
+    def _original_exog(self):
+        """The covariates seen, as given (a DataFrame with their names if they had some)."""
+        if self._exog is None or self._exog_columns is None:
+            return self._exog
+        return pd.DataFrame(self._exog, index=self.index_, columns=self._exog_columns)
+
     def _original(self):
         values = self._values
         if self._starts is not None:  # the values before each series began were missing
             values = np.where(np.arange(len(values))[:, None] < self._starts, np.nan, values)
         return self._wrap(values, self.index_)
+
+
+def _plain_label(c):
+    return c.item() if isinstance(c, np.generic) else c
 
 
 def _inverse_error_weight(network_errors, theta_errors):

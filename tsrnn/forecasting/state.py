@@ -33,7 +33,8 @@ def get_state(fc):
     fitted = {"window_": int(fc.window_), "period_": int(fc.period_),
               "n_covariates_": int(fc.n_covariates_), "kind": fc._kind, "columns": columns,
               "index": _index_meta(fc.index_), "length": len(fc.index_),
-              "multiseries_": fc.multiseries_, "exog_shift": int(fc._exog_shift)}
+              "multiseries_": fc.multiseries_, "exog_shift": int(fc._exog_shift),
+              "past": [bool(p) for p in fc._past], "exog_columns": _exog_columns(fc)}
     if fc._panel is not None:
         fitted["panel"] = _panel_meta(fc._panel)
     meta = {"class": "RNNForecaster", "params": params, "fitted": fitted}
@@ -95,7 +96,8 @@ def from_state(cls, meta, arrays):
     if isinstance(params, dict):
         params = {**_ADDED, **params}
     fc = S.with_params(cls, params)
-    fitted = S.keys(meta["fitted"], "fitted", _FITTED, ("multiseries_", "panel", "exog_shift"))
+    fitted = S.keys(meta["fitted"], "fitted", _FITTED,
+                    ("multiseries_", "panel", "exog_shift", "past", "exog_columns"))
     T = S.integer(fitted["length"], "length", 1)
     fc.window_ = S.integer(fitted["window_"], "window_", 1, T)
     fc.period_ = S.integer(fitted["period_"], "period_", 1)
@@ -116,6 +118,17 @@ def from_state(cls, meta, arrays):
     if fc.multiseries not in ("auto", fc.multiseries_):
         raise S.StateError(f"multiseries_ {fc.multiseries_!r} contradicts the parameter "
                            f"{fc.multiseries!r}")
+    past = fitted.get("past", [False] * fc.n_covariates_)
+    if not (isinstance(past, list) and len(past) == fc.n_covariates_
+            and all(isinstance(p, bool) for p in past)):
+        raise S.StateError(f"past must be one true/false per covariate ({fc.n_covariates_})")
+    fc._past = np.array(past, bool)
+    names = fitted.get("exog_columns")
+    if names is not None and (not isinstance(names, list) or len(names) != fc.n_covariates_):
+        raise S.StateError(f"exog_columns must name the {fc.n_covariates_} covariates")
+    fc._exog_columns = None if names is None else [S.label(c, "covariate name") for c in names]
+    if fc._past.any() and fc.strategy == "recursive":
+        raise S.StateError("a recursive model has no past covariates")
     # Files from before direct models read future covariates: theirs led by 0 steps.
     lead = fc._covariate_lead()
     fc._exog_shift = S.integer(fitted.get("exog_shift", 1 if fc.strategy == "recursive" else 0),
@@ -276,11 +289,20 @@ def _check_network(fc, reg, C):
             "encoder_decoder": seq2seq, "_squeeze": False,
             "n_outputs_": series if seq2seq else fc._steps * series}
     if seq2seq:
-        want.update(horizon_=fc._steps, n_future_features_=fc.n_covariates_)
+        want.update(horizon_=fc._steps, n_future_features_=int((~fc._past).sum()))
     for key, value in want.items():
         if getattr(reg, key) != value:
             raise S.StateError(f"the network's {key} is {getattr(reg, key)!r}, the "
                                f"forecaster's data need {value!r}")
+
+
+def _exog_columns(fc):
+    """The covariates' names if JSON can hold them all (else None: positions only)."""
+    names = getattr(fc, "_exog_columns", None)
+    if names is None or not all(isinstance(c, str | int | float) and not isinstance(c, bool)
+                                for c in names):
+        return None
+    return list(names)
 
 
 def _panel_meta(panel):

@@ -56,11 +56,31 @@ class WindowPlan:
         Targets per step and series for an encoder-decoder; else flattened.
     starts : ndarray of shape (n_series,) or None
         First observed position of each series (late starters are left-padded).
+    past : ndarray of shape (n_covariates,) of bool, or None
+        Covariates known only up to the present: they ride with their own
+        step (no lead), and an encoder-decoder's decoder does not read them.
     """
 
-    def __init__(self, window, steps, shift, scaler, per_series, seq2seq, starts=None):
+    def __init__(self, window, steps, shift, scaler, per_series, seq2seq, starts=None,
+                 past=None):
         self.window, self.steps, self.shift, self.scaler = window, steps, shift, scaler
         self.per_series, self.seq2seq, self.starts = per_series, seq2seq, starts
+        self.past = past
+
+    def covariates(self, E, idx, clip=False):
+        """Covariate rows for window positions ``idx`` (any shape): known-future columns
+        ``shift`` steps ahead, past covariates at their own step; ``clip`` repeats the last
+        row past the end of ``E``."""
+        last = len(E) - 1
+        ahead = np.minimum(idx + self.shift, last) if clip else idx + self.shift
+        ex = E[ahead]
+        if self.past is not None and self.shift:
+            ex[..., self.past] = E[np.minimum(idx, last) if clip else idx][..., self.past]
+        return ex
+
+    def known(self, fut):
+        """The known-future columns of covariate rows (what a decoder reads)."""
+        return fut if self.past is None else fut[..., ~self.past]
 
     def inputs(self, S, E, ends):
         """Network inputs for windows ending before each of ``ends``, and their anchors.
@@ -73,7 +93,7 @@ class WindowPlan:
         idx = np.asarray(ends)[:, None] + np.arange(-W, 0)
         win = S[idx]
         anchors = self.scaler.anchors(win)
-        ex = None if E is None else E[idx + self.shift]
+        ex = None if E is None else self.covariates(E, idx)
         return self.layout(win - anchors, ex), anchors, self.lengths(ends)
 
     def lengths(self, ends):
@@ -120,7 +140,8 @@ class WindowPlan:
         targets = self.targets(S[ends[:, None] + np.arange(steps)] - anchors)
         future = None
         if self.seq2seq and E is not None:
-            future = self.layout_future(E[ends[:, None] + np.arange(steps)], S.shape[1])
+            fut = self.known(E[ends[:, None] + np.arange(steps)])
+            future = self.layout_future(fut, S.shape[1]) if fut.shape[-1] else None
         window = np.repeat(np.arange(len(ends)), len(inputs) // len(ends))
         if lengths is None:
             return inputs, targets, future, None, window
