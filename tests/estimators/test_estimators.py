@@ -318,3 +318,17 @@ def test_truncated_bptt_and_clipping_options_train():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         RNNRegressor(**SMALL, optimizer="sgd").fit(X, y).predict(X)
+
+
+def test_a_pinball_loss_predicts_the_quantile():
+    # Noisy targets around a function of the window: the 0.9 quantile network leaves about
+    # 90% of them below its predictions, the 0.1 one about 10%.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((600, 6, 1))
+    y = X[:, -1, 0] + rng.standard_normal(600)
+    below = {}
+    for q in (0.1, 0.9):
+        reg = RNNRegressor(loss="pinball", quantile=q, hidden_size=8, max_epochs=40,
+                           learning_rate=0.01, random_state=0).fit(X, y)
+        below[q] = np.mean(y < reg.predict(X))
+    assert 0.03 < below[0.1] < 0.2 and 0.8 < below[0.9] < 0.97, below

@@ -1,5 +1,6 @@
 """Training sanity, optimizers, clipping, dtypes and determinism."""
 
+import functools
 import os
 import subprocess
 import sys
@@ -181,8 +182,10 @@ def test_same_seed_gives_bit_identical_weights_for_any_thread_count():
 def test_loss_values_and_gradients():
     p = np.array([[0.5, -2.0]])
     t = np.array([[0.0, 1.0]])
-    for name in ("mse", "mae", "huber", "binary_crossentropy", "categorical_crossentropy"):
-        f = get_loss(name)
+    for name in ("mse", "mae", "huber", "pinball", "binary_crossentropy",
+                 "categorical_crossentropy"):
+        f = get_loss(name) if name != "pinball" else functools.partial(get_loss(name),
+                                                                       quantile=0.8)
         _, grad = f(p, t)
         eps, fd = 1e-6, np.zeros_like(p)
         for i in range(p.size):
@@ -192,3 +195,5 @@ def test_loss_values_and_gradients():
         np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-8, err_msg=name)
     assert get_loss("mse")(p, t)[0] == pytest.approx((0.25 + 9) / 2)
     assert get_loss("huber")(p, t)[0] == pytest.approx((0.125 + 2.5) / 2)
+    # Pinball at 0.8: an over-forecast costs 0.2 of its size, an under-forecast 0.8.
+    assert get_loss("pinball")(p, t, quantile=0.8)[0] == pytest.approx((0.2 * 0.5 + 0.8 * 3) / 2)

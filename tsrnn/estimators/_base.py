@@ -5,6 +5,7 @@ scikit-learn's MLP: the first pass builds the network and the optimizer, which
 then persist across ``partial_fit`` calls.
 """
 
+import functools
 import time
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -114,6 +115,8 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         # A learning rate set since the last call applies from this pass on.
         self._optimizer.learning_rate = self.learning_rate
         loss = get_loss(self._loss_name())
+        if self._loss_name() == "pinball":
+            loss = functools.partial(loss, quantile=self.quantile)
         if incremental:
             self._partial_pass(X, y, loss)
         else:

@@ -31,6 +31,10 @@ _SEQ2SEQ_FITTED = {"horizon_": lambda v, n: S.integer(v, n, 1),
 _MT_KEYS = 624
 
 
+
+#: Parameters added after the first file format, with the value that means the old behaviour.
+_ADDED = {"quantile": 0.5}
+
 def _fitted_fields(est):
     fields = dict(_COMMON_FITTED)
     if not hasattr(est, "predict_proba"):
@@ -80,7 +84,11 @@ def from_state(cls, meta, arrays):
     """
     S.keys(meta, "metadata", ("class", "params", "fitted", "step_features", "optimizer",
                               "random_state"))
-    est = S.with_params(cls, meta["params"])
+    params = meta["params"]
+    if isinstance(params, dict):
+        # Files written before a parameter existed load with the value of the old behaviour.
+        params = {**{k: v for k, v in _ADDED.items() if k in cls().get_params()}, **params}
+    est = S.with_params(cls, params)
     fields = _fitted_fields(est)
     fitted = S.keys(meta["fitted"], "fitted", tuple(fields))
     values = {k: check(fitted[k], k) for k, check in fields.items()}

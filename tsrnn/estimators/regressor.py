@@ -35,7 +35,11 @@ class RNNRegressor(RegressorMixin, BaseRNN):
 
     Parameters
     ----------{COMMON_PARAMETERS}
-    loss : {{"mse", "mae", "huber"}}, default="mse"
+    loss : {{"mse", "mae", "huber", "pinball"}}, default="mse"
+        ``"pinball"``: the quantile loss, which makes the network predict the
+        ``quantile`` of the targets' distribution.
+    quantile : float in (0, 1), default=0.5
+        The quantile ``loss="pinball"`` predicts (ignored otherwise).
     return_sequences : bool, default=False
         Many-to-many: predict at every step.
     encoder_decoder : bool, default=False
@@ -68,7 +72,8 @@ class RNNRegressor(RegressorMixin, BaseRNN):
 
     _parameter_constraints: ClassVar[dict] = {
         **BaseRNN._parameter_constraints,
-        "loss": [StrOptions({"mse", "mae", "huber"})],
+        "loss": [StrOptions({"mse", "mae", "huber", "pinball"})],
+        "quantile": [Interval(Real, 0, 1, closed="neither")],
         "return_sequences": ["boolean"],
         "encoder_decoder": ["boolean"],
         "teacher_forcing": [Interval(Real, 0, 1, closed="both")],
@@ -78,7 +83,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
 
     def __init__(self, cell="lstm", hidden_size=32, num_layers=1, activation="tanh",
                  reset_after=True, bidirectional=False, merge_mode="concat", loss="mse",
-                 optimizer="adam", learning_rate=0.005, batch_size=32, max_epochs=50,
+                 quantile=0.5, optimizer="adam", learning_rate=0.005, batch_size=32, max_epochs=50,
                  shuffle=True, clip_value=None, clip_norm=1.0, tbptt_steps=None,
                  early_stopping=False, validation_fraction=0.1, patience=10,
                  return_sequences=False, encoder_decoder=False, teacher_forcing=1.0,
@@ -92,6 +97,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         self.bidirectional = bidirectional
         self.merge_mode = merge_mode
         self.loss = loss
+        self.quantile = quantile
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size

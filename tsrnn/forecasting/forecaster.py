@@ -27,9 +27,9 @@ STRATEGIES = ("recursive", "direct", "seq2seq")
 MULTISERIES = ("auto", "joint", "global", "local")
 # Parameters handed to the inner RNNRegressor unchanged.
 _PASSED = ("cell", "hidden_size", "num_layers", "activation", "reset_after", "bidirectional",
-           "merge_mode", "loss", "optimizer", "learning_rate", "batch_size", "max_epochs",
-           "clip_norm", "tbptt_steps", "patience", "teacher_forcing", "attention", "dtype",
-           "device", "verbose")
+           "merge_mode", "loss", "quantile", "optimizer", "learning_rate", "batch_size",
+           "max_epochs", "clip_norm", "tbptt_steps", "patience", "teacher_forcing", "attention",
+           "dtype", "device", "verbose")
 
 
 class RNNForecaster(BaseEstimator):
@@ -142,7 +142,7 @@ class RNNForecaster(BaseEstimator):
     update_steps : int, default=1
         Passes over the new windows that :meth:`update` trains on.
     cell, hidden_size, num_layers, activation, reset_after, bidirectional, merge_mode, loss,
-    optimizer, learning_rate, batch_size, max_epochs, clip_norm, tbptt_steps, patience,
+    quantile, optimizer, learning_rate, batch_size, max_epochs, clip_norm, tbptt_steps, patience,
     teacher_forcing, attention, dtype, device, verbose
         Passed to :class:`~tsrnn.RNNRegressor`. ``loss`` is ``"mae"`` here (the
         regressor's default is ``"mse"``): forecasts are judged by absolute
@@ -208,7 +208,7 @@ class RNNForecaster(BaseEstimator):
                  seasonal_period=None, coverage=0.9, calibration_size="auto", update_steps=1,
                  cell="lstm", hidden_size=32, num_layers=1, activation="tanh",
                  reset_after=True, bidirectional=False, merge_mode="concat", loss="mae",
-                 optimizer="adam", learning_rate=0.005,
+                 quantile=0.5, optimizer="adam", learning_rate=0.005,
                  batch_size=32, max_epochs=100, clip_norm=1.0, tbptt_steps=None, patience=10,
                  teacher_forcing=1.0, attention=False, dtype="float32", device="cpu",
                  n_jobs=None, random_state=None, verbose=0):
@@ -237,6 +237,7 @@ class RNNForecaster(BaseEstimator):
         self.bidirectional = bidirectional
         self.merge_mode = merge_mode
         self.loss = loss
+        self.quantile = quantile
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size

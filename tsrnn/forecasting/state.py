@@ -84,7 +84,7 @@ def get_state(fc):
 
 
 #: Parameters added after the first file format, with the value that means the old behaviour.
-_ADDED = {"deseasonalize": False, "n_seeds": 1, "hybrid": None}
+_ADDED = {"deseasonalize": False, "n_seeds": 1, "hybrid": None, "quantile": 0.5}
 
 
 def from_state(cls, meta, arrays):

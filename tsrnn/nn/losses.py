@@ -41,6 +41,15 @@ def huber(pred, target, weights=None, delta=1.0):
     return float(np.sum(k * loss)), k * np.clip(diff, -delta, delta)
 
 
+def pinball(pred, target, weights=None, quantile=0.5):
+    """Pinball (quantile) loss: its minimiser is the ``quantile`` of the target's
+    distribution (0.5: the median, half the mean absolute error)."""
+    diff = target - pred
+    k = _norm(diff, weights)
+    loss = np.maximum(quantile * diff, (quantile - 1) * diff)
+    return float(np.sum(k * loss)), k * np.where(diff > 0, -quantile, 1 - quantile)
+
+
 def binary_crossentropy(logits, target):
     """Binary cross-entropy of targets in {0, 1} given logits."""
     loss = np.logaddexp(0.0, logits) - target * logits
@@ -57,7 +66,8 @@ def categorical_crossentropy(logits, target):
     return float(-np.sum(target * log_p) / n), (np.exp(log_p) - target) / n
 
 
-LOSSES = {"mse": mse, "mae": mae, "huber": huber, "binary_crossentropy": binary_crossentropy,
+LOSSES = {"mse": mse, "mae": mae, "huber": huber, "pinball": pinball,
+          "binary_crossentropy": binary_crossentropy,
           "categorical_crossentropy": categorical_crossentropy}
 
 
