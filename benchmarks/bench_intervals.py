@@ -20,8 +20,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
-
 from bench_accuracy import bundled, competition
+
 from tsrnn import RNNForecaster
 
 
