@@ -44,6 +44,17 @@ def test_a_panel_is_forecast_partition_by_partition_as_on_one_machine(client):
     assert set(out.unique_id) == set(df.unique_id)
 
 
+def test_static_covariates_travel_with_the_partitions(client):
+    from ..forecasting.test_panel import _ar_panel
+
+    df, static = _ar_panel(12, 60)
+    fc = RNNForecaster(horizon=2, **FAST).fit(df, static=static)
+    out = forecast(dd.from_pandas(df, npartitions=3), fc, static=static).compute()
+    key = ["unique_id", "ds"]
+    expected = fc.predict().sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(out.sort_values(key).reset_index(drop=True), expected)
+
+
 def test_local_models_fit_on_the_cluster_through_joblib(client):
     from joblib import parallel_backend
 

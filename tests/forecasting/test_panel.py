@@ -156,3 +156,56 @@ def test_auto_scaling_is_an_ensemble_for_global_models_over_positive_series():
         RNNForecaster(horizon=2, scaling=["window", "log"], **FAST).fit(df)
     with pytest.raises(ValueError, match="scaling must be"):
         RNNForecaster(horizon=2, scaling=[], **FAST).fit(df)
+
+
+def _ar_panel(n_series=40, T=120, seed=0):
+    """Series that are AR(1) with coefficient 0.9 or -0.9 by a static type."""
+    rng = np.random.default_rng(seed)
+    parts, kinds = [], {}
+    for i in range(n_series):
+        phi = 0.9 if i % 2 == 0 else -0.9
+        y = np.zeros(T)
+        for t in range(1, T):
+            y[t] = phi * y[t - 1] + rng.standard_normal()
+        parts.append(pd.DataFrame({"unique_id": f"s{i}", "ds": np.arange(T), "y": y}))
+        kinds[f"s{i}"] = float(phi > 0)
+    return pd.concat(parts, ignore_index=True), pd.DataFrame({"persistent": kinds})
+
+
+def test_static_covariates_tell_a_global_model_what_the_window_cannot(tmp_path):
+    # With a one-step window the network sees only the last value: whether the series
+    # keeps its sign or flips it is known only from the static type.
+    df, static = _ar_panel()
+    train, actual = df[df.ds < 110], df[df.ds == 110].set_index("unique_id")["y"]
+    kw = {"horizon": 1, "window": 1, "scaling": "standard", "deseasonalize": False,
+          "hidden_size": 16, "max_epochs": 60, "random_state": 0}
+    errors = {}
+    for name, st in (("without", None), ("with", static)):
+        fc = RNNForecaster(**kw).fit(train, static=st)
+        pred = fc.predict().set_index("unique_id")["y"]
+        errors[name] = np.mean(np.abs(pred - actual.loc[pred.index]))
+    assert errors["with"] < 0.7 * errors["without"], errors
+    assert fc.regressor_.n_features_in_ == 2
+    # Saved and loaded with them; other series forecast with their own.
+    fc.save(tmp_path / "s.npz")
+    pd.testing.assert_frame_equal(tsrnn.load(tmp_path / "s.npz").predict(), fc.predict())
+    flipped = fc.predict(y=train, static=1.0 - static)
+    assert not np.allclose(flipped["y"], fc.predict()["y"])
+    with pytest.raises(ValueError, match="pass those of the series of y"):
+        fc.predict(y=train)
+    frame, _ = fc.backtest(start=100, step=5)  # the static covariates go with the clone
+    assert len(frame) == 40 * 2
+
+
+def test_static_covariates_are_checked():
+    df, static = _ar_panel(4, 40)
+    with pytest.raises(ValueError, match="no row for series"):
+        RNNForecaster(horizon=1, **FAST).fit(df, static=static.iloc[:3])
+    with pytest.raises(ValueError, match="numeric columns"):
+        RNNForecaster(horizon=1, **FAST).fit(df, static=static.assign(kind="a"))
+    with pytest.raises(ValueError, match="global model"):
+        RNNForecaster(horizon=1, **FAST).fit(df[df.unique_id == "s0"].set_index("ds")["y"],
+                                             static=static)
+    fitted = RNNForecaster(horizon=1, **FAST).fit(
+        df, static=static.reset_index().rename(columns={"index": "unique_id"}))
+    assert fitted._static_columns == ["persistent"]

@@ -10,7 +10,7 @@ shared networks), so the partitions need nothing from each other.
 import pandas as pd
 
 
-def forecast(ddf, forecaster, horizon=None, shuffle=True):
+def forecast(ddf, forecaster, horizon=None, shuffle=True, static=None):
     """Forecasts of every series of a long-format Dask DataFrame.
 
     Parameters
@@ -29,6 +29,9 @@ def forecast(ddf, forecaster, horizon=None, shuffle=True):
         shuffle on the id column); False when the partitions already hold
         whole series, as after ``ddf.shuffle(on=id_col)`` or reading files
         written by series.
+    static : pandas.DataFrame, optional
+        Static covariates of every series (indexed by id), for a forecaster
+        fitted with some; each partition reads its own series' rows.
 
     Returns
     -------
@@ -49,12 +52,12 @@ def forecast(ddf, forecaster, horizon=None, shuffle=True):
     meta = pd.DataFrame({id_col: ddf._meta[id_col].iloc[:0],
                          time_col: ddf._meta[time_col].iloc[:0],
                          target_col: pd.Series(dtype="float64")})
-    return ddf.map_partitions(_forecast_partition, forecaster, horizon, meta=meta)
+    return ddf.map_partitions(_forecast_partition, forecaster, horizon, static, meta=meta)
 
 
-def _forecast_partition(part, forecaster, horizon):
+def _forecast_partition(part, forecaster, horizon, static=None):
     id_col, time_col, target_col = forecaster.id_col, forecaster.time_col, forecaster.target_col
     if not len(part):
         return pd.DataFrame({id_col: part[id_col].iloc[:0], time_col: part[time_col].iloc[:0],
                              target_col: pd.Series(dtype="float64")})
-    return forecaster.predict(horizon, y=part.reset_index(drop=True))
+    return forecaster.predict(horizon, y=part.reset_index(drop=True), static=static)

@@ -24,7 +24,7 @@ METRICS = {"MAE": mae, "RMSE": rmse, "sMAPE": smape}
 
 
 def backtest(fc, y=None, X=None, start=None, step=1, horizon=None, refit=False,
-             window_type="expanding", coverage=None, scoring=None):
+             window_type="expanding", coverage=None, scoring=None, static=None):
     """See :meth:`RNNForecaster.backtest`."""
     if window_type not in ("expanding", "rolling"):
         raise ValueError(f"window_type must be 'expanding' or 'rolling', got {window_type!r}")
@@ -37,6 +37,8 @@ def backtest(fc, y=None, X=None, start=None, step=1, horizon=None, refit=False,
     scorers = _scorers(scoring)
     fitted = hasattr(fc, "window_")
     data, exog, panel, mode, period = _data(fc, y, X, fitted)
+    if static is None and fitted and getattr(fc, "_static", None) is not None:
+        static = pd.DataFrame(fc._static, index=fc.columns_, columns=fc._static_columns)
     values, index, columns, _, starts = as_series(data, "y", leading_missing=True)
     horizon = fc._check_horizon(horizon)
     T = len(values)
@@ -54,7 +56,8 @@ def backtest(fc, y=None, X=None, start=None, step=1, horizon=None, refit=False,
                          f"{origins[0]}): a model over every series needs them all begun; "
                          f"start the backtest later, or use multiseries='local'")
     if refit:
-        preds = _refits(fc, params, data, exog, origins, horizon, start, window_type, coverage)
+        preds = _refits(fc, params, data, exog, origins, horizon, start, window_type, coverage,
+                        static)
     elif mode == "local" and values.shape[1] > 1:
         # One walk per series: a local forecaster is one joint forecaster per column.
         preds = [np.full((len(origins), horizon, values.shape[1]), np.nan)
@@ -71,7 +74,7 @@ def backtest(fc, y=None, X=None, start=None, step=1, horizon=None, refit=False,
             for full, p in zip(preds, part, strict=True):
                 full[keep, :, j] = p[:, :, 0]
     else:
-        preds = _walk(fc, params, data, exog, origins, horizon, coverage, "the series")
+        preds = _walk(fc, params, data, exog, origins, horizon, coverage, "the series", static)
     frame, origin = _frame(fc, preds, values, index, columns, starts, origins, horizon, panel)
     metrics = _metrics(frame, origin, fc, values, starts, columns, period, scorers)
     return frame, metrics
@@ -111,7 +114,7 @@ def _data(fc, y, X, fitted):
     return data, exog, panel, mode, period
 
 
-def _walk(fc, params, data, exog, origins, horizon, coverage, what):
+def _walk(fc, params, data, exog, origins, horizon, coverage, what, static=None):
     """Forecasts (n_origins, horizon, C) from each origin by one forecaster fitted on the data
     before the first and updated with each stretch between origins; with ``coverage``, the
     lower and upper bounds too. Steps past the end of the data are NaN."""
@@ -119,7 +122,8 @@ def _walk(fc, params, data, exog, origins, horizon, coverage, what):
     model = clone(fc).set_params(**params)
     first = int(origins[0])
     try:
-        model.fit(take(data, 0, first), None if exog is None else take(exog, 0, first))
+        model.fit(take(data, 0, first), None if exog is None else take(exog, 0, first),
+                  static=static)
     except ValueError as e:
         raise ValueError(f"the data before the first origin (position {first}) cannot train "
                          f"the forecaster ({what}): {e}; start later") from None
@@ -147,7 +151,8 @@ def _walk(fc, params, data, exog, origins, horizon, coverage, what):
     return out
 
 
-def _refits(fc, params, data, exog, origins, horizon, start, window_type, coverage):
+def _refits(fc, params, data, exog, origins, horizon, start, window_type, coverage,
+            static=None):
     """Forecasts from each origin by a fresh forecaster fitted on the data before it."""
     from joblib import Parallel, delayed
 
@@ -159,7 +164,7 @@ def _refits(fc, params, data, exog, origins, horizon, start, window_type, covera
                                         None if exog is None else take(exog, lo, o),
                                         None if exog is None else np.asarray(
                                             take(exog, o, o + horizon)),
-                                        min(horizon, T - int(o)), coverage))
+                                        min(horizon, T - int(o)), coverage, static))
     parts = Parallel(n_jobs=fc.n_jobs, verbose=10 if fc.verbose else 0)(jobs)
     C = 1 if data.ndim == 1 else data.shape[1]
     out = [np.full((len(origins), horizon, C), np.nan) for _ in range(len(parts[0]))]
@@ -169,8 +174,8 @@ def _refits(fc, params, data, exog, origins, horizon, start, window_type, covera
     return out
 
 
-def _refit_one(model, data, exog, future, h, coverage):
-    model.fit(data, exog)
+def _refit_one(model, data, exog, future, h, coverage, static=None):
+    model.fit(data, exog, static=static)
     levels = model._predict_levels(h, None if future is None else future[:h])
     if coverage is None:
         return [levels]

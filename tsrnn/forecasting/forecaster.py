@@ -254,7 +254,7 @@ class RNNForecaster(BaseEstimator):
         self.verbose = verbose
 
     # -- fitting --------------------------------------------------------------------------
-    def fit(self, y, X=None):
+    def fit(self, y, X=None, static=None):
         """Learn to forecast ``y``.
 
         Parameters
@@ -263,6 +263,11 @@ class RNNForecaster(BaseEstimator):
             Regularly spaced observations, oldest first, without missing values.
         X : pandas.DataFrame or array-like of shape (T, n_covariates), optional
             Exogenous covariates aligned with ``y``.
+        static : pandas.DataFrame, optional
+            Static covariates of each series of a global model (store type,
+            region...): numeric columns, one row per series, indexed by the
+            series' id (or with an ``id_col`` column). The network reads them
+            with every step of that series.
 
         Returns
         -------
@@ -274,14 +279,14 @@ class RNNForecaster(BaseEstimator):
         for key in [k for k in self.__dict__ if k not in params]:
             del self.__dict__[key]  # a new fit starts from nothing: no stale fitted state
         try:
-            return self._fit(y, X)
+            return self._fit(y, X, static)
         except BaseException:
             # A failed fit leaves the forecaster as it was (the previous model, or unfitted).
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
 
-    def _fit(self, y, X):
+    def _fit(self, y, X, static=None):
         self._panel = None
         if is_long(y, self.id_col, self.time_col):
             if X is not None:
@@ -309,6 +314,14 @@ class RNNForecaster(BaseEstimator):
             raise ValueError("the columns of y start at different dates: forecast them with "
                              "multiseries='global' (one model, each series its own length) or "
                              "'local', or fill the missing values")
+        self._static = self._static_stats = None
+        if static is not None:
+            if self.multiseries_ != "global":
+                raise ValueError("static covariates are for a global model over several series "
+                                 "(a long-format panel, or multiseries='global')")
+            self._static_columns, raw = _static_matrix(static, columns, self.id_col)
+            self._static_stats = (raw.mean(0), raw.std(0) + 1e-12)
+            self._static = raw
         self._starts = None
         if self.multiseries_ == "local" and values.shape[1] > 1:
             frame = pd.DataFrame(values, index=index, columns=columns)
@@ -481,7 +494,13 @@ class RNNForecaster(BaseEstimator):
         return WindowPlan(self.window_, self._steps, self._shift, scaler,
                           self.multiseries_ == "global" and len(self.columns_) > 1,
                           self.strategy == "seq2seq", self._starts,
-                          self._past if self._past.any() else None)
+                          self._past if self._past.any() else None, self._static_inputs())
+
+    def _static_inputs(self):
+        """The static covariates standardised as the network reads them, or None."""
+        if getattr(self, "_static", None) is None:
+            return None
+        return (self._static - self._static_stats[0]) / self._static_stats[1]
 
     def _training_windows(self, S, E, scaler):
         W, steps = self.window_, self._steps
@@ -586,7 +605,7 @@ class RNNForecaster(BaseEstimator):
         return np.where(np.asarray(ends)[:, None] > self._starts[None, :], residuals, np.nan)
 
     # -- forecasting ----------------------------------------------------------------------
-    def predict(self, horizon=None, X=None, y=None):
+    def predict(self, horizon=None, X=None, y=None, static=None):
         """Forecast the steps after the end of the data seen, or of other series.
 
         Parameters
@@ -602,6 +621,9 @@ class RNNForecaster(BaseEstimator):
             series forecast from its own end, scaled by its own statistics, by
             the networks trained on the fitted panel. Series seen in ``fit``
             need not be among them; nothing is learnt from them.
+        static : pandas.DataFrame, optional
+            The static covariates of the series of ``y``, when the model was
+            fitted with some (as in :meth:`fit`; extra rows are ignored).
 
         Returns
         -------
@@ -613,13 +635,15 @@ class RNNForecaster(BaseEstimator):
         check_is_fitted(self, "window_")
         horizon = self._check_horizon(horizon)
         if y is not None:
-            return self._on(y).predict(horizon)
+            return self._on(y, static).predict(horizon)
+        if static is not None:
+            raise ValueError("static goes with y: the series fitted keep their own")
         levels = self._predict_levels(horizon, X)
         if self._panel is not None:
             return self._panel.to_long({self.target_col: levels}, horizon)
         return self._wrap(levels, future_index(self.index_, horizon))
 
-    def _on(self, y):
+    def _on(self, y, static=None):
         """This global model's view of other series ``y``: the same networks, with scalers
         (and Theta method) fitted on ``y``, forecasting from ``y``'s end."""
         if self.multiseries_ != "global" or self.n_covariates_ or hasattr(self, "forecasters_"):
@@ -647,6 +671,17 @@ class RNNForecaster(BaseEstimator):
         if self.theta_ is not None:
             view.theta_ = ThetaMethod.fitted(values, starts, self.period_, self.deseasonalize)
             view.theta_.weight = float(np.mean(self.theta_.weight))  # none calibrated here
+        if self._static is not None:
+            if static is None:
+                raise ValueError("the model was fitted with static covariates: pass those of "
+                                 "the series of y as static")
+            names, view._static = _static_matrix(static, columns, self.id_col)
+            if names != self._static_columns:
+                raise ValueError(f"static has columns {names}, the model was fitted with "
+                                 f"{self._static_columns}")
+        elif static is not None:
+            raise ValueError("the model was fitted without static covariates; static must "
+                             "be None")
         return view
 
     def _predict_levels(self, horizon, X):
@@ -959,7 +994,7 @@ class RNNForecaster(BaseEstimator):
 
     # -- evaluation -----------------------------------------------------------------------
     def backtest(self, y=None, X=None, start=None, step=1, horizon=None, refit=False,
-                 window_type="expanding", coverage=None, scoring=None):
+                 window_type="expanding", coverage=None, scoring=None, static=None):
         """Forecasts from past origins, each made only from the data before it, and their
         accuracy.
 
@@ -997,6 +1032,9 @@ class RNNForecaster(BaseEstimator):
         scoring : callable, list of callables or dict of name to callable, optional
             More accuracy measures, each ``f(actual, forecast) -> float`` on one
             series' rows, reported beside the built-in ones.
+        static : pandas.DataFrame, optional
+            Static covariates of the series (as in :meth:`fit`); those the
+            forecaster was fitted with by default.
 
         Returns
         -------
@@ -1013,7 +1051,7 @@ class RNNForecaster(BaseEstimator):
             the mean over series.
         """
         return _evaluation.backtest(self, y, X, start, step, horizon, refit, window_type,
-                                    coverage, scoring)
+                                    coverage, scoring, static)
 
     def _original_exog(self):
         """The covariates seen, as given (a DataFrame with their names if they had some)."""
@@ -1026,6 +1064,28 @@ class RNNForecaster(BaseEstimator):
         if self._starts is not None:  # the values before each series began were missing
             values = np.where(np.arange(len(values))[:, None] < self._starts, np.nan, values)
         return self._wrap(values, self.index_)
+
+
+def _static_matrix(static, columns, id_col):
+    """``(names, values (n_series, n_static))``: the static covariates of ``columns``' series
+    from a frame indexed by id (or with an ``id_col`` column), checked."""
+    if not isinstance(static, pd.DataFrame):
+        raise ValueError("static must be a DataFrame with one row per series")
+    frame = static.set_index(id_col) if id_col in static.columns else static
+    bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
+           or pd.api.types.is_bool_dtype(frame[c])]
+    if bad or not len(frame.columns):
+        raise ValueError(f"static needs numeric columns (encode categories as numbers, e.g. "
+                         f"with pandas.get_dummies); {bad or 'none'} given")
+    if frame.index.has_duplicates:
+        raise ValueError("static has several rows for one series")
+    missing = [c for c in columns if c not in frame.index]
+    if missing:
+        raise ValueError(f"static has no row for series {missing[:5]}")
+    values = frame.loc[list(columns)].to_numpy(np.float64)
+    if not np.all(np.isfinite(values)):
+        raise ValueError("static has missing or infinite values")
+    return [_plain_label(c) for c in frame.columns], values
 
 
 def _plain_label(c):

@@ -76,6 +76,10 @@ def get_state(fc):
     if fc._exog is not None:
         arrays.update({"exog": fc._exog, "exog_mean": fc._exog_stats[0],
                        "exog_std": fc._exog_stats[1]})
+    if fc._static is not None:
+        meta["model"]["static_columns"] = [S.plain(c) for c in fc._static_columns]
+        arrays.update({"static": fc._static, "static_mean": fc._static_stats[0],
+                       "static_std": fc._static_stats[1]})
     if fc._starts is not None:
         arrays["starts"] = fc._starts
     for k, r in enumerate(fc.residuals_.store):
@@ -166,7 +170,8 @@ def _model(fc, meta, arrays, T, C):
                   **S.nest({k: arrays[k] for k in net_keys}, "network.0")}
         meta = {"max_residuals": meta["max_residuals"], "signed_residuals": False,
                 "networks": [{"scaler": meta["scaler"], "regressor": meta["regressor"]}]}
-    S.keys(meta, "model", ("max_residuals", "networks"), ("theta", "signed_residuals"))
+    S.keys(meta, "model", ("max_residuals", "networks"),
+           ("theta", "signed_residuals", "static_columns"))
     fc._values = S.array(arrays, "values", (T, C), np.float64, finite=True).copy()
     known = {"values"}
     theta = fc.hybrid == "theta" or (fc.hybrid == "auto" and C == 1 and not fc.n_covariates_)
@@ -230,6 +235,19 @@ def _model(fc, meta, arrays, T, C):
         if np.any(fc._exog_stats[1] <= 0):
             raise S.StateError("exog_std must be positive")
         known |= {"exog", "exog_mean", "exog_std"}
+    fc._static = fc._static_stats = None
+    if "static_columns" in meta:
+        names = meta["static_columns"]
+        if fc.multiseries_ != "global" or not isinstance(names, list) or not names:
+            raise S.StateError("static covariates belong to a global model and need names")
+        fc._static_columns = [S.label(c, "static covariate name") for c in names]
+        F_s = len(names)
+        fc._static = S.array(arrays, "static", (C, F_s), np.float64, finite=True).copy()
+        fc._static_stats = tuple(S.array(arrays, k, (F_s,), np.float64, finite=True).copy()
+                                 for k in ("static_mean", "static_std"))
+        if np.any(fc._static_stats[1] <= 0):
+            raise S.StateError("static_std must be positive")
+        known |= {"static", "static_mean", "static_std"}
     fc._starts = None
     if "starts" in arrays:
         starts = S.array(arrays, "starts", (C,), np.int64)
@@ -285,7 +303,8 @@ def _check_network(fc, reg, C):
     """A network must take and give what this forecaster's data make."""
     series = 1 if (fc.multiseries_ == "global" and C > 1) else C
     seq2seq = fc.strategy == "seq2seq"
-    want = {"input_ndim_": 3, "n_features_in_": series + fc.n_covariates_,
+    n_static = 0 if fc._static is None else fc._static.shape[1]
+    want = {"input_ndim_": 3, "n_features_in_": series + fc.n_covariates_ + n_static,
             "encoder_decoder": seq2seq, "_squeeze": False,
             "n_outputs_": series if seq2seq else fc._steps * series}
     if seq2seq:

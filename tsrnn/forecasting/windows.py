@@ -59,13 +59,16 @@ class WindowPlan:
     past : ndarray of shape (n_covariates,) of bool, or None
         Covariates known only up to the present: they ride with their own
         step (no lead), and an encoder-decoder's decoder does not read them.
+    static : ndarray of shape (n_series, n_static) or None
+        Static covariates of each series (a global model's): the same values
+        at every step of that series' rows.
     """
 
     def __init__(self, window, steps, shift, scaler, per_series, seq2seq, starts=None,
-                 past=None):
+                 past=None, static=None):
         self.window, self.steps, self.shift, self.scaler = window, steps, shift, scaler
         self.per_series, self.seq2seq, self.starts = per_series, seq2seq, starts
-        self.past = past
+        self.past, self.static = past, static
 
     def covariates(self, E, idx, clip=False):
         """Covariate rows for window positions ``idx`` (any shape): known-future columns
@@ -114,7 +117,12 @@ class WindowPlan:
             win = win.transpose(0, 2, 1).reshape(n * C, W, 1)
             if ex is not None:
                 ex = np.repeat(ex, C, axis=0)
-        return win if ex is None else np.concatenate([win, ex], axis=-1)
+        parts = [win] if ex is None else [win, ex]
+        if self.static is not None:
+            # Rows are origin-major: row i * C + c is series c's window from origin i.
+            st = np.tile(self.static, (len(win) // len(self.static), 1))
+            parts.append(np.broadcast_to(st[:, None, :], (len(win), win.shape[1], st.shape[1])))
+        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=-1)
 
     def layout_future(self, fut, C):
         """(n, steps, F) known future covariates -> the regressor's ``future``."""
