@@ -157,6 +157,23 @@ def test_the_forecast_follows_a_known_future_promotion(strategy):
     assert np.all((flipped - pred)[promoted] < -2.5) and np.all((flipped - pred)[~promoted] > 2.5)
 
 
+@pytest.mark.parametrize("strategy", ["direct", "recursive", "seq2seq"])
+def test_known_covariates_help_on_real_data(strategy):
+    # US quarterly GDP growth, with the quarter's investment and consumption growth as
+    # covariates known for the forecast quarters (statsmodels' macrodata): in walk-forward
+    # backtests over the last ten years, reading them cuts the error by a third or more.
+    m = datasets.load_macrodata()
+    growth = np.log(m[["realgdp", "realinv", "realcons"]]).diff().dropna() * 100
+    y, X = growth["realgdp"], growth[["realinv", "realcons"]]
+    params = {"horizon": 2, "strategy": strategy, "hybrid": None, "random_state": 0}
+    start = len(y) - 40
+    with_x, _ = RNNForecaster(**params).backtest(y, X, start=start, step=2)
+    without, _ = RNNForecaster(**params).backtest(y, start=start, step=2)
+    mae = {name: np.mean(np.abs(f["y"] - f["forecast"])) for name, f in
+           (("with", with_x), ("without", without))}
+    assert mae["with"] < 0.75 * mae["without"], mae
+
+
 @pytest.mark.parametrize("strategy", ["direct", "seq2seq"])
 def test_past_covariates_are_read_and_never_asked_for(strategy, tmp_path):
     # Sales follow yesterday's footfall (known only once counted) and today's promotion
