@@ -336,7 +336,7 @@ def test_backtest_reports_forecasts_and_metrics():
     assert list(frame.columns) == ["unique_id", "ds", "cutoff", "step", "y", "forecast",
                                    "lower", "upper"]
     assert list(metrics.columns) == ["MAE", "RMSE", "MASE", "sMAPE", "bias"]
-    assert list(metrics.index) == ["y"] and np.all(np.isfinite(metrics.to_numpy()))
+    assert list(metrics.index) == ["y", "(all)"] and np.all(np.isfinite(metrics.to_numpy()))
     assert frame["step"].max() == 4 and frame["ds"].iloc[0] == y.index[150]
     assert (frame["cutoff"].iloc[0] == y.index[149]) and len(frame) == 10 * 4
     np.testing.assert_allclose(frame["y"], y.loc[frame["ds"]].to_numpy())
@@ -374,7 +374,8 @@ def test_backtests_walk_local_models_one_series_at_a_time():
     df = pd.concat([_seasonal(150).rename("a"), _seasonal(150, seed=1).rename("b") * 2], axis=1)
     fc = RNNForecaster(horizon=2, multiseries="local", **FAST).fit(df)
     frame, metrics = fc.backtest(df, start=130, step=5)
-    assert list(metrics.index) == ["a", "b"] and len(frame) == 2 * 4 * 2
+    assert list(metrics.index) == ["a", "b", "(all)"] and len(frame) == 2 * 4 * 2
+    np.testing.assert_allclose(metrics.loc["(all)"], metrics.loc[["a", "b"]].mean())
     single, _ = RNNForecaster(horizon=2, **FAST).backtest(df["b"], start=130, step=5)
     np.testing.assert_allclose(frame.loc[frame.unique_id == "b", "forecast"], single.forecast)
     with pytest.raises(ValueError, match="pass y"):

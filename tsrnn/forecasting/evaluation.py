@@ -19,6 +19,8 @@ from .inputs import as_exog, as_series, take
 from .metrics import mae, mase, rmse, smape
 from .panel import LongPanel, is_long
 
+#: The label of the metrics' last row: the mean over series.
+OVERALL = "(all)"
 #: The accuracy measures every backtest reports, per series.
 METRICS = {"MAE": mae, "RMSE": rmse, "sMAPE": smape}
 
@@ -227,6 +229,8 @@ def _metrics(frame, origin, fc, values, starts, columns, period, scorers):
         rows[c] = row
     out = pd.DataFrame.from_dict(rows, orient="index", columns=["MAE", "RMSE", "MASE", "sMAPE",
                                                                *scorers])
+    # Overall: the mean over series, as the forecasting competitions report them.
+    out.loc[OVERALL] = out.mean()
     out.index.name = fc.id_col
     return out
 

@@ -1044,11 +1044,11 @@ class RNNForecaster(BaseEstimator):
             time seen), ``step``, ``target_col`` (the actual value),
             ``forecast`` [, ``lower``, ``upper``].
         metrics : pandas.DataFrame
-            One row per series: ``MAE``, ``RMSE``, ``MASE`` (scaled by the
-            in-sample seasonal naive error before the series' first origin),
-            ``sMAPE`` (percent on the 0-200 scale, the M3 competition's
-            definition) and the ``scoring`` measures; ``metrics.mean()`` gives
-            the mean over series.
+            One row per series, then a row ``"(all)"`` with their mean (as
+            the forecasting competitions average): ``MAE``, ``RMSE``, ``MASE``
+            (scaled by the in-sample seasonal naive error before the series'
+            first origin), ``sMAPE`` (percent on the 0-200 scale, the M3
+            competition's definition) and the ``scoring`` measures.
         """
         return _evaluation.backtest(self, y, X, start, step, horizon, refit, window_type,
                                     coverage, scoring, static)
