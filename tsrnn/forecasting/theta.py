@@ -74,16 +74,23 @@ class ThetaMethod:
     def forecast(self, values, origins, steps):
         """Forecasts (n, steps, C) in observed units from each origin in ``origins`` (the
         position of the first forecast step: the data before it is seen)."""
-        z = self.scaler.levels(values, np.arange(len(values)))
-        T, C = z.shape
-        alpha, starts = self.alpha, self.starts
-        # Smoothed level after each observation, from each column's own start.
-        level = np.empty((T, C))
-        current = z[np.minimum(starts, T - 1), np.arange(C)]
-        for t in range(T):
-            current = np.where(t > starts, alpha * z[t] + (1 - alpha) * current, current)
-            level[t] = current
+        from scipy.signal import lfilter
+
         origins = np.asarray(origins)
+        T = int(origins.max())  # levels up to the last origin's last observation
+        z = self.scaler.levels(values[:T], np.arange(T))
+        C = z.shape[1]
+        alpha, starts = self.alpha, self.starts
+        # Smoothed level after each observation, from each column's own start (its first
+        # value until then): a first-order filter, run in C.
+        level = np.empty((T, C))
+        for c in range(C):
+            s0 = min(int(starts[c]), T - 1)
+            level[:s0 + 1, c] = z[s0, c]
+            if s0 + 1 < T:
+                a = alpha[c]
+                level[s0 + 1:, c] = lfilter([a], [1.0, a - 1.0], z[s0 + 1:, c],
+                                            zi=[(1.0 - a) * z[s0, c]])[0]
         seen = np.maximum(origins[:, None] - starts[None, :], 1)               # (n, C)
         base = level[origins - 1]                                               # (n, C)
         k = np.arange(steps, dtype=float)[None, :, None]
