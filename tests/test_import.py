@@ -1,5 +1,6 @@
 """`import tsrnn` stays light: no Numba, no scikit-learn, nothing compiled."""
 
+import os
 import subprocess
 import sys
 
@@ -19,8 +20,6 @@ def test_submodules_load_on_demand():
 
 
 def _openmp_environment(**env):
-    import os
-
     code = ("import os, tsrnn.kernels.cpu._parallel; "
             "print([os.environ.get(k) for k in ('GOMP_SPINCOUNT', 'KMP_BLOCKTIME')])")
     base = {k: v for k, v in os.environ.items()
@@ -36,3 +35,24 @@ def test_openmp_threads_spin_briefly_unless_the_user_chose_a_policy():
     assert _openmp_environment() == str([config.GOMP_SPINCOUNT, config.KMP_BLOCKTIME])
     assert _openmp_environment(GOMP_SPINCOUNT="7") == str(["7", config.KMP_BLOCKTIME])
     assert _openmp_environment(OMP_WAIT_POLICY="PASSIVE") == str([None, None])
+
+
+def test_the_thread_count_is_set_through_tsrnn():
+    code = ("import numpy as np, tsrnn; from tsrnn import RNNRegressor; "
+            "X = np.random.default_rng(0).random((256, 8, 1)); "
+            "outs = []\n"
+            "for n in (1, 2):\n"
+            "    tsrnn.set_num_threads(n); assert tsrnn.get_num_threads() == n\n"
+            "    outs.append(RNNRegressor(max_epochs=2, random_state=0).fit(X, X[:, -1, 0])"
+            ".predict(X))\n"
+            "assert np.array_equal(outs[0], outs[1]); print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False, env={**os.environ, "NUMBA_NUM_THREADS": "2"})
+    assert out.stdout.strip() == "ok", out.stderr
+    import pytest
+
+    import tsrnn
+
+    for bad in (0, 10 ** 6, 1.5, True):
+        with pytest.raises(ValueError, match="must be an integer from 1 to"):
+            tsrnn.set_num_threads(bad)

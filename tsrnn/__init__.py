@@ -13,11 +13,13 @@ _SUBMODULES = ("config", "datasets", "estimators", "forecasting", "interop", "io
 #: Public names and the submodules that define them, imported on first access.
 _NAMES = {"RNNRegressor": "estimators", "RNNClassifier": "estimators",
           "RNNForecaster": "forecasting", "WindowTransformer": "forecasting",
-          "plot_forecast": "plotting", "load": "persistence"}
+          "plot_forecast": "plotting", "load": "persistence", "set_num_threads": "kernels",
+          "get_num_threads": "kernels"}
 
 __all__ = ["RNNClassifier", "RNNForecaster", "RNNRegressor", "WindowTransformer", "__version__",
-           "config", "datasets", "estimators", "forecasting", "interop", "io", "kernels", "load",
-           "nn", "persistence", "plot_forecast", "plotting"]
+           "config", "datasets", "estimators", "forecasting", "get_num_threads", "interop", "io",
+           "kernels", "load", "nn", "persistence", "plot_forecast", "plotting",
+           "set_num_threads"]
 
 
 def __getattr__(name):

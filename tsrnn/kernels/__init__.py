@@ -37,6 +37,33 @@ def get_backend(device="cpu"):
     return module
 
 
+def set_num_threads(n):
+    """Set the threads the CPU kernels use, in the calling thread (Numba's rule).
+
+    Parameters
+    ----------
+    n : int
+        From 1 to the size of Numba's thread pool (``NUMBA_NUM_THREADS``,
+        the machine's cores unless set before Numba starts). Results do not
+        depend on it: the kernels split the batch into the same blocks
+        whatever the thread count.
+    """
+    import numba
+
+    limit = numba.config.NUMBA_NUM_THREADS
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= limit:
+        raise ValueError(f"n must be an integer from 1 to {limit} (the thread pool's size; set "
+                         f"NUMBA_NUM_THREADS before importing tsrnn for more), got {n!r}")
+    numba.set_num_threads(n)
+
+
+def get_num_threads():
+    """The threads the CPU kernels use in the calling thread (see :func:`set_num_threads`)."""
+    import numba
+
+    return numba.get_num_threads()
+
+
 def cached(cell):
     """Whether Numba's disk cache holds ``cell``'s CPU training kernels already.
 
