@@ -8,8 +8,9 @@ monthly series of 120 points (level, trend, a season of their own, noise;
 scored on a held-out year). tsrnn: ``RNNForecaster(horizon=h)`` fitted on the
 long-format panel (its default global model). NeuralForecast (``--peers``,
 the ``bench`` extra): its ``LSTM`` with the same horizon, an input of three
-seasons, trained globally on the same frame, 500 steps. Each method runs in
-a process of its own, one after the other, so that peak memory is its own.
+seasons (shorter series padded), trained globally on the same frame, 500 steps.
+Each method runs in a process of its own, one after the other, so that peak
+memory is its own.
 Prints fit and forecast seconds, peak resident memory and mean MASE / sMAPE.
 """
 
