@@ -6,7 +6,6 @@ from typing import ClassVar
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_future, check_padded, check_targets, is_ragged
 from ..nn import SequenceModel
@@ -192,7 +191,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         """
         ragged = is_ragged(X)
         if self.encoder_decoder:
-            check_is_fitted(self)
+            self._check_fitted()
             X, span = check_padded(self, X, lengths, mask, self.padding, False, self.dtype)
             future = self._check_future(future, len(X), None)
             horizon = self.horizon_ if future is None else future.shape[1]
