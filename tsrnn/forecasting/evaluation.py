@@ -199,9 +199,8 @@ def _frame(fc, preds, values, index, columns, starts, origins, horizon, panel):
     if panel is None:
         times, cutoffs = index[pos], index[o - 1]
     else:  # each series' own labels, counted back from its last one
-        labels = [panel.future(c, T, 1 - T) for c in range(C)]
-        times = pd.Index([labels[c][p] for c, p in zip(j, pos, strict=True)])
-        cutoffs = pd.Index([labels[c][p - 1] for c, p in zip(j, o, strict=True)])
+        labels = panel.labels(np.arange(1 - T, 1))  # positions 0 .. T - 1 of every series
+        times, cutoffs = labels[j * T + pos], labels[j * T + o - 1]
     frame = pd.DataFrame({fc.id_col: np.asarray(columns, dtype=object)[j],
                           fc.time_col: times, "cutoff": cutoffs, "step": k + 1,
                           fc.target_col: values[pos, j], "forecast": preds[0][at, k, j]})

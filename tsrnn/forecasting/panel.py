@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .index import as_index, future_index
+from .index import as_index
 
 
 def is_long(y, id_col, time_col):
@@ -91,47 +91,33 @@ class LongPanel:
         ends = list(times[first + counts - 1])
         return cls(ids, ends, like, names), wide
 
-    def future(self, j, horizon, start=1):
-        """The ``horizon`` time labels after series ``j``'s last one, ``start`` steps on."""
-        return future_index(self._last(j), horizon, start)
-
-    def _last(self, j):
-        """Series ``j``'s last label as a one-label index of the panel's kind."""
-        end, like = self.ends[j], self.like
+    def labels(self, steps):
+        """Each series' time labels ``steps`` (integers, negative before its end) from its last
+        one: an index of ``n_series * len(steps)`` labels, series after series."""
+        ends, like = pd.Index(self.ends), self.like
+        steps = np.asarray(steps, np.int64)
         if isinstance(like, pd.RangeIndex):
-            return pd.RangeIndex(end, end + like.step, like.step)
+            return (np.asarray(ends, np.int64)[:, None] + like.step * steps).reshape(-1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+            shifted = [ends + int(k) * (like.freq if isinstance(like, pd.DatetimeIndex) else 1)
+                       for k in steps]
         if isinstance(like, pd.PeriodIndex):
-            return pd.period_range(end, periods=1, freq=like.freq)
-        return pd.date_range(end, periods=1, freq=like.freq)
+            ordinals = np.stack([s.asi8 for s in shifted], axis=1).reshape(-1)
+            return pd.PeriodIndex.from_ordinals(ordinals, freq=like.freq)
+        return pd.DatetimeIndex(np.stack([s.to_numpy() for s in shifted], axis=1).reshape(-1))
 
-    def to_long(self, columns, horizon, start=1):
+    def to_long(self, columns, horizon):
         """Long frame of forecasts: ``columns`` maps output column names to arrays
         (horizon, n_series), each series under its own future times."""
         id_col, time_col, _ = self.names
         out = {id_col: np.repeat(np.asarray(self.ids, dtype=object), horizon),
-               time_col: self._future_all(horizon, start)}
+               time_col: self.labels(np.arange(1, horizon + 1))}
         out.update({name: np.asarray(a).T.reshape(-1) for name, a in columns.items()})
         frame = pd.DataFrame(out)
         if len(self.ids) and not isinstance(self.ids[0], str):
             frame[id_col] = frame[id_col].infer_objects()
         return frame
-
-    def _future_all(self, horizon, start=1):
-        """The future labels of every series, series after series: an index of
-        ``horizon * n_series`` labels."""
-        ends, like = pd.Index(self.ends), self.like
-        if isinstance(like, pd.RangeIndex):
-            grid = np.asarray(ends, np.int64)[:, None] + like.step * np.arange(
-                start, start + horizon)
-            return grid.reshape(-1)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
-            shifted = [ends + k * (like.freq if isinstance(like, pd.DatetimeIndex) else 1)
-                       for k in range(start, start + horizon)]
-        if isinstance(like, pd.PeriodIndex):
-            ordinals = np.stack([s.asi8 for s in shifted], axis=1).reshape(-1)
-            return pd.PeriodIndex.from_ordinals(ordinals, freq=like.freq)
-        return pd.DatetimeIndex(np.stack([s.to_numpy() for s in shifted], axis=1).reshape(-1))
 
     def new_values(self, df, name="y_new"):
         """New observations in long format -> (k, n_series) values to append: each series
@@ -150,9 +136,10 @@ class LongPanel:
         k = int(counts.iloc[0])
         out = np.empty((k, len(self.ids)))
         by_id = dict(tuple(df.groupby(id_col, sort=False)))
+        future = self.labels(np.arange(1, k + 1))
         for j, sid in enumerate(self.ids):
             part = by_id[sid].sort_values(time_col)
-            times, expected = pd.Index(part[time_col]), self.future(j, k)
+            times, expected = pd.Index(part[time_col]), future[j * k:(j + 1) * k]
             if not np.array_equal(np.asarray(times), np.asarray(expected)):
                 raise ValueError(f"series {sid!r}: {name}'s times must continue the data seen, "
                                  f"expected {list(expected[:3])}..., got {list(times[:3])}...")
@@ -163,8 +150,7 @@ class LongPanel:
 
     def advanced(self, k):
         """The layout after ``k`` new steps of every series."""
-        return LongPanel(self.ids, [self.future(j, 1, k)[0] for j in range(len(self.ids))],
-                         self.like, self.names)
+        return LongPanel(self.ids, list(self.labels([k])), self.like, self.names)
 
 
 def _check_frame(df, names, name, duplicates=True):
