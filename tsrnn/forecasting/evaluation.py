@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .index import seasonal_period
 from .inputs import as_exog, as_series, take
 from .metrics import mae, mase, rmse, smape
 from .panel import LongPanel, is_long
@@ -38,10 +37,18 @@ def backtest(fc, y=None, X=None, start=None, step=1, horizon=None, refit=False,
         raise ValueError(f"refit must be True or False, got {refit!r}")
     scorers = _scorers(scoring)
     fitted = hasattr(fc, "window_")
-    data, exog, panel, mode, period = _data(fc, y, X, fitted)
+    data, exog, panel = _data(fc, y, X, fitted)
+    values, index, columns, _, starts = as_series(data, "y", leading_missing=True)
+    if X is not None and y is not None:
+        checked = as_exog(X, index, "X")
+        # A DataFrame keeps its names, which past_covariates may use.
+        exog = X if isinstance(X, pd.DataFrame) else checked
+    if fitted:
+        mode, period = fc.multiseries_, fc.period_
+    else:
+        mode, period = fc._resolved_mode(panel), fc._resolved_period(index, panel)
     if static is None and fitted and getattr(fc, "_static", None) is not None:
         static = pd.DataFrame(fc._static, index=fc.columns_, columns=fc._static_columns)
-    values, index, columns, _, starts = as_series(data, "y", leading_missing=True)
     horizon = fc._check_horizon(horizon)
     T = len(values)
     start = int(0.8 * T) if start is None else int(start)
@@ -71,8 +78,7 @@ def backtest(fc, y=None, X=None, start=None, step=1, horizon=None, refit=False,
                 continue
             part = _walk(fc, {**params, "multiseries": "joint"}, data[c].iloc[s:],
                          None if exog is None else take(exog, s, len(data)), origins[keep] - s,
-                         horizon,
-                         coverage, f"series {c!r}")
+                         horizon, coverage, f"series {c!r}")
             for full, p in zip(preds, part, strict=True):
                 full[keep, :, j] = p[:, :, 0]
     else:
@@ -83,37 +89,24 @@ def backtest(fc, y=None, X=None, start=None, step=1, horizon=None, refit=False,
 
 
 def _data(fc, y, X, fitted):
-    """``(data, exog, panel, multiseries, period)``: what to backtest on, and how."""
-    panel = None
+    """``(data, covariates, panel)``: what to backtest on (``y`` as a pandas object, or the
+    data seen), the covariates seen when ``y`` is not given, and the long panel's layout."""
     if y is None:
         if not fitted:
             raise ValueError("backtest needs y, or a fitted forecaster to backtest on the data "
                              "it has seen")
         if hasattr(fc, "forecasters_"):
             raise ValueError("pass y to backtest a multiseries='local' forecaster")
-        data, exog, panel = fc._original(), fc._original_exog(), fc._panel
-    elif is_long(y, fc.id_col, fc.time_col):
+        return fc._original(), fc._original_exog(), fc._panel
+    if is_long(y, fc.id_col, fc.time_col):
         if X is not None:
             raise ValueError("covariates for a long-format panel are not supported yet")
         panel, wide = LongPanel.from_frame(y, fc.id_col, fc.time_col, fc.target_col)
-        data, exog = pd.DataFrame(wide, columns=panel.ids), None
-    else:
-        data = y if isinstance(y, pd.Series | pd.DataFrame) else pd.DataFrame(np.asarray(y))
-        if isinstance(y, np.ndarray) and y.ndim == 1:
-            data = pd.Series(y)
-        exog = None
-        if X is not None:
-            checked = as_exog(X, as_series(data, "y", leading_missing=True)[1], "X")
-            # A DataFrame keeps its names, which past_covariates may use.
-            exog = X if isinstance(X, pd.DataFrame) else checked
-    if fitted:
-        mode, period = fc.multiseries_, fc.period_
-    else:
-        mode = fc.multiseries if fc.multiseries != "auto" else (
-            "global" if panel is not None else "joint")
-        index = as_series(data, "y", leading_missing=True)[1]
-        period = fc.seasonal_period or seasonal_period(index if panel is None else panel.like)
-    return data, exog, panel, mode, period
+        return pd.DataFrame(wide, columns=panel.ids), None, panel
+    if isinstance(y, pd.Series | pd.DataFrame):
+        return y, None, None
+    a = np.asarray(y)
+    return (pd.Series(a) if a.ndim == 1 else pd.DataFrame(a)), None, None
 
 
 def _walk(fc, params, data, exog, origins, horizon, coverage, what, static=None):

@@ -295,15 +295,12 @@ class RNNForecaster(BaseEstimator):
             self._panel, wide = LongPanel.from_frame(y, self.id_col, self.time_col,
                                                      self.target_col)
             y = pd.DataFrame(wide, columns=self._panel.ids)
-        multi = self.multiseries
-        self.multiseries_ = multi if multi != "auto" else (
-            "global" if self._panel is not None else "joint")
+        self.multiseries_ = self._resolved_mode(self._panel)
         ragged = self.multiseries_ in ("global", "local")
         values, index, columns, kind, starts = as_series(y, "y", leading_missing=True)
         exog = as_exog(X, index, "X")
         self.index_, self.columns_, self._kind = index, columns, kind
-        self.period_ = self.seasonal_period or seasonal_period(
-            index if self._panel is None else self._panel.like)
+        self.period_ = self._resolved_period(index, self._panel)
         self.n_covariates_ = 0 if exog is None else exog.shape[1]
         self._past = self._past_mask(X)
         # The covariates' names, which past_covariates may refer to (for backtests' clones).
@@ -354,8 +351,7 @@ class RNNForecaster(BaseEstimator):
             rows.append((inputs, reg_targets, future, lengths, window))
         self.residuals_ = ConformalResiduals(self.horizon, values.shape[1])
         self.theta_ = None
-        theta = self.hybrid == "theta" or (self.hybrid == "auto" and values.shape[1] == 1
-                                           and exog is None)
+        theta = self._uses_theta(values.shape[1], self.n_covariates_)
         if theta and n_cal:
             # Estimated, like the networks' first pass, without the calibration windows.
             first = self.window_ + n - n_cal + int(self.difference)
@@ -377,6 +373,21 @@ class RNNForecaster(BaseEstimator):
             self.theta_ = ThetaMethod.fitted(values, starts, self.period_, self.deseasonalize)
             self.theta_.weight = weight
         return self
+
+    def _resolved_mode(self, panel):
+        """``multiseries`` with "auto" decided: global for a long-format panel."""
+        if self.multiseries != "auto":
+            return self.multiseries
+        return "global" if panel is not None else "joint"
+
+    def _resolved_period(self, index, panel):
+        """The seasonal period: the parameter, else the frequency's usual one."""
+        return self.seasonal_period or seasonal_period(index if panel is None else panel.like)
+
+    def _uses_theta(self, n_series, n_covariates):
+        """Whether the Theta method joins the networks (``hybrid``, "auto" decided)."""
+        return self.hybrid == "theta" or (self.hybrid == "auto" and n_series == 1
+                                          and not n_covariates)
 
     @property
     def regressor_(self):
@@ -571,7 +582,10 @@ class RNNForecaster(BaseEstimator):
     def _ensemble(self, values, exog, ends, steps):
         """Forecasts (n, steps, C) in observed units from each origin in ``ends``: the mean of
         every network's, combined with the Theta method's for a hybrid."""
-        networks, theta = self._parts(values, exog, ends, steps)
+        return self._combine(*self._parts(values, exog, ends, steps))
+
+    def _combine(self, networks, theta):
+        """The networks' forecast weighed with the Theta method's (where there is one)."""
         if theta is None:
             return networks
         w = self.theta_.weight
@@ -587,14 +601,12 @@ class RNNForecaster(BaseEstimator):
             return
         actual = self._values[ends[:, None] + offset + np.arange(H)]
         networks, theta = self._parts(self._values, self._exog, ends, H)
-        pred = networks
         if theta is not None:
             # Each series weighs the two by their errors on these held-out windows.
             self.theta_.weight = _inverse_error_weight(
                 self._observed(np.abs(actual - networks).mean(axis=1), ends),
                 self._observed(np.abs(actual - theta).mean(axis=1), ends))
-            w = self.theta_.weight
-            pred = (1 - w) * networks + w * theta
+        pred = self._combine(networks, theta)
         for k in range(H):
             self.residuals_.add(k, self._observed(actual[:, k] - pred[:, k], ends))
 

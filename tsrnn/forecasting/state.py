@@ -174,8 +174,7 @@ def _model(fc, meta, arrays, T, C):
            ("theta", "signed_residuals", "static_columns"))
     fc._values = S.array(arrays, "values", (T, C), np.float64, finite=True).copy()
     known = {"values"}
-    theta = fc.hybrid == "theta" or (fc.hybrid == "auto" and C == 1 and not fc.n_covariates_)
-    if ("theta" in meta) != theta:
+    if ("theta" in meta) != fc._uses_theta(C, fc.n_covariates_):
         raise S.StateError(f"hybrid={fc.hybrid!r} and the file's Theta method disagree")
     fc.theta_ = None
     if "theta" in meta:
