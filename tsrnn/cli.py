@@ -23,25 +23,22 @@ def _positive_int(text):
     return value
 
 
-def _coverage(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (e.g. 0.9), got {value}")
-    return value
+def _number_below(high, example):
+    """An argparse type: a number strictly between 0 and ``high``."""
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not 0 < value < high:
+            raise argparse.ArgumentTypeError(f"must be between 0 and {high:g} (e.g. {example}), "
+                                             f"got {value:g}")
+        return value
+    return parse
 
 
-def _level(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 < value < 100:
-        raise argparse.ArgumentTypeError(f"must be a percentage between 0 and 100 (e.g. 80), "
-                                         f"got {value:g}")
-    return value
+_coverage = _number_below(1, "0.9")
+_level = _number_below(100, "80 for a percentage")
 
 
 def decimals(values):
