@@ -228,25 +228,16 @@ def _model(fc, meta, arrays, T, C):
     F = fc.n_covariates_
     fc._exog = fc._exog_stats = None
     if F:
-        fc._exog = S.array(arrays, "exog", (T, F), np.float64, finite=True).copy()
-        fc._exog_stats = tuple(S.array(arrays, k, (F,), np.float64, finite=True).copy()
-                               for k in ("exog_mean", "exog_std"))
-        if np.any(fc._exog_stats[1] <= 0):
-            raise S.StateError("exog_std must be positive")
-        known |= {"exog", "exog_mean", "exog_std"}
+        fc._exog, fc._exog_stats, names = _standardised(arrays, "exog", T, F)
+        known |= names
     fc._static = fc._static_stats = None
     if "static_columns" in meta:
         names = meta["static_columns"]
         if fc.multiseries_ != "global" or not isinstance(names, list) or not names:
             raise S.StateError("static covariates belong to a global model and need names")
         fc._static_columns = [S.label(c, "static covariate name") for c in names]
-        F_s = len(names)
-        fc._static = S.array(arrays, "static", (C, F_s), np.float64, finite=True).copy()
-        fc._static_stats = tuple(S.array(arrays, k, (F_s,), np.float64, finite=True).copy()
-                                 for k in ("static_mean", "static_std"))
-        if np.any(fc._static_stats[1] <= 0):
-            raise S.StateError("static_std must be positive")
-        known |= {"static", "static_mean", "static_std"}
+        fc._static, fc._static_stats, names = _standardised(arrays, "static", C, len(names))
+        known |= names
     fc._starts = None
     if "starts" in arrays:
         starts = S.array(arrays, "starts", (C,), np.int64)
@@ -274,6 +265,16 @@ def _model(fc, meta, arrays, T, C):
         _check_network(fc, reg, C)
     if T - int(fc.difference) - fc._steps < fc.window_:
         raise S.StateError(f"window_ {fc.window_} does not fit {T} observations")
+
+
+def _standardised(arrays, name, rows, cols):
+    """``(values (rows, cols), (mean, std), array names)`` saved under ``name``, checked."""
+    values = S.array(arrays, name, (rows, cols), np.float64, finite=True).copy()
+    stats = tuple(S.array(arrays, f"{name}_{k}", (cols,), np.float64, finite=True).copy()
+                  for k in ("mean", "std"))
+    if np.any(stats[1] <= 0):
+        raise S.StateError(f"{name}_std must be positive")
+    return values, stats, {name, f"{name}_mean", f"{name}_std"}
 
 
 def _scaler(meta, arrays, values, T, C):
