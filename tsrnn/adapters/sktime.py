@@ -97,12 +97,9 @@ class SktimeRNNForecaster(BaseForecaster):
         super().__init__()
 
     def _steps(self, fh):
-        """The relative steps of ``fh`` as positive integers."""
-        steps = np.asarray(fh.to_relative(self.cutoff), dtype=np.int64)
-        if np.any(steps < 1):
-            raise NotImplementedError("SktimeRNNForecaster forecasts the future only: every "
-                                      f"step of fh must be 1 or more, got {steps.tolist()}")
-        return steps
+        """The relative steps of ``fh`` (1 or more: sktime refuses in-sample steps for a
+        forecaster whose ``capability:insample`` tag is False)."""
+        return np.asarray(fh.to_relative(self.cutoff), dtype=np.int64)
 
     def _fit(self, y, X, fh):
         horizon = self.horizon
