@@ -68,19 +68,17 @@ class ConformalResiduals:
     def bounds(self, coverage, steps):
         """Offsets (steps, n_series) of the lower and upper bounds from the forecast at
         ``coverage``: ``(lower, upper)``, lower <= 0 <= upper is not assumed."""
-        lower = np.full((steps, self.n_series), -np.inf)
-        upper = np.full((steps, self.n_series), np.inf)
+        width = self.widths(coverage, steps)  # the symmetric bound: too few errors for both tails
+        lower, upper = -width, width.copy()
+        if not self.signed:
+            return lower, upper
         for k in range(steps):
-            for c, col in enumerate(self._columns(k)):
-                lo = _rank_value(col, (1 - coverage) / 2) if self.signed else -np.inf
-                hi = _rank_value(col, (1 + coverage) / 2) if self.signed else np.inf
-                if not (np.isfinite(lo) and np.isfinite(hi)):  # too few for both tails
-                    w = _rank_value(np.sort(np.abs(col)), coverage) if len(col) else np.inf
-                    lo, hi = -w, w
-                lower[k, c], upper[k, c] = lo, hi
             lead = self._lead(k, self.horizon)
-            lower[k] *= lead
-            upper[k] *= lead
+            for c, col in enumerate(self._columns(k)):
+                lo = _rank_value(col, (1 - coverage) / 2)
+                hi = _rank_value(col, (1 + coverage) / 2)
+                if np.isfinite(lo) and np.isfinite(hi):
+                    lower[k, c], upper[k, c] = lo * lead, hi * lead
         return lower, upper
 
     def widths(self, coverage, steps):
