@@ -133,12 +133,8 @@ def _walk(fc, params, data, exog, origins, horizon, coverage, what, static=None)
             seen = o
         h = min(horizon, T - o)
         fut = None if exog is None else np.asarray(take(exog, o, o + h))
-        if coverage is None:
-            out[0][i, :h] = model._predict_levels(h, fut)
-        else:
-            levels = model._predict_levels(h, fut)
-            out[0][i, :h] = levels
-            out[1][i, :h], out[2][i, :h] = model._interval(levels, coverage)
+        for full, part in zip(out, _forecasts(model, h, fut, coverage), strict=True):
+            full[i, :h] = part
         if fc.verbose:
             print(f"\rbacktest: origin {i + 1}/{len(origins)}", end="", file=sys.stderr)
     if fc.verbose:
@@ -171,7 +167,12 @@ def _refits(fc, params, data, exog, origins, horizon, start, window_type, covera
 
 def _refit_one(model, data, exog, future, h, coverage, static=None):
     model.fit(data, exog, static=static)
-    levels = model._predict_levels(h, None if future is None else future[:h])
+    return _forecasts(model, h, None if future is None else future[:h], coverage)
+
+
+def _forecasts(model, h, future, coverage):
+    """``[forecasts]``, or ``[forecasts, lower, upper]`` with ``coverage``: each (h, C)."""
+    levels = model._predict_levels(h, future)
     if coverage is None:
         return [levels]
     return [levels, *model._interval(levels, coverage)]
