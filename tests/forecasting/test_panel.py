@@ -132,11 +132,13 @@ def test_series_of_different_frequencies_are_refused():
 
 def test_an_ensemble_forecasts_the_mean_of_its_networks():
     df = _long()
-    fc = RNNForecaster(horizon=3, scaling=["window", "ratio"], n_seeds=2, **FAST).fit(df)
+    fc = RNNForecaster(horizon=3, scaling=["window", "ratio"], n_seeds=2, hybrid=None,
+                       **FAST).fit(df)
     assert fc.scalings_ == ["window", "ratio", "window", "ratio"]
     seeds = fc._seeds(4)
     assert seeds[0] == FAST["random_state"] and len(set(seeds)) == 4
-    singles = [RNNForecaster(horizon=3, scaling=s, **{**FAST, "random_state": seed}).fit(df)
+    singles = [RNNForecaster(horizon=3, scaling=s, hybrid=None,
+                             **{**FAST, "random_state": seed}).fit(df)
                for s, seed in zip(fc.scalings_, seeds, strict=True)]
     mean = np.mean([f.predict().y.to_numpy() for f in singles], axis=0)
     np.testing.assert_allclose(fc.predict().y, mean, rtol=1e-10)
@@ -186,6 +188,7 @@ def test_static_covariates_tell_a_global_model_what_the_window_cannot(tmp_path):
         errors[name] = np.mean(np.abs(pred - actual.loc[pred.index]))
     assert errors["with"] < 0.7 * errors["without"], errors
     assert fc.regressor_.n_features_in_ == 2
+    assert fc.members_ == []  # the statistical members cannot read static covariates
     # Saved and loaded with them; other series forecast with their own.
     fc.save(tmp_path / "s.npz")
     pd.testing.assert_frame_equal(tsrnn.load(tmp_path / "s.npz").predict(), fc.predict())

@@ -1,7 +1,6 @@
 """RNNForecaster: pandas in, the future out, with intervals, updates and backtests."""
 
 import copy
-import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -18,9 +17,9 @@ from . import state as _state
 from .index import follows, future_index, seasonal_period
 from .inputs import as_exog, as_series, take
 from .intervals import ConformalResiduals
+from .members import MEMBERS, fit_members
 from .panel import LongPanel, is_long
 from .scaling import SCALINGS, SeriesScaler
-from .theta import ThetaMethod
 from .windows import WindowPlan
 
 STRATEGIES = ("recursive", "direct", "seq2seq")
@@ -97,17 +96,18 @@ class RNNForecaster(BaseEstimator):
         Networks trained per scaling, each from its own random initialisation;
         the forecasts of all the networks are averaged, and the intervals are
         calibrated on that average.
-    hybrid : {"auto", "theta"} or None, default="auto"
-        ``"theta"``: combine the networks' forecast with the Theta method's
-        (simple exponential smoothing with drift on the deseasonalised series,
-        the M3 competition's winner), each series weighing the two by the
-        inverse of their mean absolute errors on the held-out calibration
-        windows. The Theta method's parameters are estimated once per fit;
-        ``update`` moves its origin without refitting.
-        ``"auto"``: ``"theta"`` for a model of one series without covariates
-        (which the Theta method cannot read), None otherwise (measured on M1
-        and M3 validation windows: the average helps a network fitted on one
-        short series, not consistently a global one).
+    hybrid : {"auto", "theta", "damped"}, list of them, or None, default="auto"
+        Statistical members averaged with the networks, on every series:
+        ``"theta"``, the Theta method (simple exponential smoothing with drift
+        on the deseasonalised series, the M3 competition's winner);
+        ``"damped"``, exponential smoothing with a damped additive trend on
+        the deseasonalised series. Each network and each member weighs the
+        same in the average (one network and both members: a third each).
+        Their parameters are estimated once per fit (statsmodels); ``update``
+        moves their origin without refitting. ``"auto"``: both, for a model
+        without covariates, dynamic or static (which they cannot read), None otherwise (measured
+        on M1 and M3 validation windows: the average beats every member alone,
+        for models of one series and global ones).
     difference : bool, default=False
         Model first differences (forecasts are summed back onto the last level).
     deseasonalize : "auto" or bool, default="auto"
@@ -183,7 +183,7 @@ class RNNForecaster(BaseEstimator):
         "strategy": [StrOptions(set(STRATEGIES))],
         "scaling": [StrOptions({*SCALINGS, "auto"}), list, tuple],
         "n_seeds": [Interval(Integral, 1, None, closed="left")],
-        "hybrid": [StrOptions({"auto", "theta"}), None],
+        "hybrid": [StrOptions({"auto", *MEMBERS}), list, tuple, None],
         "difference": ["boolean"],
         "deseasonalize": [StrOptions({"auto"}), "boolean"],
         "past_covariates": [list, tuple, None],
@@ -350,13 +350,12 @@ class RNNForecaster(BaseEstimator):
             self.regressors_.append(reg)
             rows.append((inputs, reg_targets, future, lengths, window))
         self.residuals_ = ConformalResiduals(self.horizon, values.shape[1])
-        self.theta_ = None
-        theta = self._uses_theta(values.shape[1], self.n_covariates_)
-        if theta and n_cal:
+        kinds = self._member_kinds(self.n_covariates_ or self._static is not None)
+        self.members_ = []
+        if kinds and n_cal:
             # Estimated, like the networks' first pass, without the calibration windows.
             first = self.window_ + n - n_cal + int(self.difference)
-            self.theta_ = ThetaMethod.fitted(values, starts, self.period_, self.deseasonalize,
-                                             end=first)
+            self.members_ = self._fit_members(kinds, values, starts, end=first)
         if n_cal:
             # Calibrated on the averaged forecasts, before any network has seen these windows.
             self._calibrate(n - n_cal, n)
@@ -368,11 +367,14 @@ class RNNForecaster(BaseEstimator):
                     reg.partial_fit(inputs[tail], reg_targets[tail],
                                     future=None if future is None else future[tail],
                                     lengths=None if lengths is None else lengths[tail])
-        if theta:
-            weight = 0.5 if self.theta_ is None else self.theta_.weight
-            self.theta_ = ThetaMethod.fitted(values, starts, self.period_, self.deseasonalize)
-            self.theta_.weight = weight
+        self.members_ = self._fit_members(kinds, values, starts)
         return self
+
+    def _fit_members(self, kinds, values, starts, end=None):
+        """The statistical members, each weighing as much as one network."""
+        weight = 1.0 / (len(self.regressors_) + len(kinds))
+        return fit_members(kinds, values, starts, self.period_, self.deseasonalize, weight,
+                           end=end)
 
     def _resolved_mode(self, panel):
         """``multiseries`` with "auto" decided: global for a long-format panel."""
@@ -384,10 +386,18 @@ class RNNForecaster(BaseEstimator):
         """The seasonal period: the parameter, else the frequency's usual one."""
         return self.seasonal_period or seasonal_period(index if panel is None else panel.like)
 
-    def _uses_theta(self, n_series, n_covariates):
-        """Whether the Theta method joins the networks (``hybrid``, "auto" decided)."""
-        return self.hybrid == "theta" or (self.hybrid == "auto" and n_series == 1
-                                          and not n_covariates)
+    def _member_kinds(self, covariates):
+        """The statistical members that join the networks (``hybrid``, "auto" decided; they
+        cannot read ``covariates``, dynamic or static)."""
+        hybrid = self.hybrid
+        if hybrid is None or (hybrid == "auto" and covariates):
+            return []
+        kinds = list(MEMBERS) if hybrid == "auto" else (
+            [hybrid] if isinstance(hybrid, str) else list(hybrid))
+        if not kinds or any(k not in MEMBERS for k in kinds) or len(set(kinds)) < len(kinds):
+            raise ValueError(f"hybrid must be 'auto', None, one of {list(MEMBERS)} or a list of "
+                             f"distinct ones; got {hybrid!r}")
+        return kinds
 
     @property
     def regressor_(self):
@@ -569,27 +579,27 @@ class RNNForecaster(BaseEstimator):
 
     def _parts(self, values, exog, ends, steps):
         """The networks' mean forecast (n, steps, C) in observed units from each origin in
-        ``ends`` (window ends in the modelled series), and the Theta method's (or None)."""
+        ``ends`` (window ends in the modelled series), and each statistical member's."""
         # With differencing, S[e - 1] is the change into values[e]: the last level is values[e].
         at = np.asarray(ends) - (0 if self.difference else 1)
         total = 0.0
         for m, scaler in enumerate(self.scalers_):
             S, E = self._model_space(values, exog, scaler)
             total = total + scaler.restore(self._forecast(S, E, ends, steps, m), values[at], at)
-        theta = None if self.theta_ is None else self.theta_.forecast(values, at + 1, steps)
-        return total / len(self.scalers_), theta
+        members = [m.forecast(values, at + 1, steps) for m in self.members_]
+        return total / len(self.scalers_), members
 
     def _ensemble(self, values, exog, ends, steps):
         """Forecasts (n, steps, C) in observed units from each origin in ``ends``: the mean of
-        every network's, combined with the Theta method's for a hybrid."""
+        every network's, averaged with the statistical members' for a hybrid."""
         return self._combine(*self._parts(values, exog, ends, steps))
 
-    def _combine(self, networks, theta):
-        """The networks' forecast weighed with the Theta method's (where there is one)."""
-        if theta is None:
-            return networks
-        w = self.theta_.weight
-        return (1 - w) * networks + w * theta
+    def _combine(self, networks, members):
+        """The networks' forecast weighed with the statistical members' (where there are)."""
+        out = networks * (1 - sum(m.weight for m in self.members_))
+        for member, forecast in zip(self.members_, members, strict=True):
+            out = out + member.weight * forecast
+        return out
 
     def _calibrate(self, first, n):
         """Residuals of the held-out windows' forecasts, per step ahead."""
@@ -600,13 +610,7 @@ class RNNForecaster(BaseEstimator):
         if not len(ends):
             return
         actual = self._values[ends[:, None] + offset + np.arange(H)]
-        networks, theta = self._parts(self._values, self._exog, ends, H)
-        if theta is not None:
-            # Each series weighs the two by their errors on these held-out windows.
-            self.theta_.weight = _inverse_error_weight(
-                self._observed(np.abs(actual - networks).mean(axis=1), ends),
-                self._observed(np.abs(actual - theta).mean(axis=1), ends))
-        pred = self._combine(networks, theta)
+        pred = self._ensemble(self._values, self._exog, ends, H)
         for k in range(H):
             self.residuals_.add(k, self._observed(actual[:, k] - pred[:, k], ends))
 
@@ -680,9 +684,10 @@ class RNNForecaster(BaseEstimator):
         view._starts = starts if starts.any() else None
         view.scalers_ = [SeriesScaler(s, self.difference, self.period_, self.deseasonalize)
                          .fit(values, starts) for s in self.scalings_]
-        if self.theta_ is not None:
-            view.theta_ = ThetaMethod.fitted(values, starts, self.period_, self.deseasonalize)
-            view.theta_.weight = float(np.mean(self.theta_.weight))  # none calibrated here
+        if self.members_:
+            view.members_ = fit_members([m.kind for m in self.members_], values, starts,
+                                        self.period_, self.deseasonalize,
+                                        [float(np.mean(m.weight)) for m in self.members_])
         if self._static is not None:
             if static is None:
                 raise ValueError("the model was fitted with static covariates: pass those of "
@@ -1102,16 +1107,6 @@ def _static_matrix(static, columns, id_col):
 
 def _plain_label(c):
     return c.item() if isinstance(c, np.generic) else c
-
-
-def _inverse_error_weight(network_errors, theta_errors):
-    """The Theta method's weight per series (C,): its share of the inverse mean absolute
-    errors (n, C) of the two forecasts; 1/2 where there are none."""
-    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)  # a series without errors: 1/2
-        a, b = np.nanmean(network_errors, axis=0), np.nanmean(theta_errors, axis=0)
-        w = a / (a + b)
-    return np.where(np.isfinite(w), w, 0.5)
 
 
 def _fit_one(params, values, exog):

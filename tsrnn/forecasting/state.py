@@ -15,9 +15,9 @@ import pandas as pd
 from .. import _schema as S
 from ..estimators import RNNRegressor
 from .intervals import ConformalResiduals
+from .members import MEMBERS
 from .panel import LongPanel
 from .scaling import SCALINGS, SeriesScaler
-from .theta import ThetaMethod
 
 _FITTED = ("window_", "period_", "n_covariates_", "kind", "columns", "index", "length")
 
@@ -49,30 +49,20 @@ def get_state(fc):
     networks = []
     for j, (scaler, reg) in enumerate(zip(fc.scalers_, fc.regressors_, strict=True)):
         reg_meta, reg_arrays = reg._get_state()
-        networks.append({"scaler": {"method": scaler.method,
-                                    "difference": bool(scaler.difference),
-                                    "period": int(scaler.period)},
-                         "regressor": reg_meta})
-        net = {"scaler_center": scaler.center, "scaler_scale": scaler.scale,
-               **S.nest(reg_arrays, "regressor")}
-        if scaler.season is not None:
-            net.update({"scaler_season": scaler.season,
-                        "scaler_multiplicative": scaler.multiplicative})
+        networks.append({"scaler": _scaler_meta(scaler), "regressor": reg_meta})
+        net = {**_scaler_arrays(scaler), **S.nest(reg_arrays, "regressor")}
         arrays.update(S.nest(net, f"network.{j}"))
     meta["model"] = {"max_residuals": int(fc.residuals_.max_size), "networks": networks,
                      "signed_residuals": bool(fc.residuals_.signed)}
     arrays["values"] = fc._values
-    if fc.theta_ is not None:
-        sc = fc.theta_.scaler
-        meta["model"]["theta"] = {"scaler": {"method": sc.method, "difference": False,
-                                             "period": int(sc.period)}}
-        theta = {"alpha": fc.theta_.alpha, "b0": fc.theta_.b0, "scaler_center": sc.center,
-                 "scaler_scale": sc.scale,
-                 "weight": np.broadcast_to(np.asarray(fc.theta_.weight, float), (len(sc.scale),))
-                 .copy()}
-        if sc.season is not None:
-            theta.update({"scaler_season": sc.season, "scaler_multiplicative": sc.multiplicative})
-        arrays.update(S.nest(theta, "theta"))
+    if fc.members_:
+        meta["model"]["members"] = []
+        for j, member in enumerate(fc.members_):
+            meta["model"]["members"].append({"kind": member.kind,
+                                             "scaler": _scaler_meta(member.scaler)})
+            part = {**{k: getattr(member, k) for k in member.parameters},
+                    "weight": member.weight, **_scaler_arrays(member.scaler)}
+            arrays.update(S.nest(part, f"member.{j}"))
     if fc._exog is not None:
         arrays.update({"exog": fc._exog, "exog_mean": fc._exog_stats[0],
                        "exog_std": fc._exog_stats[1]})
@@ -171,33 +161,11 @@ def _model(fc, meta, arrays, T, C):
         meta = {"max_residuals": meta["max_residuals"], "signed_residuals": False,
                 "networks": [{"scaler": meta["scaler"], "regressor": meta["regressor"]}]}
     S.keys(meta, "model", ("max_residuals", "networks"),
-           ("theta", "signed_residuals", "static_columns"))
+           ("members", "theta", "signed_residuals", "static_columns"))
     fc._values = S.array(arrays, "values", (T, C), np.float64, finite=True).copy()
     known = {"values"}
-    if ("theta" in meta) != fc._uses_theta(C, fc.n_covariates_):
-        raise S.StateError(f"hybrid={fc.hybrid!r} and the file's Theta method disagree")
-    fc.theta_ = None
-    if "theta" in meta:
-        S.keys(meta["theta"], "theta", ("scaler",))
-        theta_arrays = S.split(arrays, "theta")
-        known |= {f"theta.{k}" for k in theta_arrays}
-        scaler = _scaler(meta["theta"]["scaler"], theta_arrays, fc._values, T, C)
-        if scaler.method != "none" or scaler.difference:
-            raise S.StateError("the Theta method's scaler must be 'none', undifferenced")
-        theta = ThetaMethod(scaler)
-        theta.alpha = S.array(theta_arrays, "alpha", (C,), np.float64, finite=True).copy()
-        theta.b0 = S.array(theta_arrays, "b0", (C,), np.float64, finite=True).copy()
-        if np.any(theta.alpha <= 0) or np.any(theta.alpha > 1):
-            raise S.StateError("theta alpha must lie in (0, 1]")
-        theta.weight = S.array(theta_arrays, "weight", (C,), np.float64, finite=True).copy()
-        if np.any(theta.weight < 0) or np.any(theta.weight > 1):
-            raise S.StateError("theta weight must lie in [0, 1]")
-        unexpected = set(theta_arrays) - {"alpha", "b0", "weight", "scaler_center",
-                                          "scaler_scale", "scaler_season",
-                                          "scaler_multiplicative"}
-        if unexpected:
-            raise S.StateError(f"unexpected theta arrays {sorted(unexpected)[:5]}")
-        fc.theta_ = theta
+    fc.members_, names = _members(fc, meta, arrays, T, C)
+    known |= names
     networks = meta["networks"]
     if not isinstance(networks, list) or not networks:
         raise S.StateError("networks must be a non-empty list")
@@ -245,8 +213,8 @@ def _model(fc, meta, arrays, T, C):
             raise S.StateError(f"starts must lie in [0, {T})")
         fc._starts = starts.copy()
         known.add("starts")
-    if fc.theta_ is not None:
-        fc.theta_.starts = fc._starts if fc._starts is not None else np.zeros(C, np.int64)
+    for member in fc.members_:
+        member.starts = fc._starts if fc._starts is not None else np.zeros(C, np.int64)
     H = fc.horizon
     max_size = S.integer(meta["max_residuals"], "max_residuals", 1)
     # Files from before signed errors hold absolute ones: symmetric intervals only.
@@ -275,6 +243,63 @@ def _standardised(arrays, name, rows, cols):
     if np.any(stats[1] <= 0):
         raise S.StateError(f"{name}_std must be positive")
     return values, stats, {name, f"{name}_mean", f"{name}_std"}
+
+
+def _members(fc, meta, arrays, T, C):
+    """The statistical members and the names of their arrays, checked against ``hybrid``."""
+    wanted = fc._member_kinds(fc.n_covariates_ or "static_columns" in meta)
+    if "theta" in meta:
+        # The format before damped trends: the Theta method alone, its arrays under "theta".
+        if "members" in meta or "theta" not in wanted:
+            raise S.StateError(f"hybrid={fc.hybrid!r} and the file's Theta method disagree")
+        listed, prefixes = [{"kind": "theta", **meta["theta"]}], ["theta"]
+    else:
+        listed = meta.get("members", [])
+        if not isinstance(listed, list):
+            raise S.StateError("members must be a list")
+        prefixes = [f"member.{j}" for j in range(len(listed))]
+        kinds = [m.get("kind") if isinstance(m, dict) else None for m in listed]
+        if kinds != wanted:
+            raise S.StateError(f"hybrid={fc.hybrid!r} and the file's members {kinds} disagree")
+    members, names = [], set()
+    for entry, prefix in zip(listed, prefixes, strict=True):
+        S.keys(entry, "member", ("kind", "scaler"))
+        cls = MEMBERS[S.choice(entry["kind"], "member kind", set(MEMBERS))]
+        part = S.split(arrays, prefix)
+        names |= {f"{prefix}.{k}" for k in part}
+        scaler = _scaler(entry["scaler"], part, fc._values, T, C)
+        if scaler.method != "none" or scaler.difference:
+            raise S.StateError("a statistical member's scaler must be 'none', undifferenced")
+        member = cls(scaler)
+        for name, bounds in {**cls.parameters, "weight": (0.0, 1.0, True)}.items():
+            value = S.array(part, name, (C,), np.float64, finite=True).copy()
+            if bounds is not None:
+                low, high, closed = bounds
+                if np.any(value < low) or np.any(value > high) or (
+                        not closed and np.any(value == low)):
+                    raise S.StateError(f"{cls.kind} {name} must lie in "
+                                       f"{'[' if closed else '('}{low:g}, {high:g}]")
+            setattr(member, name, value)
+        unexpected = set(part) - {*cls.parameters, "weight", "scaler_center", "scaler_scale",
+                                  "scaler_season", "scaler_multiplicative"}
+        if unexpected:
+            raise S.StateError(f"unexpected {cls.kind} arrays {sorted(unexpected)[:5]}")
+        members.append(member)
+    if members and np.any(sum(m.weight for m in members) > 1):
+        raise S.StateError("the members' weights must sum to at most 1")
+    return members, names
+
+
+def _scaler_meta(scaler):
+    return {"method": scaler.method, "difference": bool(scaler.difference),
+            "period": int(scaler.period)}
+
+
+def _scaler_arrays(scaler):
+    out = {"scaler_center": scaler.center, "scaler_scale": scaler.scale}
+    if scaler.season is not None:
+        out.update({"scaler_season": scaler.season, "scaler_multiplicative": scaler.multiplicative})
+    return out
 
 
 def _scaler(meta, arrays, values, T, C):

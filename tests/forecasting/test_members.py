@@ -1,0 +1,170 @@
+"""The statistical members of the ensemble (the Theta method, a damped trend):
+statsmodels' forecasts, from any origin, and their place in the forecaster."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.tsa.forecasting.theta import ThetaModel
+from statsmodels.tsa.holtwinters import ExponentialSmoothing
+from statsmodels.tsa.seasonal import seasonal_decompose
+
+import tsrnn
+from tsrnn import RNNForecaster, datasets
+from tsrnn.forecasting.members import fit_members
+from tsrnn.io import read_archive, write_archive
+
+FAST = {"hidden_size": 8, "max_epochs": 8, "random_state": 0}
+
+
+def _trending(n=96, seasonal=True, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    season = 1 + 0.2 * np.sin(2 * np.pi * t / 12) if seasonal else 1.0
+    return (100 + t + np.cumsum(rng.standard_normal(n))) * season
+
+
+def _member(kind, y, period, end):
+    member, = fit_members([kind], y[:, None], np.zeros(1, int), period, "auto", 0.5, end=end)
+    return member
+
+
+@pytest.mark.parametrize("seasonal", [False, True])
+def test_theta_forecasts_are_statsmodels_from_every_origin(seasonal):
+    y = _trending(seasonal=seasonal)
+    for origin in (60, 96):
+        # Fitted on the data before the origin, forecasting from it, as ThetaModel does.
+        theta = _member("theta", y, 12 if seasonal else 1, origin)
+        ours = theta.forecast(y[:, None], [origin], 8)[0, :, 0]
+        reference = ThetaModel(y[:origin], period=12 if seasonal else 1,
+                               deseasonalize=seasonal).fit().forecast(8)
+        np.testing.assert_allclose(ours, reference, rtol=1e-5)
+
+
+def _damped(y, steps):
+    """statsmodels' damped trend, fitted on ``y`` in units of its largest value (as the
+    member is, so that its forecasts scale with the series), in ``y``'s units."""
+    size = np.abs(y).max()
+    fit = ExponentialSmoothing(y / size, trend="add", damped_trend=True,
+                               initialization_method="estimated").fit()
+    return np.asarray(fit.fittedvalues) * size, np.asarray(fit.forecast(steps)) * size
+
+
+def test_damped_trend_forecasts_are_statsmodels_from_every_origin():
+    # The Nile's annual flow (real, not seasonal): statsmodels' forecast at the end, and its
+    # one-step fitted values from every earlier origin, from one pass over the series.
+    y = np.asarray(datasets.load_nile(), float)
+    damped = _member("damped", y, 1, None)
+    fitted, reference = _damped(y, 10)
+    np.testing.assert_allclose(damped.forecast(y[:, None], [100], 10)[0, :, 0], reference,
+                               rtol=1e-9)
+    origins = np.arange(1, 100)
+    one_step = damped.forecast(y[:, None], origins, 1)[:, 0, 0]
+    np.testing.assert_allclose(one_step, fitted[origins], rtol=1e-9)
+    # Fitted on the first 70 years only: what comes after changes nothing before it.
+    early = _member("damped", y, 1, 70)
+    np.testing.assert_allclose(early.forecast(y[:, None], [70], 5)[0, :, 0],
+                               _damped(y[:70], 5)[1], rtol=1e-7)
+
+
+def test_damped_trend_runs_on_the_deseasonalised_series():
+    # Mauna Loa CO2 (monthly, real, seasonal): classical multiplicative decomposition, the
+    # damped trend on what is left, the season put back on the forecast steps.
+    y = np.asarray(datasets.load_co2(), float)[-240:]
+    damped = _member("damped", y, 12, None)
+    season = np.asarray(seasonal_decompose(y, model="multiplicative", period=12).seasonal)
+    _, level = _damped(y / season, 24)
+    expected = level * np.resize(season[:12], 240 + 24)[240:]
+    np.testing.assert_allclose(damped.forecast(y[:, None], [240], 24)[0, :, 0], expected,
+                               rtol=1e-8)
+
+
+def _forecast_of(member, y, steps):
+    return member.forecast(np.asarray(y, float)[:, None], [len(y)], steps)[0, :, 0]
+
+
+def test_the_default_averages_the_network_and_both_members(tmp_path):
+    index = pd.date_range("2000-01-01", periods=96, freq="MS")
+    y = pd.Series(_trending(), index=index)
+    hybrid = RNNForecaster(horizon=6, **FAST).fit(y)
+    network = RNNForecaster(horizon=6, hybrid=None, **FAST).fit(y)
+    assert [m.kind for m in hybrid.members_] == ["theta", "damped"]
+    theta = ThetaModel(y, period=12).fit().forecast(6).to_numpy()
+    damped = _forecast_of(hybrid.members_[1], y, 6)
+    np.testing.assert_allclose(hybrid.predict(), (network.predict() + theta + damped) / 3,
+                               rtol=1e-5)
+    hybrid.save(tmp_path / "h.npz")
+    loaded = tsrnn.load(tmp_path / "h.npz")
+    pd.testing.assert_frame_equal(loaded.predict_interval(), hybrid.predict_interval())
+    new = hybrid.predict(3)
+    hybrid.update(new)
+    loaded.update(new)
+    pd.testing.assert_frame_equal(loaded.predict_interval(), hybrid.predict_interval())
+    # A global model's two networks count as two members: the statistical ones weigh 1/4.
+    panel = pd.DataFrame({"a": _trending(seed=1), "b": _trending(seed=2)}, index=index)
+    glob = RNNForecaster(horizon=6, multiseries="global", scaling=["window", "ratio"],
+                         **FAST).fit(panel)
+    assert [float(m.weight[0]) for m in glob.members_] == [0.25, 0.25]
+    # With covariates (which they cannot read) there are none.
+    X = pd.DataFrame({"x": np.arange(96.0)}, index=index)
+    assert RNNForecaster(horizon=6, **FAST).fit(y, X).members_ == []
+
+
+def _edited(path, out, edit):
+    meta, arrays = read_archive(path)
+    meta = {k: v for k, v in meta.items() if k not in ("format", "version", "arrays")}
+    edit(meta, arrays)
+    write_archive(out, meta, arrays)
+
+
+def test_files_must_agree_with_hybrid_and_old_theta_files_still_load(tmp_path):
+    y = pd.Series(_trending(), index=pd.date_range("2000-01-01", periods=96, freq="MS"))
+    network = RNNForecaster(horizon=6, hybrid=None, **FAST).fit(y)
+    network.save(tmp_path / "n.npz")
+    _edited(tmp_path / "n.npz", tmp_path / "bad.npz",
+            lambda meta, _: meta["params"].update(hybrid="theta"))
+    with pytest.raises(ValueError, match="members"):
+        tsrnn.load(tmp_path / "bad.npz")
+    # The format before damped trends: the Theta method alone under "theta", its own weight.
+    theta = RNNForecaster(horizon=6, hybrid="theta", **FAST).fit(y)
+    theta.save(tmp_path / "t.npz")
+
+    def to_old(meta, arrays):
+        meta["model"]["theta"] = {"scaler": meta["model"].pop("members")[0]["scaler"]}
+        for k in [k for k in arrays if k.startswith("member.0.")]:
+            arrays["theta." + k[len("member.0."):]] = arrays.pop(k)
+        arrays["theta.weight"] = np.array([0.3])
+        meta["params"]["hybrid"] = "auto"
+
+    _edited(tmp_path / "t.npz", tmp_path / "old.npz", to_old)
+    old = tsrnn.load(tmp_path / "old.npz")
+    assert [m.kind for m in old.members_] == ["theta"]
+    expected = 0.7 * network.predict() + 0.3 * _forecast_of(theta.members_[0], y, 6)
+    np.testing.assert_allclose(old.predict(), expected, rtol=1e-5)
+    # Weights that sum past one are refused.
+    _edited(tmp_path / "t.npz", tmp_path / "heavy.npz",
+            lambda meta, arrays: arrays.update({"member.0.weight": np.array([1.5])}))
+    with pytest.raises(ValueError, match="weight"):
+        tsrnn.load(tmp_path / "heavy.npz")
+
+
+def test_a_hybrid_backtest_never_sees_the_future():
+    index = pd.date_range("2000-01-01", periods=120, freq="MS")
+    y = pd.Series(_trending(120), index=index)
+    fc = RNNForecaster(horizon=3, **FAST)
+    clean, _ = fc.backtest(y, start=96, step=4)
+    poisoned = y.copy()
+    poisoned.iloc[104:] = 1e6
+    dirty, _ = fc.backtest(poisoned, start=96, step=4)
+    before = clean["cutoff"] < index[104]
+    assert before.sum() == 9
+    np.testing.assert_array_equal(dirty.loc[before, "forecast"], clean.loc[before, "forecast"])
+
+
+def test_hybrid_names_members_it_knows():
+    y = _trending()
+    for bad in (["theta", "theta"], ["arima"], []):
+        with pytest.raises(ValueError, match="hybrid"):
+            RNNForecaster(horizon=3, hybrid=bad, **FAST).fit(y)
+    fc = RNNForecaster(horizon=3, hybrid=["damped"], **FAST).fit(y)
+    assert [m.kind for m in fc.members_] == ["damped"]
+    assert float(fc.members_[0].weight[0]) == 0.5

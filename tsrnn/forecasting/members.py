@@ -1,0 +1,184 @@
+"""Statistical members of the forecaster's ensemble.
+
+Two classical forecasts join the networks' (``hybrid``): the Theta method
+(Assimakopoulos and Nikolopoulos, 2000; the M3 competition's winner), simple
+exponential smoothing with a drift of half the series' linear trend (Hyndman
+and Billah, 2003), and exponential smoothing with a damped additive trend
+(Gardner and McKenzie, 1985), the robust trend method of the M competitions.
+Both run on the series deseasonalised as the networks' are. Their parameters
+are estimated with statsmodels; the forecasts from any origin then take one
+smoothing pass over the data, which is what calibration, updates and
+backtests need: forecasts from many origins, and new observations that move
+the origin without refitting.
+"""
+
+import warnings
+from typing import ClassVar
+
+import numpy as np
+
+from ..kernels.cpu.smoothing import damped_states
+from .scaling import SeriesScaler
+
+
+class StatisticalMember:
+    """Per-column forecasts of a classical method on the series deseasonalised by ``scaler``.
+
+    Parameters
+    ----------
+    scaler : SeriesScaler
+        A fitted scaler (``method="none"``) whose :meth:`~SeriesScaler.levels`
+        deseasonalise and :meth:`~SeriesScaler.values` put the season back.
+
+    Attributes
+    ----------
+    weight : ndarray of shape (n_series,)
+        Its weight in the forecaster's combination with the networks.
+    """
+
+    #: The name ``hybrid`` and model files know the method by.
+    kind = None
+    parameters: ClassVar[dict] = {}
+
+    def __init__(self, scaler):
+        self.scaler = scaler
+        self.starts = None
+        self.weight = np.zeros(0)
+
+    def fit(self, values, starts, end=None):
+        """Estimate the method's parameters on each column's ``values[start:end]``."""
+        z = self.scaler.levels(values, np.arange(len(values)))
+        self.starts = np.asarray(starts, np.int64).copy()
+        self._init(z.shape[1])
+        for c in range(z.shape[1]):
+            self._fit_column(c, z[self.starts[c]:end, c])
+        return self
+
+    def forecast(self, values, origins, steps):
+        """Forecasts (n, steps, C) in observed units from each origin in ``origins`` (the
+        position of the first forecast step: the data before it is seen)."""
+        origins = np.asarray(origins)
+        T = int(origins.max())  # levels up to the last origin's last observation
+        z = self.scaler.levels(values[:T], np.arange(T))
+        out = self._levels(z, origins, np.arange(steps, dtype=float)[None, :, None])
+        return self.scaler.values(out, origins[:, None] + np.arange(steps))
+
+
+def _smoothing_fit(y, **kwargs):
+    """The parameters of statsmodels' exponential smoothing fitted on ``y``, or None where
+    it fails. Fitted on ``y`` in units of its largest value, so that the estimates (and
+    forecasts) scale with the series: the optimiser's tolerances are absolute."""
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    size = np.abs(y).max()
+    if "initial_level" in kwargs:
+        kwargs["initial_level"] = kwargs["initial_level"] / size
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            params = dict(ExponentialSmoothing(y / size, **kwargs).fit().params)
+        except (ValueError, np.linalg.LinAlgError):
+            return None
+    for name in ("initial_level", "initial_trend"):
+        if name in params:
+            params[name] = params[name] * size
+    return params
+
+
+class ThetaMethod(StatisticalMember):
+    """The Theta method: simple exponential smoothing with half the linear trend as drift,
+    its parameters estimated as statsmodels' ``ThetaModel`` does (the trend by least
+    squares, the smoothing weight by ``ExponentialSmoothing``)."""
+
+    kind = "theta"
+    #: Parameters per column, with the interval each must lie in (low, high, low included).
+    parameters: ClassVar[dict] = {"alpha": (0.0, 1.0, False), "b0": None}
+
+    def _init(self, C):
+        self.alpha, self.b0 = np.full(C, 0.5), np.zeros(C)
+
+    def _fit_column(self, c, y):
+        if len(y) < 2:
+            return
+        self.b0[c] = np.polyfit(np.arange(len(y), dtype=float), y, 1)[0]
+        if len(y) < 3 or np.ptp(y) == 0:
+            return
+        params = _smoothing_fit(y, initial_level=y[0], initialization_method="known")
+        alpha = np.nan if params is None else float(params["smoothing_level"])
+        if np.isfinite(alpha):
+            self.alpha[c] = min(max(alpha, 1e-4), 1.0)
+
+    def _levels(self, z, origins, k):
+        from scipy.signal import lfilter
+
+        T, C = z.shape
+        alpha, starts = self.alpha, self.starts
+        # Smoothed level after each observation, from each column's own start (its first
+        # value until then): a first-order filter, run in C.
+        level = np.empty((T, C))
+        for c in range(C):
+            s0 = min(int(starts[c]), T - 1)
+            level[:s0 + 1, c] = z[s0, c]
+            if s0 + 1 < T:
+                a = alpha[c]
+                level[s0 + 1:, c] = lfilter([a], [1.0, a - 1.0], z[s0 + 1:, c],
+                                            zi=[(1.0 - a) * z[s0, c]])[0]
+        seen = np.maximum(origins[:, None] - starts[None, :], 1)               # (n, C)
+        decay = (1 - alpha) ** seen / alpha
+        drift = 0.5 * self.b0 * (k + (1 / alpha - decay)[:, None, :])
+        return level[origins - 1][:, None, :] + drift
+
+
+class DampedTrend(StatisticalMember):
+    """Exponential smoothing with a damped additive trend, its smoothing weights, damping
+    and initial state estimated by statsmodels' ``ExponentialSmoothing``."""
+
+    kind = "damped"
+    parameters: ClassVar[dict] = {"alpha": (0.0, 1.0, False), "beta": (0.0, 1.0, True),
+                                  "phi": (0.0, 1.0, False), "l0": None, "b0": None}
+
+    def _init(self, C):
+        # Until estimated (a column of fewer than four values): the last value, no trend.
+        self.alpha, self.beta = np.ones(C), np.zeros(C)
+        self.phi, self.l0, self.b0 = np.full(C, 0.98), np.zeros(C), np.zeros(C)
+
+    def _fit_column(self, c, y):
+        if len(y):
+            self.l0[c] = y[0]
+        if len(y) < 4 or np.ptp(y) == 0:
+            return
+        p = _smoothing_fit(y, trend="add", damped_trend=True, initialization_method="estimated")
+        if p is None:
+            return
+        values = np.array([p["smoothing_level"], p["smoothing_trend"], p["damping_trend"],
+                           p["initial_level"], p["initial_trend"]], float)
+        if np.all(np.isfinite(values)):
+            a, b, phi, self.l0[c], self.b0[c] = values
+            self.alpha[c] = min(max(a, 1e-4), 1.0)
+            self.beta[c] = min(max(b, 0.0), 1.0)
+            self.phi[c] = min(max(phi, 1e-4), 1.0)
+
+    def _levels(self, z, origins, k):
+        level, trend = damped_states(z, self.starts, self.alpha, self.beta, self.phi,
+                                     self.l0, self.b0)
+        # phi + phi^2 + ... + phi^(k+1): the damped trend summed over the steps ahead.
+        damping = np.cumsum(self.phi[None, None, :] ** (k + 1), axis=1)       # (1, steps, C)
+        at = origins - 1
+        return level[at][:, None, :] + damping * trend[at][:, None, :]
+
+
+#: The members ``hybrid`` names, by name.
+MEMBERS = {m.kind: m for m in (ThetaMethod, DampedTrend)}
+
+
+def fit_members(kinds, values, starts, period, deseasonalize, weight, end=None):
+    """The members named by ``kinds``, fitted on each column of ``values`` from its start
+    to ``end`` on the series deseasonalised alike, with ``weight`` (one, or one per member)."""
+    scaler = SeriesScaler("none", False, period, deseasonalize).fit(values[:end], starts)
+    weights = np.broadcast_to(np.asarray(weight, float), (len(kinds),))
+    members = []
+    for kind, w in zip(kinds, weights, strict=True):
+        member = MEMBERS[kind](scaler).fit(values, starts, end)
+        member.weight = np.full(values.shape[1], w)
+        members.append(member)
+    return members
