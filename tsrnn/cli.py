@@ -163,12 +163,13 @@ def main(argv=None):
         start = time.perf_counter()
         with contextlib.redirect_stdout(sys.stderr):  # progress on stderr, the forecast on stdout
             fc.fit(y)
-        # The first pass's epochs (one more pass then learns the held-out windows).
-        epochs = len(fc.regressor_.validation_loss_curve_) or fc.regressor_.n_epochs_
-        stopped = (" (early stopping: the held-out windows' loss stopped improving)"
-                   if epochs < args.epochs else "")
-        print(f"trained in {time.perf_counter() - start:.1f}s, {epochs} epochs{stopped}",
-              file=sys.stderr)
+        if fc.regressor_ is not None:
+            # The first pass's epochs (one more pass then learns the held-out windows).
+            epochs = len(fc.regressor_.validation_loss_curve_) or fc.regressor_.n_epochs_
+            stopped = (" (early stopping: the held-out windows' loss stopped improving)"
+                       if epochs < args.epochs else "")
+            print(f"trained in {time.perf_counter() - start:.1f}s, {epochs} epochs{stopped}",
+                  file=sys.stderr)
         coverage = [v / 100 for v in args.levels] if args.levels else args.coverage
         result = fc.predict_interval(horizon, coverage=coverage)
     except ValueError as e:

@@ -168,3 +168,30 @@ def test_hybrid_names_members_it_knows():
     fc = RNNForecaster(horizon=3, hybrid=["damped"], **FAST).fit(y)
     assert [m.kind for m in fc.members_] == ["damped"]
     assert float(fc.members_[0].weight[0]) == 0.5
+
+
+def test_a_series_too_short_for_a_network_is_forecast_by_the_members(tmp_path):
+    y = pd.Series(np.asarray(datasets.load_nile(), float)[:8],
+                  index=pd.date_range("1871", periods=8, freq="YS"))
+    with pytest.warns(UserWarning, match="too short for a network"):
+        fc = RNNForecaster(horizon=6, **FAST).fit(y)
+    assert fc.regressors_ == [] and fc.regressor_ is None
+    assert [float(m.weight[0]) for m in fc.members_] == [0.5, 0.5]
+    expected = np.mean([_forecast_of(m, y, 6) for m in fc.members_], axis=0)
+    np.testing.assert_allclose(fc.predict(), expected, rtol=1e-12)
+    assert np.isinf(fc.predict_interval()["upper"]).all()  # no errors to calibrate on yet
+    fc.save(tmp_path / "short.npz")
+    loaded = tsrnn.load(tmp_path / "short.npz")
+    pd.testing.assert_series_equal(loaded.predict(), fc.predict())
+    new = pd.Series([1100.0, 1000.0], index=pd.date_range("1879", periods=2, freq="YS"))
+    fc.update(new)
+    loaded.update(new)
+    pd.testing.assert_series_equal(loaded.predict(), fc.predict())
+    # The errors of the forecasts made before the new years that reach them: one step
+    # ahead from the last origin, two from the last two for the steps after.
+    assert [len(fc.residuals_.store[k]) for k in range(3)] == [1, 2, 2]
+    # Without members, or with a window asked for, the series is too short: an error.
+    with pytest.raises(ValueError, match="too short"):
+        RNNForecaster(horizon=6, hybrid=None, **FAST).fit(y)
+    with pytest.raises(ValueError, match="too short"):
+        RNNForecaster(horizon=6, window=2, **FAST).fit(y)

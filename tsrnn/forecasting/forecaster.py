@@ -1,6 +1,7 @@
 """RNNForecaster: pandas in, the future out, with intervals, updates and backtests."""
 
 import copy
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -155,11 +156,18 @@ class RNNForecaster(BaseEstimator):
     ----------
     regressors_ : list of RNNRegressor
         The trained networks, one per scaling and seed (one forecaster per
-        column in ``forecasters_`` for "local").
+        column in ``forecasters_`` for "local"). Empty for a series too short
+        to train a network on (fewer than ``window + horizon + 1``
+        observations, with ``window="auto"``, at least 3): there the
+        statistical members of ``hybrid`` forecast alone (with a warning),
+        and intervals stay infinite until ``update`` brings forecast errors.
     scalings_ : list of str
         The scaling of each network.
-    regressor_ : RNNRegressor
+    regressor_ : RNNRegressor or None
         The first network.
+    members_ : list
+        The statistical members of ``hybrid``, with their parameters and
+        weights.
     window_ : int
     period_ : int
         Seasonal period used.
@@ -331,9 +339,20 @@ class RNNForecaster(BaseEstimator):
         self.window_ = self._choose_window(len(values) - int(starts.min()))
         self._values, self._exog = values, exog
         self._exog_stats = None if exog is None else (exog.mean(0), exog.std(0) + 1e-12)
+        kinds = self._member_kinds(self.n_covariates_ or self._static is not None)
         self.scalings_ = self._scalings(values)
+        needed = self.window_ + self._steps + 1 + int(self.difference)
+        longest = len(values) - int(starts.min())
+        if 3 <= longest < needed and kinds and self.window == "auto":
+            # Too short to train a network on: the statistical members forecast alone.
+            warnings.warn(f"the series has {longest} observations: too "
+                          f"short for a network (at least {needed} are needed); the "
+                          f"statistical members {kinds} forecast alone", UserWarning,
+                          stacklevel=3)
+            self.scalings_ = []
         seeds = self._seeds(len(self.scalings_))
         self.scalers_, self.regressors_, rows = [], [], []
+        n = n_cal = 0
         for scaling, seed in zip(self.scalings_, seeds, strict=True):
             scaler = SeriesScaler(scaling, self.difference, self.period_,
                                   self.deseasonalize).fit(values, starts)
@@ -350,7 +369,6 @@ class RNNForecaster(BaseEstimator):
             self.regressors_.append(reg)
             rows.append((inputs, reg_targets, future, lengths, window))
         self.residuals_ = ConformalResiduals(self.horizon, values.shape[1])
-        kinds = self._member_kinds(self.n_covariates_ or self._static is not None)
         self.members_ = []
         if kinds and n_cal:
             # Estimated, like the networks' first pass, without the calibration windows.
@@ -401,11 +419,11 @@ class RNNForecaster(BaseEstimator):
 
     @property
     def regressor_(self):
-        return self.regressors_[0]
+        return self.regressors_[0] if self.regressors_ else None
 
     @property
     def scaler_(self):
-        return self.scalers_[0]
+        return self.scalers_[0] if self.scalers_ else None
 
     def _scalings(self, values):
         """The scaling of each network, ``n_seeds`` times over."""
@@ -424,7 +442,7 @@ class RNNForecaster(BaseEstimator):
     def _seeds(self, n):
         """A random state per network: the forecaster's own for the first, so that a single
         network is trained as it always was, and draws from it for the others."""
-        if n == 1 or self.random_state is None:
+        if n <= 1 or self.random_state is None:
             return [self.random_state] * n
         if isinstance(self.random_state, Integral):
             draws = np.random.RandomState(self.random_state).randint(2 ** 31 - 1, size=n - 1)
@@ -587,7 +605,7 @@ class RNNForecaster(BaseEstimator):
             S, E = self._model_space(values, exog, scaler)
             total = total + scaler.restore(self._forecast(S, E, ends, steps, m), values[at], at)
         members = [m.forecast(values, at + 1, steps) for m in self.members_]
-        return total / len(self.scalers_), members
+        return total / max(len(self.scalers_), 1), members
 
     def _ensemble(self, values, exog, ends, steps):
         """Forecasts (n, steps, C) in observed units from each origin in ``ends``: the mean of

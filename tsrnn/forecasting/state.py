@@ -167,8 +167,9 @@ def _model(fc, meta, arrays, T, C):
     fc.members_, names = _members(fc, meta, arrays, T, C)
     known |= names
     networks = meta["networks"]
-    if not isinstance(networks, list) or not networks:
-        raise S.StateError("networks must be a non-empty list")
+    if not isinstance(networks, list) or not (networks or fc.members_):
+        # No network: a series too short for one, forecast by the statistical members alone.
+        raise S.StateError("networks must be a list, non-empty without statistical members")
     fc.scalers_, fc.regressors_ = [], []
     for j, net in enumerate(networks):
         S.keys(net, f"network {j}", ("scaler", "regressor"))
@@ -187,7 +188,7 @@ def _model(fc, meta, arrays, T, C):
         wanted = fc._scalings(fc._values)
     except ValueError as e:
         raise S.StateError(str(e)) from None
-    if methods != wanted:
+    if methods and methods != wanted:
         raise S.StateError(f"the networks' scalings {methods} are not the forecaster's "
                            f"{wanted}")
     if any(sc.difference != fc.difference for sc in fc.scalers_):
