@@ -16,6 +16,12 @@ JIT_OPTIONS = {"cache": True, "fastmath": True, "error_model": "numpy", "nogil":
 #: do not change with the thread count.
 ROWS_PER_BLOCK = int(os.environ.get("TSRNN_ROWS_PER_BLOCK", "32"))
 
+#: Sequences per chunk of a prediction: the states of one chunk at a time, so memory stays
+#: bounded whatever the number of sequences (measured: 65,536 windows at once allocated
+#: 1.7 GB of states and ran 1.45x slower than chunks of 4,096). A multiple of
+#: ROWS_PER_BLOCK; each sequence's prediction is computed alone, so chunks change no result.
+PREDICT_ROWS = 4096
+
 #: Default floating-point type of networks and kernels.
 DEFAULT_DTYPE = "float32"
 

@@ -332,3 +332,22 @@ def test_a_pinball_loss_predicts_the_quantile():
                            learning_rate=0.01, random_state=0).fit(X, y)
         below[q] = np.mean(y < reg.predict(X))
     assert 0.03 < below[0.1] < 0.2 and 0.8 < below[0.9] < 0.97, below
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"return_sequences": True}, {"encoder_decoder": True},
+                                    {"bidirectional": True}])
+def test_prediction_in_chunks_gives_the_same_numbers(monkeypatch, kwargs):
+    # Many sequences are predicted a chunk at a time (bounded memory): a chunk size that
+    # does not divide the batch, against one chunk, bit for bit; with padding too.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((70, 6, 2))
+    y = rng.standard_normal((70, 6) if kwargs.get("return_sequences") else
+                            (70, 3) if kwargs.get("encoder_decoder") else 70)
+    lengths = rng.integers(2, 7, 70)
+    model = RNNRegressor(**SMALL, **kwargs).fit(X, y)
+    whole = model.predict(X), model.predict(X, lengths=lengths)
+    monkeypatch.setattr(tsrnn.config, "PREDICT_ROWS", 32)
+    chunked = model.predict(X), model.predict(X, lengths=lengths)
+    for a, b in zip(whole, chunked, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert np.isnan(chunked[1]).any() == bool(kwargs.get("return_sequences"))

@@ -18,6 +18,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .. import config
 from .._validation import check_padded, is_ragged
 from ..io import write_archive
 from ..kernels import DEVICES
@@ -268,7 +269,7 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
     # -- prediction -----------------------------------------------------------------------
     def _raw_predict(self, X, idx=None, span=None):
         """Network outputs for validated ``X``."""
-        return self.model_.predict(X, span=span)[0]
+        return in_chunks(lambda x, s, _: self.model_.predict(x, span=s)[0], X, span)
 
     def _check_fitted(self):
         # scikit-learn's check_is_fitted scans every attribute (about 9 us, a sixth of a
@@ -339,3 +340,15 @@ def _optimizer_state(opt):
 def _restore_optimizer(opt, state):
     for k, v in state.items():
         setattr(opt, k, v)
+
+
+def in_chunks(predict, X, span, future=None):
+    """``predict(X, span, future)`` over ``config.PREDICT_ROWS`` sequences at a time,
+    concatenated: bounded memory for any number of sequences, the same numbers."""
+    size = config.PREDICT_ROWS
+    if len(X) <= size:
+        return predict(X, span, future)
+    return np.concatenate([
+        predict(X[a:a + size], None if span is None else span[a:a + size],
+                None if future is None else future[a:a + size])
+        for a in range(0, len(X), size)])

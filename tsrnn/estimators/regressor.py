@@ -11,7 +11,7 @@ from .._validation import check_future, check_padded, check_targets, is_ragged
 from ..nn import SequenceModel
 from ..nn.model import padded_steps
 from ..nn.seq2seq import EncoderDecoder
-from ._base import BaseRNN
+from ._base import BaseRNN, in_chunks
 from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 
 
@@ -195,7 +195,8 @@ class RNNRegressor(RegressorMixin, BaseRNN):
             X, span = check_padded(self, X, lengths, mask, self.padding, False, self.dtype)
             future = self._check_future(future, len(X), None)
             horizon = self.horizon_ if future is None else future.shape[1]
-            pred = self.model_.predict(X, future, horizon, span)
+            pred = in_chunks(lambda x, s, f: self.model_.predict(x, f, horizon, s), X, span,
+                             future)
         else:
             pred, span = self._predict_network(X, lengths, mask)
         # float64 out, as scikit-learn's regressors, whatever the network's dtype.
@@ -296,9 +297,10 @@ class RNNRegressor(RegressorMixin, BaseRNN):
 
     def _raw_predict(self, X, idx=None, span=None):
         if not self.encoder_decoder:
-            return self.model_.predict(X, span=span)[0]
+            return super()._raw_predict(X, idx, span)
         future = None if idx is None or self._future is None else self._future[idx]
-        return self.model_.predict(X, future, self.horizon_, span)
+        return in_chunks(lambda x, s, f: self.model_.predict(x, f, self.horizon_, s), X, span,
+                         future)
 
     def _build(self, X, y, rng):
         common = {"cell": self.cell, "input_size": X.shape[2], "hidden_size": self.hidden_size,
