@@ -10,6 +10,7 @@ from statsmodels.tsa.seasonal import seasonal_decompose
 
 import tsrnn
 from tsrnn import RNNForecaster, datasets
+from tsrnn.forecasting.forecaster import _combination_weights
 from tsrnn.forecasting.members import fit_members
 from tsrnn.io import read_archive, write_archive
 
@@ -90,7 +91,10 @@ def test_the_default_averages_the_network_and_both_members(tmp_path):
     assert [m.kind for m in hybrid.members_] == ["theta", "damped"]
     theta = ThetaModel(y, period=12).fit().forecast(6).to_numpy()
     damped = _forecast_of(hybrid.members_[1], y, 6)
-    np.testing.assert_allclose(hybrid.predict(), (network.predict() + theta + damped) / 3,
+    w1, w2 = (float(m.weight[0]) for m in hybrid.members_)
+    assert 0 < w1 < 1 and 0 < w2 < 1 and w1 + w2 < 1 and (w1, w2) != (1 / 3, 1 / 3)
+    np.testing.assert_allclose(hybrid.predict(),
+                               (1 - w1 - w2) * network.predict() + w1 * theta + w2 * damped,
                                rtol=1e-5)
     hybrid.save(tmp_path / "h.npz")
     loaded = tsrnn.load(tmp_path / "h.npz")
@@ -99,14 +103,28 @@ def test_the_default_averages_the_network_and_both_members(tmp_path):
     hybrid.update(new)
     loaded.update(new)
     pd.testing.assert_frame_equal(loaded.predict_interval(), hybrid.predict_interval())
-    # A global model's two networks count as two members: the statistical ones weigh 1/4.
-    panel = pd.DataFrame({"a": _trending(seed=1), "b": _trending(seed=2)}, index=index)
-    glob = RNNForecaster(horizon=6, multiseries="global", scaling=["window", "ratio"],
-                         **FAST).fit(panel)
-    assert [float(m.weight[0]) for m in glob.members_] == [0.25, 0.25]
     # With covariates (which they cannot read) there are none.
     X = pd.DataFrame({"x": np.arange(96.0)}, index=index)
     assert RNNForecaster(horizon=6, **FAST).fit(y, X).members_ == []
+
+
+def test_the_weights_move_from_equal_shares_towards_the_inverse_squared_errors():
+    # Three forecasts (a network, two members), two series: the first with mean absolute
+    # errors 1, 2, 2 on five windows, the second with none (not started): the prior.
+    errors = np.full((3, 5, 2), np.nan)
+    errors[:, :, 0] = np.array([1.0, 2.0, 2.0])[:, None]
+    prior = np.array([1.0, 1.0, 1.0]) / 3
+    w = _combination_weights(errors, prior)
+    share = np.array([1.0, 0.25, 0.25]) / 1.5                     # inverse squared errors
+    np.testing.assert_allclose(w[:, 0], 0.5 * share + 0.5 * prior)  # five windows: halfway
+    np.testing.assert_allclose(w[:, 1], prior)
+    np.testing.assert_allclose(w.sum(axis=0), 1.0)
+    # A global model's two networks weigh as two members a priori.
+    index = pd.date_range("2000-01-01", periods=96, freq="MS")
+    panel = pd.DataFrame({"a": _trending(seed=1), "b": _trending(seed=2)}, index=index)
+    glob = RNNForecaster(horizon=6, multiseries="global", scaling=["window", "ratio"],
+                         **{**FAST, "calibration_size": 1}).fit(panel)  # none calibrated
+    assert [m.weight.tolist() for m in glob.members_] == [[0.25, 0.25], [0.25, 0.25]]
 
 
 def _edited(path, out, edit):
@@ -167,7 +185,7 @@ def test_hybrid_names_members_it_knows():
             RNNForecaster(horizon=3, hybrid=bad, **FAST).fit(y)
     fc = RNNForecaster(horizon=3, hybrid=["damped"], **FAST).fit(y)
     assert [m.kind for m in fc.members_] == ["damped"]
-    assert float(fc.members_[0].weight[0]) == 0.5
+    assert 0 < float(fc.members_[0].weight[0]) < 1  # half, then calibrated
 
 
 def test_a_series_too_short_for_a_network_is_forecast_by_the_members(tmp_path):
