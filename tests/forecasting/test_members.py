@@ -213,3 +213,11 @@ def test_a_series_too_short_for_a_network_is_forecast_by_the_members(tmp_path):
         RNNForecaster(horizon=6, hybrid=None, **FAST).fit(y)
     with pytest.raises(ValueError, match="too short"):
         RNNForecaster(horizon=6, window=2, **FAST).fit(y)
+
+
+def test_the_damped_trend_refuses_parameters_that_do_not_match_the_series():
+    y = _trending()
+    damped = _member("damped", y, 12, None)
+    damped.alpha = damped.alpha[:0]  # the jitted loop would read past it
+    with pytest.raises(ValueError, match="one value per series"):
+        damped.forecast(y[:, None], [96], 3)

@@ -391,8 +391,9 @@ class RNNForecaster(BaseEstimator):
                                     lengths=None if lengths is None else lengths[tail])
         calibrated = [m.weight for m in self.members_]
         self.members_ = self._fit_members(kinds, values, starts)
-        for member, weight in zip(self.members_, calibrated):
-            member.weight = weight  # the weights found on the calibration windows
+        if calibrated:  # the weights found on the calibration windows
+            for member, weight in zip(self.members_, calibrated, strict=True):
+                member.weight = weight
         return self
 
     def _fit_members(self, kinds, values, starts, end=None):

@@ -159,8 +159,14 @@ class DampedTrend(StatisticalMember):
             self.phi[c] = min(max(phi, 1e-4), 1.0)
 
     def _levels(self, z, origins, k):
-        level, trend = damped_states(z, self.starts, self.alpha, self.beta, self.phi,
-                                     self.l0, self.b0)
+        state = [np.ascontiguousarray(a, np.float64)
+                 for a in (self.alpha, self.beta, self.phi, self.l0, self.b0)]
+        starts = np.ascontiguousarray(self.starts, np.int64)
+        if any(a.shape != (z.shape[1],) for a in (starts, *state)):
+            # The jitted loop reads one of each per column, unchecked.
+            raise ValueError(f"the damped trend's parameters must hold one value per series "
+                             f"({z.shape[1]})")
+        level, trend = damped_states(np.ascontiguousarray(z, np.float64), starts, *state)
         # phi + phi^2 + ... + phi^(k+1): the damped trend summed over the steps ahead.
         damping = np.cumsum(self.phi[None, None, :] ** (k + 1), axis=1)       # (1, steps, C)
         at = origins - 1
