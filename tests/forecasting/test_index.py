@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from tsrnn.forecasting.index import as_index, follows, future_index, seasonal_period
+from tsrnn.forecasting.index import as_index, future_index, same_labels, seasonal_period
 
 
 @pytest.mark.parametrize("index,first,period", [
@@ -16,7 +16,9 @@ def test_future_index_continues_each_kind(index, first, period):
     index = as_index(index)
     future = future_index(index, 3)
     assert future[0] == first and len(future) == 3
-    assert follows(index, future) and not follows(index, future[1:])
+    expected = future_index(index, len(future))
+    assert same_labels(expected, future) and not same_labels(expected, future[1:])
+    assert not same_labels(expected, future_index(index, 3, start=2))  # one step late
     assert seasonal_period(index) == period
 
 

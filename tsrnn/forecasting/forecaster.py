@@ -15,7 +15,7 @@ from ..estimators import RNNRegressor
 from ..io import write_archive
 from . import evaluation as _evaluation
 from . import state as _state
-from .index import follows, future_index, seasonal_period
+from .index import future_index, same_labels, seasonal_period
 from .inputs import as_exog, as_series, take
 from .intervals import ConformalResiduals
 from .members import MEMBERS, fit_members
@@ -969,7 +969,7 @@ class RNNForecaster(BaseEstimator):
     def _snapshot(self):
         # New data arrive as new arrays, so a shallow copy keeps the old ones; the
         # residual store and the networks (weights, optimizer, counters) change in place.
-        return (dict(self.__dict__), copy.deepcopy(self.residuals_),
+        return (dict(self.__dict__), self.residuals_.copy(),
                 [reg._snapshot() for reg in self.regressors_])
 
     def _restore(self, saved):
@@ -995,11 +995,11 @@ class RNNForecaster(BaseEstimator):
                 isinstance(y_new, np.ndarray) and values.shape[1] == len(self.columns_)):
             raise ValueError(f"y_new has columns {list(columns)}, the model forecasts "
                              f"{list(self.columns_)}")
-        if isinstance(y_new, pd.Series | pd.DataFrame) and not follows(self.index_, index):
+        expected = future_index(self.index_, len(values))
+        if isinstance(y_new, pd.Series | pd.DataFrame) and not same_labels(expected, index):
             raise ValueError(f"y_new's index must continue the data seen: expected "
-                             f"{list(future_index(self.index_, min(3, len(index))))}..., "
-                             f"got {list(index[:3])}...")
-        index = future_index(self.index_, len(values))
+                             f"{list(expected[:3])}..., got {list(index[:3])}...")
+        index = expected
         if self.n_covariates_ and X_new is None:
             raise ValueError(f"the model has {self.n_covariates_} covariates: pass X_new")
         if not self.n_covariates_ and X_new is not None:

@@ -54,12 +54,10 @@ def future_index(index, horizon, start=1):
     return pd.date_range(index[-1] + start * index.freq, periods=horizon, freq=index.freq)
 
 
-def follows(index, new_index):
-    """Whether ``new_index`` continues ``index`` step for step."""
-    if len(new_index) == 0:
-        return True
-    expected = future_index(index, len(new_index))
-    if isinstance(index, pd.RangeIndex):
+def same_labels(expected, new_index):
+    """Whether ``new_index`` holds the labels of ``expected`` (the continuation of the data
+    seen, from :func:`future_index`), in order."""
+    if isinstance(expected, pd.RangeIndex):
         return np.array_equal(np.asarray(new_index), np.asarray(expected))
     return expected.equals(new_index)
 

@@ -19,6 +19,12 @@ def as_series(y, name, regular=True, leading_missing=False):
     ``starts`` gives each column's first observed position. Missing values
     anywhere else are an error.
     """
+    if isinstance(y, pd.Series) and pd.api.types.is_float_dtype(y.dtype) and len(y) \
+            and np.isfinite(y.to_numpy()).all():
+        # The common case of a stream's new values, without a frame's checks per column.
+        return (y.to_numpy(np.float64)[:, None],
+                as_index(y.index) if regular else y.index,
+                [y.name if y.name is not None else 0], "series", np.zeros(1, np.int64))
     if isinstance(y, pd.Series):
         frame, kind = y.to_frame(name=y.name if y.name is not None else 0), "series"
     elif isinstance(y, pd.DataFrame):

@@ -12,6 +12,8 @@ the symmetric one of the absolute errors, which needs half as many (c/(1 - c)).
 ``update`` adds the errors of forecasts whose actuals have since arrived.
 """
 
+import copy
+
 import numpy as np
 
 
@@ -43,6 +45,13 @@ class ConformalResiduals:
         self.horizon, self.n_series, self.max_size = horizon, n_series, max_size
         self.signed = signed
         self.store = [np.zeros((0, n_series)) for _ in range(horizon)]
+
+    def copy(self):
+        """A copy that later :meth:`add` calls leave alone (they replace the arrays of the
+        store, never write into them): a cheap snapshot."""
+        out = copy.copy(self)
+        out.store = list(self.store)
+        return out
 
     def add(self, step, residuals):
         """Record ``residuals`` (n, n_series), actual minus forecast, of forecasts ``step``
