@@ -34,9 +34,17 @@ def test_modelled_series_restores_to_levels(method, difference, deseasonalize, s
 def test_seasonality_test():
     co2 = datasets.load_co2().to_numpy()
     assert seasonal(co2, 12)
-    assert not seasonal(co2[:35], 12)  # fewer than three seasons
     rng = np.random.default_rng(0)
-    assert not seasonal(rng.standard_normal(200), 12)
+    wave = np.sin(2 * np.pi * np.arange(120) / 12)
+    # Two seasons suffice (a December peak), and a smooth wave passes before three.
+    peak = np.tile(np.r_[np.zeros(11), 5.0], 10) + 0.1 * rng.standard_normal(120)
+    assert seasonal(peak[:24], 12) and not seasonal(peak[:23], 12)
+    assert seasonal((wave + 0.1 * rng.standard_normal(120))[:34], 12)
+    # White noise passes the 80% test (conservative: Bartlett's variance) about a tenth of the
+    # time, a seasonal wave in as much noise nearly always.
+    noise = np.mean([seasonal(rng.standard_normal(120), 12) for _ in range(300)])
+    assert 0.04 < noise < 0.2, noise
+    assert np.mean([seasonal(wave + rng.standard_normal(120), 12) for _ in range(100)]) > 0.9
     assert not seasonal(np.full(60, 2.0), 12)
 
 

@@ -119,9 +119,10 @@ class RNNForecaster(BaseEstimator):
         Remove each series' seasonal pattern (classical decomposition:
         multiplicative for a positive series, additive otherwise) before the
         network sees it, and put it back on the forecasts. ``"auto"``: where
-        the series has at least three seasons and its autocorrelation at the
-        seasonal lag passes the Theta method's 90% test; True: wherever it has
-        two seasons.
+        the series has at least two seasons and its autocorrelation at the
+        seasonal lag passes the Theta method's test at 80% (its 90% on three
+        seasons missed M1's short monthly series); True: wherever it has two
+        seasons.
     past_covariates : list of str or int, or None, default=None
         Columns of ``X`` (names, or positions for an array) known only up to
         the present (footfall, sensor readings): the network reads their past

@@ -34,15 +34,24 @@ def _floor(s, series):
     return size if size > 0 else 1.0
 
 
+#: Seasons of data the seasonality test needs, and its critical value: the Theta method's
+#: autocorrelation test (Assimakopoulos and Nikolopoulos, 2000) asks for three seasons at 90%
+#: (1.645); two seasons at 80% (1.282) measured better on M1's validation windows (mean MASE,
+#: one model per series / global: 1.686 / 1.585 -> 1.631 / 1.546; M3 unchanged, 1.511 / 1.499
+#: -> 1.512 / 1.496), where many short monthly series went without deseasonalising.
+SEASONALITY_SEASONS, SEASONALITY_CRITICAL = 2, 1.282
+
+
 def seasonal(y, period):
-    """Whether ``y`` is seasonal with ``period``: the 90% autocorrelation test of the
-    Theta method (Assimakopoulos and Nikolopoulos, 2000), on at least three seasons."""
+    """Whether ``y`` is seasonal with ``period``: its autocorrelation at the seasonal lag is
+    significant (the Theta method's test, at 80%), on at least two seasons of data."""
     from statsmodels.tsa.stattools import acf
 
-    if period < 2 or len(y) < 3 * period or np.ptp(y) == 0:
+    if period < 2 or len(y) < SEASONALITY_SEASONS * period or np.ptp(y) == 0:
         return False
     r = acf(y, nlags=period, fft=False)[1:]
-    return bool(abs(r[-1]) > 1.645 * np.sqrt((1 + 2 * np.sum(r[:-1] ** 2)) / len(y)))
+    bound = SEASONALITY_CRITICAL * np.sqrt((1 + 2 * np.sum(r[:-1] ** 2)) / len(y))
+    return bool(abs(r[-1]) > bound)
 
 
 def seasonal_indices(y, period, multiplicative):
