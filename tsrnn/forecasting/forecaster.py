@@ -346,8 +346,7 @@ class RNNForecaster(BaseEstimator):
         self._exog_stats = None if exog is None else (exog.mean(0), exog.std(0) + 1e-12)
         kinds = self._member_kinds(self.n_covariates_ or self._static is not None)
         self.scalings_ = self._scalings(values)
-        needed = self.window_ + self._steps + 1 + int(self.difference)
-        longest = len(values) - int(starts.min())
+        needed, longest = self._needed_length(), len(values) - int(starts.min())
         if 3 <= longest < needed and kinds and self.window == "auto":
             # Too short to train a network on: the statistical members forecast alone.
             warnings.warn(f"the series has {longest} observations: too "
@@ -550,13 +549,17 @@ class RNNForecaster(BaseEstimator):
             return None
         return (self._static - self._static_stats[0]) / self._static_stats[1]
 
+    def _needed_length(self):
+        """Observations a network needs: two training windows (window and targets)."""
+        return self.window_ + self._steps + 1 + int(self.difference)
+
     def _training_windows(self, S, E, scaler):
         W, steps = self.window_, self._steps
         ends = np.arange(W, len(S) - steps + 1)
         if len(ends) < 2:
             raise ValueError(f"the series has {len(self._values)} observations: too short for "
                              f"window={W} plus horizon={self.horizon} (at least "
-                             f"{W + steps + 1 + self.difference} are needed)")
+                             f"{self._needed_length()} are needed)")
         return self._plan(scaler).supervised(S, E, ends)
 
     def _network_forecast(self, reg, plan, inputs, future, n, C, lengths=None):
@@ -1162,11 +1165,10 @@ def _combination_weights(errors, prior):
         mae = np.nanmean(errors, axis=1)                                        # (k, C)
         inverse = mae ** -WEIGHT_POWER
         share = inverse / inverse.sum(axis=0)
+    share = np.where(np.all(np.isfinite(share), axis=0), share, prior[:, None])
     seen = np.sum(~np.isnan(errors[0]), axis=0)                                 # (C,)
     trust = seen / (seen + WEIGHT_PRIOR_WINDOWS)
-    ok = np.all(np.isfinite(share), axis=0)
-    return np.where(ok, trust * np.where(ok, share, 0) + (1 - trust) * prior[:, None],
-                    prior[:, None])
+    return trust * share + (1 - trust) * prior[:, None]
 
 
 def _fit_one(params, values, exog):
