@@ -19,29 +19,27 @@ def as_series(y, name, regular=True, leading_missing=False):
     ``starts`` gives each column's first observed position. Missing values
     anywhere else are an error.
     """
-    if isinstance(y, pd.Series) and pd.api.types.is_float_dtype(y.dtype) and len(y) \
-            and np.isfinite(y.to_numpy()).all():
-        # The common case of a stream's new values, without a frame's checks per column.
-        return (y.to_numpy(np.float64)[:, None],
-                as_index(y.index) if regular else y.index,
-                [y.name if y.name is not None else 0], "series", np.zeros(1, np.int64))
     if isinstance(y, pd.Series):
-        frame, kind = y.to_frame(name=y.name if y.name is not None else 0), "series"
-    elif isinstance(y, pd.DataFrame):
-        frame, kind = y, "frame"
+        # One column, read without a frame: a stream's new values come this way.
+        frame, kind, index = None, "series", y.index
+        columns, dtypes = [y.name if y.name is not None else 0], [y.dtype]
     else:
-        a = np.asarray(y)
-        if a.ndim not in (1, 2):
-            raise ValueError(f"{name} must be 1-D or 2-D (T, n_series), got {a.ndim}-D")
-        kind = "series" if a.ndim == 1 else "frame"
-        frame = pd.DataFrame(a.reshape(len(a), -1))
-        if kind == "series":
-            frame.columns = [0]
-    bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
-           or pd.api.types.is_bool_dtype(frame[c])]
+        if isinstance(y, pd.DataFrame):
+            frame, kind = y, "frame"
+        else:
+            a = np.asarray(y)
+            if a.ndim not in (1, 2):
+                raise ValueError(f"{name} must be 1-D or 2-D (T, n_series), got {a.ndim}-D")
+            kind = "series" if a.ndim == 1 else "frame"
+            frame = pd.DataFrame(a.reshape(len(a), -1))
+            if kind == "series":
+                frame.columns = [0]
+        columns, index, dtypes = list(frame.columns), frame.index, list(frame.dtypes)
+    bad = [c for c, dtype in zip(columns, dtypes, strict=True) if not _numeric(dtype)]
     if bad:
         raise ValueError(f"{name} has non-numeric columns: {bad}")
-    values = frame.to_numpy(dtype=np.float64)
+    values = (y.to_numpy(np.float64)[:, None] if frame is None
+              else frame.to_numpy(dtype=np.float64))
     if values.size == 0:
         raise ValueError(f"{name} is empty")
     observed = np.isfinite(values)
@@ -49,15 +47,19 @@ def as_series(y, name, regular=True, leading_missing=False):
     leading = np.arange(len(values))[:, None] < starts
     missing = ~observed & ~(leading if leading_missing else False)
     if missing.any() or (starts >= len(values)).any():
-        where = list(frame.index[missing.any(axis=1)][:3]) if missing.any() else "every row"
+        where = list(index[missing.any(axis=1)][:3]) if missing.any() else "every row"
         hint = ("" if leading_missing or not leading.any() else
                 " (series that start at different dates: use multiseries='global' or 'local')")
         raise ValueError(f"{name} has {int(missing.sum())} missing or infinite values (first at "
                          f"{where}); fill them first, e.g. with {name}.interpolate(){hint}")
     if leading.any():
         values = np.where(leading, values[starts, np.arange(values.shape[1])], values)
-    index = as_index(frame.index) if regular else frame.index
-    return values, index, list(frame.columns), kind, starts.astype(np.int64)
+    index = as_index(index) if regular else index
+    return values, index, columns, kind, starts.astype(np.int64)
+
+
+def _numeric(dtype):
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
 def as_exog(X, index, name, allow_short=False):
