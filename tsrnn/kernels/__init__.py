@@ -50,10 +50,13 @@ def set_num_threads(n):
     """
     import numba
 
+    from .cpu._parallel import start_threads
+
     limit = numba.config.NUMBA_NUM_THREADS
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= limit:
         raise ValueError(f"n must be an integer from 1 to {limit} (the thread pool's size; set "
                          f"NUMBA_NUM_THREADS before importing tsrnn for more), got {n!r}")
+    start_threads()
     numba.set_num_threads(n)
 
 
@@ -61,6 +64,9 @@ def get_num_threads():
     """The threads the CPU kernels use in the calling thread (see :func:`set_num_threads`)."""
     import numba
 
+    from .cpu._parallel import start_threads
+
+    start_threads()
     return numba.get_num_threads()
 
 

@@ -25,15 +25,35 @@ from ... import config
 
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER_PRIORITY = list(config.THREADING_LAYER_PRIORITY)
-# Read by the OpenMP runtime when Numba loads it, at the first parallel region;
-# a wait policy of the user's own wins (see config.GOMP_SPINCOUNT).
-if "OMP_WAIT_POLICY" not in os.environ:
-    os.environ.setdefault("GOMP_SPINCOUNT", config.GOMP_SPINCOUNT)
-    os.environ.setdefault("KMP_BLOCKTIME", config.KMP_BLOCKTIME)
-
 _LOCK = threading.Lock()
-#: Whether this process ran a parallel region, and whether it may run another.
-_STATE = {"used": False, "serial_only": False}
+#: Whether this process started Numba's threads, ran a parallel region, and may run another.
+_STATE = {"started": False, "used": False, "serial_only": False}
+
+
+def start_threads():
+    """Start Numba's thread pool, its OpenMP runtime told to spin only briefly.
+
+    The runtime reads its wait policy from the environment once, when Numba
+    loads it; the variables are set for that moment only and then restored, so
+    that no other library loaded later in the process inherits them. A wait
+    policy of the user's own wins (see ``config.GOMP_SPINCOUNT``).
+    """
+    if _STATE["started"]:
+        return
+    wait = {"GOMP_SPINCOUNT": config.GOMP_SPINCOUNT, "KMP_BLOCKTIME": config.KMP_BLOCKTIME}
+    saved = {name: os.environ.get(name) for name in wait}
+    if "OMP_WAIT_POLICY" not in os.environ:
+        for name, value in wait.items():
+            os.environ.setdefault(name, value)
+    try:
+        numba.get_num_threads()  # loads the threading layer and its runtime
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    _STATE["started"] = True
 
 
 def _after_fork_in_child():
@@ -68,6 +88,7 @@ def launch(parallel_fn, rows_fn, n_rows, args, per_block=()):
     blocks = n_blocks(n_rows)
     if blocks > 1 and not _STATE["serial_only"]:
         with _LOCK:
+            start_threads()
             _STATE["used"] = True
             parallel_fn(*args, *per_block, blocks)
         return
