@@ -304,6 +304,13 @@ def test_bad_prediction_input_and_options():
         RNNRegressor(**SMALL, return_sequences=True).fit(X, X[:, :4])
     with pytest.raises(ValueError, match="attention=True needs encoder_decoder"):
         RNNRegressor(**SMALL, attention=True).fit(X, y)
+    with pytest.raises(ValueError, match="decoder_start='last' needs encoder_decoder"):
+        RNNRegressor(**SMALL, decoder_start="last").fit(X, y)
+    with pytest.raises(ValueError, match="X has 1"):
+        RNNRegressor(**SMALL, encoder_decoder=True, decoder_start="last").fit(
+            X[:, :, None], np.stack([X[:, :3], X[:, :3]], -1))
+    with pytest.raises(ValueError, match="decoder_start"):
+        RNNRegressor(decoder_start="mean").fit(X, y)
     with pytest.raises(RuntimeError, match="device='cuda'"):
         RNNRegressor(**SMALL, device="cuda").fit(X, y)
     with pytest.raises(ValueError, match="single class"):
@@ -351,3 +358,33 @@ def test_prediction_in_chunks_gives_the_same_numbers(monkeypatch, kwargs):
     for a, b in zip(whole, chunked, strict=True):
         np.testing.assert_array_equal(a, b)
     assert np.isnan(chunked[1]).any() == bool(kwargs.get("return_sequences"))
+
+
+def test_decoder_start_is_kept_in_files_and_checked_on_load(tmp_path):
+    import json
+
+    X, _, _ = _windows()
+    Y = X[:, -3:] + 0.5
+    reg = RNNRegressor(**SMALL, encoder_decoder=True, decoder_start="last").fit(X[:, :-3], Y)
+    zeros = RNNRegressor(**SMALL, encoder_decoder=True).fit(X[:, :-3], Y)
+    assert not np.allclose(reg.predict(X[:, :-3]), zeros.predict(X[:, :-3]))
+    path = tmp_path / "model.npz"
+    reg.save(path)
+    loaded = tsrnn.load(path)
+    assert loaded.decoder_start == "last"
+    np.testing.assert_array_equal(loaded.predict(X[:, :-3]), reg.predict(X[:, :-3]))
+    with np.load(path) as archive:
+        contents = {k: archive[k] for k in archive.files}
+    meta = json.loads(contents["__meta__"].tobytes())
+    del meta["params"]["decoder_start"]  # a file from before the parameter: zeros, as then
+    contents["__meta__"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+    np.savez(tmp_path / "old.npz", **contents)
+    old = tsrnn.load(tmp_path / "old.npz")
+    assert old.decoder_start == "zeros"
+    assert not np.allclose(old.predict(X[:, :-3]), reg.predict(X[:, :-3]))
+    meta["params"]["decoder_start"], meta["params"]["encoder_decoder"] = "last", False
+    del meta["fitted"]["horizon_"], meta["fitted"]["n_future_features_"]
+    contents["__meta__"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+    np.savez(tmp_path / "bad.npz", **contents)
+    with pytest.raises(ValueError, match="decoder_start='last' needs an encoder-decoder"):
+        tsrnn.load(tmp_path / "bad.npz")

@@ -1,6 +1,8 @@
 """RNNForecaster on pandas: indexes, strategies, several series, covariates, updates,
 intervals, backtests, bad input."""
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -50,6 +52,22 @@ def test_strategies_forecast_beyond_their_horizon(strategy):
     assert len(pred) == 18 and np.all(np.isfinite(pred))
     # Better than the naive forecast on a trending seasonal series.
     assert np.mean(np.abs(pred - y[-18:])) < np.mean(np.abs(y.iloc[-19] - y[-18:]))
+
+
+def test_the_decoder_starts_from_the_last_observed_value():
+    y = _seasonal()
+    for scaling in ("standard", "window"):
+        fc = RNNForecaster(horizon=4, strategy="seq2seq", scaling=scaling, hybrid=None,
+                           **FAST).fit(y)
+        reg = fc.regressor_
+        assert reg.decoder_start == "last"
+        X = np.random.default_rng(0).standard_normal((6, fc.window_, 1))
+        if scaling == "window":  # windows relative to their last value: it is 0 there
+            X[:, -1] = 0
+        zeros = copy.deepcopy(reg.model_)
+        zeros.start = "zeros"
+        same = np.array_equal(reg.model_.predict(X, horizon=4), zeros.predict(X, horizon=4))
+        assert same == (scaling == "window")
 
 
 def test_window_scaling_follows_a_trend_past_the_training_range():

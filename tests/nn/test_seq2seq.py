@@ -65,3 +65,60 @@ def test_learns_a_multi_step_sine_forecast_including_one_to_many():
             model.train_epoch(X, y, loss, opt, 64, order.permutation(len(X)))
         pred = model.predict(X[:300], horizon=6)
         assert np.mean((pred - y[:300]) ** 2) < 0.02, T
+
+
+@pytest.mark.parametrize("attention", [False, True], ids=["plain", "attention"])
+def test_decoder_started_from_the_last_observed_values(attention):
+    rng = np.random.default_rng(2)
+    N, T, F, k = 5, 7, 3, 2
+    last = EncoderDecoder("lstm", F, 6, k, attention=attention, dtype="float64",
+                          random_state=0, start="last")
+    zeros = EncoderDecoder("lstm", F, 6, k, attention=attention, dtype="float64",
+                           random_state=0)
+    np.testing.assert_array_equal(last.theta, zeros.theta)
+    X = rng.standard_normal((N, T, F))
+    assert not np.allclose(last.predict(X, horizon=3), zeros.predict(X, horizon=3))
+    X0 = X.copy()
+    X0[:, -1, :k] = 0  # the last targets at zero: the two starts coincide
+    np.testing.assert_array_equal(last.predict(X0, horizon=3), zeros.predict(X0, horizon=3))
+    # Right padding: the last observed step is read, not the padding after it.
+    lengths = np.array([7, 4, 5, 2, 7])
+    span = np.stack([np.zeros(N, int), lengths], axis=1)
+    padded = X.copy()
+    for i, n in enumerate(lengths):
+        padded[i, n:] = 99.0
+    got = last.predict(padded, horizon=3, span=span)
+    for i, n in enumerate(lengths):
+        np.testing.assert_allclose(got[i], last.predict(X[i:i + 1, :n], horizon=3)[0],
+                                   rtol=1e-12, atol=1e-12)
+    # Teacher forcing feeds the same first input as free running.
+    y = rng.standard_normal((N, 3, k))
+    np.testing.assert_allclose(last.forward(X, y)[0][:, 0], last.predict(X, horizon=3)[:, 0],
+                               rtol=1e-12)
+
+
+def test_gradients_with_the_last_value_start_match_finite_differences():
+    rng = np.random.default_rng(3)
+    model = EncoderDecoder("gru", 2, 3, 1, dtype="float64", random_state=0, start="last")
+    model.theta[:] += 0.2 * rng.standard_normal(model.theta.size)
+    X, y = rng.standard_normal((3, 4, 2)), rng.standard_normal((3, 3, 1))
+    loss = get_loss("mse")
+    model.loss_and_grad(X, y, loss)
+    grad, theta0 = model.grad.copy(), model.theta.copy()
+
+    def J(theta):
+        model.theta[:] = theta
+        return loss(model.forward(X, y)[0], y)[0]
+
+    for i in rng.choice(theta0.size, 30, replace=False):
+        e = np.zeros_like(theta0)
+        e[i] = 1e-6
+        np.testing.assert_allclose(grad[i], (J(theta0 + e) - J(theta0 - e)) / 2e-6,
+                                   rtol=1e-5, atol=1e-8)
+
+
+def test_bad_decoder_starts():
+    with pytest.raises(ValueError, match="start must be"):
+        EncoderDecoder("gru", 2, 3, 1, start="first")
+    with pytest.raises(ValueError, match="the input has 1"):
+        EncoderDecoder("gru", 1, 3, 2, start="last")

@@ -33,7 +33,7 @@ _MT_KEYS = 624
 
 
 #: Parameters added after the first file format, with the value that means the old behaviour.
-_ADDED = {"quantile": 0.5}
+_ADDED = {"quantile": 0.5, "decoder_start": "zeros"}
 
 def _fitted_fields(est):
     fields = dict(_COMMON_FITTED)
@@ -103,6 +103,10 @@ def from_state(cls, meta, arrays):
     n_out = extra if extra is not None else values["n_outputs_"]
     theta = S.array(arrays, "theta", (None,), dtype=est.dtype, finite=True)
     _bound(est, theta.size, step, n_out, values.get("n_future_features_", 0))
+    if getattr(est, "decoder_start", "zeros") == "last" and not (
+            est.encoder_decoder and step >= n_out):
+        raise S.StateError(f"decoder_start='last' needs an encoder-decoder whose input has a "
+                           f"feature per target ({n_out}); it has {step}")
     for key, value in values.items():
         setattr(est, key, value)
     X, y = np.zeros((1, 1, step), est.dtype), np.zeros((1, n_out), est.dtype)

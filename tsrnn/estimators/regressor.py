@@ -48,6 +48,12 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         target in training rather than its own prediction.
     attention : bool, default=False
         Encoder-decoder: dot-product attention over the encoder's outputs.
+    decoder_start : {{"zeros", "last"}}, default="zeros"
+        Encoder-decoder: the decoder's first input, standing for the target
+        before the horizon: zeros, or the last observed step of ``X``'s first
+        ``n_outputs`` features (for inputs that are windows of the targets
+        themselves, targets first, as :class:`~tsrnn.WindowTransformer` lays
+        them out).
 
     Attributes
     ----------{COMMON_ATTRIBUTES}
@@ -77,8 +83,10 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         "encoder_decoder": ["boolean"],
         "teacher_forcing": [Interval(Real, 0, 1, closed="both")],
         "attention": ["boolean"],
+        "decoder_start": [StrOptions({"zeros", "last"})],
     }
-    _STRUCTURE = (*BaseRNN._STRUCTURE, "return_sequences", "encoder_decoder", "attention")
+    _STRUCTURE = (*BaseRNN._STRUCTURE, "return_sequences", "encoder_decoder", "attention",
+                  "decoder_start")
 
     def __init__(self, cell="lstm", hidden_size=32, num_layers=1, activation="tanh",
                  reset_after=True, bidirectional=False, merge_mode="concat", loss="mse",
@@ -86,8 +94,9 @@ class RNNRegressor(RegressorMixin, BaseRNN):
                  shuffle=True, clip_value=None, clip_norm=1.0, tbptt_steps=None,
                  early_stopping=False, validation_fraction=0.1, patience=10,
                  return_sequences=False, encoder_decoder=False, teacher_forcing=1.0,
-                 attention=False, stateful=False, padding="right", bucket_by_length=False,
-                 dtype="float32", device="cpu", random_state=None, verbose=0):
+                 attention=False, decoder_start="zeros", stateful=False, padding="right",
+                 bucket_by_length=False, dtype="float32", device="cpu", random_state=None,
+                 verbose=0):
         self.cell = cell
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -112,6 +121,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         self.encoder_decoder = encoder_decoder
         self.teacher_forcing = teacher_forcing
         self.attention = attention
+        self.decoder_start = decoder_start
         self.stateful = stateful
         self.padding = padding
         self.bucket_by_length = bucket_by_length
@@ -233,6 +243,13 @@ class RNNRegressor(RegressorMixin, BaseRNN):
                                  "models, not to encoder_decoder=True")
             if self.attention and not self.encoder_decoder:
                 raise ValueError("attention=True needs encoder_decoder=True")
+            if self.decoder_start != "zeros" and not self.encoder_decoder:
+                raise ValueError(f"decoder_start={self.decoder_start!r} needs "
+                                 f"encoder_decoder=True")
+            if self.decoder_start == "last" and X.shape[2] < y.shape[-1]:
+                raise ValueError(f"decoder_start='last' reads the last step of X's first "
+                                 f"{y.shape[-1]} features (one per target); X has "
+                                 f"{X.shape[2]}")
             self._squeeze, self.n_outputs_ = squeeze, y.shape[-1]
             if self.encoder_decoder:
                 self.horizon_ = y.shape[1]
@@ -310,7 +327,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
                   "dtype": self.dtype, "device": self.device, "random_state": rng}
         if self.encoder_decoder:
             return EncoderDecoder(future_size=self.n_future_features_, attention=self.attention,
-                                  **common)
+                                  start=self.decoder_start, **common)
         return SequenceModel(return_sequences=self.return_sequences, **common)
 
     def __sklearn_tags__(self):

@@ -364,7 +364,11 @@ class RNNForecaster(BaseEstimator):
             inputs, reg_targets, future, lengths, window = self._training_windows(S, E, scaler)
             n = window[-1] + 1
             n_cal = self._n_calibration(n)
-            reg = RNNRegressor(encoder_decoder=self.strategy == "seq2seq", shuffle=True,
+            seq2seq = self.strategy == "seq2seq"
+            # The decoder starts from the last observed value in the modelled space (0
+            # for window and ratio scaling, whose windows are relative to it).
+            reg = RNNRegressor(encoder_decoder=seq2seq, shuffle=True,
+                               decoder_start="last" if seq2seq else "zeros",
                                early_stopping=n_cal > 0, padding="left",
                                validation_fraction=max(n_cal / n, 1e-9) if n_cal else 0.1,
                                random_state=seed, **{p: getattr(self, p) for p in _PASSED})

@@ -3,8 +3,11 @@
 The encoder reads the input window; its final state initialises the decoder,
 layer by layer (a bidirectional encoder's two directions merged with its merge
 mode, so a ``concat`` encoder gives a decoder twice as wide). The decoder
-emits one step at a time; its input at step h is the previous target (zeros
-at the first step), plus the known future covariates of step h. In training
+emits one step at a time; its input at step h is the previous target, plus
+the known future covariates of step h. At the first step the previous target
+is zeros (``start="zeros"``) or the last observed values of the input's first
+``output_size`` features (``start="last"``: inputs that are windows of the
+targets themselves, as forecasters feed). In training
 the previous target is the true one (teacher forcing) with probability
 ``teacher_forcing``, else the model's own prediction, treated as a constant;
 in prediction it is always the model's own prediction.
@@ -38,13 +41,23 @@ class EncoderDecoder(FlatModel):
         Known future covariates fed to the decoder at each step.
     attention : bool, default=False
         Dot-product attention of the decoder over the encoder's outputs.
+    start : {"zeros", "last"}, default="zeros"
+        The decoder's first input (see above); ``"last"`` needs ``input_size >=
+        output_size``.
     random_state : int, numpy Generator or None
     """
 
     def __init__(self, cell, input_size, hidden_size, output_size, num_layers=1,
                  bidirectional=False, merge_mode="concat", activation="tanh", reset_after=True,
                  future_size=0, attention=False, dtype="float32", device="cpu",
-                 random_state=None):
+                 random_state=None, start="zeros"):
+        if start not in ("zeros", "last"):
+            raise ValueError(f"start must be 'zeros' or 'last', got {start!r}")
+        if start == "last" and input_size < output_size:
+            raise ValueError(f"start='last' feeds the decoder the last values of the first "
+                             f"{output_size} input features (the targets' own window); the "
+                             f"input has {input_size}")
+        self.start = start
         rng = np.random.default_rng(random_state)
         self.encoder = RecurrentNetwork(cell, input_size, hidden_size, num_layers, bidirectional,
                                         merge_mode, activation, reset_after, dtype, device, rng)
@@ -93,6 +106,14 @@ class EncoderDecoder(FlatModel):
     def _head_input(self, S, E, span=None):
         return self._attend(S, E, span) if self.attention else (S, None)
 
+    def _first_targets(self, X, span=None):
+        """The decoder's first previous target (N, 1, output_size), from batch-first ``X``."""
+        N, k = len(X), self.output_size
+        if self.start == "zeros":
+            return np.zeros((N, 1, k), self.dtype)
+        last = X.shape[1] - 1 if span is None else span[:, 1] - 1
+        return X[np.arange(N), last, :k][:, None, :].astype(self.dtype)
+
     def _decoder_inputs(self, prev, future):
         """Decoder input (H, N, k + f), time-major, from previous targets (N, H, k)."""
         x = prev if future is None else np.concatenate([prev, future], axis=-1)
@@ -114,10 +135,11 @@ class EncoderDecoder(FlatModel):
         enc_out, enc_finals, enc_ctx = self.encoder.run(xt, None, reuse)
         states0 = self._decoder_states(enc_finals)
         N, H, k = y.shape
-        prev = np.zeros((N, H, k), self.dtype)
+        prev = np.empty((N, H, k), self.dtype)
+        prev[:, :1] = first = self._first_targets(X, span)
         prev[:, 1:] = y[:, :-1]
         if teacher_forcing < 1.0:
-            own = self._decode(enc_out, states0, future, H, span)
+            own = self._decode(enc_out, states0, future, H, first, span)
             feed_own = (rng or np.random.default_rng()).random((N, H)) >= teacher_forcing
             feed_own[:, 0] = False
             prev[:, 1:][feed_own[:, 1:]] = own[:, :-1][feed_own[:, 1:]]
@@ -149,11 +171,12 @@ class EncoderDecoder(FlatModel):
         self.encoder.backprop(enc_ctx, dout, dfinals, tbptt)
 
     # -- prediction -----------------------------------------------------------------------
-    def _decode(self, enc_out, states, future, horizon, span=None):
-        """Free-running decoding from the decoder's initial ``states``."""
+    def _decode(self, enc_out, states, future, horizon, first, span=None):
+        """Free-running decoding from the decoder's initial ``states`` and first
+        previous target ``first`` (N, 1, output_size)."""
         N = enc_out.shape[1]
         E = enc_out.transpose(1, 0, 2)
-        prev = np.zeros((N, 1, self.output_size), self.dtype)
+        prev = first
         preds = np.empty((N, horizon, self.output_size), self.dtype)
         for h in range(horizon):
             fut = None if future is None else future[:, h:h + 1]
@@ -170,7 +193,8 @@ class EncoderDecoder(FlatModel):
             horizon = future.shape[1]
         xt = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=self.dtype)
         enc_out, enc_finals, _ = self.encoder.run(xt, span=span, keep=False)
-        return self._decode(enc_out, self._decoder_states(enc_finals), future, horizon, span)
+        return self._decode(enc_out, self._decoder_states(enc_finals), future, horizon,
+                            self._first_targets(X, span), span)
 
     def loss_and_grad(self, X, y, loss, tbptt=0, future=None, teacher_forcing=1.0, rng=None,
                       span=None):
