@@ -1,5 +1,6 @@
 """RNNRegressor and RNNClassifier: shapes, online learning, state, faults, persistence."""
 
+import copy
 import pickle
 import warnings
 
@@ -150,6 +151,16 @@ def test_nan_loss_keeps_the_last_good_weights():
     with pytest.raises(FloatingPointError, match="undone"):
         reg.partial_fit(X, np.full_like(y, 1e30))
     np.testing.assert_array_equal(reg.model_.theta, good)
+    # One sample (whose shuffle draws nothing) and several: the generator is as it was.
+    twin = copy.deepcopy(reg)
+    for rows in (slice(0, 1), slice(0, 5)):
+        with pytest.raises(FloatingPointError, match="undone"):
+            reg.partial_fit(X[rows], np.full_like(y[rows], 1e30))
+        np.testing.assert_array_equal(reg.model_.theta, good)
+    for est in (reg, twin):
+        est.partial_fit(X[:7], y[:7])
+    np.testing.assert_array_equal(reg.model_.theta, twin.model_.theta)
+    reg.model_.theta[:] = good
     # Diverged in its first epoch, a fit has learnt nothing: it raises and leaves the
     # estimator as it was (here: fitted before, so the old weights stay).
     with pytest.raises(FloatingPointError, match="first epoch"):
@@ -193,8 +204,8 @@ def test_pickle_joblib_and_pickle_free_round_trips(tmp_path):
                         (RNNClassifier(**SMALL), np.array(["a", "b"])[labels])):
         est.fit(X, target)
         expected = est.predict(X)
-        for copy in (pickle.loads(pickle.dumps(est)), _joblib(est, tmp_path)):
-            np.testing.assert_array_equal(copy.predict(X), expected)
+        for restored in (pickle.loads(pickle.dumps(est)), _joblib(est, tmp_path)):
+            np.testing.assert_array_equal(restored.predict(X), expected)
         est.save(tmp_path / "model.npz")
         loaded = tsrnn.load(tmp_path / "model.npz")
         np.testing.assert_array_equal(loaded.predict(X), expected)

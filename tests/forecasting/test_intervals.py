@@ -61,3 +61,16 @@ def test_absolute_errors_of_old_files_give_symmetric_intervals_only():
     assert lower[0, 0] == -18.0 and upper[0, 0] == 18.0
     q = r.quantiles([0.1, 0.5, 0.9], 1)[:, 0, 0]
     assert np.isneginf(q[0]) and q[1] == 0.0 and np.isposinf(q[2])
+
+
+def test_adding_rows_of_several_steps_at_once_keeps_their_order():
+    rng = np.random.default_rng(0)
+    steps = np.array([2, 0, 2, 1, 0, 5])
+    rows = rng.standard_normal((6, 2))
+    bulk, one_by_one = ConformalResiduals(3, 2), ConformalResiduals(3, 2)
+    bulk.add_steps(steps, rows)
+    for k in range(3):
+        one_by_one.add(k, rows[steps == k])
+    for k in range(3):
+        np.testing.assert_array_equal(bulk.store[k], one_by_one.store[k])
+    np.testing.assert_array_equal(bulk.store[2], rows[[0, 2]])

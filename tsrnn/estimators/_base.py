@@ -84,7 +84,7 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
 
     def _fit(self, X, y, incremental, lengths=None, mask=None, **fit_kwargs):
         first = not (incremental and hasattr(self, "model_"))
-        saved = self._snapshot()
+        saved = self._snapshot(draws=first or self._draws(_n_samples(X)))
         try:
             self._check_params(first)
             self._fit_checked(X, y, incremental, first, lengths, mask, **fit_kwargs)
@@ -141,14 +141,22 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
                                  f"partial_fit cannot follow it: call fit to build a new one")
         self._validated = current
 
-    def _snapshot(self):
+    def _draws(self, n):
+        """Whether a training pass over ``n`` samples (None: unknown) draws random
+        numbers; a pass over one sample does not (its permutation draws none) unless
+        it is bucketed or an encoder-decoder's."""
+        return n is None or getattr(self, "encoder_decoder", False) or (
+            self.shuffle and (n > 1 or self.bucket_by_length))
+
+    def _snapshot(self, draws=True):
         """What a failed call must restore: attributes, and what training changes in
-        place (weights, optimizer state, random generator)."""
+        place (weights, optimizer state, and the random generator where the call
+        ``draws`` from it: reading its state costs 30 us)."""
         model = self.__dict__.get("model_")
         return (dict(self.__dict__),
                 None if model is None else model.theta.copy(),
                 _optimizer_state(self._optimizer) if "_optimizer" in self.__dict__ else None,
-                self._random.get_state() if "_random" in self.__dict__ else None,
+                self._random.get_state() if draws and "_random" in self.__dict__ else None,
                 # Lists (loss curves) are only appended to: their lengths restore them.
                 {k: len(v) for k, v in self.__dict__.items() if isinstance(v, list)})
 
@@ -331,6 +339,14 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         return tags
+
+
+def _n_samples(X):
+    """The number of samples in ``X``, or None where it has no length (checked later)."""
+    try:
+        return len(X)
+    except TypeError:
+        return None
 
 
 def _optimizer_state(opt):

@@ -966,7 +966,9 @@ class RNNForecaster(BaseEstimator):
                              "multiseries='local', update each of forecasters_")
         values, index = self._check_new(y_new, X_new)
         exog = as_exog(X_new, index, "X_new") if self.n_covariates_ else None
-        saved = self._snapshot()
+        # One new window per new step and series: a pass over one draws no random numbers.
+        rows = len(values) * (values.shape[1] if self.multiseries_ == "global" else 1)
+        saved = self._snapshot(rows if learn else 0)
         try:
             self._learn_new(values, index, exog, learn)
         except BaseException:
@@ -974,11 +976,12 @@ class RNNForecaster(BaseEstimator):
             raise
         return self
 
-    def _snapshot(self):
+    def _snapshot(self, rows=None):
         # New data arrive as new arrays, so a shallow copy keeps the old ones; the
-        # residual store and the networks (weights, optimizer, counters) change in place.
+        # residual store and the networks (weights, optimizer, counters) change in place,
+        # the networks training on ``rows`` windows (None: unknown).
         return (dict(self.__dict__), self.residuals_.copy(),
-                [reg._snapshot() for reg in self.regressors_])
+                [reg._snapshot(draws=reg._draws(rows)) for reg in self.regressors_])
 
     def _restore(self, saved):
         attrs, residuals, networks = saved
@@ -1031,12 +1034,11 @@ class RNNForecaster(BaseEstimator):
         if len(ends):
             H = self.horizon
             pred = self._ensemble(self._values, self._exog, ends, H)
-            for k in range(H):
-                pos = ends + d + k
-                ok = (pos >= old_T) & (pos < len(self._values))
-                if ok.any():
-                    self.residuals_.add(k, self._observed(self._values[pos[ok]] - pred[ok, k],
-                                                          ends[ok]))
+            pos = ends[:, None] + (d + np.arange(H))  # (origins, H) positions forecast
+            rows, steps = np.nonzero((pos >= old_T) & (pos < len(self._values)))
+            errors = self._observed(self._values[pos[rows, steps]] - pred[rows, steps],
+                                    ends[rows])
+            self.residuals_.add_steps(steps, errors)
         if not learn:
             return
         steps = self._steps

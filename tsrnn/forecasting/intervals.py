@@ -62,6 +62,12 @@ class ConformalResiduals:
         kept = np.concatenate([self.store[step], r if self.signed else np.abs(r)])
         self.store[step] = kept[-self.max_size:]
 
+    def add_steps(self, steps, residuals):
+        """:meth:`add` for rows of residuals (n, n_series) each of its own step (n,)
+        ahead, in their order within each step."""
+        for k in np.unique(steps):
+            self.add(k, residuals[steps == k])
+
     def _columns(self, k):
         """Sorted non-NaN residuals of each series, ``k`` steps ahead (the last calibrated
         step beyond the horizon)."""
