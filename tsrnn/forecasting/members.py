@@ -109,20 +109,13 @@ class ThetaMethod(StatisticalMember):
             self.alpha[c] = min(max(alpha, 1e-4), 1.0)
 
     def _levels(self, z, origins, k):
-        from scipy.signal import lfilter
-
         T, C = z.shape
         alpha, starts = self.alpha, self.starts
         # Smoothed level after each observation, from each column's own start (its first
-        # value until then): a first-order filter, run in C.
-        level = np.empty((T, C))
-        for c in range(C):
-            s0 = min(int(starts[c]), T - 1)
-            level[:s0 + 1, c] = z[s0, c]
-            if s0 + 1 < T:
-                a = alpha[c]
-                level[s0 + 1:, c] = lfilter([a], [1.0, a - 1.0], z[s0 + 1:, c],
-                                            zi=[(1.0 - a) * z[s0, c]])[0]
+        # value until then): the damped trend's recursion without a trend.
+        s0 = np.minimum(starts, T - 1)
+        level, _ = _smoothed(z, s0, alpha, np.zeros(C), np.ones(C), z[s0, np.arange(C)],
+                             np.zeros(C))
         seen = np.maximum(origins[:, None] - starts[None, :], 1)               # (n, C)
         decay = (1 - alpha) ** seen / alpha
         drift = 0.5 * self.b0 * (k + (1 / alpha - decay)[:, None, :])
@@ -159,18 +152,23 @@ class DampedTrend(StatisticalMember):
             self.phi[c] = min(max(phi, 1e-4), 1.0)
 
     def _levels(self, z, origins, k):
-        state = [np.ascontiguousarray(a, np.float64)
-                 for a in (self.alpha, self.beta, self.phi, self.l0, self.b0)]
-        starts = np.ascontiguousarray(self.starts, np.int64)
-        if any(a.shape != (z.shape[1],) for a in (starts, *state)):
-            # The jitted loop reads one of each per column, unchecked.
-            raise ValueError(f"the damped trend's parameters must hold one value per series "
-                             f"({z.shape[1]})")
-        level, trend = damped_states(np.ascontiguousarray(z, np.float64), starts, *state)
+        level, trend = _smoothed(z, self.starts, self.alpha, self.beta, self.phi, self.l0,
+                                 self.b0)
         # phi + phi^2 + ... + phi^(k+1): the damped trend summed over the steps ahead.
         damping = np.cumsum(self.phi[None, None, :] ** (k + 1), axis=1)       # (1, steps, C)
         at = origins - 1
         return level[at][:, None, :] + damping * trend[at][:, None, :]
+
+
+def _smoothed(z, starts, *state):
+    """Level and trend (T, C) of :func:`damped_states`, after checking that the state holds
+    one value per column (the jitted loop reads one of each per column, unchecked)."""
+    state = [np.ascontiguousarray(a, np.float64) for a in state]
+    starts = np.ascontiguousarray(starts, np.int64)
+    if any(a.shape != (z.shape[1],) for a in (starts, *state)):
+        raise ValueError(f"a statistical member's parameters must hold one value per series "
+                         f"({z.shape[1]})")
+    return damped_states(np.ascontiguousarray(z, np.float64), starts, *state)
 
 
 #: The members ``hybrid`` names, by name.
