@@ -204,9 +204,8 @@ class RNNRegressor(RegressorMixin, BaseRNN):
             self._check_fitted()
             X, span = check_padded(self, X, lengths, mask, self.padding, False, self.dtype)
             future = self._check_future(future, len(X), None)
-            horizon = self.horizon_ if future is None else future.shape[1]
-            pred = in_chunks(lambda x, s, f: self.model_.predict(x, f, horizon, s), X, span,
-                             future)
+            pred = self._decode(X, span, future,
+                                self.horizon_ if future is None else future.shape[1])
         else:
             pred, span = self._predict_network(X, lengths, mask)
         # float64 out, as scikit-learn's regressors, whatever the network's dtype.
@@ -316,8 +315,11 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         if not self.encoder_decoder:
             return super()._raw_predict(X, idx, span)
         future = None if idx is None or self._future is None else self._future[idx]
-        return in_chunks(lambda x, s, f: self.model_.predict(x, f, self.horizon_, s), X, span,
-                         future)
+        return self._decode(X, span, future, self.horizon_)
+
+    def _decode(self, X, span, future, horizon):
+        """The encoder-decoder's free-running forecast of ``horizon`` steps, in chunks."""
+        return in_chunks(lambda x, s, f: self.model_.predict(x, f, horizon, s), X, span, future)
 
     def _build(self, X, y, rng):
         common = {"cell": self.cell, "input_size": X.shape[2], "hidden_size": self.hidden_size,

@@ -178,8 +178,7 @@ def _model(fc, meta, arrays, T, C):
         fc.scalers_.append(_scaler(net["scaler"], net_arrays, fc._values, T, C))
         reg_arrays = S.split(net_arrays, "regressor")
         unexpected = (set(net_arrays) - {f"regressor.{k}" for k in reg_arrays}
-                      - {"scaler_center", "scaler_scale", "scaler_season",
-                         "scaler_multiplicative"})
+                      - _SCALER_ARRAYS)
         if unexpected:
             raise S.StateError(f"unexpected arrays in network {j}: {sorted(unexpected)[:5]}")
         fc.regressors_.append(RNNRegressor._from_state(net["regressor"], reg_arrays))
@@ -281,14 +280,18 @@ def _members(fc, meta, arrays, T, C):
                     raise S.StateError(f"{cls.kind} {name} must lie in "
                                        f"{'[' if closed else '('}{low:g}, {high:g}]")
             setattr(member, name, value)
-        unexpected = set(part) - {*cls.parameters, "weight", "scaler_center", "scaler_scale",
-                                  "scaler_season", "scaler_multiplicative"}
+        unexpected = set(part) - {*cls.parameters, "weight", *_SCALER_ARRAYS}
         if unexpected:
             raise S.StateError(f"unexpected {cls.kind} arrays {sorted(unexpected)[:5]}")
         members.append(member)
     if members and np.any(sum(m.weight for m in members) > 1):
         raise S.StateError("the members' weights must sum to at most 1")
     return members, names
+
+
+#: A scaler's arrays in a file (the season's two only for a deseasonalising one).
+_SCALER_ARRAYS = frozenset({"scaler_center", "scaler_scale", "scaler_season",
+                            "scaler_multiplicative"})
 
 
 def _scaler_meta(scaler):
