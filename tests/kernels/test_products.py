@@ -10,7 +10,18 @@ from scipy.special import expit
 
 from tsrnn.kernels.cpu import _products as P
 from tsrnn.kernels.cpu._math import sigmoid, tanh
-from tsrnn.kernels.cpu._simd import fma, item, lanes, load, splat, store
+from tsrnn.kernels.cpu._simd import (
+    VECTOR_BYTES,
+    fma,
+    item,
+    lanes,
+    load,
+    splat,
+    start,
+    store,
+    zero,
+    zeros,
+)
 
 DTYPES = [np.float32, np.float64]
 TOL = {np.float32: 2e-5, np.float64: 1e-12}
@@ -150,6 +161,35 @@ def test_vector_intrinsics_reject_what_they_cannot_address():
 
     with pytest.raises(TypingError, match="fma needs"):
         mixed(np.zeros(8, np.float32), np.zeros(8, np.float64))
+
+
+@njit(cache=False)
+def _starts(o, bias, add, out):
+    # A vector at column L and one element at column 2L, with ``add`` known only
+    # at run time (the products pass literals, chosen while compiling).
+    L = lanes(o)
+    store(out, L, start(zeros(o), o, bias, add, L))
+    out[2 * L] = start(zero(o), o, bias, add, 2 * L)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("add", [True, False])
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_a_tile_starts_from_the_outputs_the_bias_or_zero(dtype, add, with_bias):
+    rng = np.random.default_rng(3)
+    o, b = _rand(rng, 40, dtype), _rand(rng, 40, dtype)
+    bias = b if with_bias else None
+    out = np.full(40, 9.0, dtype)
+    _starts(o, bias, add, out)
+    L = VECTOR_BYTES // np.dtype(dtype).itemsize
+    want = o if add else (b if with_bias else np.zeros(40, dtype))
+    np.testing.assert_array_equal(out[L:2 * L + 1], want[L:2 * L + 1])
+    np.testing.assert_array_equal(out[:L], 9.0)
+
+
+def test_start_rejects_a_bias_of_another_type():
+    with pytest.raises(TypingError, match="start needs a bias"):
+        _starts(np.zeros(40, np.float32), np.zeros(40, np.float64), True, np.zeros(40, np.float32))
 
 
 @njit(cache=False)

@@ -8,7 +8,10 @@ the inner dimension: four rows by two vectors (eight registers), one row by
 eight vectors for a single row. Twice OpenBLAS's speed on a block's products
 in float32, 1.1-1.3x in float64 (``benchmarks/bench_products.py``, one thread).
 Small helpers inline in Numba's IR: left as calls, the eight calls that start
-a tile took a block's step product from 2.8 to 4.0 us.
+a tile took a block's step product from 2.8 to 4.0 us. What a tile starts from
+(the outputs, the bias or zero) is chosen while compiling, by an intrinsic
+(:func:`._simd.start`): as inlined branches, copied with every block of an
+inlining, it made the products twice as slow to compile.
 
 Every output element is one chain of multiply-adds over the inner dimension in
 order, whatever tile, vector or scalar tail computes it: a row's result never
@@ -16,10 +19,11 @@ depends on the other rows of the batch, so predictions are the same in any
 batch and for any thread count.
 """
 
+import numpy as np
 from numba import njit
 
 from ...config import JIT_OPTIONS
-from ._simd import fma, item, lane, lanes, load, splat, store, zero, zeros
+from ._simd import fma, item, lane, lanes, load, splat, start, store, zero, zeros
 
 
 @njit(**JIT_OPTIONS)
@@ -81,26 +85,6 @@ def _rows(A, B, C, D, bias, out, r0, r1, add):
         i += 1
 
 
-@njit(inline="always", **JIT_OPTIONS)
-def _start(o, bias, j, add, z):
-    # A tile's starting value at column j.
-    if add:
-        return load(o, j)
-    if bias is not None:
-        return load(bias, j)
-    return z
-
-
-@njit(inline="always", **JIT_OPTIONS)
-def _start1(o, bias, j, add, z):
-    # _start for one scalar column.
-    if add:
-        return o[j]
-    if bias is not None:
-        return bias[j]
-    return z
-
-
 @njit(**JIT_OPTIONS)
 def _rows4(A, B, C, D, bias, out, i, add):
     # Rows i..i+3 of _rows: tiles of four rows by two vectors (eight
@@ -111,10 +95,10 @@ def _rows4(A, B, C, D, bias, out, i, add):
     z = zeros(out)
     j = 0
     while j + 2 * L <= M:
-        c00, c01 = _start(o0, bias, j, add, z), _start(o0, bias, j + L, add, z)
-        c10, c11 = _start(o1, bias, j, add, z), _start(o1, bias, j + L, add, z)
-        c20, c21 = _start(o2, bias, j, add, z), _start(o2, bias, j + L, add, z)
-        c30, c31 = _start(o3, bias, j, add, z), _start(o3, bias, j + L, add, z)
+        c00, c01 = start(z, o0, bias, add, j), start(z, o0, bias, add, j + L)
+        c10, c11 = start(z, o1, bias, add, j), start(z, o1, bias, add, j + L)
+        c20, c21 = start(z, o2, bias, add, j), start(z, o2, bias, add, j + L)
+        c30, c31 = start(z, o3, bias, add, j), start(z, o3, bias, add, j + L)
         acc = _sweep4(A, B, i, j, L, (c00, c01, c10, c11, c20, c21, c30, c31))
         if C is not None:
             acc = _sweep4(C, D, i, j, L, acc)
@@ -182,10 +166,10 @@ def _row_from(a, B, c, D, bias, o, add, j):
     L = lanes(o)
     z = zeros(o)
     while j + 8 * L <= M:
-        c0, c1 = _start(o, bias, j, add, z), _start(o, bias, j + L, add, z)
-        c2, c3 = _start(o, bias, j + 2 * L, add, z), _start(o, bias, j + 3 * L, add, z)
-        c4, c5 = _start(o, bias, j + 4 * L, add, z), _start(o, bias, j + 5 * L, add, z)
-        c6, c7 = _start(o, bias, j + 6 * L, add, z), _start(o, bias, j + 7 * L, add, z)
+        c0, c1 = start(z, o, bias, add, j), start(z, o, bias, add, j + L)
+        c2, c3 = start(z, o, bias, add, j + 2 * L), start(z, o, bias, add, j + 3 * L)
+        c4, c5 = start(z, o, bias, add, j + 4 * L), start(z, o, bias, add, j + 5 * L)
+        c6, c7 = start(z, o, bias, add, j + 6 * L), start(z, o, bias, add, j + 7 * L)
         acc = _sweep8(a, B, j, L, (c0, c1, c2, c3, c4, c5, c6, c7))
         if c is not None:
             acc = _sweep8(c, D, j, L, acc)
@@ -200,7 +184,7 @@ def _row_from(a, B, c, D, bias, o, add, j):
         store(o, j + 7 * L, c7)
         j += 8 * L
     while j + L <= M:
-        v = _start(o, bias, j, add, z)
+        v = start(z, o, bias, add, j)
         for k in range(B.shape[0]):
             v = fma(splat(a[k]), load(B, k, j), v)
         if c is not None:
@@ -209,7 +193,7 @@ def _row_from(a, B, c, D, bias, o, add, j):
         store(o, j, v)
         j += L
     while j < M:
-        s = _start1(o, bias, j, add, zero(o))
+        s = start(zero(o), o, bias, add, j)
         for k in range(B.shape[0]):
             s = fma(a[k], B[k, j], s)
         if c is not None:
@@ -258,7 +242,7 @@ def accumulate_tn(A, B, out, r0, r1):
     """
     K, M = out.shape
     L = lanes(out)
-    j = 0
+    j = np.int64(0)  # not a literal: each literal argument compiles its own _tn_rows
     # Column strips outside, rows of out inside: a strip of B stays in L1 while
     # all of A passes over it.
     while j + 2 * L <= M:
@@ -289,7 +273,7 @@ def accumulate_tn(A, B, out, r0, r1):
             k += 4
         _tn_rows(A, B, out, k, K, j, j + 2 * L, r0, r1)
         j += 2 * L
-    _tn_rows(A, B, out, 0, K, j, M, r0, r1)
+    _tn_rows(A, B, out, np.int64(0), K, j, M, r0, r1)
 
 
 @njit(**JIT_OPTIONS)

@@ -11,7 +11,8 @@ from ._products import matmul_rows
 @njit(**JIT_OPTIONS)
 def _dense(z, W, b):
     out = np.empty((z.shape[0], W.shape[1]), W.dtype)
-    matmul_rows(z, W, out, 0, z.shape[0])
+    # An int64 start, not the literal 0: a literal compiles a second copy of the product.
+    matmul_rows(z, W, out, np.int64(0), z.shape[0])
     for i in range(out.shape[0]):
         for j in range(out.shape[1]):
             out[i, j] += b[j]
