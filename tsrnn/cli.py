@@ -159,7 +159,7 @@ def main(argv=None):
 
         if not cached(args.cell):
             print(f"compiling the {args.cell.upper()} kernels for this machine: this happens "
-                  "once (Numba caches them on disk) and takes a minute or two", file=sys.stderr)
+                  "once (Numba caches them on disk) and takes about 15-30 seconds", file=sys.stderr)
         start = time.perf_counter()
         with contextlib.redirect_stdout(sys.stderr):  # progress on stderr, the forecast on stdout
             fc.fit(y)
