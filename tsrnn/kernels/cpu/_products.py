@@ -4,9 +4,11 @@ The cells' products are small (a block of 32 sequences by a 32 x 128 weight
 matrix at each step) and run inside parallel regions, where a BLAS call pays
 its call overhead and packs the constant weight matrix anew at every step. Here
 each product keeps a tile of outputs in vector registers while it runs over
-the inner dimension: four rows by two vectors (eight registers), one row by
-eight vectors for a single row. Twice OpenBLAS's speed on a block's products
-in float32, 1.1-1.3x in float64 (``benchmarks/bench_products.py``, one thread).
+the inner dimension: four rows by two vectors (eight registers) of the
+machine's register width (``tile_`` intrinsics: 64 bytes with AVX-512), one row
+by eight 32-byte vectors for a single row. On a block's products, one thread
+(``benchmarks/bench_products.py``): twice OpenBLAS's speed in float32 on an AVX2
+EPYC (1.1-1.3x in float64), 0.9-1.0x of it on an AVX-512 Xeon.
 Small helpers inline in Numba's IR: left as calls, the eight calls that start
 a tile took a block's step product from 2.8 to 4.0 us. What a tile starts from
 (the outputs, the bias or zero) is chosen while compiling, by an intrinsic
@@ -23,7 +25,22 @@ import numpy as np
 from numba import njit
 
 from ...config import JIT_OPTIONS
-from ._simd import fma, item, lane, lanes, load, splat, start, store, zero, zeros
+from ._simd import (
+    fma,
+    item,
+    lane,
+    lanes,
+    load,
+    splat,
+    start,
+    store,
+    tile_lanes,
+    tile_load,
+    tile_splat,
+    tile_zeros,
+    zero,
+    zeros,
+)
 
 
 @njit(**JIT_OPTIONS)
@@ -90,9 +107,9 @@ def _rows4(A, B, C, D, bias, out, i, add):
     # Rows i..i+3 of _rows: tiles of four rows by two vectors (eight
     # accumulators, two loads of B and four broadcasts per eight multiply-adds).
     M = out.shape[1]
-    L = lanes(out)
+    L = tile_lanes(out)
     o0, o1, o2, o3 = out[i], out[i + 1], out[i + 2], out[i + 3]
-    z = zeros(out)
+    z = tile_zeros(out)
     j = 0
     while j + 2 * L <= M:
         c00, c01 = start(z, o0, bias, add, j), start(z, o0, bias, add, j + L)
@@ -127,14 +144,14 @@ def _sweep4(A, B, i, j, L, c):
     # c (rows i..i+3 by columns j..j+2L, eight vectors) += A[i:i+4] @ B[:, j:j+2L]
     c00, c01, c10, c11, c20, c21, c30, c31 = c
     for k in range(B.shape[0]):
-        v0, v1 = load(B, k, j), load(B, k, j + L)
-        s = splat(item(A, i, k))
+        v0, v1 = tile_load(B, k, j), tile_load(B, k, j + L)
+        s = tile_splat(item(A, i, k))
         c00, c01 = fma(s, v0, c00), fma(s, v1, c01)
-        s = splat(item(A, i + 1, k))
+        s = tile_splat(item(A, i + 1, k))
         c10, c11 = fma(s, v0, c10), fma(s, v1, c11)
-        s = splat(item(A, i + 2, k))
+        s = tile_splat(item(A, i + 2, k))
         c20, c21 = fma(s, v0, c20), fma(s, v1, c21)
-        s = splat(item(A, i + 3, k))
+        s = tile_splat(item(A, i + 3, k))
         c30, c31 = fma(s, v0, c30), fma(s, v1, c31)
     return c00, c01, c10, c11, c20, c21, c30, c31
 
@@ -210,17 +227,17 @@ def dot(A, i, B, k):
     gates runs at the multiply-add's latency). Indices, not row views: a view
     costs a reference count."""
     n = A.shape[1]
-    L = lanes(A)
-    c0, c1, c2, c3 = zeros(A), zeros(A), zeros(A), zeros(A)
+    L = tile_lanes(A)
+    c0, c1, c2, c3 = tile_zeros(A), tile_zeros(A), tile_zeros(A), tile_zeros(A)
     j = 0
     while j + 4 * L <= n:
-        c0 = fma(load(A, i, j), load(B, k, j), c0)
-        c1 = fma(load(A, i, j + L), load(B, k, j + L), c1)
-        c2 = fma(load(A, i, j + 2 * L), load(B, k, j + 2 * L), c2)
-        c3 = fma(load(A, i, j + 3 * L), load(B, k, j + 3 * L), c3)
+        c0 = fma(tile_load(A, i, j), tile_load(B, k, j), c0)
+        c1 = fma(tile_load(A, i, j + L), tile_load(B, k, j + L), c1)
+        c2 = fma(tile_load(A, i, j + 2 * L), tile_load(B, k, j + 2 * L), c2)
+        c3 = fma(tile_load(A, i, j + 3 * L), tile_load(B, k, j + 3 * L), c3)
         j += 4 * L
     while j + L <= n:
-        c0 = fma(load(A, i, j), load(B, k, j), c0)
+        c0 = fma(tile_load(A, i, j), tile_load(B, k, j), c0)
         j += L
     c = (c0 + c1) + (c2 + c3)
     s = zero(A)
@@ -241,26 +258,26 @@ def accumulate_tn(A, B, out, r0, r1):
     block only, never on threads.
     """
     K, M = out.shape
-    L = lanes(out)
+    L = tile_lanes(out)
     j = np.int64(0)  # not a literal: each literal argument compiles its own _tn_rows
     # Column strips outside, rows of out inside: a strip of B stays in L1 while
     # all of A passes over it.
     while j + 2 * L <= M:
         k = 0
         while k + 4 <= K:
-            c00, c01 = load(out, k, j), load(out, k, j + L)
-            c10, c11 = load(out, k + 1, j), load(out, k + 1, j + L)
-            c20, c21 = load(out, k + 2, j), load(out, k + 2, j + L)
-            c30, c31 = load(out, k + 3, j), load(out, k + 3, j + L)
+            c00, c01 = tile_load(out, k, j), tile_load(out, k, j + L)
+            c10, c11 = tile_load(out, k + 1, j), tile_load(out, k + 1, j + L)
+            c20, c21 = tile_load(out, k + 2, j), tile_load(out, k + 2, j + L)
+            c30, c31 = tile_load(out, k + 3, j), tile_load(out, k + 3, j + L)
             for n in range(r0, r1):
-                v0, v1 = load(B, n, j), load(B, n, j + L)
-                s = splat(item(A, n, k))
+                v0, v1 = tile_load(B, n, j), tile_load(B, n, j + L)
+                s = tile_splat(item(A, n, k))
                 c00, c01 = fma(s, v0, c00), fma(s, v1, c01)
-                s = splat(item(A, n, k + 1))
+                s = tile_splat(item(A, n, k + 1))
                 c10, c11 = fma(s, v0, c10), fma(s, v1, c11)
-                s = splat(item(A, n, k + 2))
+                s = tile_splat(item(A, n, k + 2))
                 c20, c21 = fma(s, v0, c20), fma(s, v1, c21)
-                s = splat(item(A, n, k + 3))
+                s = tile_splat(item(A, n, k + 3))
                 c30, c31 = fma(s, v0, c30), fma(s, v1, c31)
             store(out, k, j, c00)
             store(out, k, j + L, c01)
@@ -279,25 +296,26 @@ def accumulate_tn(A, B, out, r0, r1):
 @njit(**JIT_OPTIONS)
 def _tn_rows(A, B, out, k0, k1, j0, j1, r0, r1):
     # Rows k0..k1, columns j0..j1 of accumulate_tn, one row at a time.
-    L = lanes(out)
+    L = tile_lanes(out)
     for k in range(k0, k1):
         j = j0
         while j + 4 * L <= j1:
-            c0, c1 = load(out, k, j), load(out, k, j + L)
-            c2, c3 = load(out, k, j + 2 * L), load(out, k, j + 3 * L)
+            c0, c1 = tile_load(out, k, j), tile_load(out, k, j + L)
+            c2, c3 = tile_load(out, k, j + 2 * L), tile_load(out, k, j + 3 * L)
             for n in range(r0, r1):
-                s = splat(item(A, n, k))
-                c0, c1 = fma(s, load(B, n, j), c0), fma(s, load(B, n, j + L), c1)
-                c2, c3 = fma(s, load(B, n, j + 2 * L), c2), fma(s, load(B, n, j + 3 * L), c3)
+                s = tile_splat(item(A, n, k))
+                c0, c1 = fma(s, tile_load(B, n, j), c0), fma(s, tile_load(B, n, j + L), c1)
+                c2 = fma(s, tile_load(B, n, j + 2 * L), c2)
+                c3 = fma(s, tile_load(B, n, j + 3 * L), c3)
             store(out, k, j, c0)
             store(out, k, j + L, c1)
             store(out, k, j + 2 * L, c2)
             store(out, k, j + 3 * L, c3)
             j += 4 * L
         while j + L <= j1:
-            c = load(out, k, j)
+            c = tile_load(out, k, j)
             for n in range(r0, r1):
-                c = fma(splat(item(A, n, k)), load(B, n, j), c)
+                c = fma(tile_splat(item(A, n, k)), tile_load(B, n, j), c)
             store(out, k, j, c)
             j += L
         while j < j1:
