@@ -28,9 +28,9 @@ from numba.extending import intrinsic, models, overload, register_model
 
 def _register_bytes():
     # The widest vector register of the machine Numba compiles for (NUMBA_CPU_NAME and
-    # NUMBA_CPU_FEATURES respected): AVX-512's 64 bytes (a block's products 1.35x
-    # faster than with 32, training epochs about 9%, on an AVX-512 Xeon), else AVX's 32
-    # (wider vectors there would take two registers each and spill the tiles).
+    # NUMBA_CPU_FEATURES respected): AVX-512's 64 bytes (a block's products 1.3x faster
+    # than with 32, an LSTM epoch 10-15%, on an AVX-512 Xeon), else AVX's 32 (wider
+    # vectors there would take two registers each and spill the tiles).
     if config.CPU_FEATURES is not None:
         features = config.CPU_FEATURES
     elif config.CPU_NAME not in (None, "host"):
@@ -40,9 +40,11 @@ def _register_bytes():
     return 64 if "+avx512f" in features.split(",") else 32
 
 
-#: Bytes in one vector of the cells' unit loops (AVX's width). Not wider: hidden sizes
-#: that are not whole vectors leave units to scalar code, which LLVM may contract
-#: differently in each kernel, and a sequence's prediction must not depend on its batch.
+#: Bytes in one vector of the cells' unit loops and of one row's product (AVX's width).
+#: Not wider: with 16 lanes, hidden sizes below 16 left units to scalar code that LLVM
+#: vectorised differently in the batch and the single-row kernels (a prediction then
+#: changed with its batch), and one row's activations read its product's 64-byte
+#: stores back slowly (batch-1 prediction 15% slower).
 VECTOR_BYTES = 32
 
 #: Bytes in one vector of the products' tiles (the ``tile_`` intrinsics): the machine's
