@@ -149,3 +149,24 @@ def test_prediction_of_a_large_batch_is_that_of_each_sequence(cell, opts):
         o, f, _ = net.run(np.ascontiguousarray(x[:, n:n + 1]), keep=False)
         np.testing.assert_array_equal(out[:, n], o[:, 0])
         np.testing.assert_array_equal(finals[1][0][n], f[1][0][0])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("cell,opts", CELLS, ids=IDS)
+def test_a_padded_prediction_in_tiles_is_that_of_each_sequence_alone(cell, opts, dtype):
+    # Five sequences of one block take each step's product in four-row tiles (plus a
+    # row), one sequence alone the one-row product: bit for bit the same, with padding
+    # on either side, both directions and two layers.
+    rng = np.random.default_rng(4)
+    net = RecurrentNetwork(cell, F, 9, 2, True, dtype=dtype, random_state=0, **opts)
+    lengths = [6, 2, 5, 1, 4]
+    for side in ("right", "left"):
+        span = np.array([[0, n] if side == "right" else [T - n, T] for n in lengths])
+        x = (rng.standard_normal((T, len(lengths), F)) * 3).astype(dtype)
+        out, finals, _ = net.run(x, span=span, keep=False)
+        for n, (a, b) in enumerate(span):
+            o, f, _ = net.run(np.ascontiguousarray(x[a:b, n:n + 1]), keep=False)
+            np.testing.assert_array_equal(out[a:b, n], o[:, 0])
+            for layer, layer_alone in zip(finals, f):
+                for s, s_alone in zip(layer, layer_alone):
+                    np.testing.assert_array_equal(s[n], s_alone[0])

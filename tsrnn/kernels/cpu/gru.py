@@ -177,30 +177,40 @@ def _alone_classic_units(v, a, g, Hs, n, prev, cur, j, one):
 
 
 @njit(**JIT_OPTIONS)
-def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, r0, r1):
-    # Prediction keeps nothing for backward: each row runs its whole time loop.
-    # Hs as in the SimpleRNN's: the final state again in slot T + 1.
+def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, A, R, span, reverse, reset_after, r0, r1):
+    # Prediction keeps nothing for backward. Hs as in the SimpleRNN's: the final state
+    # again in slot T + 1; A[n] and R[n] are row n's scratch for the input and the
+    # recurrent sides of its gates. With reset_after, four rows or more take each
+    # step's products in register tiles, fewer the one-row products (as the LSTM's,
+    # with the same numbers either way); the classic variant goes row by row.
     T = x.shape[0]
     H = Un.shape[0]
     L = lanes(Hs)
     vector, scalar = zeros(Hs), zero(Hs)
     first, last = (T, 0) if reverse else (0, T)
     one = np.ones(1, Hs.dtype)[0]
-    a = np.empty(3 * H, Hs.dtype)
-    g = np.empty(3 * H, Hs.dtype)
+    tiled = reset_after and r1 - r0 >= 4
     for n in range(r0, r1):
         copy_row(h0[n], Hs[first, n])
-        for s in range(T):
-            t = T - 1 - s if reverse else s
-            prev = t + 1 if reverse else t
-            cur = t if reverse else t + 1
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        prev = t + 1 if reverse else t
+        cur = t if reverse else t + 1
+        if tiled:
+            project_rows(x[t], W, b, A, r0, r1)
+            matmul_rows(Hs[prev], U, R, r0, r1)
+        else:
+            for n in range(r0, r1):
+                project_row(x[t, n], W, b, A[n])
+                if reset_after:
+                    matvec(Hs[prev, n], U, R[n])
+        for n in range(r0, r1):
             if not active(span, n, t):
                 copy_row(Hs[prev, n], Hs[cur, n])
                 continue
-            project_row(x[t, n], W, b, a)
+            a, g = A[n], R[n]
             j = 0
             if reset_after:
-                matvec(Hs[prev, n], U, g)
                 while j + L <= H:
                     _alone_units(vector, a, g, Hs, bhn, n, prev, cur, j, one)
                     j += L
@@ -223,14 +233,15 @@ def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, r0
                 while j < H:
                     _alone_classic_units(scalar, a, g, Hs, n, prev, cur, j, one)
                     j += 1
+    for n in range(r0, r1):
         copy_row(Hs[last, n], Hs[T + 1, n])
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _infer_parallel(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, chunks):
+def _infer_parallel(x, W, b, U, Urz, Un, bhn, h0, Hs, A, R, span, reverse, reset_after, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(x.shape[1], chunks, c)
-        _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, span, reverse, reset_after, r0, r1)
+        _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, A, R, span, reverse, reset_after, r0, r1)
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -384,9 +395,11 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
         # The classic variant multiplies r and z's and n's recurrent weights apart.
         Urz, Un = ((U, U) if reset_after else
                    (np.ascontiguousarray(U[:, :2 * H]), np.ascontiguousarray(U[:, 2 * H:])))
+        # Each row's input and recurrent sides of its gates at its current step.
+        A, R = np.empty((N, 3 * H), x.dtype), np.empty((N, 3 * H), x.dtype)
         _parallel.launch(_infer_parallel, _infer_rows, N,
-                         (x, W, b, U, Urz, Un, bhn, state0[0], Hs, kernel_span(span), reverse,
-                          reset_after))
+                         (x, W, b, U, Urz, Un, bhn, state0[0], Hs, A, R, kernel_span(span),
+                          reverse, reset_after))
         return (Hs[:T] if reverse else Hs[1:T + 1]), (Hs[T + 1],), None
     G = buffer(workspace, "G", (T, N, 3 * H), x.dtype)
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)

@@ -145,39 +145,46 @@ def _cell_alone(a, S, n, prev, cur):
 
 
 @njit(**JIT_OPTIONS)
-def _infer_rows(x, W, b, U, h0, c0, S, span, reverse, r0, r1):
-    # Prediction keeps nothing for backward: each row runs its whole time loop
-    # (its state, the weights and one scratch row stay in cache) with the
-    # projection, the recurrent product and the gates updating one row in place.
-    # S[0] holds hidden states, S[1] cell states: slot t + 1 after step t (slot t
-    # reading backwards), the initial state in the first slot, the final state
-    # again in slot T + 1.
+def _infer_rows(x, W, b, U, h0, c0, S, G, span, reverse, r0, r1):
+    # Prediction keeps nothing for backward. S[0] holds hidden states, S[1] cell
+    # states: slot t + 1 after step t (slot t reading backwards), the initial state
+    # in the first slot, the final state again in slot T + 1; G[n] is row n's scratch
+    # for its step's activations. Four rows or more take each step's product in
+    # register tiles (a matrix product, not a matrix-vector product per row); fewer
+    # take the one-row product inlined (latency). A row's numbers are the same either
+    # way: each output is one chain of multiply-adds in order, in a tile or alone.
     T = x.shape[0]
-    H = U.shape[0]
     first, last = (T, 0) if reverse else (0, T)
-    a = np.empty(4 * H, S.dtype)
+    tiled = r1 - r0 >= 4
     for n in range(r0, r1):
         copy_row(h0[n], S[0, first, n])
         copy_row(c0[n], S[1, first, n])
-        for s in range(T):
-            t = T - 1 - s if reverse else s
-            prev = t + 1 if reverse else t
-            cur = t if reverse else t + 1
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        prev = t + 1 if reverse else t
+        cur = t if reverse else t + 1
+        if tiled:
+            affine_rows(x[t], W, S[0, prev], U, b, G, r0, r1)
+        else:
+            for n in range(r0, r1):
+                affine_row(x[t, n], W, S[0, prev, n], U, b, G[n])
+        # Apart from the products: one copy of the cell loop, not one per branch.
+        for n in range(r0, r1):
             if not active(span, n, t):
                 copy_row(S[0, prev, n], S[0, cur, n])
                 copy_row(S[1, prev, n], S[1, cur, n])
                 continue
-            affine_row(x[t, n], W, S[0, prev, n], U, b, a)
-            _cell_alone(a, S, n, prev, cur)
+            _cell_alone(G[n], S, n, prev, cur)
+    for n in range(r0, r1):
         copy_row(S[0, last, n], S[0, T + 1, n])
         copy_row(S[1, last, n], S[1, T + 1, n])
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _infer_parallel(x, W, b, U, h0, c0, S, span, reverse, chunks):
+def _infer_parallel(x, W, b, U, h0, c0, S, G, span, reverse, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(x.shape[1], chunks, c)
-        _infer_rows(x, W, b, U, h0, c0, S, span, reverse, r0, r1)
+        _infer_rows(x, W, b, U, h0, c0, S, G, span, reverse, r0, r1)
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -288,8 +295,9 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None,
     if not keep:
         # One array for both states: the final ones again in slot T + 1 (no copies).
         S = np.empty((2, T + 2, N, H), x.dtype)
+        G = np.empty((N, 4 * H), x.dtype)  # each row's activations at its current step
         _parallel.launch(_infer_parallel, _infer_rows, N,
-                         (x, W, b, U, state0[0], state0[1], S, kernel_span(span), reverse))
+                         (x, W, b, U, state0[0], state0[1], S, G, kernel_span(span), reverse))
         return (S[0, :T] if reverse else S[0, 1:T + 1]), (S[0, T + 1], S[1, T + 1]), None
     G = buffer(workspace, "G", (T, N, 4 * H), x.dtype)
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)

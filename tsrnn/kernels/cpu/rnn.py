@@ -84,26 +84,34 @@ def _alone_units(v, a, Hs, n, cur, j, relu):
 
 
 @njit(**JIT_OPTIONS)
-def _infer_rows(x, W, b, U, h0, Hs, span, reverse, relu, r0, r1):
-    # Prediction keeps nothing for backward: each row runs its whole time loop.
-    # Hs: slot t + 1 after step t (slot t reading backwards), the initial state
-    # in the first slot, the final state again in slot T + 1.
+def _infer_rows(x, W, b, U, h0, Hs, G, span, reverse, relu, r0, r1):
+    # Prediction keeps nothing for backward. Hs: slot t + 1 after step t (slot t
+    # reading backwards), the initial state in the first slot, the final state again
+    # in slot T + 1; G[n] is row n's scratch for its step's pre-activations. Four rows
+    # or more take each step's product in register tiles, fewer the one-row product
+    # (as the LSTM's, with the same numbers either way).
     T = x.shape[0]
     H = U.shape[0]
     L = lanes(Hs)
     vector, scalar = zeros(Hs), zero(Hs)
     first, last = (T, 0) if reverse else (0, T)
-    a = np.empty(H, Hs.dtype)
+    tiled = r1 - r0 >= 4
     for n in range(r0, r1):
         copy_row(h0[n], Hs[first, n])
-        for s in range(T):
-            t = T - 1 - s if reverse else s
-            prev = t + 1 if reverse else t
-            cur = t if reverse else t + 1
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        prev = t + 1 if reverse else t
+        cur = t if reverse else t + 1
+        if tiled:
+            affine_rows(x[t], W, Hs[prev], U, b, G, r0, r1)
+        else:
+            for n in range(r0, r1):
+                affine_row(x[t, n], W, Hs[prev, n], U, b, G[n])
+        for n in range(r0, r1):
             if not active(span, n, t):
                 copy_row(Hs[prev, n], Hs[cur, n])
                 continue
-            affine_row(x[t, n], W, Hs[prev, n], U, b, a)
+            a = G[n]
             j = 0
             while j + L <= H:
                 _alone_units(vector, a, Hs, n, cur, j, relu)
@@ -111,14 +119,15 @@ def _infer_rows(x, W, b, U, h0, Hs, span, reverse, relu, r0, r1):
             while j < H:
                 _alone_units(scalar, a, Hs, n, cur, j, relu)
                 j += 1
+    for n in range(r0, r1):
         copy_row(Hs[last, n], Hs[T + 1, n])
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _infer_parallel(x, W, b, U, h0, Hs, span, reverse, relu, chunks):
+def _infer_parallel(x, W, b, U, h0, Hs, G, span, reverse, relu, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(x.shape[1], chunks, c)
-        _infer_rows(x, W, b, U, h0, Hs, span, reverse, relu, r0, r1)
+        _infer_rows(x, W, b, U, h0, Hs, G, span, reverse, relu, r0, r1)
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -218,8 +227,9 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
     H = U.shape[0]
     if not keep:
         Hs = np.empty((T + 2, N, H), x.dtype)
+        G = np.empty((N, H), x.dtype)  # each row's pre-activations at its current step
         _parallel.launch(_infer_parallel, _infer_rows, N,
-                         (x, W, b, U, state0[0], Hs, kernel_span(span), reverse,
+                         (x, W, b, U, state0[0], Hs, G, kernel_span(span), reverse,
                           activation == "relu"))
         return (Hs[:T] if reverse else Hs[1:T + 1]), (Hs[T + 1],), None
     G = buffer(workspace, "G", (N, H), x.dtype)  # one step's pre-activations
