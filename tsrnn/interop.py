@@ -207,7 +207,8 @@ class TorchRNN:
         x = self.check_input(x)
         out, finals, _ = self.network.run(np.ascontiguousarray(x.transpose(1, 0, 2)),
                                   self._states_from_torch(h0, x.shape[0]), keep=False)
-        return out.transpose(1, 0, 2).copy(), self._states_to_torch(finals)
+        # A copy only where the batch-first view is not contiguous (several sequences).
+        return np.ascontiguousarray(out.transpose(1, 0, 2)), self._states_to_torch(finals)
 
     def vjp(self, x, grad_output, h0=None):
         """Gradients of ``sum(output * grad_output)`` (full BPTT).
@@ -274,11 +275,16 @@ class TorchRNN:
                 for i in range(len(self.network.layers))]
 
     def _states_to_torch(self, finals):
-        stacked = tuple(np.stack([np.asarray(s[j]) for s in finals])
-                        for j in range(self.network.n_states))
-        return stacked if self.network.n_states == 2 else stacked[0]
+        # One array filled layer by layer: np.stack per state took a third of a
+        # one-window forward.
+        net = self.network
+        stacked = np.empty((net.n_states, len(finals), *finals[0][0].shape), net.dtype)
+        for i, layer in enumerate(finals):
+            for j in range(net.n_states):
+                stacked[j, i] = layer[j]
+        return (stacked[0], stacked[1]) if net.n_states == 2 else stacked[0]
 
 
 def _check_finite(name, a):
-    if not np.all(np.isfinite(a)):
+    if not np.isfinite(a).all():  # the method: half the time of np.all on a small array
         raise ValueError(f"{name} contains NaN or infinity")
