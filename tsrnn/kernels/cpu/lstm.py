@@ -38,7 +38,7 @@ from ._common import (
     row_detached,
 )
 from ._math import sigmoid, tanh
-from ._products import accumulate_tn, affine_row, affine_rows, matmul_rows
+from ._products import accumulate_tn, affine_row, affine_rows, dot, matmul_rows
 from ._simd import get, lanes, store, zero, zeros
 
 # The equations, inlined into every path below; each path's unit body runs on a
@@ -202,8 +202,8 @@ def _grad_units(v, G, Cs, TC, dG, dh, dc, t, n, prev, j, one):
 
 
 @njit(**JIT_OPTIONS)
-def _backward_rows(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, span, reverse, tbptt,
-                   dW, dU, db, r0, r1):
+def _backward_rows(dout, x, W, WT, G, U, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, span, reverse,
+                   tbptt, dW, dU, db, r0, r1):
     T = G.shape[0]
     H = UT.shape[1]
     L = lanes(G)
@@ -230,7 +230,14 @@ def _backward_rows(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, span,
         # Weight gradients accumulate per block while the step is hot in cache.
         accumulate_tn(Hs[prev], dG, dU, r0, r1)
         input_grad_rows(x[t], dG, W, WT, dx[t], dW, db, r0, r1)
-        matmul_rows(dG, UT, tmp, r0, r1)
+        if r1 - r0 >= 4:
+            matmul_rows(dG, UT, tmp, r0, r1)
+        else:
+            # Too few rows for the tiles: a row's product vector by vector is one long
+            # chain of multiply-adds after another; dot products run four chains at once.
+            for n in range(r0, r1):
+                for h in range(H):
+                    tmp[n, h] = dot(dG, n, U, h)
         for n in range(r0, r1):
             if not active(span, n, t):
                 continue  # the gradient passes through padding unchanged
@@ -243,12 +250,12 @@ def _backward_rows(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, span,
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _backward_parallel(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, span, reverse,
+def _backward_parallel(dout, x, W, WT, G, U, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, span, reverse,
                        tbptt, dWb, dUb, dbb, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _backward_rows(dout, x, W, WT, G, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, span, reverse, tbptt,
-                       dWb[c], dUb[c], dbb[c], r0, r1)
+        _backward_rows(dout, x, W, WT, G, U, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, span, reverse,
+                       tbptt, dWb[c], dUb[c], dbb[c], r0, r1)
 
 
 def lstm_forward(x, weights, state0, reverse=False, workspace=None,
@@ -354,7 +361,7 @@ def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0,
     dx = buffer(workspace, "dx", x.shape, x.dtype)
     dWb, dUb, dbb = block_buffers(N, W.shape, U.shape, G.shape[2:], dtype=x.dtype)
     _parallel.launch(_backward_parallel, _backward_rows, N,
-                     (dout, x, W, np.ascontiguousarray(W.T), G, np.ascontiguousarray(U.T), Hs, Cs,
-                      TC, dG, dx, dh, dc, tmp, span, reverse, tbptt), (dWb, dUb, dbb))
+                     (dout, x, W, np.ascontiguousarray(W.T), G, U, np.ascontiguousarray(U.T), Hs,
+                      Cs, TC, dG, dx, dh, dc, tmp, span, reverse, tbptt), (dWb, dUb, dbb))
     return dx, tuple(reduce_blocks(p) for p in (dWb, dUb, dbb)), (dh, dc)
 
