@@ -42,6 +42,10 @@ from ._simd import (
     zeros,
 )
 
+#: Rows of a block's register tile. A kernel with fewer rows than this in a block takes
+#: the one-row products (inlined, or dot products) rather than calling the block's.
+TILE_ROWS = 4
+
 
 @njit(**JIT_OPTIONS)
 def matmul_rows(A, B, out, r0, r1):
@@ -91,7 +95,7 @@ def _rows(A, B, C, D, bias, out, r0, r1, add):
     # out[r0:r1] = start + A @ B (+ C @ D), start being out (add), bias or zero;
     # C, D and bias may be None (compiled away).
     i = r0
-    while i + 4 <= r1:
+    while i + TILE_ROWS <= r1:
         _rows4(A, B, C, D, bias, out, i, add)
         i += 4
     while i < r1:

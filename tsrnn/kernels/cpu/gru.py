@@ -41,7 +41,14 @@ from ._common import (
     row_detached,
 )
 from ._math import sigmoid, tanh
-from ._products import accumulate_tn, matmul_rows, matvec, project_row, project_rows
+from ._products import (
+    TILE_ROWS,
+    accumulate_tn,
+    matmul_rows,
+    matvec,
+    project_row,
+    project_rows,
+)
 from ._simd import get, lanes, store, zero, zeros
 
 # The equations, inlined into every path below; each path's unit body runs on a
@@ -189,7 +196,7 @@ def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, A, R, span, reverse, reset_aft
     vector, scalar = zeros(Hs), zero(Hs)
     first, last = (T, 0) if reverse else (0, T)
     one = np.ones(1, Hs.dtype)[0]
-    tiled = reset_after and r1 - r0 >= 4
+    tiled = reset_after and r1 - r0 >= TILE_ROWS
     for n in range(r0, r1):
         copy_row(h0[n], Hs[first, n])
     for s in range(T):

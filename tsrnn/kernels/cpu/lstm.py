@@ -38,7 +38,7 @@ from ._common import (
     row_detached,
 )
 from ._math import sigmoid, tanh
-from ._products import accumulate_tn, affine_row, affine_rows, dot, matmul_rows
+from ._products import TILE_ROWS, accumulate_tn, affine_row, affine_rows, dot, matmul_rows
 from ._simd import get, lanes, store, zero, zeros
 
 # The equations, inlined into every path below; each path's unit body runs on a
@@ -155,7 +155,7 @@ def _infer_rows(x, W, b, U, h0, c0, S, G, span, reverse, r0, r1):
     # way: each output is one chain of multiply-adds in order, in a tile or alone.
     T = x.shape[0]
     first, last = (T, 0) if reverse else (0, T)
-    tiled = r1 - r0 >= 4
+    tiled = r1 - r0 >= TILE_ROWS
     for n in range(r0, r1):
         copy_row(h0[n], S[0, first, n])
         copy_row(c0[n], S[1, first, n])
@@ -230,7 +230,7 @@ def _backward_rows(dout, x, W, WT, G, U, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, sp
         # Weight gradients accumulate per block while the step is hot in cache.
         accumulate_tn(Hs[prev], dG, dU, r0, r1)
         input_grad_rows(x[t], dG, W, WT, dx[t], dW, db, r0, r1)
-        if r1 - r0 >= 4:
+        if r1 - r0 >= TILE_ROWS:
             matmul_rows(dG, UT, tmp, r0, r1)
         else:
             # Too few rows for the tiles: a row's product vector by vector is one long

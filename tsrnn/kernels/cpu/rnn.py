@@ -31,7 +31,7 @@ from ._common import (
     row_detached,
 )
 from ._math import positive, tanh
-from ._products import accumulate_tn, affine_row, affine_rows, matmul_rows
+from ._products import TILE_ROWS, accumulate_tn, affine_row, affine_rows, matmul_rows
 from ._simd import get, lanes, store, zero, zeros
 
 ACTIVATIONS = ("tanh", "relu")
@@ -95,7 +95,7 @@ def _infer_rows(x, W, b, U, h0, Hs, G, span, reverse, relu, r0, r1):
     L = lanes(Hs)
     vector, scalar = zeros(Hs), zero(Hs)
     first, last = (T, 0) if reverse else (0, T)
-    tiled = r1 - r0 >= 4
+    tiled = r1 - r0 >= TILE_ROWS
     for n in range(r0, r1):
         copy_row(h0[n], Hs[first, n])
     for s in range(T):
