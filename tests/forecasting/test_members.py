@@ -83,19 +83,19 @@ def _forecast_of(member, y, steps):
     return member.forecast(np.asarray(y, float)[:, None], [len(y)], steps)[0, :, 0]
 
 
-def test_the_default_averages_the_network_and_both_members(tmp_path):
+def test_the_default_averages_the_network_and_the_three_members(tmp_path):
     index = pd.date_range("2000-01-01", periods=96, freq="MS")
     y = pd.Series(_trending(), index=index)
     hybrid = RNNForecaster(horizon=6, **FAST).fit(y)
     network = RNNForecaster(horizon=6, hybrid=None, **FAST).fit(y)
-    assert [m.kind for m in hybrid.members_] == ["theta", "damped"]
+    assert [m.kind for m in hybrid.members_] == ["theta", "damped", "dotm"]
     theta = ThetaModel(y, period=12).fit().forecast(6).to_numpy()
-    damped = _forecast_of(hybrid.members_[1], y, 6)
-    w1, w2 = (float(m.weight[0]) for m in hybrid.members_)
-    assert 0 < w1 < 1 and 0 < w2 < 1 and w1 + w2 < 1 and (w1, w2) != (1 / 3, 1 / 3)
-    np.testing.assert_allclose(hybrid.predict(),
-                               (1 - w1 - w2) * network.predict() + w1 * theta + w2 * damped,
-                               rtol=1e-5)
+    damped, dotm = (_forecast_of(m, y, 6) for m in hybrid.members_[1:])
+    w1, w2, w3 = (float(m.weight[0]) for m in hybrid.members_)
+    assert all(0 < w < 1 for w in (w1, w2, w3)) and w1 + w2 + w3 < 1
+    assert (w1, w2, w3) != (0.25, 0.25, 0.25)
+    np.testing.assert_allclose(hybrid.predict(), (1 - w1 - w2 - w3) * network.predict()
+                               + w1 * theta + w2 * damped + w3 * dotm, rtol=1e-5)
     hybrid.save(tmp_path / "h.npz")
     loaded = tsrnn.load(tmp_path / "h.npz")
     pd.testing.assert_frame_equal(loaded.predict_interval(), hybrid.predict_interval())
@@ -124,7 +124,7 @@ def test_the_weights_move_from_equal_shares_towards_the_inverse_squared_errors()
     panel = pd.DataFrame({"a": _trending(seed=1), "b": _trending(seed=2)}, index=index)
     glob = RNNForecaster(horizon=6, multiseries="global", scaling=["window", "ratio"],
                          **{**FAST, "calibration_size": 1}).fit(panel)  # none calibrated
-    assert [m.weight.tolist() for m in glob.members_] == [[0.25, 0.25], [0.25, 0.25]]
+    assert [m.weight.tolist() for m in glob.members_] == [[0.2, 0.2]] * 3
 
 
 def _edited(path, out, edit):
@@ -158,6 +158,15 @@ def test_files_must_agree_with_hybrid_and_old_theta_files_still_load(tmp_path):
     assert [m.kind for m in old.members_] == ["theta"]
     expected = 0.7 * network.predict() + 0.3 * _forecast_of(theta.members_[0], y, 6)
     np.testing.assert_allclose(old.predict(), expected, rtol=1e-5)
+    # A file of the earlier default (hybrid "auto": the Theta method and the damped trend)
+    # loads with its two members.
+    two = RNNForecaster(horizon=6, hybrid=["theta", "damped"], **FAST).fit(y)
+    two.save(tmp_path / "two.npz")
+    _edited(tmp_path / "two.npz", tmp_path / "auto.npz",
+            lambda meta, _: meta["params"].update(hybrid="auto"))
+    earlier = tsrnn.load(tmp_path / "auto.npz")
+    assert [m.kind for m in earlier.members_] == ["theta", "damped"]
+    pd.testing.assert_series_equal(earlier.predict(), two.predict())
     # Weights that sum past one are refused.
     _edited(tmp_path / "t.npz", tmp_path / "heavy.npz",
             lambda meta, arrays: arrays.update({"member.0.weight": np.array([1.5])}))
@@ -194,7 +203,7 @@ def test_a_series_too_short_for_a_network_is_forecast_by_the_members(tmp_path):
     with pytest.warns(UserWarning, match="too short for a network"):
         fc = RNNForecaster(horizon=6, **FAST).fit(y)
     assert fc.regressors_ == [] and fc.regressor_ is None
-    assert [float(m.weight[0]) for m in fc.members_] == [0.5, 0.5]
+    assert [float(m.weight[0]) for m in fc.members_] == [1 / 3] * 3
     expected = np.mean([_forecast_of(m, y, 6) for m in fc.members_], axis=0)
     np.testing.assert_allclose(fc.predict(), expected, rtol=1e-12)
     assert np.isinf(fc.predict_interval()["upper"]).all()  # no errors to calibrate on yet
@@ -221,3 +230,90 @@ def test_the_damped_trend_refuses_parameters_that_do_not_match_the_series():
     damped.alpha = damped.alpha[:0]  # the jitted loop would read past it
     with pytest.raises(ValueError, match="one value per series"):
         damped.forecast(y[:, None], [96], 3)
+
+
+def _one_step_sse(member, y, skip):
+    """Squared one-step errors of ``member`` on ``y`` from the ``skip``-th observation on,
+    each forecast from the origin just before it."""
+    origins = np.arange(skip, len(y))
+    fitted = member.forecast(y[:, None], origins, 1)[:, 0, 0]
+    return float(np.sum((y[skip:] - fitted) ** 2))
+
+
+def test_the_dynamic_theta_line_is_least_squares_over_the_data_so_far():
+    from tsrnn.kernels.cpu.smoothing import _theta_step
+
+    y = np.asarray(datasets.load_nile(), float)[:30]
+    level, mean, a, b = 0.0, 0.0, 0.0, 0.0
+    for t, value in enumerate(y):
+        level, mean, a, b = _theta_step(value, t, level, mean, a, b, 0.3)
+        if t:  # the line through the first t + 1 points at x = 1, 2, ...
+            slope, intercept = np.polyfit(np.arange(1.0, t + 2), y[:t + 1], 1)
+            np.testing.assert_allclose([a, b], [intercept, slope], rtol=1e-9, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["nile", "realgdp", "unemp"])
+def test_dynamic_theta_forecasts_are_statsforecasts_and_its_fit_is_as_good(name):
+    theta_lib = pytest.importorskip("statsforecast.theta")
+    from statsforecast.models import DynamicOptimizedTheta
+
+    y = np.asarray(datasets.load_nile() if name == "nile"
+                   else datasets.load_macrodata()[name], float).ravel()
+    dotm = _member("dotm", y, 1, None)
+    alpha, theta, l0 = float(dotm.alpha[0]), float(dotm.theta[0]), float(dotm.l0[0])
+    assert 0.1 <= alpha <= 0.99 and theta >= 1
+    # The same parameters give statsforecast's forecasts, from the end and an earlier origin.
+    for origin in (len(y), len(y) - 7):
+        fit = theta_lib.thetamodel(y[:origin], 1, "DOTM", initial_smoothed=l0, alpha=alpha,
+                                   theta=theta, nmse=3)
+        np.testing.assert_allclose(dotm.forecast(y[:, None], [origin], 8)[0, :, 0],
+                                   theta_lib.forecast_theta(fit, 8)["mean"], rtol=1e-9)
+    # Its parameters fit the one-step errors as well as statsforecast's own estimates.
+    theirs = DynamicOptimizedTheta().fit(y).model_["par"]
+    other = _member("dotm", y, 1, None)
+    other.alpha[:], other.l0[:] = theirs["alpha"], theirs["initial_smoothed"]
+    other.theta[:] = min(theirs["theta"], dotm.MAX_THETA)
+    assert _one_step_sse(dotm, y, 3) <= _one_step_sse(other, y, 3) * (1 + 1e-3)
+
+
+def test_the_dynamic_theta_parameters_are_the_least_squares_ones():
+    # Sunspots (real, cyclical): moving any parameter off the estimate raises the error.
+    y = np.asarray(datasets.load_sunspots(), float).ravel()
+    dotm = _member("dotm", y, 1, None)
+    best = _one_step_sse(dotm, y, 3)
+    for name, step in (("alpha", 0.01), ("alpha", -0.01), ("l0", 5.0), ("l0", -5.0),
+                       ("theta", 0.05), ("theta", -0.05)):
+        moved = _member("dotm", y, 1, None)
+        value = getattr(moved, name) + step
+        if name == "alpha" and not 0.1 <= value[0] <= 0.99 or name == "theta" and value[0] < 1:
+            continue
+        setattr(moved, name, value)
+        assert _one_step_sse(moved, y, 3) >= best * (1 - 1e-8)  # the initial level: a tiny pull
+
+
+def test_dynamic_theta_forecasts_from_any_origin_of_ragged_series():
+    # Two series, the second starting at row 40: origins before a start, at it, past the
+    # data; forecasts stay finite, and a series' forecasts ignore the other's data.
+    y = np.column_stack([_trending(seed=3), _trending(seed=4)])
+    y[:40, 1] = np.nan
+    starts = np.array([0, 40])
+    dotm, = fit_members(["dotm"], y, starts, 1, "auto", 0.5)
+    out = dotm.forecast(np.nan_to_num(y), [1, 30, 40, 41, 96], 12)
+    assert np.isfinite(out).all()
+    alone, = fit_members(["dotm"], y[40:, 1:], np.zeros(1, int), 1, "auto", 0.5)
+    np.testing.assert_allclose(out[-1, :, 1], _forecast_of(alone, y[40:, 1], 12), rtol=1e-9)
+    dotm.theta = dotm.theta[:1]  # the jitted loop would read past it
+    with pytest.raises(ValueError, match="one value per series"):
+        dotm.forecast(np.nan_to_num(y), [96], 3)
+
+
+def test_dynamic_theta_members_save_and_load(tmp_path):
+    y = pd.Series(_trending(), index=pd.date_range("2000-01-01", periods=96, freq="MS"))
+    fc = RNNForecaster(horizon=6, hybrid=["dotm", "damped"], **FAST).fit(y)
+    fc.save(tmp_path / "d.npz")
+    pd.testing.assert_frame_equal(tsrnn.load(tmp_path / "d.npz").predict_interval(),
+                                  fc.predict_interval())
+    _edited(tmp_path / "d.npz", tmp_path / "bad.npz",
+            lambda meta, arrays: arrays.update({"member.0.theta": np.array([0.5])}))
+    with pytest.raises(ValueError, match="theta must lie in"):
+        tsrnn.load(tmp_path / "bad.npz")

@@ -97,22 +97,24 @@ class RNNForecaster(BaseEstimator):
         Networks trained per scaling, each from its own random initialisation;
         the forecasts of all the networks are averaged, and the intervals are
         calibrated on that average.
-    hybrid : {"auto", "theta", "damped"}, list of them, or None, default="auto"
-        Statistical members averaged with the networks, on every series:
-        ``"theta"``, the Theta method (simple exponential smoothing with drift
-        on the deseasonalised series, the M3 competition's winner);
-        ``"damped"``, exponential smoothing with a damped additive trend on
-        the deseasonalised series. Each network and each member weighs the
-        same a priori (one network and both members: a third each); each
-        series then moves its weights towards the shares of the inverse
-        squared mean absolute errors of the forecasts on its held-out
-        calibration windows, the more the more windows it has (halfway at
-        five). Their parameters are estimated once per fit (statsmodels);
-        ``update`` moves their origin without refitting. ``"auto"``: both, for
-        a model without covariates, dynamic or static (which they cannot
-        read), None otherwise (measured on M1 and M3 validation windows: the
-        average beats every member alone, for models of one series and
-        global ones).
+    hybrid : {"auto", "theta", "damped", "dotm"}, list of them, or None, default="auto"
+        Statistical members averaged with the networks, on every series, each
+        on the deseasonalised series: ``"theta"``, the Theta method (simple
+        exponential smoothing with half the linear trend as drift, the M3
+        competition's winner); ``"damped"``, exponential smoothing with a
+        damped additive trend; ``"dotm"``, the dynamic optimised Theta method
+        (the share of the trend estimated, and the trend line updated with
+        each observation). Each network and each member weighs the same a
+        priori (one network and three members: a quarter each); each series
+        then moves its weights towards the shares of the inverse squared mean
+        absolute errors of the forecasts on its held-out calibration windows,
+        the more the more windows it has (halfway at five). Their parameters
+        are estimated once per fit (statsmodels for the first two);
+        ``update`` moves their origin without refitting. ``"auto"``: all
+        three, for a model without covariates, dynamic or static (which they
+        cannot read), None otherwise (measured on M1 and M3 validation
+        windows: the average beats every member alone, and the three members
+        beat any two, for models of one series and global ones).
     difference : bool, default=False
         Model first differences (forecasts are summed back onto the last level).
     deseasonalize : "auto" or bool, default="auto"

@@ -1,15 +1,17 @@
 """Statistical members of the forecaster's ensemble.
 
-Two classical forecasts join the networks' (``hybrid``): the Theta method
+Three classical forecasts join the networks' (``hybrid``): the Theta method
 (Assimakopoulos and Nikolopoulos, 2000; the M3 competition's winner), simple
 exponential smoothing with a drift of half the series' linear trend (Hyndman
-and Billah, 2003), and exponential smoothing with a damped additive trend
-(Gardner and McKenzie, 1985), the robust trend method of the M competitions.
-Both run on the series deseasonalised as the networks' are. Their parameters
-are estimated with statsmodels; the forecasts from any origin then take one
-smoothing pass over the data, which is what calibration, updates and
-backtests need: forecasts from many origins, and new observations that move
-the origin without refitting.
+and Billah, 2003); exponential smoothing with a damped additive trend
+(Gardner and McKenzie, 1985), the robust trend method of the M competitions;
+and the dynamic optimised Theta method (Fiorucci et al., 2016), whose share of
+the trend is estimated and whose trend line follows the data. All run on the
+series deseasonalised as the networks' are. Their parameters are estimated
+once per fit; the forecasts from any origin then take one smoothing pass over
+the data, which is what calibration, updates and backtests need: forecasts
+from many origins, and new observations that move the origin without
+refitting.
 """
 
 import warnings
@@ -17,7 +19,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..kernels.cpu.smoothing import damped_states
+from ..kernels.cpu.smoothing import damped_states, theta_fit, theta_forecasts
 from .scaling import SeriesScaler
 
 
@@ -160,19 +162,60 @@ class DampedTrend(StatisticalMember):
         return level[at][:, None, :] + damping * trend[at][:, None, :]
 
 
-def _smoothed(z, starts, *state):
-    """Level and trend (T, C) of :func:`damped_states`, after checking that the state holds
-    one value per column (the jitted loop reads one of each per column, unchecked)."""
+class DynamicTheta(StatisticalMember):
+    """The dynamic optimised Theta method (Fiorucci et al., 2016; statsforecast's
+    ``DynamicOptimizedTheta``): simple exponential smoothing plus ``1 - 1/theta`` times
+    the least-squares line over the data so far, that line updated with each observation
+    and smoothed as the level is. The smoothing weight, ``theta`` and the initial level
+    minimise the one-step errors (a grid over the weight, the other two in closed form).
+    """
+
+    kind = "dotm"
+    parameters: ClassVar[dict] = {"alpha": (0.0, 1.0, False), "theta": (1.0, np.inf, True),
+                                  "l0": None}
+    #: Smoothing weights tried (statsforecast's bounds), and the largest theta.
+    ALPHAS = np.round(np.arange(0.10, 0.995, 0.01), 2)
+    MAX_THETA = 1e4
+
+    def _init(self, C):
+        # Until estimated (a column of fewer than five values): the classic Theta method.
+        self.alpha, self.theta, self.l0 = np.full(C, 0.5), np.full(C, 2.0), np.zeros(C)
+
+    def _fit_column(self, c, y):
+        if len(y):
+            self.l0[c] = y[0]
+        if len(y) < 5 or np.ptp(y) == 0:
+            return
+        size = np.abs(y).max()  # in units of the largest value, so that no sum overflows
+        # The first errors come from a line through a few points: skipped where it can be.
+        skip = 3 if len(y) >= 8 else 1
+        alpha, w, l0 = theta_fit(np.ascontiguousarray(y / size), self.ALPHAS, skip,
+                                 1.0 - 1.0 / self.MAX_THETA)
+        self.alpha[c], self.theta[c], self.l0[c] = alpha, 1.0 / (1.0 - w), l0 * size
+
+    def _levels(self, z, origins, k):
+        args = _checked(z, self.starts, self.alpha, 1.0 - 1.0 / self.theta, self.l0)
+        return theta_forecasts(*args, np.ascontiguousarray(origins, np.int64), k.shape[1])
+
+
+def _checked(z, starts, *state):
+    """``z``, ``starts`` and the state as the jitted loops read them, after checking that
+    the state holds one value per column (they read one of each per column, unchecked)."""
     state = [np.ascontiguousarray(a, np.float64) for a in state]
     starts = np.ascontiguousarray(starts, np.int64)
     if any(a.shape != (z.shape[1],) for a in (starts, *state)):
         raise ValueError(f"a statistical member's parameters must hold one value per series "
                          f"({z.shape[1]})")
-    return damped_states(np.ascontiguousarray(z, np.float64), starts, *state)
+    return (np.ascontiguousarray(z, np.float64), starts, *state)
+
+
+def _smoothed(z, starts, *state):
+    """Level and trend (T, C) of :func:`damped_states`, the state checked."""
+    return damped_states(*_checked(z, starts, *state))
 
 
 #: The members ``hybrid`` names, by name.
-MEMBERS = {m.kind: m for m in (ThetaMethod, DampedTrend)}
+MEMBERS = {m.kind: m for m in (ThetaMethod, DampedTrend, DynamicTheta)}
 
 
 def fit_members(kinds, values, starts, period, deseasonalize, weight, end=None):

@@ -245,6 +245,10 @@ def _standardised(arrays, name, rows, cols):
     return values, stats, {name, f"{name}_mean", f"{name}_std"}
 
 
+#: What ``hybrid="auto"`` chose in earlier versions (files keep the members they were fitted with).
+_EARLIER_AUTO_MEMBERS = (["theta", "damped"],)
+
+
 def _members(fc, meta, arrays, T, C):
     """The statistical members and the names of their arrays, checked against ``hybrid``."""
     wanted = fc._member_kinds(fc.n_covariates_ or "static_columns" in meta)
@@ -259,7 +263,8 @@ def _members(fc, meta, arrays, T, C):
             raise S.StateError("members must be a list")
         prefixes = [f"member.{j}" for j in range(len(listed))]
         kinds = [m.get("kind") if isinstance(m, dict) else None for m in listed]
-        if kinds != wanted:
+        if kinds != wanted and not (fc.hybrid == "auto" and wanted
+                                    and kinds in _EARLIER_AUTO_MEMBERS):
             raise S.StateError(f"hybrid={fc.hybrid!r} and the file's members {kinds} disagree")
     members, names = [], set()
     for entry, prefix in zip(listed, prefixes, strict=True):
