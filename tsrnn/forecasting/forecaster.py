@@ -18,7 +18,7 @@ from . import state as _state
 from .index import future_index, same_labels, seasonal_period
 from .inputs import as_exog, as_series, take
 from .intervals import ConformalResiduals
-from .members import MEMBERS, fit_members
+from .members import MEMBERS, fit_members, forecast_members
 from .panel import LongPanel, is_long
 from .scaling import SCALINGS, SeriesScaler
 from .windows import WindowPlan
@@ -622,7 +622,7 @@ class RNNForecaster(BaseEstimator):
         for m, scaler in enumerate(self.scalers_):
             S, E = self._model_space(values, exog, scaler)
             total = total + scaler.restore(self._forecast(S, E, ends, steps, m), values[at], at)
-        members = [m.forecast(values, at + 1, steps) for m in self.members_]
+        members = forecast_members(self.members_, values, at + 1, steps) if self.members_ else []
         return total / max(len(self.scalers_), 1), members
 
     def _ensemble(self, values, exog, ends, steps):

@@ -59,11 +59,7 @@ class StatisticalMember:
     def forecast(self, values, origins, steps):
         """Forecasts (n, steps, C) in observed units from each origin in ``origins`` (the
         position of the first forecast step: the data before it is seen)."""
-        origins = np.asarray(origins)
-        T = int(origins.max())  # levels up to the last origin's last observation
-        z = self.scaler.levels(values[:T], np.arange(T))
-        out = self._levels(z, origins, np.arange(steps, dtype=float)[None, :, None])
-        return self.scaler.values(out, origins[:, None] + np.arange(steps))
+        return forecast_members([self], values, origins, steps)[0]
 
 
 def _smoothing_fit(y, **kwargs):
@@ -216,6 +212,24 @@ def _smoothed(z, starts, *state):
 
 #: The members ``hybrid`` names, by name.
 MEMBERS = {m.kind: m for m in (ThetaMethod, DampedTrend, DynamicTheta)}
+
+
+def forecast_members(members, values, origins, steps):
+    """Each member's forecasts (n, steps, C) in observed units from each origin in
+    ``origins``; members sharing a scaler (as :func:`fit_members` makes them) deseasonalise
+    the data, and put the season back, once."""
+    origins = np.asarray(origins)
+    T = int(origins.max())  # levels up to the last origin's last observation
+    k = np.arange(steps, dtype=float)[None, :, None]
+    positions = origins[:, None] + np.arange(steps)
+    out = [None] * len(members)
+    for scaler in {id(m.scaler): m.scaler for m in members}.values():
+        mine = [j for j, m in enumerate(members) if m.scaler is scaler]
+        z = scaler.levels(values[:T], np.arange(T))
+        levels = np.stack([members[j]._levels(z, origins, k) for j in mine])
+        for j, forecast in zip(mine, scaler.values(levels, positions), strict=True):
+            out[j] = forecast
+    return out
 
 
 def fit_members(kinds, values, starts, period, deseasonalize, weight, end=None):
