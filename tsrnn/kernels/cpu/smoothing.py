@@ -65,9 +65,10 @@ def theta_fit(y, alphas, skip, max_weight):
     the data hardly fix it), scored on the errors from the ``skip``-th on.
     Returns ``(alpha, w, level0)`` of the lowest squared error.
     """
-    best, best_alpha, best_w, best_l0 = np.inf, alphas[0], 0.5, y[0]
+    best, best_alpha, best_w, best_l0 = 0.0, alphas[0], 0.5, y[0]
     ridge = 1e-3
-    for alpha in alphas:
+    for j in range(len(alphas)):
+        alpha = alphas[j]
         level, mean, a, b = 0.0, 0.0, 0.0, 0.0   # the level without its initial value's part
         g = 1.0                                  # the initial level's share in the level
         sgg = sgd = sdd = sgr = sdr = srr = 0.0
@@ -91,7 +92,7 @@ def theta_fit(y, alphas, skip, max_weight):
         l0 = (sgr - sgd * w) / sgg
         sse = (srr + ridge * y[0] * y[0] - 2.0 * l0 * sgr - 2.0 * w * sdr + l0 * l0 * sgg
                + 2.0 * l0 * w * sgd + w * w * sdd)
-        if sse < best:
+        if j == 0 or sse < best:  # no infinite start: fastmath assumes finite values
             best, best_alpha, best_w, best_l0 = sse, alpha, w, l0
     return best_alpha, best_w, best_l0
 
