@@ -302,6 +302,11 @@ def test_dynamic_theta_forecasts_from_any_origin_of_ragged_series():
     assert np.isfinite(out).all()
     alone, = fit_members(["dotm"], y[40:, 1:], np.zeros(1, int), 1, "auto", 0.5)
     np.testing.assert_allclose(out[-1, :, 1], _forecast_of(alone, y[40:, 1], 12), rtol=1e-9)
+    # A constant series is forecast as that constant (as the other members forecast it).
+    flat = np.full((12, 1), 5.0)
+    for kind in ("theta", "damped", "dotm"):
+        member, = fit_members([kind], flat, np.zeros(1, int), 1, "auto", 0.5)
+        np.testing.assert_allclose(member.forecast(flat, [12], 3)[0, :, 0], 5.0, rtol=1e-12)
     dotm.theta = dotm.theta[:1]  # the jitted loop would read past it
     with pytest.raises(ValueError, match="one value per series"):
         dotm.forecast(np.nan_to_num(y), [96], 3)

@@ -180,7 +180,10 @@ class DynamicTheta(StatisticalMember):
     def _fit_column(self, c, y):
         if len(y):
             self.l0[c] = y[0]
-        if len(y) < 5 or np.ptp(y) == 0:
+        if len(y) and np.ptp(y) == 0:
+            self.theta[c] = 1.0  # no trend: the regression line's intercept would leak in
+            return
+        if len(y) < 5:
             return
         size = np.abs(y).max()  # in units of the largest value, so that no sum overflows
         # The first errors come from a line through a few points: skipped where it can be.
