@@ -33,10 +33,10 @@ def damped_states(z, starts, alpha, beta, phi, level0, trend0):
 
 
 @njit(**JIT_OPTIONS)
-def _theta_drift(seen, a, b, alpha):
-    """The Theta method's trend term for the next observation after ``seen`` of them: the
-    regression line's intercept ``a`` and slope ``b`` smoothed as the level is."""
-    decay = (1.0 - alpha) ** seen
+def _theta_drift(decay, a, b, alpha):
+    """The Theta method's trend term for the next observation after ``seen`` of them
+    (``decay = (1 - alpha) ** seen``, which the callers carry along): the regression
+    line's intercept ``a`` and slope ``b`` smoothed as the level is."""
     return a * decay + b * (1.0 - decay * (1.0 - alpha)) / alpha
 
 
@@ -70,11 +70,11 @@ def theta_fit(y, alphas, skip, max_weight):
     for j in range(len(alphas)):
         alpha = alphas[j]
         level, mean, a, b = 0.0, 0.0, 0.0, 0.0   # the level without its initial value's part
-        g = 1.0                                  # the initial level's share in the level
+        g = 1.0          # the initial level's share in the level: (1 - alpha) ** i
         sgg = sgd = sdd = sgr = sdr = srr = 0.0
         for i in range(len(y)):
             if i >= skip:
-                d = _theta_drift(i, a, b, alpha)
+                d = _theta_drift(g, a, b, alpha)
                 r = y[i] - level
                 sgg += g * g
                 sgd += g * d
@@ -127,9 +127,11 @@ def theta_forecasts(z, starts, alpha, weight, level0, origins, steps):
             else:
                 seen = 0
                 level, mean, a, b = level0[c], level0[c], level0[c], 0.0
+            decay = (1.0 - al) ** seen
             for k in range(steps):
-                mu = level + w * _theta_drift(seen, a, b, al)
+                mu = level + w * _theta_drift(decay, a, b, al)
                 out[j, k, c] = mu
                 level, mean, a, b = _theta_step(mu, seen, level, mean, a, b, al)
                 seen += 1
+                decay *= 1.0 - al
     return out
