@@ -97,7 +97,7 @@ def _rows(A, B, C, D, bias, out, r0, r1, add):
     i = r0
     while i + TILE_ROWS <= r1:
         _rows4(A, B, C, D, bias, out, i, add)
-        i += 4
+        i += TILE_ROWS
     while i < r1:
         if C is None:
             _row(A[i], B, None, None, bias, out[i], add)
