@@ -23,9 +23,9 @@ def _long(shapes=SHAPES, freq="M", seed=0):
     return pd.concat(parts, ignore_index=True).sample(frac=1.0, random_state=1)  # any order
 
 
-def _right_aligned(df):
+def _right_aligned(df, column="y"):
     """The wide frame a long panel is modelled as: each series ends on the last row."""
-    series = {sid: part.sort_values("ds")["y"].to_numpy() for sid, part in
+    series = {sid: part.sort_values("ds")[column].to_numpy() for sid, part in
               df.groupby("unique_id", sort=False)}
     T = max(map(len, series.values()))
     return pd.DataFrame({sid: np.r_[np.full(T - len(v), np.nan), v] for sid, v in
@@ -106,7 +106,9 @@ def test_a_long_panel_is_saved_and_backtested_in_its_own_times(tmp_path):
                                            "y": [1.0]})]), "series 'z' has 1 observation"),
     (lambda d: d.drop(columns="y"), "'y'.*missing"),
     (lambda d: d.assign(unique_id=d.unique_id.where(d.unique_id != "a", 7)), "mixes types"),
-    (lambda d: d.assign(promo=1.0), "promo"),
+    (lambda d: d.assign(promo="yes"), "covariates \\['promo'\\] are not numeric"),
+    (lambda d: d.assign(promo=np.where(d.unique_id == "b", np.nan, 1.0)),
+     "series 'b'.*missing.*'promo'"),
     (lambda d: d.assign(y=d.y.where(d.ds != d.ds.max(), np.nan)), "series 'c'.*missing"),
     (lambda d: d.assign(y=d.y.astype(str)), "not numeric"),
 ])
@@ -212,3 +214,130 @@ def test_static_covariates_are_checked():
     fitted = RNNForecaster(horizon=1, **FAST).fit(
         df, static=static.reset_index().rename(columns={"index": "unique_id"}))
     assert fitted._static_columns == ["persistent"]
+
+
+def _promo_panel(n_series=12, T=90, H=6, seed=0):
+    """Series lifted by their own promotions (and moved by a price), each series of its own
+    length and end: ``(train, future)`` long frames, the future with the actual values."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for i in range(n_series):
+        n = T - 2 * i + H
+        promo = (rng.random(n) < 0.3).astype(float)
+        price = rng.standard_normal(n)
+        y = 10 + 4 * promo + 0.5 * price + np.sin(np.arange(n) / 3) + 0.3 * rng.standard_normal(n)
+        parts.append(pd.DataFrame({"unique_id": f"s{i}", "ds": pd.period_range(
+            end=pd.Period("2024-06-30", "D") - i, periods=n, freq="D"), "y": y, "promo": promo,
+            "price": price, "future": np.arange(n) >= n - H}))
+    df = pd.concat(parts, ignore_index=True).sample(frac=1.0, random_state=2)
+    train, future = df[~df.future], df[df.future]
+    return train.drop(columns="future"), future.drop(columns="future")
+
+
+def _mae(pred, future):
+    both = pred.merge(future, on=["unique_id", "ds"], suffixes=("_hat", ""))
+    assert len(both) == len(future)
+    return float(np.mean(np.abs(both.y_hat - both.y)))
+
+
+def test_covariates_of_each_series_in_long_format_are_read_with_their_own_series():
+    train, future = _promo_panel()
+    kw = {"horizon": 6, "hidden_size": 16, "max_epochs": 30, "random_state": 0}
+    fc = RNNForecaster(**kw).fit(train)
+    assert fc.n_covariates_ == 2 and fc._exog_columns == ["promo", "price"]
+    assert fc.members_ == []  # the statistical members cannot read covariates
+    pred = fc.predict(X=future.drop(columns="y"))
+    blind = RNNForecaster(**kw).fit(train.drop(columns=["promo", "price"]))
+    assert _mae(pred, future) < 0.5 * _mae(blind.predict(), future)
+    # Exactly the global model of the wide frame and the covariates (T, n_series, F).
+    assert future.groupby("unique_id").ds.max().nunique() == 12  # each ends on its own day
+    order = list(pd.unique(train.unique_id))
+    aligned = {c: _right_aligned(train, c)[order] for c in ("y", "promo", "price")}
+    X = np.stack([aligned["promo"].to_numpy(), aligned["price"].to_numpy()], axis=-1)
+    Xf = np.stack([future.sort_values("ds").groupby("unique_id")[c].apply(np.asarray)[order]
+                   .tolist() for c in ("promo", "price")], axis=-1).transpose(1, 0, 2)
+    same = RNNForecaster(multiseries="global", seasonal_period=7, **kw).fit(aligned["y"], X)
+    expected = same.predict(X=Xf)
+    for sid in order:
+        np.testing.assert_allclose(pred.loc[pred.unique_id == sid, "y"], expected[sid])
+    # A series' forecast moves with its own future promotions only.
+    lifted = future.assign(promo=np.where(future.unique_id == "s3", 1.0, future.promo))
+    moved = (fc.predict(X=lifted.drop(columns="y")).set_index(["unique_id", "ds"]).y
+             - pred.set_index(["unique_id", "ds"]).y).abs().groupby(level=0).max()
+    assert moved["s3"] > 0.5 and (moved.drop("s3") == 0).all()
+
+
+def test_past_covariates_of_a_long_panel_and_its_updates_saves_and_backtests(tmp_path):
+    train, future = _promo_panel(n_series=5, T=60)
+    fc = RNNForecaster(horizon=6, past_covariates=["price"], **FAST).fit(train)
+    assert fc._past.tolist() == [False, True]
+    pred = fc.predict(X=future.drop(columns=["y", "price"]))  # only what is known ahead
+    pd.testing.assert_frame_equal(fc.predict(X=future.drop(columns="y")), pred)
+    band = fc.predict_interval(X=future.drop(columns=["y", "price"]))
+    np.testing.assert_allclose(band.forecast, pred.y)
+    fc.save(tmp_path / "cov.npz")
+    loaded = tsrnn.load(tmp_path / "cov.npz")
+    pd.testing.assert_frame_equal(loaded.predict(X=future.drop(columns="y")), pred)
+    # New observations bring their covariates; the next forecast reads the ones after them.
+    first = future.sort_values("ds").groupby("unique_id").head(2)
+    rest = future.drop(index=first.index).drop(columns=["y", "price"])
+    before = loaded.predict(X=future.drop(columns="y"))
+    with pytest.raises(ValueError, match=r"covariate columns \['unique_id'|fitted with"):
+        loaded.update(first.drop(columns="promo"))
+    with pytest.raises(ValueError, match="columns of y_new"):
+        loaded.update(first.drop(columns=["promo", "price"]), X_new=first)
+    pd.testing.assert_frame_equal(loaded.predict(X=future.drop(columns="y")), before)
+    loaded.update(first)
+    after = loaded.predict(horizon=4, X=rest)
+    assert (after.groupby("unique_id").ds.min()
+            == future.groupby("unique_id").ds.min() + 2).all()
+    # The walk-forward backtest reads each series' covariates (names -> positions).
+    frame, metrics = fc.backtest(start=50, step=5)
+    assert np.all(np.isfinite(metrics["MASE"])) and len(metrics) == 6
+    again, _ = fc.backtest(y=train, start=50, step=5)
+    pd.testing.assert_frame_equal(again, frame)
+
+
+def test_local_models_read_each_series_covariates():
+    train, future = _promo_panel(n_series=3, T=50)
+    fc = RNNForecaster(horizon=6, multiseries="local", **FAST).fit(train)
+    pred = fc.predict(X=future.drop(columns="y"))
+    for j, sid in enumerate(fc.columns_):
+        own = train[train.unique_id == sid].sort_values("ds")
+        alone = RNNForecaster(horizon=6, multiseries="joint", seasonal_period=7, **FAST).fit(
+            own.y.to_numpy(), own[["promo", "price"]].to_numpy())
+        ahead = future[future.unique_id == sid].sort_values("ds")[["promo", "price"]]
+        np.testing.assert_allclose(pred.loc[pred.unique_id == sid, "y"],
+                                   alone.predict(X=ahead.to_numpy()))
+        assert fc.forecasters_[j].n_covariates_ == 2
+
+
+def test_covariates_of_a_long_panel_are_checked():
+    train, future = _promo_panel(n_series=3, T=50)
+    X = future.drop(columns="y")
+    with pytest.raises(ValueError, match="put them in y; X must be None"):
+        RNNForecaster(horizon=6, **FAST).fit(train[["unique_id", "ds", "y"]], X=train)
+    with pytest.raises(ValueError, match="need multiseries='global' or 'local'"):
+        RNNForecaster(horizon=6, multiseries="joint", **FAST).fit(train)
+    fc = RNNForecaster(horizon=6, **FAST).fit(train)
+    with pytest.raises(ValueError, match="pass their future values as X"):
+        fc.predict()
+    with pytest.raises(ValueError, match="absent \\['s1'\\]"):
+        fc.predict(X=X[X.unique_id != "s1"])
+    with pytest.raises(ValueError, match="continue the data seen"):
+        fc.predict(X=X.assign(ds=X.ds + 1))
+    with pytest.raises(ValueError, match="X covers 5 future steps"):
+        fc.predict(X=X.sort_values("ds").groupby("unique_id").head(5))
+    with pytest.raises(ValueError, match="has the covariates \\['promo'\\]"):
+        fc.predict(X=X.drop(columns="price"))
+    with pytest.raises(ValueError, match="must be long too"):
+        fc.predict(X=np.zeros((6, 3, 2)))
+    with pytest.raises(ValueError, match="missing or infinite"):
+        fc.predict(X=X.assign(price=np.nan))
+    y = _right_aligned(train)
+    wide = RNNForecaster(horizon=6, multiseries="global", **FAST).fit(
+        y, np.ones((len(y), 3, 1)))
+    with pytest.raises(ValueError, match=r"shape \(horizon, n_series, n_covariates\)"):
+        wide.predict(X=np.ones((6, 1)))
+    with pytest.raises(ValueError, match="covariates of 2 series"):
+        wide.predict(X=np.ones((6, 2, 1)))

@@ -40,7 +40,7 @@ def backtest(fc, y=None, X=None, start=None, step=1, horizon=None, refit=False,
     data, exog, panel = _data(fc, y, X, fitted)
     values, index, columns, _, starts = as_series(data, "y", leading_missing=True)
     if X is not None and y is not None:
-        checked = as_exog(X, index, "X")
+        checked = as_exog(X, index, "X", n_series=values.shape[1], starts=starts)
         # A DataFrame keeps its names, which past_covariates may use.
         exog = X if isinstance(X, pd.DataFrame) else checked
     if fitted:
@@ -57,6 +57,10 @@ def backtest(fc, y=None, X=None, start=None, step=1, horizon=None, refit=False,
                          f"got {start}")
     origins = np.arange(start, T, step)
     params = {"multiseries": mode, "seasonal_period": period}
+    if panel is not None and panel.covariates and fc.past_covariates:
+        # The clones read the covariates as an array (T, n_series, F): by position.
+        params["past_covariates"] = [panel.covariates.index(c) if c in panel.covariates
+                                     else c for c in fc.past_covariates]
     if coverage is not None:
         fc._check_coverage(coverage)
     late = [c for c, s in zip(columns, starts, strict=True) if s >= origins[0]]
@@ -76,8 +80,9 @@ def backtest(fc, y=None, X=None, start=None, step=1, horizon=None, refit=False,
             keep = origins > s
             if not keep.any():
                 continue
+            own = exog[:, j] if isinstance(exog, np.ndarray) and exog.ndim == 3 else exog
             part = _walk(fc, {**params, "multiseries": "joint"}, data[c].iloc[s:],
-                         None if exog is None else take(exog, s, len(data)), origins[keep] - s,
+                         None if own is None else take(own, s, len(data)), origins[keep] - s,
                          horizon, coverage, f"series {c!r}")
             for full, p in zip(preds, part, strict=True):
                 full[keep, :, j] = p[:, :, 0]
@@ -90,7 +95,8 @@ def backtest(fc, y=None, X=None, start=None, step=1, horizon=None, refit=False,
 
 def _data(fc, y, X, fitted):
     """``(data, covariates, panel)``: what to backtest on (``y`` as a pandas object, or the
-    data seen), the covariates seen when ``y`` is not given, and the long panel's layout."""
+    data seen), the covariates seen when ``y`` is not given (or a long panel's own, as an
+    array (T, n_series, F)), and the long panel's layout."""
     if y is None:
         if not fitted:
             raise ValueError("backtest needs y, or a fitted forecaster to backtest on the data "
@@ -100,9 +106,11 @@ def _data(fc, y, X, fitted):
         return fc._original(), fc._original_exog(), fc._panel
     if is_long(y, fc.id_col, fc.time_col):
         if X is not None:
-            raise ValueError("covariates for a long-format panel are not supported yet")
-        panel, wide = LongPanel.from_frame(y, fc.id_col, fc.time_col, fc.target_col)
-        return pd.DataFrame(wide, columns=panel.ids), None, panel
+            raise ValueError("a long-format panel's covariates are its columns besides "
+                             f"{fc.id_col!r}, {fc.time_col!r} and {fc.target_col!r}: put "
+                             "them in y; X must be None")
+        panel, wide, exog = LongPanel.from_frame(y, fc.id_col, fc.time_col, fc.target_col)
+        return pd.DataFrame(wide, columns=panel.ids), exog, panel
     if isinstance(y, pd.Series | pd.DataFrame):
         return y, None, None
     a = np.asarray(y)

@@ -303,24 +303,32 @@ class RNNForecaster(BaseEstimator):
 
     def _fit(self, y, X, static=None):
         self._panel = None
+        names = [_plain_label(c) for c in X.columns] if isinstance(X, pd.DataFrame) else None
         if is_long(y, self.id_col, self.time_col):
             if X is not None:
-                raise ValueError("covariates for a long-format panel are not supported yet: "
-                                 "pass X with a wide frame y, or leave X out")
-            self._panel, wide = LongPanel.from_frame(y, self.id_col, self.time_col,
-                                                     self.target_col)
+                raise ValueError("a long-format panel's covariates are its columns besides "
+                                 f"{self.id_col!r}, {self.time_col!r} and "
+                                 f"{self.target_col!r} (each series its own values): put "
+                                 "them in y; X must be None")
+            self._panel, wide, X = LongPanel.from_frame(y, self.id_col, self.time_col,
+                                                        self.target_col)
+            names = [_plain_label(c) for c in self._panel.covariates] or None
             y = pd.DataFrame(wide, columns=self._panel.ids)
         self.multiseries_ = self._resolved_mode(self._panel)
         ragged = self.multiseries_ in ("global", "local")
         values, index, columns, kind, starts = as_series(y, "y", leading_missing=True)
-        exog = as_exog(X, index, "X")
+        exog = as_exog(X, index, "X", n_series=values.shape[1], starts=starts)
+        if exog is not None and exog.ndim == 3 and self.multiseries_ == "joint":
+            raise ValueError("covariates of each series (a long-format panel's columns, or X "
+                             "of shape (T, n_series, n_covariates)) need "
+                             "multiseries='global' or 'local'")
         self.index_, self.columns_, self._kind = index, columns, kind
         self.period_ = self._resolved_period(index, self._panel)
-        self.n_covariates_ = 0 if exog is None else exog.shape[1]
-        self._past = self._past_mask(X)
+        self.n_covariates_ = 0 if exog is None else exog.shape[-1]
+        self._per_series = exog is not None and exog.ndim == 3
         # The covariates' names, which past_covariates may refer to (for backtests' clones).
-        self._exog_columns = [_plain_label(c) for c in X.columns] \
-            if isinstance(X, pd.DataFrame) else None
+        self._exog_columns = names
+        self._past = self._past_mask(names)
         self._exog_shift = self._covariate_lead()
         if starts.any() and not ragged and values.shape[1] > 1:
             raise ValueError("the columns of y start at different dates: forecast them with "
@@ -337,7 +345,7 @@ class RNNForecaster(BaseEstimator):
         self._starts = None
         if self.multiseries_ == "local" and values.shape[1] > 1:
             frame = pd.DataFrame(values, index=index, columns=columns)
-            return self._fit_local(frame, starts, X)
+            return self._fit_local(frame, starts, X, exog)
         if starts.any() and values.shape[1] == 1:  # one series: start at its first value
             values, index = values[starts[0]:], index[starts[0]:]
             exog = None if exog is None else exog[starts[0]:]
@@ -345,7 +353,7 @@ class RNNForecaster(BaseEstimator):
         self._starts = starts if starts.any() else None
         self.window_ = self._choose_window(len(values) - int(starts.min()))
         self._values, self._exog = values, exog
-        self._exog_stats = None if exog is None else (exog.mean(0), exog.std(0) + 1e-12)
+        self._exog_stats = None if exog is None else _column_stats(exog)
         kinds = self._member_kinds(self.n_covariates_ or self._static is not None)
         self.scalings_ = self._scalings(values)
         needed, longest = self._needed_length(), len(values) - int(starts.min())
@@ -484,16 +492,26 @@ class RNNForecaster(BaseEstimator):
                              f"train on ({n} windows)")
         return size if size >= 2 else 0
 
-    def _fit_local(self, frame, starts, X):
+    def _fit_local(self, frame, starts, X, exog):
         from joblib import Parallel, delayed
 
         params = {**self.get_params(), "multiseries": "joint", "seasonal_period": self.period_}
         jobs = (delayed(_fit_one)(params, frame[c].iloc[s:],
-                                  None if X is None else take(X, s, len(frame)))
-                for c, s in zip(frame.columns, starts))
+                                  None if X is None else take(self._own(X, exog, j), s,
+                                                              len(frame)))
+                for j, (c, s) in enumerate(zip(frame.columns, starts)))
         self.forecasters_ = Parallel(n_jobs=self.n_jobs)(jobs)
         self.window_ = self.forecasters_[0].window_
         return self
+
+    def _own(self, X, exog, j):
+        """Series ``j``'s covariates as its own forecaster reads them: ``X`` when every
+        series reads the same, else its slice of ``exog`` (with the covariates' names)."""
+        if exog is None or exog.ndim == 2:
+            return X
+        if self._exog_columns is None:
+            return exog[:, j]
+        return pd.DataFrame(exog[:, j], columns=self._exog_columns)
 
     # -- the modelled space ---------------------------------------------------------------
     def _model_space(self, values, exog, scaler):
@@ -508,8 +526,9 @@ class RNNForecaster(BaseEstimator):
         """Steps by which the covariates lead the series in the network's input rows."""
         return self._exog_shift
 
-    def _past_mask(self, X):
-        """Which columns of ``X`` are past covariates (F,), checked."""
+    def _past_mask(self, names):
+        """Which covariates are past ones (F,), checked; ``names``: the covariates' names
+        (None: they are known by position)."""
         past = np.zeros(self.n_covariates_, bool)
         if not self.past_covariates:
             return past
@@ -519,7 +538,6 @@ class RNNForecaster(BaseEstimator):
         if self.strategy == "recursive":
             raise ValueError("past covariates need strategy='direct' or 'seq2seq': a "
                              "recursive model would need them at every future step")
-        names = list(X.columns) if isinstance(X, pd.DataFrame) else None
         for c in self.past_covariates:
             if names is not None and c in names:
                 past[names.index(c)] = True
@@ -712,7 +730,11 @@ class RNNForecaster(BaseEstimator):
                              "long-format y)")
         panel = None
         if is_long(y, self.id_col, self.time_col):
-            panel, wide = LongPanel.from_frame(y, self.id_col, self.time_col, self.target_col)
+            panel, wide, exog = LongPanel.from_frame(y, self.id_col, self.time_col,
+                                                     self.target_col)
+            if exog is not None:
+                raise ValueError(f"the model was fitted without covariates; y has the "
+                                 f"covariate columns {panel.covariates}")
             y = pd.DataFrame(wide, columns=panel.ids)
         if not isinstance(y, pd.DataFrame):
             raise ValueError("y must be a long-format panel or a wide DataFrame of series")
@@ -747,10 +769,32 @@ class RNNForecaster(BaseEstimator):
 
     def _predict_levels(self, horizon, X):
         """Forecasts (horizon, n_series) from the end of the data seen."""
+        if self._panel is not None and X is not None:
+            X = self._long_covariates(X)
         if hasattr(self, "forecasters_"):
-            return np.column_stack([f._predict_levels(horizon, X) for f in self.forecasters_])
+            if self._per_series and X is not None:
+                X = as_exog(X, future_index(self.index_, horizon), "X", allow_short=True,
+                            n_series=len(self.forecasters_))
+                if X.ndim != 3:
+                    raise ValueError("the models read covariates of each series: X must have "
+                                     "the shape (horizon, n_series, n_covariates)")
+            return np.column_stack([f._predict_levels(horizon, X[:, j] if self._per_series
+                                                      and X is not None else X)
+                                    for j, f in enumerate(self.forecasters_)])
         end = len(self._values) - (1 if self.difference else 0)
         return self._ensemble(self._values, self._future_exog(X, horizon), [end], horizon)[0]
+
+    def _long_covariates(self, X):
+        """A long-format panel's future covariates -> (k, n_series, F or known F)."""
+        if not is_long(X, self.id_col, self.time_col):
+            raise ValueError(f"the forecaster was fitted on a long-format panel: X must be "
+                             f"long too, with columns {self.id_col!r}, {self.time_col!r} and "
+                             "the covariates' future values for every series")
+        if not self.n_covariates_:
+            raise ValueError("the model was fitted without covariates; X must be None")
+        names = self._panel.covariates
+        return self._panel.future_covariates(
+            X, "X", [c for c, p in zip(names, self._past, strict=True) if not p])
 
     def _offsets(self, kind, arg, horizon):
         """Offsets from the forecasts: ``"bounds"`` at coverage ``arg`` -> (lower, upper),
@@ -883,26 +927,32 @@ class RNNForecaster(BaseEstimator):
             return None
         past = self._past
         known = int((~past).sum())
-        rows = np.repeat(self._exog[-1:], horizon, axis=0)
+        rows = np.repeat(self._exog[-1:], horizon, axis=0)  # (horizon, [n_series,] F)
         if not known:
             if X is not None:
                 raise ValueError("every covariate is a past covariate: X must be None")
             return np.concatenate([self._exog, rows])
+        per_series = self._per_series
         if X is None:
             raise ValueError(f"the model was fitted with {known} covariates known in the "
-                             f"future: pass their future values as X, {horizon} rows")
+                             f"future: pass their future values as X, {horizon} rows"
+                             + (" per series" if per_series else ""))
         index = future_index(self.index_, horizon)
-        fut = as_exog(X, index, "X", allow_short=True)
-        if fut.shape[1] == self.n_covariates_ and known < self.n_covariates_:
-            fut = fut[:, ~past]  # all the columns given: the past ones are not read
-        if fut.shape[1] != known:
-            raise ValueError(f"X has {fut.shape[1]} covariates, the model reads {known} known "
+        fut = as_exog(X, index, "X", allow_short=True,
+                      n_series=self._exog.shape[1] if per_series else None)
+        if per_series and fut.ndim != 3:
+            raise ValueError("the model reads covariates of each series: X must have the "
+                             "shape (horizon, n_series, n_covariates)")
+        if fut.shape[-1] == self.n_covariates_ and known < self.n_covariates_:
+            fut = fut[..., ~past]  # all the columns given: the past ones are not read
+        if fut.shape[-1] != known:
+            raise ValueError(f"X has {fut.shape[-1]} covariates, the model reads {known} known "
                              f"in the future" + ("" if known == self.n_covariates_ else
                                                  f" (of {self.n_covariates_})"))
         if len(fut) < horizon:
             raise ValueError(f"X covers {len(fut)} future steps; forecasting {horizon} steps "
                              f"needs {horizon}")
-        rows[:, ~past] = fut[:horizon]
+        rows[..., ~past] = fut[:horizon]
         return np.concatenate([self._exog, rows])
 
     def _wrap(self, levels, index):
@@ -966,8 +1016,15 @@ class RNNForecaster(BaseEstimator):
         if hasattr(self, "forecasters_"):
             raise ValueError("update works on joint and global models; for "
                              "multiseries='local', update each of forecasters_")
-        values, index = self._check_new(y_new, X_new)
-        exog = as_exog(X_new, index, "X_new") if self.n_covariates_ else None
+        values, index, X_new = self._check_new(y_new, X_new)
+        exog = None
+        if self.n_covariates_:
+            per_series = self._per_series
+            exog = as_exog(X_new, index, "X_new",
+                           n_series=self._exog.shape[1] if per_series else None)
+            if exog.ndim != self._exog.ndim:
+                raise ValueError("the model reads covariates of each series: X_new must have "
+                                 "the shape (k, n_series, n_covariates)")
         # One new window per new step and series: a pass over one draws no random numbers.
         rows = len(values) * (values.shape[1] if self.multiseries_ == "global" else 1)
         saved = self._snapshot(rows if learn else 0)
@@ -1000,9 +1057,10 @@ class RNNForecaster(BaseEstimator):
                                  f"be long too, with columns {self.id_col!r}, "
                                  f"{self.time_col!r} and {self.target_col!r}")
             if X_new is not None:
-                raise ValueError("the model was fitted without covariates; X_new must be None")
-            values = self._panel.new_values(y_new)
-            return values, future_index(self.index_, len(values))
+                raise ValueError("a long-format panel's new covariates are columns of y_new "
+                                 "(as in fit); X_new must be None")
+            values, X_new = self._panel.new_values(y_new)
+            return values, future_index(self.index_, len(values)), X_new
         values, index, columns, _, _ = as_series(y_new, "y_new", regular=False)
         if list(columns) != list(self.columns_) and not (
                 isinstance(y_new, np.ndarray) and values.shape[1] == len(self.columns_)):
@@ -1017,7 +1075,7 @@ class RNNForecaster(BaseEstimator):
             raise ValueError(f"the model has {self.n_covariates_} covariates: pass X_new")
         if not self.n_covariates_ and X_new is not None:
             raise ValueError("the model was fitted without covariates; X_new must be None")
-        return values, index
+        return values, index, X_new
 
     def _learn_new(self, values, index, exog, learn=True):
         old_T = len(self._values)
@@ -1117,8 +1175,9 @@ class RNNForecaster(BaseEstimator):
                                     coverage, scoring, static)
 
     def _original_exog(self):
-        """The covariates seen, as given (a DataFrame with their names if they had some)."""
-        if self._exog is None or self._exog_columns is None:
+        """The covariates seen, as given (a DataFrame with their names if they had some; an
+        array (T, n_series, F) for each series' own)."""
+        if self._exog is None or self._exog_columns is None or self._exog.ndim == 3:
             return self._exog
         return pd.DataFrame(self._exog, index=self.index_, columns=self._exog_columns)
 
@@ -1149,6 +1208,12 @@ def _static_matrix(static, columns, id_col):
     if not np.all(np.isfinite(values)):
         raise ValueError("static has missing or infinite values")
     return [_plain_label(c) for c in frame.columns], values
+
+
+def _column_stats(a):
+    """Mean and spread (F,) of each covariate over every step (and series)."""
+    flat = a.reshape(-1, a.shape[-1])
+    return flat.mean(0), flat.std(0) + 1e-12
 
 
 def _plain_label(c):

@@ -62,8 +62,15 @@ def _numeric(dtype):
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
-def as_exog(X, index, name, allow_short=False):
-    """Covariates as (T, F) float64 aligned with ``index``, or None."""
+def as_exog(X, index, name, allow_short=False, n_series=None, starts=None):
+    """Covariates as (T, F) float64 aligned with ``index``, every series reading the same, or
+    (T, n_series, F) from a 3-D array, each series its own; None for None.
+
+    A 3-D array needs ``n_series``; with one series it comes back 2-D. With
+    ``starts`` (each series' first observed position), a series' own
+    covariates may be missing before its start: they are filled with its
+    first row (never read as observations).
+    """
     if X is None:
         return None
     if isinstance(X, pd.Series):
@@ -82,10 +89,24 @@ def as_exog(X, index, name, allow_short=False):
     else:
         a = np.asarray(X, dtype=np.float64)
         a = a[:, None] if a.ndim == 1 else a
-        if a.ndim != 2:
-            raise ValueError(f"{name} must be 2-D (T, n_covariates), got {a.ndim}-D")
+        if a.ndim == 3 and n_series is not None:
+            if a.shape[1] != n_series:
+                raise ValueError(f"{name} has covariates of {a.shape[1]} series (its second "
+                                 f"axis), y has {n_series} series")
+        elif a.ndim != 2:
+            raise ValueError(f"{name} must be 2-D (T, n_covariates)"
+                             + ("" if n_series is None else
+                                " or 3-D (T, n_series, n_covariates)") + f", got {a.ndim}-D")
         if not allow_short and len(a) != len(index):
             raise ValueError(f"{name} has {len(a)} rows, y has {len(index)}")
+    if a.ndim == 3 and starts is not None and len(a):
+        # Before a series starts its covariates are padding, like its values.
+        lead = (np.arange(len(a))[:, None] < np.asarray(starts)[None, :])[..., None]
+        first = a[np.minimum(starts, len(a) - 1), np.arange(a.shape[1])]
+        a = np.where(lead & ~np.isfinite(a), first[None], a)
     if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} has missing or infinite values")
-    return a
+        where = ""
+        if a.ndim == 3:
+            where = f" (series at position {int(np.argmax(~np.isfinite(a).all(axis=(0, 2))))})"
+        raise ValueError(f"{name} has missing or infinite values{where}")
+    return a[:, 0] if a.ndim == 3 and a.shape[1] == 1 else a

@@ -1,8 +1,9 @@
 """Panels in long format: one row per series and time, as statsforecast and NeuralForecast take.
 
-A long frame (``unique_id``, ``ds``, ``y`` by default) becomes the wide array
-the forecaster models, each series a column, aligned on its own last
-observation (series that are shorter start later, as left padding); the
+A long frame (``unique_id``, ``ds``, ``y`` by default, and any covariate
+columns) becomes the wide array the forecaster models, each series a column,
+aligned on its own last observation (series that are shorter start later, as
+left padding), and its covariates a (T, n_series, n_covariates) array; the
 forecasts go back to long format, each series' times continuing its own.
 """
 
@@ -32,27 +33,25 @@ class LongPanel:
         A regular index of the panel's frequency (its labels are not used).
     names : tuple of str
         The id, time and target column names.
+    covariates : list, optional
+        The covariate columns: every other column of the frame fitted.
     """
 
-    def __init__(self, ids, ends, like, names):
+    def __init__(self, ids, ends, like, names, covariates=()):
         self.ids, self.ends, self.like, self.names = list(ids), list(ends), like, names
+        self.covariates = list(covariates)
 
     @classmethod
     def from_frame(cls, df, id_col, time_col, target_col, name="y"):
-        """``(panel, values (T, C) with NaN before each series' start)`` from a long frame,
-        checked: every problem is a ValueError naming the column or series."""
+        """``(panel, values (T, C), covariates (T, C, F) or None)`` from a long frame, NaN
+        before each series' start, checked: every problem is a ValueError naming the column
+        or series. The covariates are the frame's columns besides the id, time and target."""
         names = (id_col, time_col, target_col)
-        _check_frame(df, names, name, duplicates=False)  # found below, once sorted
+        covariates = _check_frame(df, names, name, duplicates=False)  # found once sorted
         codes, ids = pd.factorize(df[id_col], sort=False)  # ids in order of appearance
         ids = list(ids)
         times = pd.Index(df[time_col].array)
-        if isinstance(times, pd.DatetimeIndex | pd.PeriodIndex):
-            keys = times.asi8
-        elif pd.api.types.is_integer_dtype(times):
-            keys = times.to_numpy(np.int64)
-        else:
-            raise ValueError(f"{name}'s {time_col!r} must hold dates, periods of one frequency "
-                             f"or integers, got {times.dtype}")
+        keys = _keys(times, name, time_col)
         order = np.lexsort((keys, codes))
         codes, times, keys = codes[order], times[order], keys[order]
         same = (codes[1:] == codes[:-1]) & (keys[1:] == keys[:-1])
@@ -80,16 +79,24 @@ class LongPanel:
             raise ValueError(f"series {sid!r} does not follow the frequency {_freq(like)} of "
                              f"series {ids[0]!r} step by step: a panel's series are regular, "
                              "with one frequency")
-        if not np.all(np.isfinite(values)):
-            sid = ids[codes[np.argmax(~np.isfinite(values))]]
-            raise ValueError(f"series {sid!r} has missing or infinite values in "
-                             f"{target_col!r}; fill them first")
+        cov = df[covariates].to_numpy(np.float64)[order] if covariates else None
+        for column, a in [(target_col, values[:, None]), *(
+                [] if cov is None else [(c, cov[:, [k]]) for k, c in enumerate(covariates)])]:
+            if not np.all(np.isfinite(a)):
+                sid = ids[codes[np.argmax(~np.isfinite(a[:, 0]))]]
+                raise ValueError(f"series {sid!r} has missing or infinite values in "
+                                 f"{column!r}; fill them first")
         T = int(counts.max())
         rank = np.arange(len(codes)) - first[codes]
+        rows = T - counts[codes] + rank
         wide = np.full((T, len(ids)), np.nan)
-        wide[T - counts[codes] + rank, codes] = values
+        wide[rows, codes] = values
+        exog = None
+        if cov is not None:
+            exog = np.full((T, len(ids), len(covariates)), np.nan)
+            exog[rows, codes] = cov
         ends = list(times[first + counts - 1])
-        return cls(ids, ends, like, names), wide
+        return cls(ids, ends, like, names, covariates), wide, exog
 
     def labels(self, steps):
         """Each series' time labels ``steps`` (integers, negative before its end) from its last
@@ -120,52 +127,85 @@ class LongPanel:
         return frame
 
     def new_values(self, df, name="y_new"):
-        """New observations in long format -> (k, n_series) values to append: each series
-        must get the same number of rows, continuing its own times."""
+        """New observations in long format -> ``(values (k, n_series), covariates (k,
+        n_series, F) or None)`` to append: each series must get the same number of rows,
+        continuing its own times, with the covariate columns fitted."""
+        target_col = self.names[2]
+        _check_frame(df, self.names, name, covariates=self.covariates)
+        rows = self.future_rows(df, name, [target_col, *self.covariates])
+        if not np.all(np.isfinite(rows)):
+            raise ValueError(f"{name} has missing or infinite values")
+        return rows[..., 0], (rows[..., 1:] if self.covariates else None)
+
+    def future_covariates(self, df, name, known):
+        """Future covariates in long format (the id and time columns, and either every
+        covariate or only the ``known`` ones, by name) -> (k, n_series, F or len(known))."""
         id_col, time_col, target_col = self.names
-        _check_frame(df, self.names, name)
-        counts = df.groupby(id_col, sort=False).size()
-        if set(counts.index) != set(self.ids):
-            unknown = [i for i in counts.index if i not in set(self.ids)]
-            absent = [i for i in self.ids if i not in set(counts.index)]
-            raise ValueError(f"{name} must hold new rows for exactly the panel's series: "
-                             f"unknown {unknown[:5]}, absent {absent[:5]}")
-        if counts.nunique() != 1:
-            raise ValueError(f"{name} must add the same number of steps to every series; got "
-                             f"{dict(list(counts.items())[:5])}")
-        k = int(counts.iloc[0])
-        out = np.empty((k, len(self.ids)))
-        by_id = dict(tuple(df.groupby(id_col, sort=False)))
-        future = self.labels(np.arange(1, k + 1))
-        for j, sid in enumerate(self.ids):
-            part = by_id[sid].sort_values(time_col)
-            times, expected = pd.Index(part[time_col]), future[j * k:(j + 1) * k]
-            if not np.array_equal(np.asarray(times), np.asarray(expected)):
-                raise ValueError(f"series {sid!r}: {name}'s times must continue the data seen, "
-                                 f"expected {list(expected[:3])}..., got {list(times[:3])}...")
-            out[:, j] = part[target_col].to_numpy(np.float64)
-        if not np.all(np.isfinite(out)):
-            raise ValueError(f"{name} has missing or infinite values in {target_col!r}")
-        return out
+        _check_frame(df, (id_col, time_col), name, covariates=None)
+        given = [c for c in df.columns if c not in (id_col, time_col, target_col)]
+        for columns in (self.covariates, known):
+            if set(given) == set(columns):
+                rows = self.future_rows(df, name, columns)
+                if not np.all(np.isfinite(rows)):
+                    raise ValueError(f"{name} has missing or infinite values")
+                return rows
+        raise ValueError(f"{name} has the covariates {given}; the model reads {list(known)} "
+                         f"in the future (of {self.covariates})")
+
+    def future_rows(self, df, name, columns):
+        """``columns`` of a checked long frame ``df`` holding the same number k of rows for
+        every series of the panel, each continuing its own times -> (k, n_series,
+        len(columns))."""
+        id_col, time_col, _ = self.names
+        ids = pd.Index(self.ids)
+        codes = ids.get_indexer(pd.Index(df[id_col].array))
+        counts = np.bincount(codes[codes >= 0], minlength=len(ids))
+        if (codes < 0).any() or (counts == 0).any():
+            unknown = list(pd.unique(df[id_col].to_numpy()[codes < 0]))[:5]
+            absent = [self.ids[j] for j in np.flatnonzero(counts == 0)[:5]]
+            raise ValueError(f"{name} must hold rows for exactly the panel's series: "
+                             f"unknown {unknown}, absent {absent}")
+        if (counts != counts[0]).any():
+            raise ValueError(f"{name} must hold the same number of steps for every series; "
+                             f"got {dict(zip(self.ids[:5], counts[:5].tolist()))}")
+        k = int(counts[0])
+        times = pd.Index(df[time_col].array)
+        order = np.lexsort((_keys(times, name, time_col), codes))
+        got = np.asarray(times[order], dtype=object).reshape(len(ids), k)
+        expected = np.asarray(self.labels(np.arange(1, k + 1)), dtype=object)
+        wrong = np.any(got != expected.reshape(len(ids), k), axis=1)
+        if wrong.any():
+            j = int(np.argmax(wrong))
+            raise ValueError(f"series {self.ids[j]!r}: {name}'s times must continue the data "
+                             f"seen, expected {list(expected[j * k:j * k + 3])}..., got "
+                             f"{list(got[j, :3])}...")
+        values = df[columns].to_numpy(np.float64)[order]
+        return values.reshape(len(ids), k, len(columns)).transpose(1, 0, 2)
 
     def advanced(self, k):
         """The layout after ``k`` new steps of every series."""
-        return LongPanel(self.ids, list(self.labels([k])), self.like, self.names)
+        return LongPanel(self.ids, list(self.labels([k])), self.like, self.names,
+                         self.covariates)
 
 
-def _check_frame(df, names, name, duplicates=True):
-    """The checks every long frame passes: columns, ids, target type, no duplicate pairs
-    (unless ``duplicates`` is False: the caller looks for them)."""
-    id_col, time_col, target_col = names
+def _check_frame(df, names, name, covariates=None, duplicates=True):
+    """The checks every long frame passes: the columns ``names`` (id, time[, target]), ids,
+    target type, numeric covariates (the other columns; with ``covariates``, exactly
+    those), no duplicate pairs (unless ``duplicates`` is False: the caller looks for them).
+    Returns the covariate columns, in the frame's order."""
+    id_col, time_col = names[:2]
     missing = [c for c in names if c not in df.columns]
     if missing:
-        raise ValueError(f"{name} in long format needs the columns {id_col!r}, {time_col!r} "
-                         f"and {target_col!r}; {missing} missing")
+        raise ValueError(f"{name} in long format needs the columns "
+                         f"{', '.join(map(repr, names))}; {missing} missing")
     extra = [c for c in df.columns if c not in names]
-    if extra:
-        raise ValueError(f"{name} has columns {extra} besides {id_col!r}, {time_col!r} and "
-                         f"{target_col!r}: covariates in long format are not supported yet; "
-                         "drop them, or pass a wide frame with X")
+    if covariates is not None and set(extra) != set(covariates):
+        raise ValueError(f"{name} has the covariate columns {extra}; the panel was fitted "
+                         f"with {list(covariates)}")
+    text = [c for c in extra if not pd.api.types.is_numeric_dtype(df[c])]
+    if text:
+        raise ValueError(f"{name}'s covariates {text} are not numeric: encode categories as "
+                         "numbers (e.g. with pandas.get_dummies)")
     if not len(df):
         raise ValueError(f"{name} is empty")
     if df[id_col].isna().any():
@@ -174,14 +214,26 @@ def _check_frame(df, names, name, duplicates=True):
     if len(kinds) > 1:
         raise ValueError(f"{name}'s {id_col!r} mixes types {sorted(kinds)}: use one type "
                          "(e.g. all strings)")
-    target = df[target_col]
-    if not pd.api.types.is_numeric_dtype(target) or pd.api.types.is_bool_dtype(target):
-        raise ValueError(f"{name}'s {target_col!r} is not numeric")
+    if len(names) > 2:
+        target = df[names[2]]
+        if not pd.api.types.is_numeric_dtype(target) or pd.api.types.is_bool_dtype(target):
+            raise ValueError(f"{name}'s {names[2]!r} is not numeric")
     dup = df.duplicated([id_col, time_col]) if duplicates else np.zeros(1, bool)
     if dup.any():
         row = df.loc[dup.idxmax()]
         raise ValueError(f"{name} has duplicate ({id_col}, {time_col}) pairs, e.g. series "
                          f"{row[id_col]!r} at {row[time_col]!r}")
+    return extra
+
+
+def _keys(times, name, time_col):
+    """Sortable int64 keys of time labels: dates, periods or integers."""
+    if isinstance(times, pd.DatetimeIndex | pd.PeriodIndex):
+        return times.asi8
+    if pd.api.types.is_integer_dtype(times):
+        return times.to_numpy(np.int64)
+    raise ValueError(f"{name}'s {time_col!r} must hold dates, periods of one frequency "
+                     f"or integers, got {times.dtype}")
 
 
 def _grid(like, low, high):

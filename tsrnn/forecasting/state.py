@@ -37,6 +37,8 @@ def get_state(fc):
               "past": [bool(p) for p in fc._past], "exog_columns": _exog_columns(fc)}
     if fc._panel is not None:
         fitted["panel"] = _panel_meta(fc._panel)
+    if fc._per_series:
+        fitted["exog_per_series"] = True
     meta = {"class": "RNNForecaster", "params": params, "fitted": fitted}
     arrays = {}
     if hasattr(fc, "forecasters_"):
@@ -91,7 +93,8 @@ def from_state(cls, meta, arrays):
         params = {**_ADDED, **params}
     fc = S.with_params(cls, params)
     fitted = S.keys(meta["fitted"], "fitted", _FITTED,
-                    ("multiseries_", "panel", "exog_shift", "past", "exog_columns"))
+                    ("multiseries_", "panel", "exog_shift", "past", "exog_columns",
+                     "exog_per_series"))
     T = S.integer(fitted["length"], "length", 1)
     fc.window_ = S.integer(fitted["window_"], "window_", 1, T)
     fc.period_ = S.integer(fitted["period_"], "period_", 1)
@@ -132,6 +135,13 @@ def from_state(cls, meta, arrays):
     fc._panel = None
     if "panel" in fitted:
         fc._panel = _panel(fitted["panel"], fc.columns_)
+        if fc._panel.covariates and len(fc._panel.covariates) != fc.n_covariates_:
+            raise S.StateError(f"the panel's covariates must be the {fc.n_covariates_} "
+                               "covariates")
+    fc._per_series = S.boolean(fitted.get("exog_per_series", False), "exog_per_series")
+    if fc._per_series and (not fc.n_covariates_ or fc.multiseries_ == "joint" or C < 2):
+        raise S.StateError("covariates per series belong to a global or local model of "
+                           "several series, with covariates")
     if ("local" in meta) == ("model" in meta):
         raise S.StateError("a forecaster has either a model or local forecasters")
     if "local" in meta:
@@ -196,7 +206,8 @@ def _model(fc, meta, arrays, T, C):
     F = fc.n_covariates_
     fc._exog = fc._exog_stats = None
     if F:
-        fc._exog, fc._exog_stats, names = _standardised(arrays, "exog", T, F)
+        rows = (T, C) if fc._per_series else (T,)
+        fc._exog, fc._exog_stats, names = _standardised(arrays, "exog", rows, F)
         known |= names
     fc._static = fc._static_stats = None
     if "static_columns" in meta:
@@ -204,7 +215,7 @@ def _model(fc, meta, arrays, T, C):
         if fc.multiseries_ != "global" or not isinstance(names, list) or not names:
             raise S.StateError("static covariates belong to a global model and need names")
         fc._static_columns = [S.label(c, "static covariate name") for c in names]
-        fc._static, fc._static_stats, names = _standardised(arrays, "static", C, len(names))
+        fc._static, fc._static_stats, names = _standardised(arrays, "static", (C,), len(names))
         known |= names
     fc._starts = None
     if "starts" in arrays:
@@ -236,8 +247,8 @@ def _model(fc, meta, arrays, T, C):
 
 
 def _standardised(arrays, name, rows, cols):
-    """``(values (rows, cols), (mean, std), array names)`` saved under ``name``, checked."""
-    values = S.array(arrays, name, (rows, cols), np.float64, finite=True).copy()
+    """``(values (*rows, cols), (mean, std), array names)`` saved under ``name``, checked."""
+    values = S.array(arrays, name, (*rows, cols), np.float64, finite=True).copy()
     stats = tuple(S.array(arrays, f"{name}_{k}", (cols,), np.float64, finite=True).copy()
                   for k in ("mean", "std"))
     if np.any(stats[1] <= 0):
@@ -366,13 +377,20 @@ def _panel_meta(panel):
         ends = [str(e) for e in panel.ends]
     else:
         ends = [e.isoformat() for e in panel.ends]
-    return {"names": list(panel.names), "ends": ends, "index": _index_meta(like[:1])}
+    meta = {"names": list(panel.names), "ends": ends, "index": _index_meta(like[:1])}
+    if panel.covariates:
+        meta["covariates"] = [S.plain(c) for c in panel.covariates]
+    return meta
 
 
 def _panel(meta, columns):
     """A long-format panel's layout, checked against the forecaster's columns."""
-    S.keys(meta, "panel", ("names", "ends", "index"))
+    S.keys(meta, "panel", ("names", "ends", "index"), ("covariates",))
     names, ends = meta["names"], meta["ends"]
+    covariates = meta.get("covariates", [])
+    if not isinstance(covariates, list):
+        raise S.StateError("panel covariates must be a list of names")
+    covariates = [S.label(c, "covariate name") for c in covariates]
     if not (isinstance(names, list) and len(names) == 3 and all(isinstance(n, str)
                                                                  for n in names)):
         raise S.StateError("panel names must be three strings")
@@ -388,7 +406,7 @@ def _panel(meta, columns):
             ends = [pd.Timestamp(e) for e in ends]
     except (TypeError, ValueError) as e:
         raise S.StateError(f"panel ends: {e}") from None
-    return LongPanel(columns, ends, like, tuple(names))
+    return LongPanel(columns, ends, like, tuple(names), covariates)
 
 
 def _index_meta(index):

@@ -36,7 +36,8 @@ class WindowPlan:
     A window of ``window`` steps ending before each origin (an index into the
     modelled series ``S``) becomes one row, relative to its anchor; a global
     model over several series lays each series' window out as a row of its
-    own; the covariates ride along as extra features. The targets are the
+    own; the covariates ride along as extra features (each series' own, when
+    they come per series: ``E`` of shape (T, C, F)). The targets are the
     ``steps`` values after each window, laid out as the regressor learns them.
 
     Parameters
@@ -111,12 +112,13 @@ class WindowPlan:
         return np.clip(seen, 0, self.window).reshape(-1)
 
     def layout(self, win, ex):
-        """(n, W, C) windows and (n, W, F) covariates -> the regressor's X."""
+        """(n, W, C) windows and (n, W, F) or per series (n, W, C, F) covariates -> the
+        regressor's X."""
         if self.per_series:
             n, W, C = win.shape
             win = win.transpose(0, 2, 1).reshape(n * C, W, 1)
             if ex is not None:
-                ex = np.repeat(ex, C, axis=0)
+                ex = _rows_per_series(ex, C)
         parts = [win] if ex is None else [win, ex]
         if self.static is not None:
             # Rows are origin-major: row i * C + c is series c's window from origin i.
@@ -125,8 +127,9 @@ class WindowPlan:
         return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=-1)
 
     def layout_future(self, fut, C):
-        """(n, steps, F) known future covariates -> the regressor's ``future``."""
-        return np.repeat(fut, C, axis=0) if self.per_series else fut
+        """(n, steps, F) or per series (n, steps, C, F) known future covariates -> the
+        regressor's ``future``."""
+        return _rows_per_series(fut, C) if self.per_series else fut
 
     def targets(self, targets):
         """(n, steps, C) -> what the regressor learns: (n*C, steps, 1) for global series,
@@ -163,6 +166,15 @@ class WindowPlan:
         if self.per_series:
             out = out.reshape(n, C, self.steps).transpose(0, 2, 1)
         return out
+
+
+def _rows_per_series(ex, C):
+    """Covariates (n, L, F), the same for every series, or (n, L, C, F), each series' own ->
+    (n * C, L, F), origin-major as the series' rows."""
+    if ex.ndim == 3:
+        return np.repeat(ex, C, axis=0)
+    n, L, _, F = ex.shape
+    return ex.transpose(0, 2, 1, 3).reshape(n * C, L, F)
 
 
 class WindowTransformer(TransformerMixin, BaseEstimator):
