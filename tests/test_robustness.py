@@ -403,6 +403,32 @@ def test_forecaster_files_with_covariates_and_periods(tmp_path):
         tsrnn.load(tmp_path / "bad.npz")
 
 
+def test_files_with_covariates_of_each_series_are_checked(tmp_path):
+    rng = np.random.default_rng(0)
+    y = pd.DataFrame(rng.normal(size=(40, 3)).cumsum(0), columns=["a", "b", "c"])
+    X = rng.normal(size=(40, 3, 2))
+    fc = RNNForecaster(horizon=2, multiseries="global", **FAST).fit(y, X)
+    fc.save(tmp_path / "fc.npz")
+    future = rng.normal(size=(2, 3, 2))
+    pd.testing.assert_frame_equal(tsrnn.load(tmp_path / "fc.npz").predict(X=future),
+                                  fc.predict(X=future))
+    meta, contents = _contents(tmp_path / "fc.npz")
+    assert meta["fitted"]["exog_per_series"] is True
+    flat = {**contents, "exog": contents["exog"][:, 0]}  # one series' covariates for all
+    _write(tmp_path / "bad.npz", meta, flat)
+    with pytest.raises(ValueError, match="exog"):
+        tsrnn.load(tmp_path / "bad.npz")
+    _write(tmp_path / "bad.npz", {**meta, "fitted": {**meta["fitted"],
+                                                     "exog_per_series": False}}, contents)
+    with pytest.raises(ValueError, match="exog"):
+        tsrnn.load(tmp_path / "bad.npz")
+    _write(tmp_path / "bad.npz", {**meta, "params": {**meta["params"], "multiseries": "joint"},
+                                  "fitted": {**meta["fitted"], "multiseries_": "joint"}},
+           contents)
+    with pytest.raises(ValueError, match="global or local model"):
+        tsrnn.load(tmp_path / "bad.npz")
+
+
 # -- silent corruption --------------------------------------------------------------------------
 def test_values_beyond_float32_are_refused_after_casting():
     X, y = _data()

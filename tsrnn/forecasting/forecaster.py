@@ -55,7 +55,10 @@ class RNNForecaster(BaseEstimator):
     columns ``unique_id``, ``ds`` and ``y``, as statsforecast and
     NeuralForecast take) is forecast by one global model by default; the
     series may start and end at different times, and ``predict`` returns the
-    same long format, each series' times continuing its own.
+    same long format, each series' times continuing its own. The frame's
+    other numeric columns are covariates of each series (its own promotions,
+    prices), read with that series' windows; ``predict(X=...)`` then takes
+    their future values as a long frame.
 
     Several series in a wide DataFrame ``y``: ``multiseries="joint"`` forecasts
     the columns together as one multivariate series (related variables);
@@ -277,7 +280,12 @@ class RNNForecaster(BaseEstimator):
         y : pandas.Series, pandas.DataFrame or array-like of shape (T,) or (T, n_series)
             Regularly spaced observations, oldest first, without missing values.
         X : pandas.DataFrame or array-like of shape (T, n_covariates), optional
-            Exogenous covariates aligned with ``y``.
+            Exogenous covariates aligned with ``y``, read by every series; an
+            array of shape (T, n_series, n_covariates) gives each series of a
+            global or local model its own (NaN before a series starts is
+            allowed). A long-format ``y`` carries its covariates as columns
+            (every numeric column besides the id, time and target), each
+            series its own values; X must then be None.
         static : pandas.DataFrame, optional
             Static covariates of each series of a global model (store type,
             region...): numeric columns, one row per series, indexed by the
@@ -692,7 +700,11 @@ class RNNForecaster(BaseEstimator):
             Steps to forecast; the trained ``horizon`` by default.
         X : pandas.DataFrame or array-like of shape (horizon, n_covariates), optional
             Future values of the covariates; required when the model was
-            fitted with ``X``.
+            fitted with covariates known in the future. Covariates of each
+            series: an array (horizon, n_series, n_covariates), or for a
+            long-format panel a long frame with the id and time columns and
+            every covariate (or only those known in the future), the same
+            number of rows for every series, continuing its own times.
         y : pandas.DataFrame, optional
             Other series to forecast with this global model (fitted on a panel,
             without covariates): a long-format panel or a wide frame, each
@@ -1001,9 +1013,10 @@ class RNNForecaster(BaseEstimator):
             Observations that follow the data seen (same columns; a pandas
             index must continue the fitted one). For a long-format panel, a
             long frame with the same number of new steps for every series,
-            each continuing its own times.
+            each continuing its own times, with the covariate columns fitted.
         X_new : pandas.DataFrame or array-like, optional
-            Their covariates, when the model has some.
+            Their covariates, when the model has some (for a long-format
+            panel they are columns of ``y_new``).
         learn : bool, default=True
             Train on the new windows; False only moves the origin (and adds the
             new errors to the calibration), the networks unchanged.
