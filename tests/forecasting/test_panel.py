@@ -341,3 +341,35 @@ def test_covariates_of_a_long_panel_are_checked():
         wide.predict(X=np.ones((6, 1)))
     with pytest.raises(ValueError, match="covariates of 2 series"):
         wide.predict(X=np.ones((6, 2, 1)))
+
+
+def test_a_panel_indexed_by_series_and_time_is_answered_in_that_format(tmp_path):
+    train, future = _promo_panel(n_series=4, T=50)
+    def multi(frame, columns):  # as sktime holds panels: (series, time) rows
+        return frame.set_index(["unique_id", "ds"])[columns].rename_axis(["store", "day"])
+    y = multi(train, ["y"]).rename(columns={"y": "sales"})
+    fc = RNNForecaster(horizon=6, **FAST).fit(y, multi(train, ["promo", "price"]))
+    pred = fc.predict(X=multi(future, ["promo", "price"]))
+    assert pred.index.names == ["store", "day"] and list(pred.columns) == ["sales"]
+    # The same model as the long frame's.
+    long = RNNForecaster(horizon=6, **FAST).fit(train).predict(X=future.drop(columns="y"))
+    np.testing.assert_allclose(pred["sales"], long.set_index(["unique_id", "ds"]).loc[
+        pred.index, "y"])
+    band = fc.predict_interval(X=multi(future, ["promo", "price"]))
+    assert band.index.equals(pred.index) and list(band.columns) == ["forecast", "lower", "upper"]
+    fc.save(tmp_path / "m.npz")
+    loaded = tsrnn.load(tmp_path / "m.npz")
+    pd.testing.assert_frame_equal(loaded.predict(X=multi(future, ["promo", "price"])), pred)
+    first = future.sort_values("ds").groupby("unique_id").head(2)
+    loaded.update(multi(first, ["y"]), multi(first, ["promo", "price"]))
+    later = loaded.predict(horizon=4, X=multi(future.drop(index=first.index), ["promo", "price"]))
+    assert (later.reset_index().groupby("store").day.min()
+            == future.groupby("unique_id").ds.min() + 2).all()
+    frame, _ = fc.backtest(y=y, X=multi(train, ["promo", "price"]), start=40, step=5)
+    again, _ = fc.backtest(y=train, start=40, step=5)
+    pd.testing.assert_frame_equal(frame, again)
+    with pytest.raises(ValueError, match="name the target column 'y'"):
+        RNNForecaster(horizon=6, **FAST).fit(multi(train, ["promo", "price"]))
+    with pytest.raises(ValueError, match="are also columns of y"):
+        RNNForecaster(horizon=6, **FAST).fit(multi(train, ["y", "promo"]), multi(train,
+                                                                               ["promo"]))

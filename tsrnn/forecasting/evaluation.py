@@ -16,7 +16,7 @@ from sklearn.base import clone
 
 from .inputs import as_exog, as_series, take
 from .metrics import mae, mase, rmse, smape
-from .panel import LongPanel, is_long
+from .panel import LongPanel, from_multi, is_long, is_multi
 
 #: The label of the metrics' last row: the mean over series.
 OVERALL = "(all)"
@@ -39,7 +39,7 @@ def backtest(fc, y=None, X=None, start=None, step=1, horizon=None, refit=False,
     fitted = hasattr(fc, "window_")
     data, exog, panel = _data(fc, y, X, fitted)
     values, index, columns, _, starts = as_series(data, "y", leading_missing=True)
-    if X is not None and y is not None:
+    if X is not None and y is not None and panel is None:
         checked = as_exog(X, index, "X", n_series=values.shape[1], starts=starts)
         # A DataFrame keeps its names, which past_covariates may use.
         exog = X if isinstance(X, pd.DataFrame) else checked
@@ -104,6 +104,9 @@ def _data(fc, y, X, fitted):
         if hasattr(fc, "forecasters_"):
             raise ValueError("pass y to backtest a multiseries='local' forecaster")
         return fc._original(), fc._original_exog(), fc._panel
+    if is_multi(y):  # sktime's panels: (series, time) rows, X indexed alike
+        y, _ = from_multi(y, fc._names, "y", X)
+        X = None
     if is_long(y, fc.id_col, fc.time_col):
         if X is not None:
             raise ValueError("a long-format panel's covariates are its columns besides "

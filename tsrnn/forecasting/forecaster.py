@@ -19,7 +19,7 @@ from .index import future_index, same_labels, seasonal_period
 from .inputs import as_exog, as_series, take
 from .intervals import ConformalResiduals
 from .members import MEMBERS, fit_members, forecast_members
-from .panel import LongPanel, is_long
+from .panel import LongPanel, from_multi, is_long, is_multi
 from .scaling import SCALINGS, SeriesScaler
 from .windows import WindowPlan
 
@@ -311,6 +311,10 @@ class RNNForecaster(BaseEstimator):
 
     def _fit(self, y, X, static=None):
         self._panel = None
+        multi = None
+        if is_multi(y):  # sktime's panels: (series, time) rows, X indexed alike
+            y, multi = from_multi(y, self._names, "y", X)
+            X = None
         names = [_plain_label(c) for c in X.columns] if isinstance(X, pd.DataFrame) else None
         if is_long(y, self.id_col, self.time_col):
             if X is not None:
@@ -320,6 +324,7 @@ class RNNForecaster(BaseEstimator):
                                  "them in y; X must be None")
             self._panel, wide, X = LongPanel.from_frame(y, self.id_col, self.time_col,
                                                         self.target_col)
+            self._panel.multi = multi
             names = [_plain_label(c) for c in self._panel.covariates] or None
             y = pd.DataFrame(wide, columns=self._panel.ids)
         self.multiseries_ = self._resolved_mode(self._panel)
@@ -417,6 +422,11 @@ class RNNForecaster(BaseEstimator):
             for member, weight in zip(self.members_, calibrated, strict=True):
                 member.weight = weight
         return self
+
+    @property
+    def _names(self):
+        """The id, time and target column names of a long-format panel."""
+        return self.id_col, self.time_col, self.target_col
 
     def _fit_members(self, kinds, values, starts, end=None):
         """The statistical members, each weighing as much as one network until calibrated."""
@@ -740,13 +750,16 @@ class RNNForecaster(BaseEstimator):
             raise ValueError("predict(y=...) forecasts other series with a global model fitted "
                              "on a panel without covariates (multiseries='global', or a "
                              "long-format y)")
-        panel = None
+        panel = multi = None
+        if is_multi(y):
+            y, multi = from_multi(y, self._names, "y")
         if is_long(y, self.id_col, self.time_col):
             panel, wide, exog = LongPanel.from_frame(y, self.id_col, self.time_col,
                                                      self.target_col)
             if exog is not None:
                 raise ValueError(f"the model was fitted without covariates; y has the "
                                  f"covariate columns {panel.covariates}")
+            panel.multi = multi
             y = pd.DataFrame(wide, columns=panel.ids)
         if not isinstance(y, pd.DataFrame):
             raise ValueError("y must be a long-format panel or a wide DataFrame of series")
@@ -798,6 +811,8 @@ class RNNForecaster(BaseEstimator):
 
     def _long_covariates(self, X):
         """A long-format panel's future covariates -> (k, n_series, F or known F)."""
+        if is_multi(X):
+            X, _ = from_multi(X, self._names, "X", target=False)
         if not is_long(X, self.id_col, self.time_col):
             raise ValueError(f"the forecaster was fitted on a long-format panel: X must be "
                              f"long too, with columns {self.id_col!r}, {self.time_col!r} and "
@@ -1065,6 +1080,9 @@ class RNNForecaster(BaseEstimator):
 
     def _check_new(self, y_new, X_new):
         if self._panel is not None:
+            if is_multi(y_new):
+                y_new, _ = from_multi(y_new, self._names, "y_new", X_new)
+                X_new = None
             if not is_long(y_new, self.id_col, self.time_col):
                 raise ValueError(f"the forecaster was fitted on a long-format panel: y_new must "
                                  f"be long too, with columns {self.id_col!r}, "

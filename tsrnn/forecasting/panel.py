@@ -20,6 +20,50 @@ def is_long(y, id_col, time_col):
     return isinstance(y, pd.DataFrame) and id_col in y.columns and time_col in y.columns
 
 
+def is_multi(y):
+    """Whether ``y`` is a panel indexed by (series, time), as sktime holds panels."""
+    return isinstance(y, pd.DataFrame) and y.index.nlevels == 2
+
+
+def from_multi(y, names, name="y", X=None, target=True):
+    """A (series, time) MultiIndex frame -> ``(long frame, layout)``: the id and time columns
+    from the index, the target column (``target_col``, or the frame's only column) renamed to
+    ``target_col`` unless ``target`` is False, and ``X`` (indexed alike) joined as covariate
+    columns; ``layout`` ({"levels", "target"}) turns forecasts back into this format."""
+    id_col, time_col, target_col = names
+    columns = list(y.columns)
+    own = None
+    if target:
+        if target_col in columns:
+            own = target_col
+        elif len(columns) == 1:
+            own = columns[0]
+        else:
+            raise ValueError(f"{name} has the columns {columns}: name the target column "
+                             f"{target_col!r} (or set target_col), or pass only the target")
+    frame = y.rename(columns={own: target_col}) if own is not None else y
+    if X is not None:
+        if not is_multi(X):
+            raise ValueError(f"X must be indexed by (series, time) like {name}")
+        clash = [c for c in X.columns if c in frame.columns]
+        if clash:
+            raise ValueError(f"X's columns {clash} are also columns of {name}")
+        frame = frame.join(X, how="left")
+    taken = [c for c in (id_col, time_col) if c in frame.columns]
+    if taken:
+        raise ValueError(f"{name} has columns {taken} besides its (series, time) index")
+    index = frame.index
+    long = pd.DataFrame({id_col: index.get_level_values(0), time_col: index.get_level_values(1)})
+    for c in frame.columns:
+        long[c] = frame[c].to_numpy()
+    layout = {"levels": [_plain(n) for n in index.names], "target": _plain(own)}
+    return long, layout
+
+
+def _plain(label):
+    return label.item() if isinstance(label, np.generic) else label
+
+
 class LongPanel:
     """The layout of a long-format panel: its series, and the time labels of each.
 
@@ -35,11 +79,15 @@ class LongPanel:
         The id, time and target column names.
     covariates : list, optional
         The covariate columns: every other column of the frame fitted.
+    multi : dict or None, optional
+        For a panel given as a (series, time) MultiIndex frame: its index
+        level names and target column name (``{"levels", "target"}``), the
+        format forecasts are returned in.
     """
 
-    def __init__(self, ids, ends, like, names, covariates=()):
+    def __init__(self, ids, ends, like, names, covariates=(), multi=None):
         self.ids, self.ends, self.like, self.names = list(ids), list(ends), like, names
-        self.covariates = list(covariates)
+        self.covariates, self.multi = list(covariates), multi
 
     @classmethod
     def from_frame(cls, df, id_col, time_col, target_col, name="y"):
@@ -124,6 +172,13 @@ class LongPanel:
         frame = pd.DataFrame(out)
         if len(self.ids) and not isinstance(self.ids[0], str):
             frame[id_col] = frame[id_col].infer_objects()
+        if self.multi is None:
+            return frame
+        target = self.names[2]
+        if target in frame.columns and self.multi["target"] is not None:
+            frame = frame.rename(columns={target: self.multi["target"]})
+        frame = frame.set_index([id_col, time_col])
+        frame.index.names = self.multi["levels"]
         return frame
 
     def new_values(self, df, name="y_new"):
@@ -185,7 +240,7 @@ class LongPanel:
     def advanced(self, k):
         """The layout after ``k`` new steps of every series."""
         return LongPanel(self.ids, list(self.labels([k])), self.like, self.names,
-                         self.covariates)
+                         self.covariates, self.multi)
 
 
 def _check_frame(df, names, name, covariates=None, duplicates=True):

@@ -380,12 +380,19 @@ def _panel_meta(panel):
     meta = {"names": list(panel.names), "ends": ends, "index": _index_meta(like[:1])}
     if panel.covariates:
         meta["covariates"] = [S.plain(c) for c in panel.covariates]
+    if panel.multi is not None:
+        labels = [*panel.multi["levels"], panel.multi["target"]]
+        if not all(c is None or (isinstance(c, str | int | float) and not isinstance(c, bool))
+                   for c in labels):
+            raise TypeError(f"index level and column names {labels}: only strings and numbers "
+                            "can be saved without pickle")
+        meta["multi"] = {"levels": list(panel.multi["levels"]), "target": panel.multi["target"]}
     return meta
 
 
 def _panel(meta, columns):
     """A long-format panel's layout, checked against the forecaster's columns."""
-    S.keys(meta, "panel", ("names", "ends", "index"), ("covariates",))
+    S.keys(meta, "panel", ("names", "ends", "index"), ("covariates", "multi"))
     names, ends = meta["names"], meta["ends"]
     covariates = meta.get("covariates", [])
     if not isinstance(covariates, list):
@@ -406,7 +413,16 @@ def _panel(meta, columns):
             ends = [pd.Timestamp(e) for e in ends]
     except (TypeError, ValueError) as e:
         raise S.StateError(f"panel ends: {e}") from None
-    return LongPanel(columns, ends, like, tuple(names), covariates)
+    multi = meta.get("multi")
+    if multi is not None:
+        S.keys(multi, "panel multi", ("levels", "target"))
+        levels = multi["levels"]
+        if not isinstance(levels, list) or len(levels) != 2:
+            raise S.StateError("panel multi levels must be two names")
+        multi = {"levels": [None if n is None else S.label(n, "level name") for n in levels],
+                 "target": None if multi["target"] is None
+                 else S.label(multi["target"], "target name")}
+    return LongPanel(columns, ends, like, tuple(names), covariates, multi)
 
 
 def _index_meta(index):
