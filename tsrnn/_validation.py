@@ -4,11 +4,72 @@ Below this module everything is a C-contiguous float array of the model's
 dtype with the shapes the networks expect.
 """
 
+import copy
+
 import numpy as np
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_consistent_length, validate_data
 
 FLOAT_DTYPES = (np.float64, np.float32)
+
+
+class SequenceSource:
+    """Sequences made on demand: a training set too large to hold at once.
+
+    It stands where a 3-D ``X`` (n_samples, n_timesteps, n_features) would:
+    it has a length and a ``shape``; indexing it with an integer array, a
+    boolean mask or a slice gives a source of those rows, and ``np.asarray``
+    the sequences themselves, made by :meth:`make`, so that training holds one
+    mini-batch at a time. The caller vouches for the sequences: finite, of
+    the shape declared (they skip the checks an array goes through).
+
+    Parameters
+    ----------
+    n_samples : int
+    n_timesteps, n_features : int
+        The shape of one sequence.
+    """
+
+    ndim = 3
+
+    def __init__(self, n_samples, n_timesteps, n_features):
+        self._rows = np.arange(n_samples)
+        self._step_shape = (int(n_timesteps), int(n_features))
+        self.dtype = np.dtype(np.float64)
+
+    def make(self, rows):
+        """The sequences (len(rows), n_timesteps, n_features) of the rows ``rows`` (indices
+        into the full set)."""
+        raise NotImplementedError
+
+    @property
+    def shape(self):
+        return (len(self._rows), *self._step_shape)
+
+    def __len__(self):
+        return len(self._rows)
+
+    def __getitem__(self, index):
+        rows = self._rows[index]
+        if np.ndim(rows) != 1:
+            raise TypeError("a sequence source is indexed by rows: an integer array, a "
+                            "boolean mask or a slice")
+        view = copy.copy(self)
+        view._rows = rows
+        return view
+
+    def astype(self, dtype):
+        """This source, making its sequences as ``dtype``."""
+        view = copy.copy(self)
+        view.dtype = np.dtype(dtype)
+        return view
+
+    def __array__(self, dtype=None, copy=None):
+        out = np.ascontiguousarray(self.make(self._rows), dtype=dtype or self.dtype)
+        if out.shape != self.shape:
+            raise ValueError(f"the source made sequences of shape {out.shape}, not the "
+                             f"declared {self.shape}")
+        return out
 
 
 def check_sequences(estimator, X, reset, dtype):
@@ -20,6 +81,8 @@ def check_sequences(estimator, X, reset, dtype):
     multivariate sequences; ``n_features_in_`` is then the features per step,
     and the number of steps may change between calls.
     """
+    if isinstance(X, SequenceSource):
+        return _source(estimator, X, reset, dtype)
     fast = _fast_sequences(estimator, X, reset, dtype)
     if fast is not None:
         return fast
@@ -70,6 +133,22 @@ def as_finite(a, dtype, name):
         raise ValueError(f"{name} holds values too large for {dtype} (largest finite "
                          f"{np.finfo(dtype).max:.4g}): rescale it, or use dtype='float64'")
     return out
+
+
+def _source(estimator, X, reset, dtype):
+    """A :class:`SequenceSource` in the estimator's dtype, its width checked or recorded."""
+    n_features = X.shape[2]
+    if reset:
+        estimator.n_features_in_, estimator.input_ndim_ = n_features, 3
+        if hasattr(estimator, "feature_names_in_"):
+            del estimator.feature_names_in_
+    elif getattr(estimator, "input_ndim_", 3) != 3 or n_features != estimator.n_features_in_:
+        raise ValueError(f"X has {n_features} features per step, but "
+                         f"{type(estimator).__name__} is expecting "
+                         f"{estimator.n_features_in_} features per step as input")
+    if len(X) == 0 or X.shape[1] == 0:
+        raise ValueError(f"X has shape {X.shape}: sequences need at least one step")
+    return X.astype(dtype)
 
 
 def _fast_sequences(estimator, X, reset, dtype):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from tsrnn import RNNClassifier, RNNRegressor
+from tsrnn import _validation as tsrnn_validation
 
 SMALL = {"hidden_size": 8, "max_epochs": 3, "random_state": 0}
 
@@ -104,3 +105,36 @@ def test_stateful_prediction_refuses_padding():
     reg = RNNRegressor(**SMALL, stateful=True).fit(_pad(seqs), y)
     with pytest.raises(ValueError, match="stateful prediction takes chunks of equal length"):
         reg.predict(_pad(seqs), lengths=lengths)
+
+
+class _Doubled(tsrnn_validation.SequenceSource):
+    """Sequences made on demand: twice the rows of an array."""
+
+    def __init__(self, X):
+        super().__init__(*X.shape)
+        self.X = X
+
+    def make(self, rows):
+        return 2.0 * self.X[rows]
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"encoder_decoder": True, "cell": "gru"},
+                                    {"early_stopping": True, "bidirectional": True}])
+def test_a_sequence_source_trains_and_predicts_as_its_array(kwargs):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 7, 2))
+    y = X[:, -3:, 0] if kwargs.get("encoder_decoder") else X[:, :, 0].sum(axis=1)
+    lengths = rng.integers(1, 8, 50)
+    source = _Doubled(X)
+    a = RNNRegressor(**SMALL, padding="left", **kwargs).fit(source, y, lengths=lengths)
+    b = RNNRegressor(**SMALL, padding="left", **kwargs).fit(2.0 * X, y, lengths=lengths)
+    np.testing.assert_array_equal(a.model_.theta, b.model_.theta)
+    np.testing.assert_array_equal(a.predict(source[:9], lengths=lengths[:9]),
+                                  b.predict(2.0 * X[:9], lengths=lengths[:9]))
+    a.partial_fit(source[10:20], y[10:20], lengths=lengths[10:20])
+    b.partial_fit(2.0 * X[10:20], y[10:20], lengths=lengths[10:20])
+    np.testing.assert_array_equal(a.model_.theta, b.model_.theta)
+    with pytest.raises(ValueError, match="expecting 2 features"):
+        a.partial_fit(_Doubled(X[:, :, :1]), y)
+    with pytest.raises(TypeError, match="indexed by rows"):
+        source[3]

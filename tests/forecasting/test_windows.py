@@ -3,7 +3,7 @@
 import numpy as np
 
 from tsrnn.forecasting.scaling import SeriesScaler
-from tsrnn.forecasting.windows import WindowPlan, make_windows
+from tsrnn.forecasting.windows import WindowPlan, WindowRows, make_windows
 
 
 def _plan(values, per_series=False, seq2seq=False, starts=None, steps=3):
@@ -28,6 +28,7 @@ def test_global_layout_is_one_row_per_series_and_outputs_undo_it():
     plan = _plan(values, per_series=True)
     ends = np.array([5, 9])
     inputs, targets, _, _, window = plan.supervised(values, None, ends)
+    assert isinstance(inputs, WindowRows)  # made a batch at a time
     assert inputs.shape == (4, 5, 1) and targets.shape == (4, 3)
     assert window.tolist() == [0, 0, 1, 1]
     back = plan.outputs(targets.reshape(4, 3), n=2, C=2)
@@ -40,3 +41,25 @@ def test_late_starters_are_left_padded_and_unstarted_rows_dropped():
     assert plan.lengths(np.array([5, 10, 15])).tolist() == [5, 0, 5, 2, 5, 5]
     inputs, _, _, lengths, window = plan.supervised(values, None, np.array([5, 10]))
     assert lengths.tolist() == [5, 5, 2] and window.tolist() == [0, 1, 1]
+
+
+def test_global_windows_made_per_batch_are_the_laid_out_rows():
+    rng = np.random.default_rng(0)
+    T, C, F = 60, 5, 2
+    values = np.abs(rng.normal(size=(T, C)).cumsum(0)) + 5
+    scaler = SeriesScaler("window", False).fit(values)
+    S = scaler.series(values)
+    starts = np.array([0, 3, 0, 10, 0])
+    for E in (None, rng.normal(size=(T, F)), rng.normal(size=(T, C, F))):
+        for static in (None, rng.normal(size=(C, 3))):
+            past = None if E is None else np.array([True, False])
+            for shift in (0, 4):
+                plan = WindowPlan(12, 4, shift, scaler, True, False, starts, past, static)
+                ends = np.arange(12, T - 4 - shift + 1)
+                rows = WindowRows(plan, S, E, ends)
+                full = plan.inputs(S, E, ends)[0]
+                np.testing.assert_array_equal(np.asarray(rows), full)
+                pick = rng.permutation(len(rows))[:17]
+                np.testing.assert_array_equal(np.asarray(rows[pick]), full[pick])
+                np.testing.assert_array_equal(np.asarray(rows[pick][3:9]), full[pick][3:9])
+                assert rows[pick].shape == (17, 12, full.shape[2])

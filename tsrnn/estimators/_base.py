@@ -363,8 +363,8 @@ def in_chunks(predict, X, span, future=None):
     concatenated: bounded memory for any number of sequences, the same numbers."""
     size = config.PREDICT_ROWS
     if len(X) <= size:
-        return predict(X, span, future)
+        return predict(np.asarray(X), span, future)
     return np.concatenate([
-        predict(X[a:a + size], None if span is None else span[a:a + size],
+        predict(np.asarray(X[a:a + size]), None if span is None else span[a:a + size],
                 None if future is None else future[a:a + size])
         for a in range(0, len(X), size)])

@@ -7,6 +7,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval
 
+from .._validation import SequenceSource
+
 
 def sliding(values, length):
     """All windows of ``length`` consecutive rows of ``values`` (T, C).
@@ -71,15 +73,18 @@ class WindowPlan:
         self.per_series, self.seq2seq, self.starts = per_series, seq2seq, starts
         self.past, self.static = past, static
 
-    def covariates(self, E, idx, clip=False):
+    def covariates(self, E, idx, clip=False, series=None):
         """Covariate rows for window positions ``idx`` (any shape): known-future columns
         ``shift`` steps ahead, past covariates at their own step; ``clip`` repeats the last
-        row past the end of ``E``."""
+        row past the end of ``E``. With ``series`` (one per row of ``idx``), each row
+        reads that series' own covariates from ``E`` (T, C, F)."""
         last = len(E) - 1
         ahead = np.minimum(idx + self.shift, last) if clip else idx + self.shift
-        ex = E[ahead]
+        at = () if series is None else (series[:, None],)
+        ex = E[(ahead, *at)]
         if self.past is not None and self.shift:
-            ex[..., self.past] = E[np.minimum(idx, last) if clip else idx][..., self.past]
+            own = np.minimum(idx, last) if clip else idx
+            ex[..., self.past] = E[(own, *at)][..., self.past]
         return ex
 
     def known(self, fut):
@@ -145,10 +150,18 @@ class WindowPlan:
     def supervised(self, S, E, ends):
         """Training rows for windows ending at ``ends``: ``(inputs, targets, future,
         lengths, window)``, ``window`` giving each row's position in ``ends``; rows
-        of series not yet observed there are left out."""
+        of series not yet observed there are left out. A global model's inputs are a
+        :class:`WindowRows` source (each batch made when trained on), the others an
+        array."""
         steps = self.steps
-        inputs, anchors, lengths = self.inputs(S, E, ends)
+        # The anchors read each window's last step only.
+        anchors = self.scaler.anchors(S[np.asarray(ends) - 1][:, None, :])
         targets = self.targets(S[ends[:, None] + np.arange(steps)] - anchors)
+        lengths = self.lengths(ends)
+        if self.per_series:
+            inputs = WindowRows(self, S, E, ends)
+        else:
+            inputs = self.inputs(S, E, ends)[0]
         future = None
         if self.seq2seq and E is not None:
             fut = self.known(E[ends[:, None] + np.arange(steps)])
@@ -166,6 +179,48 @@ class WindowPlan:
         if self.per_series:
             out = out.reshape(n, C, self.steps).transpose(0, 2, 1)
         return out
+
+
+class WindowRows(SequenceSource):
+    """A global model's training inputs, made a batch at a time: row ``i * C + c`` is
+    series ``c``'s window ending before ``ends[i]``, as :meth:`WindowPlan.inputs` lays them
+    out (the same numbers), so that a panel's windows are never all held at once.
+
+    Parameters
+    ----------
+    plan : WindowPlan
+    S : ndarray of shape (T, C)
+        The modelled series.
+    E : ndarray of shape (T, F) or (T, C, F), or None
+        The covariates in the network's units.
+    ends : ndarray of shape (n,)
+        Each origin's window end, at least ``plan.window``.
+    """
+
+    def __init__(self, plan, S, E, ends):
+        C = S.shape[1]
+        F = 1 + (0 if E is None else E.shape[-1]) + (
+            0 if plan.static is None else plan.static.shape[1])
+        super().__init__(len(ends) * C, plan.window, F)
+        self.plan, self.E, self.ends, self.C = plan, E, np.asarray(ends), C
+        # Every window of every series as a view (C, T - W + 1, W): a batch is one gather.
+        self._windows = np.lib.stride_tricks.sliding_window_view(
+            np.ascontiguousarray(S.T), plan.window, axis=1)
+
+    def make(self, rows):
+        plan, C = self.plan, self.C
+        origin, series = np.divmod(np.asarray(rows, np.int64), C)
+        first = self.ends[origin] - plan.window
+        win = self._windows[series, first][:, :, None]                  # (b, W, 1)
+        parts = [win - plan.scaler.anchors(win)]
+        if self.E is not None:
+            idx = first[:, None] + np.arange(plan.window)
+            parts.append(plan.covariates(self.E, idx, series=series if self.E.ndim == 3
+                                         else None))
+        if plan.static is not None:
+            st = plan.static[series]
+            parts.append(np.broadcast_to(st[:, None, :], (len(st), plan.window, st.shape[1])))
+        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=-1)
 
 
 def _rows_per_series(ex, C):
