@@ -1,12 +1,14 @@
 """Global models over panels: tsrnn against NeuralForecast's LSTM, fitted on the same series.
 
     python benchmarks/bench_panel.py [--panel m3monthly|generated] [--series N] [--peers]
+                                     [--rnn KEY=VALUE ...]
 
 Panels: M3's monthly series (1428, horizon 18; scored on the validation
 holdout, the last 18 points of each training part) or a generated panel of N
 monthly series of 120 points (level, trend, a season of their own, noise;
 scored on a held-out year). tsrnn: ``RNNForecaster(horizon=h)`` fitted on the
-long-format panel (its default global model). NeuralForecast (``--peers``,
+long-format panel (its default global model; ``--rnn`` sets parameters, e.g.
+``steps_per_epoch=100``). NeuralForecast (``--peers``,
 the ``bench`` extra): its ``LSTM`` with the same horizon, an input of three
 seasons (shorter series padded), trained globally on the same frame, 500 steps.
 Each method runs in a process of its own, one after the other, so that peak
@@ -15,6 +17,7 @@ Prints fit and forecast seconds, peak resident memory and mean MASE / sMAPE.
 """
 
 import argparse
+import ast
 import json
 import os
 import resource
@@ -73,17 +76,17 @@ def scores(train, actual, forecast, m):
     return float(np.nanmean(mase)), float(np.mean(smape))
 
 
-def run_tsrnn(train, h, m):
+def run_tsrnn(train, h, m, **params):
     from tsrnn import RNNForecaster
 
     start = time.perf_counter()
-    fc = RNNForecaster(horizon=h, seasonal_period=m, random_state=0).fit(train)
+    fc = RNNForecaster(horizon=h, seasonal_period=m, random_state=0, **params).fit(train)
     fitted = time.perf_counter()
     pred = fc.predict()
     return pred.rename(columns={"y": "y_hat"}), fitted - start, time.perf_counter() - fitted
 
 
-def run_neuralforecast(train, h, m):
+def run_neuralforecast(train, h, m, **params):
     import logging
 
     logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
@@ -103,12 +106,12 @@ def run_neuralforecast(train, h, m):
     return pred, fitted - start, time.perf_counter() - fitted
 
 
-def one(method, panel, n):
+def one(method, panel, n, params):
     """Run one method on one panel in this process; print a JSON line of results."""
     warnings.simplefilter("ignore")
     train, actual, h, m = m3_monthly() if panel == "m3monthly" else generated(n)
     run = {"tsrnn": run_tsrnn, "NeuralForecast LSTM": run_neuralforecast}[method]
-    pred, fit_s, predict_s = run(train, h, m)
+    pred, fit_s, predict_s = run(train, h, m, **(params if method == "tsrnn" else {}))
     mase, smape = scores(train, actual, pred, m)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
     print(json.dumps({"method": method, "fit": fit_s, "predict": predict_s, "peak_gb": peak,
@@ -120,17 +123,22 @@ def main():
     parser.add_argument("--panel", choices=["m3monthly", "generated"], default="m3monthly")
     parser.add_argument("--series", type=int, default=10000, help="generated: series")
     parser.add_argument("--peers", action="store_true", help="NeuralForecast's LSTM too")
+    parser.add_argument("--rnn", nargs="*", default=[], metavar="KEY=VALUE",
+                        help="RNNForecaster parameters for tsrnn, e.g. steps_per_epoch=100 "
+                             "hybrid=None")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    params = dict(_param(p) for p in args.rnn)
     if args.one:
-        return one(args.one, args.panel, args.series)
+        return one(args.one, args.panel, args.series, params)
     methods = ["tsrnn", *(["NeuralForecast LSTM"] if args.peers else [])]
     print(f"{args.panel} panel" + (f", {args.series} series" if args.panel == "generated"
-                                   else ""))
+                                   else "") + (f"; tsrnn with {params}" if params else ""))
     print(f"{'method':<22}{'fit s':>9}{'predict s':>11}{'peak GB':>9}{'MASE':>8}{'sMAPE':>8}")
     for method in methods:
         out = subprocess.run([sys.executable, os.path.join(HERE, "bench_panel.py"), "--panel",
-                              args.panel, "--series", str(args.series), "--one", method],
+                              args.panel, "--series", str(args.series), "--one", method,
+                              "--rnn", *args.rnn],
                              capture_output=True, text=True, check=False)
         lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
         if out.returncode or not lines:
@@ -140,6 +148,15 @@ def main():
         print(f"{method:<22}{r['fit']:>9.1f}{r['predict']:>11.2f}{r['peak_gb']:>9.2f}"
               f"{r['mase']:>8.3f}{r['smape']:>8.2f}", flush=True)
     return 0
+
+
+def _param(text):
+    """``key=value`` -> (key, value), the value read as Python (None, numbers, strings)."""
+    key, _, value = text.partition("=")
+    try:
+        return key, ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return key, value
 
 
 if __name__ == "__main__":

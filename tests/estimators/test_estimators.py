@@ -70,6 +70,20 @@ def test_fit_for_k_epochs_equals_k_partial_fits():
     assert online.t_ == full.t_ and online._optimizer.t == full._optimizer.t
 
 
+def test_steps_per_epoch_draws_that_many_batches_and_learns():
+    X, y, _ = _windows(600)
+    params = {"hidden_size": 8, "max_epochs": 30, "random_state": 0, "batch_size": 16}
+    reg = RNNRegressor(steps_per_epoch=4, early_stopping=True, patience=30, **params).fit(X, y)
+    assert reg.t_ == 4 * reg.n_epochs_ == 120  # 4 batches an epoch, not the 34 of a full pass
+    again = RNNRegressor(steps_per_epoch=4, early_stopping=True, patience=30, **params).fit(X, y)
+    np.testing.assert_array_equal(reg.model_.theta, again.model_.theta)
+    error = np.mean(np.abs(reg.predict(X) - y))
+    assert error < 0.5 * np.mean(np.abs(y - y.mean())), error
+    # A budget beyond the samples is a full pass.
+    full = RNNRegressor(steps_per_epoch=1000, **{**params, "max_epochs": 2}).fit(X, y)
+    assert full.t_ == 2 * 38
+
+
 def test_partial_fit_on_a_stream_of_single_samples_learns():
     X, y, _ = _windows(300)
     reg = RNNRegressor(hidden_size=8, learning_rate=0.01, random_state=0)

@@ -43,6 +43,7 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "steps_per_epoch": [Interval(Integral, 1, None, closed="left"), None],
         "shuffle": ["boolean"],
         "clip_value": [Interval(Real, 0, None, closed="neither"), None],
         "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
@@ -207,14 +208,22 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
 
     def _epochs(self, X, y, loss):
         train, val = self._validation_split(len(X))
+        budget = None if self.steps_per_epoch is None else self.steps_per_epoch * self.batch_size
+        if budget is not None and len(val) > budget:
+            # One fixed sample of the held-out samples: epochs stay comparable, and cheap.
+            val = np.sort(self._random.choice(val, budget, replace=False))
         best, best_theta, waited = np.inf, None, 0
         self.n_epochs_ = 0
         for epoch in range(self.max_epochs):
             start = time.perf_counter()
             good, good_opt, good_t = (self.model_.theta.copy(),
                                       _optimizer_state(self._optimizer), self.t_)
+            idx = train
+            if budget is not None and budget < len(train):
+                # Drawn with replacement: O(budget) however many samples there are.
+                idx = train[self._random.randint(0, len(train), budget)]
             try:
-                value = self._one_epoch(X, y, loss, train)
+                value = self._one_epoch(X, y, loss, idx)
             except KeyboardInterrupt:
                 # The weights and optimizer of the last completed epoch; the interruption
                 # goes on (with no completed epoch, _fit undoes the whole call).

@@ -21,6 +21,13 @@ COMMON_PARAMETERS = """
     batch_size : int, default=32
     max_epochs : int, default=50
         Passes over the training data in ``fit``.
+    steps_per_epoch : int or None, default=None
+        Mini-batches per epoch of ``fit``, their samples drawn at random (with
+        replacement) from the training samples afresh each epoch; early
+        stopping then validates on one fixed random sample of as many held-out
+        samples. None: an epoch is one pass over every training sample. For
+        training sets too large to pass over many times (a global model over
+        thousands of series).
     shuffle : bool, default=True
         Shuffle the samples before each epoch (``fit`` and ``partial_fit``).
     clip_value : float or None, default=None

@@ -33,7 +33,7 @@ _MT_KEYS = 624
 
 
 #: Parameters added after the first file format, with the value that means the old behaviour.
-_ADDED = {"quantile": 0.5, "decoder_start": "zeros"}
+_ADDED = {"quantile": 0.5, "decoder_start": "zeros", "steps_per_epoch": None}
 
 def _fitted_fields(est):
     fields = dict(_COMMON_FITTED)

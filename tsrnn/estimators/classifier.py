@@ -37,7 +37,8 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
 
     def __init__(self, cell="lstm", hidden_size=32, num_layers=1, activation="tanh",
                  reset_after=True, bidirectional=False, merge_mode="concat", optimizer="adam",
-                 learning_rate=0.005, batch_size=32, max_epochs=50, shuffle=True,
+                 learning_rate=0.005, batch_size=32, max_epochs=50,
+                 steps_per_epoch=None, shuffle=True,
                  clip_value=None, clip_norm=1.0, tbptt_steps=None, early_stopping=False,
                  validation_fraction=0.1, patience=10, stateful=False, padding="right",
                  bucket_by_length=False, dtype="float32", device="cpu", random_state=None,
@@ -53,6 +54,7 @@ class RNNClassifier(ClassifierMixin, BaseRNN):
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.max_epochs = max_epochs
+        self.steps_per_epoch = steps_per_epoch
         self.shuffle = shuffle
         self.clip_value = clip_value
         self.clip_norm = clip_norm

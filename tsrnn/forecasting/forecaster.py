@@ -28,8 +28,8 @@ MULTISERIES = ("auto", "joint", "global", "local")
 # Parameters handed to the inner RNNRegressor unchanged.
 _PASSED = ("cell", "hidden_size", "num_layers", "activation", "reset_after", "bidirectional",
            "merge_mode", "loss", "quantile", "optimizer", "learning_rate", "batch_size",
-           "max_epochs", "clip_norm", "tbptt_steps", "patience", "teacher_forcing", "attention",
-           "dtype", "device", "verbose")
+           "max_epochs", "steps_per_epoch", "clip_norm", "tbptt_steps", "patience",
+           "teacher_forcing", "attention", "dtype", "device", "verbose")
 
 
 class RNNForecaster(BaseEstimator):
@@ -153,11 +153,13 @@ class RNNForecaster(BaseEstimator):
     update_steps : int, default=1
         Passes over the new windows that :meth:`update` trains on.
     cell, hidden_size, num_layers, activation, reset_after, bidirectional, merge_mode, loss,
-    quantile, optimizer, learning_rate, batch_size, max_epochs, clip_norm, tbptt_steps, patience,
-    teacher_forcing, attention, dtype, device, verbose
+    quantile, optimizer, learning_rate, batch_size, max_epochs, steps_per_epoch, clip_norm,
+    tbptt_steps, patience, teacher_forcing, attention, dtype, device, verbose
         Passed to :class:`~tsrnn.RNNRegressor`. ``loss`` is ``"mae"`` here (the
         regressor's default is ``"mse"``): forecasts are judged by absolute
         errors (MASE, sMAPE), and it is less swayed by a few wild windows.
+        ``steps_per_epoch`` bounds an epoch's mini-batches (drawn from every
+        window of every series) for panels of many thousands of series.
     n_jobs : int or None, default=None
         Processes for ``multiseries="local"``.
     random_state : int or None, default=None
@@ -227,7 +229,8 @@ class RNNForecaster(BaseEstimator):
                  cell="lstm", hidden_size=32, num_layers=1, activation="tanh",
                  reset_after=True, bidirectional=False, merge_mode="concat", loss="mae",
                  quantile=0.5, optimizer="adam", learning_rate=0.005,
-                 batch_size=32, max_epochs=100, clip_norm=1.0, tbptt_steps=None, patience=10,
+                 batch_size=32, max_epochs=100, steps_per_epoch=None, clip_norm=1.0,
+                 tbptt_steps=None, patience=10,
                  teacher_forcing=1.0, attention=False, dtype="float32", device="cpu",
                  n_jobs=None, random_state=None, verbose=0):
         self.window = window
@@ -260,6 +263,7 @@ class RNNForecaster(BaseEstimator):
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.max_epochs = max_epochs
+        self.steps_per_epoch = steps_per_epoch
         self.clip_norm = clip_norm
         self.tbptt_steps = tbptt_steps
         self.patience = patience

@@ -80,7 +80,8 @@ def get_state(fc):
 
 
 #: Parameters added after the first file format, with the value that means the old behaviour.
-_ADDED = {"deseasonalize": False, "n_seeds": 1, "hybrid": None, "quantile": 0.5}
+_ADDED = {"deseasonalize": False, "n_seeds": 1, "hybrid": None, "quantile": 0.5,
+          "steps_per_epoch": None}
 
 
 def from_state(cls, meta, arrays):
