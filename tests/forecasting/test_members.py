@@ -41,21 +41,31 @@ def test_theta_forecasts_are_statsmodels_from_every_origin(seasonal):
         np.testing.assert_allclose(ours, reference, rtol=1e-5)
 
 
-def _damped(y, steps):
-    """statsmodels' damped trend, fitted on ``y`` in units of its largest value (as the
-    member is, so that its forecasts scale with the series), in ``y``'s units."""
+def _damped(y, steps, member=None):
+    """statsmodels' damped trend on ``y``: fitted by statsmodels (in units of ``y``'s largest
+    value, as the member is), or with ``member``'s parameters. Returns the one-step fitted
+    values, the forecasts and the squared one-step errors."""
     size = np.abs(y).max()
-    fit = ExponentialSmoothing(y / size, trend="add", damped_trend=True,
-                               initialization_method="estimated").fit()
-    return np.asarray(fit.fittedvalues) * size, np.asarray(fit.forecast(steps)) * size
+    model = ExponentialSmoothing(y / size, trend="add", damped_trend=True,
+                                 initialization_method="estimated" if member is None
+                                 else "known", **({} if member is None else {
+                                     "initial_level": member.l0[0] / size,
+                                     "initial_trend": member.b0[0] / size}))
+    if member is None:
+        fit = model.fit()
+    else:
+        fit = model.fit(smoothing_level=member.alpha[0], smoothing_trend=member.beta[0],
+                        damping_trend=member.phi[0], optimized=False)
+    fitted = np.asarray(fit.fittedvalues) * size
+    return fitted, np.asarray(fit.forecast(steps)) * size, float(np.sum((y - fitted) ** 2))
 
 
 def test_damped_trend_forecasts_are_statsmodels_from_every_origin():
     # The Nile's annual flow (real, not seasonal): statsmodels' forecast at the end, and its
-    # one-step fitted values from every earlier origin, from one pass over the series.
+    # one-step fitted values from every earlier origin, for the member's parameters.
     y = np.asarray(datasets.load_nile(), float)
     damped = _member("damped", y, 1, None)
-    fitted, reference = _damped(y, 10)
+    fitted, reference, _ = _damped(y, 10, damped)
     np.testing.assert_allclose(damped.forecast(y[:, None], [100], 10)[0, :, 0], reference,
                                rtol=1e-9)
     origins = np.arange(1, 100)
@@ -63,8 +73,40 @@ def test_damped_trend_forecasts_are_statsmodels_from_every_origin():
     np.testing.assert_allclose(one_step, fitted[origins], rtol=1e-9)
     # Fitted on the first 70 years only: what comes after changes nothing before it.
     early = _member("damped", y, 1, 70)
-    np.testing.assert_allclose(early.forecast(y[:, None], [70], 5)[0, :, 0],
-                               _damped(y[:70], 5)[1], rtol=1e-7)
+    assert early.forecast(y[:, None], [70], 5)[0, 0, 0] == _member(
+        "damped", y[:70], 1, None).forecast(y[:70, None], [70], 5)[0, 0, 0]
+
+
+@pytest.mark.parametrize("name", ["nile", "realgdp", "unemp", "sunspots", "elnino"])
+def test_damped_trend_fit_is_as_good_as_statsmodels_and_a_local_optimum(name):
+    y = np.asarray(getattr(datasets, f"load_{name}")() if name in ("nile", "sunspots", "elnino")
+                   else datasets.load_macrodata()[name], float).ravel()[:200]
+    damped = _member("damped", y, 1, None)
+    _, _, ours = _damped(y, 1, damped)
+    _, _, theirs = _damped(y, 1)
+    assert ours <= theirs * (1 + 1e-6), (ours, theirs)
+    # Moving a weight within statsmodels' bounds (beta at most alpha, phi in [0.8, 0.995])
+    # raises the error, the initial state re-estimated by least squares with it.
+    for field, delta in (("alpha", 0.02), ("beta", 0.01), ("phi", 0.005)):
+        for sign in (-1, 1):
+            moved = _member("damped", y, 1, None)
+            getattr(moved, field)[0] += sign * delta
+            alpha, beta, phi = moved.alpha[0], moved.beta[0], moved.phi[0]
+            if not (0 < alpha < 1 and 0 <= beta <= alpha and 0.8 <= phi <= 0.995):
+                continue
+            moved.l0[0], moved.b0[0] = _least_squares_start(y, moved)
+            assert _damped(y, 1, moved)[2] >= ours * (1 - 1e-9), (field, sign)
+
+
+def _least_squares_start(y, member):
+    """The initial level and trend of least squared one-step error for ``member``'s
+    weights (a linear least-squares problem, solved here directly)."""
+    base = []
+    for l0, b0 in ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0)):
+        member.l0[0], member.b0[0] = l0, b0
+        base.append(member.forecast(y[:, None], np.arange(1, len(y) + 1), 1)[:, 0, 0])
+    A = np.column_stack([base[1] - base[0], base[2] - base[0]])
+    return np.linalg.lstsq(A, y - base[0], rcond=None)[0]
 
 
 def test_damped_trend_runs_on_the_deseasonalised_series():
@@ -73,7 +115,8 @@ def test_damped_trend_runs_on_the_deseasonalised_series():
     y = np.asarray(datasets.load_co2(), float)[-240:]
     damped = _member("damped", y, 12, None)
     season = np.asarray(seasonal_decompose(y, model="multiplicative", period=12).seasonal)
-    _, level = _damped(y / season, 24)
+    plain = _member("damped", y / season, 1, None)
+    _, level, _ = _damped(y / season, 24, plain)
     expected = level * np.resize(season[:12], 240 + 24)[240:]
     np.testing.assert_allclose(damped.forecast(y[:, None], [240], 24)[0, :, 0], expected,
                                rtol=1e-8)

@@ -112,7 +112,7 @@ class RNNForecaster(BaseEstimator):
         then moves its weights towards the shares of the inverse squared mean
         absolute errors of the forecasts on its held-out calibration windows,
         the more the more windows it has (halfway at five). Their parameters
-        are estimated once per fit (statsmodels for the first two);
+        are estimated once per fit (least squares of the one-step errors);
         ``update`` moves their origin without refitting. ``"auto"``: all
         three, for a model without covariates, dynamic or static (which they
         cannot read), None otherwise (measured on M1 and M3 validation

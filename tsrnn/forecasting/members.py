@@ -14,12 +14,11 @@ from many origins, and new observations that move the origin without
 refitting.
 """
 
-import warnings
 from typing import ClassVar
 
 import numpy as np
 
-from ..kernels.cpu.smoothing import damped_states, theta_fit, theta_forecasts
+from ..kernels.cpu.smoothing import damped_fit, damped_states, ses_fit, theta_fit, theta_forecasts
 from .scaling import SeriesScaler
 
 
@@ -62,31 +61,22 @@ class StatisticalMember:
         return forecast_members([self], values, origins, steps)[0]
 
 
-def _smoothing_fit(y, **kwargs):
-    """The parameters of statsmodels' exponential smoothing fitted on ``y``, or None where
-    it fails. Fitted on ``y`` in units of its largest value, so that the estimates (and
-    forecasts) scale with the series: the optimiser's tolerances are absolute."""
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
-
-    size = np.abs(y).max()
-    if "initial_level" in kwargs:
-        kwargs["initial_level"] = kwargs["initial_level"] / size
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            params = dict(ExponentialSmoothing(y / size, **kwargs).fit().params)
-        except (ValueError, np.linalg.LinAlgError):
-            return None
-    for name in ("initial_level", "initial_trend"):
-        if name in params:
-            params[name] = params[name] * size
-    return params
+#: statsmodels' bounds of the damped trend's estimates: the smoothing weight (strictly inside
+#: (0, 1)), the trend's weight as a share of it, and the damping.
+SMOOTHING_BOUNDS = (np.sqrt(np.finfo(float).eps), 1.0 - np.sqrt(np.finfo(float).eps))
+DAMPED_LOWER = np.array([SMOOTHING_BOUNDS[0], 0.0, 0.8])
+DAMPED_UPPER = np.array([SMOOTHING_BOUNDS[1], 1.0, 0.995])
+#: Pull of the damped trend's initial state towards (first value, no trend), relative to
+#: the squared errors in units of the series' largest value: decides only where the data
+#: hardly fix the state.
+DAMPED_RIDGE = 1e-6
 
 
 class ThetaMethod(StatisticalMember):
     """The Theta method: simple exponential smoothing with half the linear trend as drift,
-    its parameters estimated as statsmodels' ``ThetaModel`` does (the trend by least
-    squares, the smoothing weight by ``ExponentialSmoothing``)."""
+    its parameters estimated as statsmodels' ``ThetaModel`` does: the trend by least
+    squares, the smoothing weight by the least squared one-step error from the first
+    value (a jitted search: :func:`~tsrnn.kernels.cpu.smoothing.ses_fit`)."""
 
     kind = "theta"
     #: Parameters per column, with the interval each must lie in (low, high, low included).
@@ -101,10 +91,9 @@ class ThetaMethod(StatisticalMember):
         self.b0[c] = np.polyfit(np.arange(len(y), dtype=float), y, 1)[0]
         if len(y) < 3 or np.ptp(y) == 0:
             return
-        params = _smoothing_fit(y, initial_level=y[0], initialization_method="known")
-        alpha = np.nan if params is None else float(params["smoothing_level"])
-        if np.isfinite(alpha):
-            self.alpha[c] = min(max(alpha, 1e-4), 1.0)
+        # In units of the largest value: the search's tolerances are then relative.
+        alpha = ses_fit(np.ascontiguousarray(y / np.abs(y).max()), *SMOOTHING_BOUNDS)
+        self.alpha[c] = min(max(alpha, 1e-4), 1.0)
 
     def _levels(self, z, origins, k):
         T, C = z.shape
@@ -122,7 +111,9 @@ class ThetaMethod(StatisticalMember):
 
 class DampedTrend(StatisticalMember):
     """Exponential smoothing with a damped additive trend, its smoothing weights, damping
-    and initial state estimated by statsmodels' ``ExponentialSmoothing``."""
+    and initial state of least squared one-step error within statsmodels'
+    ``ExponentialSmoothing`` bounds (a jitted search:
+    :func:`~tsrnn.kernels.cpu.smoothing.damped_fit`)."""
 
     kind = "damped"
     parameters: ClassVar[dict] = {"alpha": (0.0, 1.0, False), "beta": (0.0, 1.0, True),
@@ -138,16 +129,13 @@ class DampedTrend(StatisticalMember):
             self.l0[c] = y[0]
         if len(y) < 4 or np.ptp(y) == 0:
             return
-        p = _smoothing_fit(y, trend="add", damped_trend=True, initialization_method="estimated")
-        if p is None:
-            return
-        values = np.array([p["smoothing_level"], p["smoothing_trend"], p["damping_trend"],
-                           p["initial_level"], p["initial_trend"]], float)
-        if np.all(np.isfinite(values)):
-            a, b, phi, self.l0[c], self.b0[c] = values
-            self.alpha[c] = min(max(a, 1e-4), 1.0)
-            self.beta[c] = min(max(b, 0.0), 1.0)
-            self.phi[c] = min(max(phi, 1e-4), 1.0)
+        size = np.abs(y).max()
+        a, b, phi, l0, b0 = damped_fit(np.ascontiguousarray(y / size), DAMPED_LOWER,
+                                       DAMPED_UPPER, DAMPED_RIDGE)
+        self.l0[c], self.b0[c] = l0 * size, b0 * size
+        self.alpha[c] = min(max(a, 1e-4), 1.0)
+        self.beta[c] = min(max(b, 0.0), 1.0)
+        self.phi[c] = min(max(phi, 1e-4), 1.0)
 
     def _levels(self, z, origins, k):
         level, trend = _smoothed(z, self.starts, self.alpha, self.beta, self.phi, self.l0,

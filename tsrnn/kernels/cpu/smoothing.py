@@ -135,3 +135,169 @@ def theta_forecasts(z, starts, alpha, weight, level0, origins, steps):
                 seen += 1
                 decay *= 1.0 - al
     return out
+
+
+@njit(**JIT_OPTIONS)
+def _ses_sse(y, alpha):
+    """Squared one-step errors of simple exponential smoothing from the level ``y[0]``."""
+    level, sse = y[0], 0.0
+    for t in range(1, len(y)):
+        e = y[t] - level
+        sse += e * e
+        level += alpha * e
+    return sse
+
+
+@njit(**JIT_OPTIONS)
+def ses_fit(y, low, high):
+    """The smoothing weight in ``[low, high]`` of least squared one-step error for simple
+    exponential smoothing from the known level ``y[0]``: the best of a grid of 50, then a
+    golden-section search between its neighbours."""
+    best_a, best = low, _ses_sse(y, low)
+    step = (high - low) / 49.0
+    for j in range(1, 50):
+        a = low + j * step
+        s = _ses_sse(y, a)
+        if s < best:
+            best, best_a = s, a
+    lo, hi = max(low, best_a - step), min(high, best_a + step)
+    ratio = 0.6180339887498949
+    x1, x2 = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+    f1, f2 = _ses_sse(y, x1), _ses_sse(y, x2)
+    for _ in range(40):
+        if f1 < f2:
+            hi, x2, f2 = x2, x1, f1
+            x1 = hi - ratio * (hi - lo)
+            f1 = _ses_sse(y, x1)
+        else:
+            lo, x1, f1 = x1, x2, f2
+            x2 = lo + ratio * (hi - lo)
+            f2 = _ses_sse(y, x2)
+    a = x1 if f1 < f2 else x2
+    return a if min(f1, f2) < best else best_a
+
+
+@njit(**JIT_OPTIONS)
+def _damped_sse(y, alpha, beta, phi, ridge):
+    """Squared one-step errors of the damped trend, and the initial level and trend that
+    minimise them for these weights: the errors are linear in both (the recursion run
+    once from the data with a zero start, once from each unit start without data), so
+    they come in closed form, drawn slightly to ``(y[0], 0)`` by ``ridge``. Returns
+    ``(sse, level0, trend0)``."""
+    lr = br = 0.0      # the state driven by the data from a zero start
+    l1, b1 = 1.0, 0.0  # the state's response to a unit initial level
+    l2, b2 = 0.0, 1.0  # ... and to a unit initial trend
+    s11 = s12 = s22 = s1r = s2r = srr = 0.0
+    a1, g1 = 1.0 - alpha, 1.0 - beta
+    for t in range(len(y)):
+        fr, f1, f2 = lr + phi * br, l1 + phi * b1, l2 + phi * b2
+        r = y[t] - fr
+        s11 += f1 * f1
+        s12 += f1 * f2
+        s22 += f2 * f2
+        s1r += f1 * r
+        s2r += f2 * r
+        srr += r * r
+        new = alpha * y[t] + a1 * fr
+        br = beta * (new - lr) + g1 * phi * br
+        lr = new
+        new = a1 * f1
+        b1 = beta * (new - l1) + g1 * phi * b1
+        l1 = new
+        new = a1 * f2
+        b2 = beta * (new - l2) + g1 * phi * b2
+        l2 = new
+    s11 += ridge
+    s22 += ridge
+    s1r += ridge * y[0]
+    srr += ridge * y[0] * y[0]
+    det = s11 * s22 - s12 * s12
+    l0 = (s22 * s1r - s12 * s2r) / det
+    b0 = (s11 * s2r - s12 * s1r) / det
+    sse = srr - 2.0 * (l0 * s1r + b0 * s2r) + l0 * l0 * s11 + 2.0 * l0 * b0 * s12 \
+        + b0 * b0 * s22
+    return sse, l0, b0
+
+
+@njit(**JIT_OPTIONS)
+def _damped_point(p, lower, upper):
+    """Weights ``(alpha, beta, phi)`` from a search point ``(alpha, beta / alpha, phi)``
+    kept in the bounds (beta at most alpha, as statsmodels bounds it)."""
+    alpha = min(max(p[0], lower[0]), upper[0])
+    share = min(max(p[1], lower[1]), upper[1])
+    phi = min(max(p[2], lower[2]), upper[2])
+    return alpha, share * alpha, phi
+
+
+@njit(**JIT_OPTIONS)
+def damped_fit(y, lower, upper, ridge):
+    """Weights, damping and initial state of the damped trend of least squared one-step
+    error for one series ``y``: the best point of a grid over ``(alpha, beta / alpha,
+    phi)`` within ``lower`` and ``upper``, refined by a Nelder-Mead search, the initial
+    level and trend in closed form at every point (:func:`_damped_sse`). Returns
+    ``(alpha, beta, phi, level0, trend0)``."""
+    grid_a = np.array([0.05, 0.15, 0.3, 0.5, 0.7, 0.9, 0.99])
+    grid_s = np.array([0.0, 0.05, 0.2, 0.5, 1.0])
+    grid_p = np.array([0.8, 0.9, 0.95, 0.98, 0.995])
+    simplex = np.empty((4, 3))
+    values = np.empty(4)
+    p = np.empty(3)
+    best = 0.0
+    for i in range(len(grid_a)):
+        for j in range(len(grid_s)):
+            for k in range(len(grid_p)):
+                p[0], p[1], p[2] = grid_a[i], grid_s[j], grid_p[k]
+                a, b, f = _damped_point(p, lower, upper)
+                s = _damped_sse(y, a, b, f, ridge)[0]
+                if (i == 0 and j == 0 and k == 0) or s < best:
+                    best = s
+                    simplex[0, 0], simplex[0, 1], simplex[0, 2] = p[0], p[1], p[2]
+    steps = np.array([0.05, 0.1, 0.02])
+    for v in range(1, 4):
+        simplex[v] = simplex[0]
+        simplex[v, v - 1] += steps[v - 1] if simplex[0, v - 1] + steps[v - 1] <= upper[v - 1] \
+            else -steps[v - 1]
+    for v in range(4):
+        a, b, f = _damped_point(simplex[v], lower, upper)
+        values[v] = _damped_sse(y, a, b, f, ridge)[0]
+    centroid = np.empty(3)
+    trial = np.empty(3)
+    trial2 = np.empty(3)
+    for _ in range(300):
+        order = np.argsort(values)
+        simplex, values = simplex[order], values[order]
+        if values[3] - values[0] <= 1e-12 * (abs(values[0]) + 1e-30):
+            break
+        for d in range(3):
+            centroid[d] = (simplex[0, d] + simplex[1, d] + simplex[2, d]) / 3.0
+            trial[d] = centroid[d] + (centroid[d] - simplex[3, d])
+        a, b, f = _damped_point(trial, lower, upper)
+        fr = _damped_sse(y, a, b, f, ridge)[0]
+        if fr < values[0]:
+            for d in range(3):
+                trial2[d] = centroid[d] + 2.0 * (centroid[d] - simplex[3, d])
+            a, b, f = _damped_point(trial2, lower, upper)
+            fe = _damped_sse(y, a, b, f, ridge)[0]
+            if fe < fr:
+                simplex[3], values[3] = trial2, fe
+            else:
+                simplex[3], values[3] = trial, fr
+        elif fr < values[2]:
+            simplex[3], values[3] = trial, fr
+        else:
+            for d in range(3):
+                trial2[d] = centroid[d] + 0.5 * (simplex[3, d] - centroid[d])
+            a, b, f = _damped_point(trial2, lower, upper)
+            fc = _damped_sse(y, a, b, f, ridge)[0]
+            if fc < values[3]:
+                simplex[3], values[3] = trial2, fc
+            else:
+                for v in range(1, 4):
+                    for d in range(3):
+                        simplex[v, d] = simplex[0, d] + 0.5 * (simplex[v, d] - simplex[0, d])
+                    a, b, f = _damped_point(simplex[v], lower, upper)
+                    values[v] = _damped_sse(y, a, b, f, ridge)[0]
+    v = np.argmin(values)
+    a, b, f = _damped_point(simplex[v], lower, upper)
+    _, l0, b0 = _damped_sse(y, a, b, f, ridge)
+    return a, b, f, l0, b0
