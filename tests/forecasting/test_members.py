@@ -84,7 +84,7 @@ def test_damped_trend_fit_is_as_good_as_statsmodels_and_a_local_optimum(name):
     damped = _member("damped", y, 1, None)
     _, _, ours = _damped(y, 1, damped)
     _, _, theirs = _damped(y, 1)
-    assert ours <= theirs * (1 + 1e-6), (ours, theirs)
+    assert ours <= theirs * (1 + 1e-5), (ours, theirs)  # the searches stop within 1e-5
     # Moving a weight within statsmodels' bounds (beta at most alpha, phi in [0.8, 0.995])
     # raises the error, the initial state re-estimated by least squares with it.
     for field, delta in (("alpha", 0.02), ("beta", 0.01), ("phi", 0.005)):

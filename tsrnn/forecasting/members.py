@@ -18,7 +18,14 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..kernels.cpu.smoothing import damped_fit, damped_states, ses_fit, theta_fit, theta_forecasts
+from ..kernels.cpu.smoothing import (
+    DAMPED_GRID,
+    damped_fit,
+    damped_states,
+    ses_fit,
+    theta_fit,
+    theta_forecasts,
+)
 from .scaling import SeriesScaler
 
 
@@ -131,7 +138,7 @@ class DampedTrend(StatisticalMember):
             return
         size = np.abs(y).max()
         a, b, phi, l0, b0 = damped_fit(np.ascontiguousarray(y / size), DAMPED_LOWER,
-                                       DAMPED_UPPER, DAMPED_RIDGE)
+                                       DAMPED_UPPER, DAMPED_RIDGE, *DAMPED_GRID)
         self.l0[c], self.b0[c] = l0 * size, b0 * size
         self.alpha[c] = min(max(a, 1e-4), 1.0)
         self.beta[c] = min(max(b, 0.0), 1.0)

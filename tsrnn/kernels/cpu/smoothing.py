@@ -137,6 +137,10 @@ def theta_forecasts(z, starts, alpha, weight, level0, origins, steps):
     return out
 
 
+#: The golden section: the searches' step ratio.
+GOLDEN = 0.6180339887498949
+
+
 @njit(**JIT_OPTIONS)
 def _ses_sse(y, alpha):
     """Squared one-step errors of simple exponential smoothing from the level ``y[0]``."""
@@ -152,29 +156,41 @@ def _ses_sse(y, alpha):
 def ses_fit(y, low, high):
     """The smoothing weight in ``[low, high]`` of least squared one-step error for simple
     exponential smoothing from the known level ``y[0]``: the best of a grid of 50, then a
-    golden-section search between its neighbours."""
-    best_a, best = low, _ses_sse(y, low)
+    golden-section search between its neighbours (one evaluation site for both: each call
+    site of the recursion costs compile time)."""
     step = (high - low) / 49.0
-    for j in range(1, 50):
-        a = low + j * step
-        s = _ses_sse(y, a)
-        if s < best:
-            best, best_a = s, a
-    lo, hi = max(low, best_a - step), min(high, best_a + step)
-    ratio = 0.6180339887498949
-    x1, x2 = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
-    f1, f2 = _ses_sse(y, x1), _ses_sse(y, x2)
-    for _ in range(40):
-        if f1 < f2:
+    best_a = best = 0.0
+    lo = hi = x1 = x2 = f1 = f2 = 0.0
+    slot, x = 0, low
+    for it in range(50 + 42):
+        f = _ses_sse(y, x)
+        if it < 50:
+            if it == 0 or f < best:
+                best, best_a = f, x
+            if it < 49:
+                x = low + (it + 1) * step
+                continue
+            lo, hi = max(low, best_a - step), min(high, best_a + step)
+            x1, x2 = hi - GOLDEN * (hi - lo), lo + GOLDEN * (hi - lo)
+            slot, x = 1, x1
+            continue
+        if slot == 1:
+            f1 = f
+        else:
+            f2 = f
+        if it == 50:
+            slot, x = 2, x2
+        elif f1 < f2:
             hi, x2, f2 = x2, x1, f1
-            x1 = hi - ratio * (hi - lo)
-            f1 = _ses_sse(y, x1)
+            x1 = hi - GOLDEN * (hi - lo)
+            slot, x = 1, x1
         else:
             lo, x1, f1 = x1, x2, f2
-            x2 = lo + ratio * (hi - lo)
-            f2 = _ses_sse(y, x2)
-    a = x1 if f1 < f2 else x2
-    return a if min(f1, f2) < best else best_a
+            x2 = lo + GOLDEN * (hi - lo)
+            slot, x = 2, x2
+    if min(f1, f2) < best:
+        return x1 if f1 < f2 else x2
+    return best_a
 
 
 @njit(**JIT_OPTIONS)
@@ -219,85 +235,72 @@ def _damped_sse(y, alpha, beta, phi, ridge):
     return sse, l0, b0
 
 
-@njit(**JIT_OPTIONS)
-def _damped_point(p, lower, upper):
-    """Weights ``(alpha, beta, phi)`` from a search point ``(alpha, beta / alpha, phi)``
-    kept in the bounds (beta at most alpha, as statsmodels bounds it)."""
-    alpha = min(max(p[0], lower[0]), upper[0])
-    share = min(max(p[1], lower[1]), upper[1])
-    phi = min(max(p[2], lower[2]), upper[2])
-    return alpha, share * alpha, phi
+#: The damped trend's search: a grid over the level weight, the trend weight's share of it and
+#: the damping, then golden-section searches along each in turn, narrowing each sweep
+#: (20 sweeps, each 0.85 of the last: as low an error as statsmodels' on 99.8% of 500 M3
+#: series within 1%, where 4 sweeps halving missed it on realgdp by 0.06%).
+DAMPED_GRID = (np.array([0.05, 0.15, 0.3, 0.5, 0.7, 0.9, 0.99]),
+               np.array([0.0, 0.05, 0.2, 0.5, 1.0]), np.array([0.8, 0.9, 0.95, 0.98, 0.995]))
 
 
 @njit(**JIT_OPTIONS)
-def damped_fit(y, lower, upper, ridge):
-    """Weights, damping and initial state of the damped trend of least squared one-step
-    error for one series ``y``: the best point of a grid over ``(alpha, beta / alpha,
-    phi)`` within ``lower`` and ``upper``, refined by a Nelder-Mead search, the initial
-    level and trend in closed form at every point (:func:`_damped_sse`). Returns
-    ``(alpha, beta, phi, level0, trend0)``."""
-    grid_a = np.array([0.05, 0.15, 0.3, 0.5, 0.7, 0.9, 0.99])
-    grid_s = np.array([0.0, 0.05, 0.2, 0.5, 1.0])
-    grid_p = np.array([0.8, 0.9, 0.95, 0.98, 0.995])
-    simplex = np.empty((4, 3))
-    values = np.empty(4)
-    p = np.empty(3)
-    best = 0.0
-    for i in range(len(grid_a)):
-        for j in range(len(grid_s)):
-            for k in range(len(grid_p)):
-                p[0], p[1], p[2] = grid_a[i], grid_s[j], grid_p[k]
-                a, b, f = _damped_point(p, lower, upper)
-                s = _damped_sse(y, a, b, f, ridge)[0]
-                if (i == 0 and j == 0 and k == 0) or s < best:
-                    best = s
-                    simplex[0, 0], simplex[0, 1], simplex[0, 2] = p[0], p[1], p[2]
-    steps = np.array([0.05, 0.1, 0.02])
-    for v in range(1, 4):
-        simplex[v] = simplex[0]
-        simplex[v, v - 1] += steps[v - 1] if simplex[0, v - 1] + steps[v - 1] <= upper[v - 1] \
-            else -steps[v - 1]
-    for v in range(4):
-        a, b, f = _damped_point(simplex[v], lower, upper)
-        values[v] = _damped_sse(y, a, b, f, ridge)[0]
-    centroid = np.empty(3)
-    trial = np.empty(3)
-    trial2 = np.empty(3)
-    for _ in range(300):
-        order = np.argsort(values)
-        simplex, values = simplex[order], values[order]
-        if values[3] - values[0] <= 1e-12 * (abs(values[0]) + 1e-30):
-            break
-        for d in range(3):
-            centroid[d] = (simplex[0, d] + simplex[1, d] + simplex[2, d]) / 3.0
-            trial[d] = centroid[d] + (centroid[d] - simplex[3, d])
-        a, b, f = _damped_point(trial, lower, upper)
-        fr = _damped_sse(y, a, b, f, ridge)[0]
-        if fr < values[0]:
-            for d in range(3):
-                trial2[d] = centroid[d] + 2.0 * (centroid[d] - simplex[3, d])
-            a, b, f = _damped_point(trial2, lower, upper)
-            fe = _damped_sse(y, a, b, f, ridge)[0]
-            if fe < fr:
-                simplex[3], values[3] = trial2, fe
-            else:
-                simplex[3], values[3] = trial, fr
-        elif fr < values[2]:
-            simplex[3], values[3] = trial, fr
+def _damped_line(y, p, d, lo, hi, ridge, iterations):
+    """Golden-section search of :func:`_damped_sse` along coordinate ``d`` of the point
+    ``p = (alpha, beta / alpha, phi)`` within ``[lo, hi]``: ``(best coordinate, its error)``.
+    One evaluation per iteration, written once (each call site of the recursion costs
+    compile time)."""
+    x1, x2 = hi - GOLDEN * (hi - lo), lo + GOLDEN * (hi - lo)
+    f1 = f2 = 0.0
+    keep = p[d]
+    slot, x = 1, x1
+    for it in range(iterations + 2):
+        p[d] = x
+        f = _damped_sse(y, p[0], p[1] * p[0], p[2], ridge)[0]
+        if slot == 1:
+            f1 = f
         else:
-            for d in range(3):
-                trial2[d] = centroid[d] + 0.5 * (simplex[3, d] - centroid[d])
-            a, b, f = _damped_point(trial2, lower, upper)
-            fc = _damped_sse(y, a, b, f, ridge)[0]
-            if fc < values[3]:
-                simplex[3], values[3] = trial2, fc
-            else:
-                for v in range(1, 4):
-                    for d in range(3):
-                        simplex[v, d] = simplex[0, d] + 0.5 * (simplex[v, d] - simplex[0, d])
-                    a, b, f = _damped_point(simplex[v], lower, upper)
-                    values[v] = _damped_sse(y, a, b, f, ridge)[0]
-    v = np.argmin(values)
-    a, b, f = _damped_point(simplex[v], lower, upper)
-    _, l0, b0 = _damped_sse(y, a, b, f, ridge)
-    return a, b, f, l0, b0
+            f2 = f
+        if it == 0:
+            slot, x = 2, x2
+        elif f1 < f2:
+            hi, x2, f2 = x2, x1, f1
+            x1 = hi - GOLDEN * (hi - lo)
+            slot, x = 1, x1
+        else:
+            lo, x1, f1 = x1, x2, f2
+            x2 = lo + GOLDEN * (hi - lo)
+            slot, x = 2, x2
+    p[d] = keep
+    return (x1, f1) if f1 < f2 else (x2, f2)
+
+
+@njit(**JIT_OPTIONS)
+def damped_fit(y, lower, upper, ridge, grid_a, grid_s, grid_p, sweeps=20, shrink=0.85):
+    """Weights, damping and initial state of the damped trend of least squared one-step
+    error for one series ``y``: the best point of a grid over ``(alpha, beta / alpha, phi)``
+    (``grid_*``, kept within ``lower`` and ``upper``: beta at most alpha, as statsmodels
+    bounds it), refined by ``sweeps`` golden-section searches along each coordinate in
+    turn, each sweep's span ``shrink`` times the last, the initial level and trend in
+    closed form at every point (:func:`_damped_sse`). Returns ``(alpha, beta, phi,
+    level0, trend0)``."""
+    p = np.empty(3)
+    n_s, n_p = len(grid_s), len(grid_p)
+    best = 0.0
+    for i in range(len(grid_a) * n_s * n_p):
+        a = min(max(grid_a[i // (n_s * n_p)], lower[0]), upper[0])
+        share = min(max(grid_s[(i // n_p) % n_s], lower[1]), upper[1])
+        phi = min(max(grid_p[i % n_p], lower[2]), upper[2])
+        sse = _damped_sse(y, a, share * a, phi, ridge)[0]
+        if i == 0 or sse < best:
+            best = sse
+            p[0], p[1], p[2] = a, share, phi
+    width = np.array([0.1, 0.2, 0.05])
+    for _ in range(sweeps):
+        for d in range(3):
+            x, sse = _damped_line(y, p, d, max(lower[d], p[d] - width[d]),
+                                  min(upper[d], p[d] + width[d]), ridge, 20)
+            if sse < best:
+                best, p[d] = sse, x
+        width *= shrink
+    _, l0, b0 = _damped_sse(y, p[0], p[1] * p[0], p[2], ridge)
+    return p[0], p[1] * p[0], p[2], l0, b0
