@@ -341,6 +341,9 @@ def test_covariates_of_a_long_panel_are_checked():
         wide.predict(X=np.ones((6, 1)))
     with pytest.raises(ValueError, match="covariates of 2 series"):
         wide.predict(X=np.ones((6, 2, 1)))
+    shared = RNNForecaster(horizon=6, multiseries="global", **FAST).fit(y, np.ones((len(y), 1)))
+    with pytest.raises(ValueError, match="shared by every series"):
+        shared.predict(X=np.ones((6, 3, 1)))
 
 
 def test_a_panel_indexed_by_series_and_time_is_answered_in_that_format(tmp_path):
@@ -373,3 +376,19 @@ def test_a_panel_indexed_by_series_and_time_is_answered_in_that_format(tmp_path)
     with pytest.raises(ValueError, match="are also columns of y"):
         RNNForecaster(horizon=6, **FAST).fit(multi(train, ["y", "promo"]), multi(train,
                                                                                ["promo"]))
+
+
+def test_a_long_panel_of_one_series_with_covariates():
+    train, future = _promo_panel(n_series=1, T=60)
+    fc = RNNForecaster(horizon=6, **FAST).fit(train)
+    pred = fc.predict(X=future.drop(columns="y"))
+    own = train.sort_values("ds")
+    alone = RNNForecaster(horizon=6, seasonal_period=7, **FAST).fit(
+        own.y.to_numpy(), own[["promo", "price"]].to_numpy())
+    ahead = future.sort_values("ds")[["promo", "price"]].to_numpy()
+    np.testing.assert_allclose(pred.y, alone.predict(X=ahead))
+    first = future.sort_values("ds").head(2)
+    fc.update(first)
+    assert len(fc.predict(horizon=4, X=future.sort_values("ds").tail(4).drop(columns="y"))) == 4
+    with pytest.raises(ValueError, match="covariates of 2 series"):
+        alone.predict(X=ahead[:, None, :].repeat(2, axis=1))

@@ -969,11 +969,8 @@ class RNNForecaster(BaseEstimator):
                              f"future: pass their future values as X, {horizon} rows"
                              + (" per series" if per_series else ""))
         index = future_index(self.index_, horizon)
-        fut = as_exog(X, index, "X", allow_short=True,
-                      n_series=self._exog.shape[1] if per_series else None)
-        if per_series and fut.ndim != 3:
-            raise ValueError("the model reads covariates of each series: X must have the "
-                             "shape (horizon, n_series, n_covariates)")
+        fut = as_exog(X, index, "X", allow_short=True, n_series=len(self.columns_))
+        _check_per_series(fut, per_series, "X", "horizon")
         if fut.shape[-1] == self.n_covariates_ and known < self.n_covariates_:
             fut = fut[..., ~past]  # all the columns given: the past ones are not read
         if fut.shape[-1] != known:
@@ -1051,12 +1048,8 @@ class RNNForecaster(BaseEstimator):
         values, index, X_new = self._check_new(y_new, X_new)
         exog = None
         if self.n_covariates_:
-            per_series = self._per_series
-            exog = as_exog(X_new, index, "X_new",
-                           n_series=self._exog.shape[1] if per_series else None)
-            if exog.ndim != self._exog.ndim:
-                raise ValueError("the model reads covariates of each series: X_new must have "
-                                 "the shape (k, n_series, n_covariates)")
+            exog = as_exog(X_new, index, "X_new", n_series=len(self.columns_))
+            _check_per_series(exog, self._per_series, "X_new", "k")
         # One new window per new step and series: a pass over one draws no random numbers.
         rows = len(values) * (values.shape[1] if self.multiseries_ == "global" else 1)
         saved = self._snapshot(rows if learn else 0)
@@ -1243,6 +1236,16 @@ def _static_matrix(static, columns, id_col):
     if not np.all(np.isfinite(values)):
         raise ValueError("static has missing or infinite values")
     return [_plain_label(c) for c in frame.columns], values
+
+
+def _check_per_series(exog, per_series, name, rows):
+    """Covariates given as the model reads them: each series' own, or shared by all."""
+    if per_series and exog.ndim != 3:
+        raise ValueError(f"the model reads covariates of each series: {name} must have the "
+                         f"shape ({rows}, n_series, n_covariates)")
+    if not per_series and exog.ndim == 3:
+        raise ValueError(f"the model reads covariates shared by every series: {name} must "
+                         f"have the shape ({rows}, n_covariates)")
 
 
 def _column_stats(a):
