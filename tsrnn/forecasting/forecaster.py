@@ -158,8 +158,14 @@ class RNNForecaster(BaseEstimator):
         Passed to :class:`~tsrnn.RNNRegressor`. ``loss`` is ``"mae"`` here (the
         regressor's default is ``"mse"``): forecasts are judged by absolute
         errors (MASE, sMAPE), and it is less swayed by a few wild windows.
-        ``steps_per_epoch`` bounds an epoch's mini-batches (drawn from every
-        window of every series) for panels of many thousands of series.
+        ``steps_per_epoch`` is 500 here (the regressor's default is None, a
+        full pass): an epoch of more windows than 500 batches hold draws 500
+        batches of them at random (with replacement), so that a global model
+        over thousands of series validates, and stops, at the same pace as one
+        over a few; measured on M1 and M3 validation windows, global models:
+        MASE / sMAPE 1.533 / 16.05 -> 1.523 / 15.77 and 1.486 / 13.07 ->
+        1.485 / 13.06, M3 fitted in 32 s instead of 52 (200 batches: 1.527 /
+        15.97 and 1.492 / 13.13).
     n_jobs : int or None, default=None
         Processes for ``multiseries="local"``.
     random_state : int or None, default=None
@@ -229,7 +235,7 @@ class RNNForecaster(BaseEstimator):
                  cell="lstm", hidden_size=32, num_layers=1, activation="tanh",
                  reset_after=True, bidirectional=False, merge_mode="concat", loss="mae",
                  quantile=0.5, optimizer="adam", learning_rate=0.005,
-                 batch_size=32, max_epochs=100, steps_per_epoch=None, clip_norm=1.0,
+                 batch_size=32, max_epochs=100, steps_per_epoch=500, clip_norm=1.0,
                  tbptt_steps=None, patience=10,
                  teacher_forcing=1.0, attention=False, dtype="float32", device="cpu",
                  n_jobs=None, random_state=None, verbose=0):
