@@ -153,6 +153,27 @@ def _ses_sse(y, alpha):
 
 
 @njit(**JIT_OPTIONS)
+def _golden_step(f, slot, first, lo, hi, x1, x2, f1, f2):
+    """One step of a golden-section search that evaluates one point per step: ``f`` is the
+    value at the inner point ``slot`` (1: ``x1``, 2: ``x2``; ``first``: the search's first
+    value, the other inner point comes next). Returns the next point to evaluate and the
+    bracket: ``(slot, x, lo, hi, x1, x2, f1, f2)``."""
+    if slot == 1:
+        f1 = f
+    else:
+        f2 = f
+    if first:
+        return 2, x2, lo, hi, x1, x2, f1, f2
+    if f1 < f2:
+        hi, x2, f2 = x2, x1, f1
+        x1 = hi - GOLDEN * (hi - lo)
+        return 1, x1, lo, hi, x1, x2, f1, f2
+    lo, x1, f1 = x1, x2, f2
+    x2 = lo + GOLDEN * (hi - lo)
+    return 2, x2, lo, hi, x1, x2, f1, f2
+
+
+@njit(**JIT_OPTIONS)
 def ses_fit(y, low, high):
     """The smoothing weight in ``[low, high]`` of least squared one-step error for simple
     exponential smoothing from the known level ``y[0]``: the best of a grid of 50, then a
@@ -174,20 +195,8 @@ def ses_fit(y, low, high):
             x1, x2 = hi - GOLDEN * (hi - lo), lo + GOLDEN * (hi - lo)
             slot, x = 1, x1
             continue
-        if slot == 1:
-            f1 = f
-        else:
-            f2 = f
-        if it == 50:
-            slot, x = 2, x2
-        elif f1 < f2:
-            hi, x2, f2 = x2, x1, f1
-            x1 = hi - GOLDEN * (hi - lo)
-            slot, x = 1, x1
-        else:
-            lo, x1, f1 = x1, x2, f2
-            x2 = lo + GOLDEN * (hi - lo)
-            slot, x = 2, x2
+        slot, x, lo, hi, x1, x2, f1, f2 = _golden_step(f, slot, it == 50, lo, hi, x1, x2,
+                                                       f1, f2)
     if min(f1, f2) < best:
         return x1 if f1 < f2 else x2
     return best_a
@@ -256,20 +265,8 @@ def _damped_line(y, p, d, lo, hi, ridge, iterations):
     for it in range(iterations + 2):
         p[d] = x
         f = _damped_sse(y, p[0], p[1] * p[0], p[2], ridge)[0]
-        if slot == 1:
-            f1 = f
-        else:
-            f2 = f
-        if it == 0:
-            slot, x = 2, x2
-        elif f1 < f2:
-            hi, x2, f2 = x2, x1, f1
-            x1 = hi - GOLDEN * (hi - lo)
-            slot, x = 1, x1
-        else:
-            lo, x1, f1 = x1, x2, f2
-            x2 = lo + GOLDEN * (hi - lo)
-            slot, x = 2, x2
+        slot, x, lo, hi, x1, x2, f1, f2 = _golden_step(f, slot, it == 0, lo, hi, x1, x2,
+                                                       f1, f2)
     p[d] = keep
     return (x1, f1) if f1 < f2 else (x2, f2)
 
