@@ -118,8 +118,10 @@ def test_damped_trend_runs_on_the_deseasonalised_series():
     plain = _member("damped", y / season, 1, None)
     _, level, _ = _damped(y / season, 24, plain)
     expected = level * np.resize(season[:12], 240 + 24)[240:]
+    # rtol: the two fits see the deseasonalised series to the last bit or so, and stop
+    # their searches within 1e-9 of the error.
     np.testing.assert_allclose(damped.forecast(y[:, None], [240], 24)[0, :, 0], expected,
-                               rtol=1e-8)
+                               rtol=1e-6)
 
 
 def _forecast_of(member, y, steps):

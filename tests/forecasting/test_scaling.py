@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tsrnn import datasets
-from tsrnn.forecasting.scaling import SeriesScaler, seasonal
+from tsrnn.forecasting.scaling import SeriesScaler, seasonal, seasonal_indices
 
 
 @pytest.mark.parametrize("method", ["window", "ratio", "standard", "none"])
@@ -88,3 +88,18 @@ def test_scale_follows_the_series_even_when_constant(c):
         ref = SeriesScaler("window", False).fit(values).scale
         np.testing.assert_allclose(SeriesScaler("window", False).fit(c * values).scale, c * ref,
                                    rtol=1e-12)
+
+
+@pytest.mark.parametrize("name,period", [("co2", 12), ("elnino", 12), ("realgdp", 4),
+                                         ("sunspots", 11)])
+def test_seasonal_indices_are_statsmodels_classical_decomposition(name, period):
+    from statsmodels.tsa.seasonal import seasonal_decompose
+
+    y = np.asarray(datasets.load_macrodata()[name] if name == "realgdp"
+                   else getattr(datasets, f"load_{name}")(), float).ravel()
+    y = y[np.isfinite(y)] + (1.0 if name == "sunspots" else 0.0)  # positive, for "mult"
+    for n in (2 * period, 2 * period + 1, len(y) - 5, len(y)):
+        for model in ("additive", "multiplicative"):
+            expected = seasonal_decompose(y[:n], model=model, period=period).seasonal[:period]
+            np.testing.assert_allclose(seasonal_indices(y[:n], period, model[0] == "m"),
+                                       expected, rtol=1e-12, atol=1e-12)

@@ -276,8 +276,9 @@ def damped_fit(y, lower, upper, ridge, grid_a, grid_s, grid_p, sweeps=20, shrink
     """Weights, damping and initial state of the damped trend of least squared one-step
     error for one series ``y``: the best point of a grid over ``(alpha, beta / alpha, phi)``
     (``grid_*``, kept within ``lower`` and ``upper``: beta at most alpha, as statsmodels
-    bounds it), refined by ``sweeps`` golden-section searches along each coordinate in
-    turn, each sweep's span ``shrink`` times the last, the initial level and trend in
+    bounds it), refined by up to ``sweeps`` golden-section searches along each coordinate
+    in turn, each sweep's span ``shrink`` times the last, until a sweep improves the error
+    by less than 1e-9 of it, the initial level and trend in
     closed form at every point (:func:`_damped_sse`). Returns ``(alpha, beta, phi,
     level0, trend0)``."""
     p = np.empty(3)
@@ -293,11 +294,14 @@ def damped_fit(y, lower, upper, ridge, grid_a, grid_s, grid_p, sweeps=20, shrink
             p[0], p[1], p[2] = a, share, phi
     width = np.array([0.1, 0.2, 0.05])
     for _ in range(sweeps):
+        before = best
         for d in range(3):
             x, sse = _damped_line(y, p, d, max(lower[d], p[d] - width[d]),
                                   min(upper[d], p[d] + width[d]), ridge, 20)
             if sse < best:
                 best, p[d] = sse, x
+        if before - best <= 1e-9 * before:  # a sweep that moved nothing: settled
+            break
         width *= shrink
     _, l0, b0 = _damped_sse(y, p[0], p[1] * p[0], p[2], ridge)
     return p[0], p[1] * p[0], p[2], l0, b0
