@@ -317,6 +317,20 @@ def test_a_file_from_before_ensembles_loads_and_forecasts_alike(tmp_path):
                                fc.residuals_.widths(0.9, 3)[:, 0])
 
 
+def test_a_file_from_before_steps_per_epoch_loads_with_full_passes(tmp_path):
+    fc = RNNForecaster(horizon=3, hybrid=None, **FAST).fit(_series())
+    assert fc.steps_per_epoch == 500 and fc.regressor_.steps_per_epoch == 500
+    fc.save(tmp_path / "fc.npz")
+    meta, contents = _contents(tmp_path / "fc.npz")
+    del meta["params"]["steps_per_epoch"]
+    for network in meta["model"]["networks"]:
+        del network["regressor"]["params"]["steps_per_epoch"]
+    _write(tmp_path / "old.npz", meta, contents)
+    loaded = tsrnn.load(tmp_path / "old.npz")
+    assert loaded.steps_per_epoch is None and loaded.regressor_.steps_per_epoch is None
+    pd.testing.assert_series_equal(loaded.predict(), fc.predict())
+
+
 def test_an_ensemble_is_saved_whole_and_checked_on_load(tmp_path):
     y = _series()
     fc = RNNForecaster(horizon=3, scaling=["window", "ratio"], n_seeds=2, **FAST).fit(y)
