@@ -128,7 +128,7 @@ def _forecast_of(member, y, steps):
     return member.forecast(np.asarray(y, float)[:, None], [len(y)], steps)[0, :, 0]
 
 
-def test_the_default_averages_the_network_and_the_three_members(tmp_path):
+def test_the_default_blends_the_weighed_mean_and_median_of_the_network_and_members(tmp_path):
     index = pd.date_range("2000-01-01", periods=96, freq="MS")
     y = pd.Series(_trending(), index=index)
     hybrid = RNNForecaster(horizon=6, **FAST).fit(y)
@@ -139,8 +139,12 @@ def test_the_default_averages_the_network_and_the_three_members(tmp_path):
     w1, w2, w3 = (float(m.weight[0]) for m in hybrid.members_)
     assert all(0 < w < 1 for w in (w1, w2, w3)) and w1 + w2 + w3 < 1
     assert (w1, w2, w3) != (0.25, 0.25, 0.25)
-    np.testing.assert_allclose(hybrid.predict(), (1 - w1 - w2 - w3) * network.predict()
-                               + w1 * theta + w2 * damped + w3 * dotm, rtol=1e-5)
+    weighed = (1 - w1 - w2 - w3) * network.predict() + w1 * theta + w2 * damped + w3 * dotm
+    median = np.median([network.predict(), theta, damped, dotm], axis=0)
+    share = hybrid._median_share
+    assert share == 0.5
+    np.testing.assert_allclose(hybrid.predict(), (1 - share) * weighed + share * median,
+                               rtol=1e-5)
     hybrid.save(tmp_path / "h.npz")
     loaded = tsrnn.load(tmp_path / "h.npz")
     pd.testing.assert_frame_equal(loaded.predict_interval(), hybrid.predict_interval())
@@ -197,6 +201,7 @@ def test_files_must_agree_with_hybrid_and_old_theta_files_still_load(tmp_path):
             arrays["theta." + k[len("member.0."):]] = arrays.pop(k)
         arrays["theta.weight"] = np.array([0.3])
         meta["params"]["hybrid"] = "auto"
+        del meta["model"]["median_share"]  # before the parts' median: the weighed mean alone
 
     _edited(tmp_path / "t.npz", tmp_path / "old.npz", to_old)
     old = tsrnn.load(tmp_path / "old.npz")
@@ -249,7 +254,8 @@ def test_a_series_too_short_for_a_network_is_forecast_by_the_members(tmp_path):
         fc = RNNForecaster(horizon=6, **FAST).fit(y)
     assert fc.regressors_ == [] and fc.regressor_ is None
     assert [float(m.weight[0]) for m in fc.members_] == [1 / 3] * 3
-    expected = np.mean([_forecast_of(m, y, 6) for m in fc.members_], axis=0)
+    parts = [_forecast_of(m, y, 6) for m in fc.members_]
+    expected = 0.5 * np.mean(parts, axis=0) + 0.5 * np.median(parts, axis=0)
     np.testing.assert_allclose(fc.predict(), expected, rtol=1e-12)
     assert np.isinf(fc.predict_interval()["upper"]).all()  # no errors to calibrate on yet
     fc.save(tmp_path / "short.npz")

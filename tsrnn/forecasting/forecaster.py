@@ -111,7 +111,11 @@ class RNNForecaster(BaseEstimator):
         priori (one network and three members: a quarter each); each series
         then moves its weights towards the shares of the inverse squared mean
         absolute errors of the forecasts on its held-out calibration windows,
-        the more the more windows it has (halfway at five). Their parameters
+        the more the more windows it has (halfway at five). A model of one
+        series (not a global one over a panel) then averages this weighed
+        mean with the median of its parts (the networks' forecast and each
+        member's), half and half: measured better on M1 and M3 validation
+        windows for one series, not for global models. Their parameters
         are estimated once per fit (least squares of the one-step errors);
         ``update`` moves their origin without refitting. ``"auto"``: all
         three, for a model without covariates, dynamic or static (which they
@@ -340,6 +344,8 @@ class RNNForecaster(BaseEstimator):
         self.multiseries_ = self._resolved_mode(self._panel)
         ragged = self.multiseries_ in ("global", "local")
         values, index, columns, kind, starts = as_series(y, "y", leading_missing=True)
+        global_panel = self.multiseries_ == "global" and values.shape[1] > 1
+        self._median_share = 0.0 if global_panel else MEDIAN_SHARE
         exog = as_exog(X, index, "X", n_series=values.shape[1], starts=starts)
         if exog is not None and exog.ndim == 3 and self.multiseries_ == "joint":
             raise ValueError("covariates of each series (a long-format panel's columns, or X "
@@ -677,11 +683,18 @@ class RNNForecaster(BaseEstimator):
         return self._combine(*self._parts(values, exog, ends, steps))
 
     def _combine(self, networks, members):
-        """The networks' forecast weighed with the statistical members' (where there are)."""
+        """The networks' forecast weighed with the statistical members' (where there are),
+        averaged with the median of these parts by ``_median_share`` (:data:`MEDIAN_SHARE`
+        for a model of one series, 0 for a global one)."""
         out = networks * (1 - sum(m.weight for m in self.members_))
         for member, forecast in zip(self.members_, members, strict=True):
             out = out + member.weight * forecast
-        return out
+        share = getattr(self, "_median_share", 0.0)
+        if not members or not share:
+            return out
+        parts = [networks, *members] if self.regressors_ else list(members)
+        median = np.median(np.stack(parts), axis=0)
+        return (1 - share) * out + share * median
 
     def _calibrate(self, first, n):
         """Residuals of the held-out windows' forecasts, per step ahead."""
@@ -1270,6 +1283,12 @@ def _plain_label(c):
 #: 1.318, these 1.686 / 1.511 / 1.063 (power 3: 1.686 / 1.513 / 1.004; 20 windows: 1.688 /
 #: - / 1.111).
 WEIGHT_PRIOR_WINDOWS = 5
+#: Share of the parts' median (the networks' forecast and each member's) in the forecast of a
+#: model of one series (or a joint or local one), beside the weighed mean; chosen on M1 and M3
+#: validation windows (mean MASE / sMAPE, one model per series: 1.619 / 17.03 -> 1.604 /
+#: 16.71 and 1.503 / 13.37 -> 1.502 / 13.31); global models over a panel keep the weighed
+#: mean (with the median: 1.523 / 15.77 -> 1.529 / 15.80 and 1.485 / 13.06 -> 1.485 / 13.07).
+MEDIAN_SHARE = 0.5
 WEIGHT_POWER = 2.0
 
 

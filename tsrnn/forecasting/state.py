@@ -55,7 +55,8 @@ def get_state(fc):
         net = {**_scaler_arrays(scaler), **S.nest(reg_arrays, "regressor")}
         arrays.update(S.nest(net, f"network.{j}"))
     meta["model"] = {"max_residuals": int(fc.residuals_.max_size), "networks": networks,
-                     "signed_residuals": bool(fc.residuals_.signed)}
+                     "signed_residuals": bool(fc.residuals_.signed),
+                     "median_share": float(fc._median_share)}
     arrays["values"] = fc._values
     if fc.members_:
         meta["model"]["members"] = []
@@ -172,7 +173,11 @@ def _model(fc, meta, arrays, T, C):
         meta = {"max_residuals": meta["max_residuals"], "signed_residuals": False,
                 "networks": [{"scaler": meta["scaler"], "regressor": meta["regressor"]}]}
     S.keys(meta, "model", ("max_residuals", "networks"),
-           ("members", "theta", "signed_residuals", "static_columns"))
+           ("members", "theta", "signed_residuals", "static_columns", "median_share"))
+    # Files from before the parts' median joined the combination: the weighed mean alone.
+    fc._median_share = S.number(meta.get("median_share", 0.0), "median_share")
+    if not 0.0 <= fc._median_share <= 1.0:
+        raise S.StateError("median_share must lie in [0, 1]")
     fc._values = S.array(arrays, "values", (T, C), np.float64, finite=True).copy()
     known = {"values"}
     fc.members_, names = _members(fc, meta, arrays, T, C)
