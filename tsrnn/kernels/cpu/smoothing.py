@@ -54,6 +54,14 @@ def _theta_step(y, seen, level, mean, a, b, alpha):
 
 
 @njit(**JIT_OPTIONS)
+def _normal_sums(sums, u, v, r):
+    """The sums of a least-squares fit of ``r`` on two regressors ``u`` and ``v`` with one
+    more observation: ``sums = (uu, uv, vv, ur, vr, rr)``."""
+    uu, uv, vv, ur, vr, rr = sums
+    return uu + u * u, uv + u * v, vv + v * v, ur + u * r, vr + v * r, rr + r * r
+
+
+@njit(**JIT_OPTIONS)
 def theta_fit(y, alphas, skip, max_weight):
     """The dynamic optimised Theta method's parameters for one series ``y``.
 
@@ -71,19 +79,13 @@ def theta_fit(y, alphas, skip, max_weight):
         alpha = alphas[j]
         level, mean, a, b = 0.0, 0.0, 0.0, 0.0   # the level without its initial value's part
         g = 1.0          # the initial level's share in the level: (1 - alpha) ** i
-        sgg = sgd = sdd = sgr = sdr = srr = 0.0
+        sums = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
         for i in range(len(y)):
             if i >= skip:
-                d = _theta_drift(g, a, b, alpha)
-                r = y[i] - level
-                sgg += g * g
-                sgd += g * d
-                sdd += d * d
-                sgr += g * r
-                sdr += d * r
-                srr += r * r
+                sums = _normal_sums(sums, g, _theta_drift(g, a, b, alpha), y[i] - level)
             level, mean, a, b = _theta_step(y[i], i, level, mean, a, b, alpha)
             g *= 1.0 - alpha
+        sgg, sgd, sdd, sgr, sdr, srr = sums
         sgg += ridge
         sgr += ridge * y[0]
         det = sgg * sdd - sgd * sgd
@@ -212,17 +214,11 @@ def _damped_sse(y, alpha, beta, phi, ridge):
     lr = br = 0.0      # the state driven by the data from a zero start
     l1, b1 = 1.0, 0.0  # the state's response to a unit initial level
     l2, b2 = 0.0, 1.0  # ... and to a unit initial trend
-    s11 = s12 = s22 = s1r = s2r = srr = 0.0
+    sums = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     a1, g1 = 1.0 - alpha, 1.0 - beta
     for t in range(len(y)):
         fr, f1, f2 = lr + phi * br, l1 + phi * b1, l2 + phi * b2
-        r = y[t] - fr
-        s11 += f1 * f1
-        s12 += f1 * f2
-        s22 += f2 * f2
-        s1r += f1 * r
-        s2r += f2 * r
-        srr += r * r
+        sums = _normal_sums(sums, f1, f2, y[t] - fr)
         new = alpha * y[t] + a1 * fr
         br = beta * (new - lr) + g1 * phi * br
         lr = new
@@ -232,6 +228,7 @@ def _damped_sse(y, alpha, beta, phi, ridge):
         new = a1 * f2
         b2 = beta * (new - l2) + g1 * phi * b2
         l2 = new
+    s11, s12, s22, s1r, s2r, srr = sums
     s11 += ridge
     s22 += ridge
     s1r += ridge * y[0]
