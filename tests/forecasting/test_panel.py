@@ -392,3 +392,20 @@ def test_a_long_panel_of_one_series_with_covariates():
     assert len(fc.predict(horizon=4, X=future.sort_values("ds").tail(4).drop(columns="y"))) == 4
     with pytest.raises(ValueError, match="covariates of 2 series"):
         alone.predict(X=ahead[:, None, :].repeat(2, axis=1))
+
+
+def test_other_series_are_forecast_with_their_own_covariates():
+    train, future = _promo_panel(n_series=6, T=60)
+    fc = RNNForecaster(horizon=6, **FAST).fit(train)
+    everyone = fc.predict(X=future.drop(columns="y")).set_index(["unique_id", "ds"]).y
+    for chosen in (["s1", "s4"], ["s2"]):  # the columns in another order
+        history = train[train.unique_id.isin(chosen)][["unique_id", "ds", "price", "y", "promo"]]
+        ahead = future[future.unique_id.isin(chosen)].drop(columns="y")
+        some = fc.predict(y=history, X=ahead).set_index(["unique_id", "ds"]).y
+        np.testing.assert_array_equal(some, everyone.loc[some.index])
+    with pytest.raises(ValueError, match="must hold the covariates"):
+        fc.predict(y=history.drop(columns="price"), X=ahead)
+    with pytest.raises(ValueError, match="long-format panel holding them"):
+        fc.predict(y=_right_aligned(history), X=ahead)
+    with pytest.raises(ValueError, match="pass their future values as X"):
+        fc.predict(y=history)

@@ -740,7 +740,9 @@ class RNNForecaster(BaseEstimator):
             number of rows for every series, continuing its own times.
         y : pandas.DataFrame, optional
             Other series to forecast with this global model (fitted on a panel,
-            without covariates): a long-format panel or a wide frame, each
+            without covariates or with named covariates of each series, which
+            ``y`` then holds as columns and ``X`` gives ahead, in long format):
+            a long-format panel or a wide frame, each
             series forecast from its own end, scaled by its own statistics, by
             the networks trained on the fitted panel. Series seen in ``fit``
             need not be among them; nothing is learnt from them.
@@ -758,7 +760,7 @@ class RNNForecaster(BaseEstimator):
         check_is_fitted(self, "window_")
         horizon = self._check_horizon(horizon)
         if y is not None:
-            return self._on(y, static).predict(horizon)
+            return self._on(y, static).predict(horizon, X=X)
         if static is not None:
             raise ValueError("static goes with y: the series fitted keep their own")
         levels = self._predict_levels(horizon, X)
@@ -769,30 +771,47 @@ class RNNForecaster(BaseEstimator):
     def _on(self, y, static=None):
         """This global model's view of other series ``y``: the same networks, with scalers
         (and Theta method) fitted on ``y``, forecasting from ``y``'s end."""
-        if self.multiseries_ != "global" or self.n_covariates_ or hasattr(self, "forecasters_"):
+        names = self._exog_columns if self._per_series else None
+        if (self.multiseries_ != "global" or hasattr(self, "forecasters_")
+                or (self.n_covariates_ and names is None)):
             raise ValueError("predict(y=...) forecasts other series with a global model fitted "
-                             "on a panel without covariates (multiseries='global', or a "
-                             "long-format y)")
-        panel = multi = None
+                             "on a panel (multiseries='global', or a long-format y), without "
+                             "covariates or with named covariates of each series")
+        panel = multi = exog = None
         if is_multi(y):
             y, multi = from_multi(y, self._names, "y")
         if is_long(y, self.id_col, self.time_col):
             panel, wide, exog = LongPanel.from_frame(y, self.id_col, self.time_col,
                                                      self.target_col)
-            if exog is not None:
+            given = list(panel.covariates)
+            if names is None and given:
                 raise ValueError(f"the model was fitted without covariates; y has the "
-                                 f"covariate columns {panel.covariates}")
+                                 f"covariate columns {given}")
+            if names is not None:
+                if sorted(map(str, given)) != sorted(map(str, names)):
+                    raise ValueError(f"y must hold the covariates the model was fitted with, "
+                                     f"{names}, as columns; it has {given}")
+                exog = exog[..., [given.index(c) for c in names]]  # the model's order
+                panel.covariates = list(names)
             panel.multi = multi
             y = pd.DataFrame(wide, columns=panel.ids)
+        elif names is not None:
+            raise ValueError("the model reads covariates of each series: y must be a "
+                             "long-format panel holding them as columns")
         if not isinstance(y, pd.DataFrame):
             raise ValueError("y must be a long-format panel or a wide DataFrame of series")
         values, index, columns, _, starts = as_series(y, "y", leading_missing=True)
+        if exog is not None:
+            exog = as_exog(exog, index, "y's covariates", n_series=len(columns), starts=starts)
         if len(values) < self.window_:  # shorter than a window: padded on the left
             pad = self.window_ - len(values)
             values = np.concatenate([np.repeat(values[:1], pad, axis=0), values])
+            if exog is not None:
+                exog = np.concatenate([np.repeat(exog[:1], pad, axis=0), exog])
             starts, index = starts + pad, None
         view = copy.copy(self)
-        view._values, view._exog, view._panel, view.columns_ = values, None, panel, columns
+        view._values, view._exog, view._panel, view.columns_ = values, exog, panel, columns
+        view._per_series = exog is not None and exog.ndim == 3
         view._kind = "frame"
         view.index_ = index if index is not None else pd.RangeIndex(len(values))
         view._starts = starts if starts.any() else None
