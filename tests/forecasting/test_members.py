@@ -373,3 +373,20 @@ def test_dynamic_theta_members_save_and_load(tmp_path):
             lambda meta, arrays: arrays.update({"member.0.theta": np.array([0.5])}))
     with pytest.raises(ValueError, match="theta must lie in"):
         tsrnn.load(tmp_path / "bad.npz")
+
+
+def test_a_panels_members_are_fitted_alike_in_threads():
+    rng = np.random.default_rng(0)
+    values = 100 + np.cumsum(rng.standard_normal((60, 130)), axis=0)
+    starts = rng.integers(0, 20, 130)
+    fits = []
+    for threads in (1, 2):
+        previous = tsrnn.get_num_threads()
+        tsrnn.set_num_threads(min(threads, previous))
+        try:
+            fits.append(fit_members(["theta", "damped", "dotm"], values, starts, 1, "auto", 0.25))
+        finally:
+            tsrnn.set_num_threads(previous)
+    for one, two in zip(*fits, strict=True):
+        for name in one.parameters:
+            np.testing.assert_array_equal(getattr(one, name), getattr(two, name))

@@ -14,10 +14,12 @@ from many origins, and new observations that move the origin without
 refitting.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import ClassVar
 
 import numpy as np
 
+from ..kernels import get_num_threads
 from ..kernels.cpu.smoothing import (
     DAMPED_GRID,
     damped_fit,
@@ -27,6 +29,9 @@ from ..kernels.cpu.smoothing import (
     theta_forecasts,
 )
 from .scaling import SeriesScaler
+
+#: Columns below which a member's fit stays in one thread (threads cost more than they save).
+COLUMNS_PER_THREAD = 64
 
 
 class StatisticalMember:
@@ -54,12 +59,23 @@ class StatisticalMember:
         self.weight = np.zeros(0)
 
     def fit(self, values, starts, end=None):
-        """Estimate the method's parameters on each column's ``values[start:end]``."""
+        """Estimate the method's parameters on each column's ``values[start:end]``; a panel's
+        columns in as many threads as the kernels use (the fits release the GIL)."""
         z = self.scaler.levels(values, np.arange(len(values)))
         self.starts = np.asarray(starts, np.int64).copy()
-        self._init(z.shape[1])
-        for c in range(z.shape[1]):
-            self._fit_column(c, z[self.starts[c]:end, c])
+        C = z.shape[1]
+        self._init(C)
+
+        def fit_columns(columns):
+            for c in columns:
+                self._fit_column(c, z[self.starts[c]:end, c])
+
+        workers = min(get_num_threads(), C // COLUMNS_PER_THREAD) if C > 1 else 1
+        if workers < 2:
+            fit_columns(range(C))
+            return self
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(fit_columns, np.array_split(np.arange(C), workers)))
         return self
 
     def forecast(self, values, origins, steps):
