@@ -19,7 +19,7 @@ class SequenceSource:
     It stands where a 3-D ``X`` (n_samples, n_timesteps, n_features) would:
     it has a length and a ``shape``; indexing it with an integer array, a
     boolean mask or a slice gives a source of those rows, and ``np.asarray``
-    the sequences themselves, made by :meth:`make`, so that training holds one
+    the sequences themselves, made by ``make``, so that training holds one
     mini-batch at a time. The caller vouches for the sequences: finite, of
     the shape declared (they skip the checks an array goes through).
 
@@ -28,19 +28,18 @@ class SequenceSource:
     n_samples : int
     n_timesteps, n_features : int
         The shape of one sequence.
+    make : callable
+        ``make(rows)``: the sequences (len(rows), n_timesteps, n_features) of
+        the rows ``rows`` (integer indices into the full set).
     """
 
     ndim = 3
 
-    def __init__(self, n_samples, n_timesteps, n_features):
+    def __init__(self, n_samples, n_timesteps, n_features, make):
         self._rows = np.arange(n_samples)
         self._step_shape = (int(n_timesteps), int(n_features))
+        self._make = make
         self.dtype = np.dtype(np.float64)
-
-    def make(self, rows):
-        """The sequences (len(rows), n_timesteps, n_features) of the rows ``rows`` (indices
-        into the full set)."""
-        raise NotImplementedError
 
     @property
     def shape(self):
@@ -65,7 +64,7 @@ class SequenceSource:
         return view
 
     def __array__(self, dtype=None, copy=None):
-        out = np.ascontiguousarray(self.make(self._rows), dtype=dtype or self.dtype)
+        out = np.ascontiguousarray(self._make(self._rows), dtype=dtype or self.dtype)
         if out.shape != self.shape:
             raise ValueError(f"the source made sequences of shape {out.shape}, not the "
                              f"declared {self.shape}")

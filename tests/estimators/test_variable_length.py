@@ -107,15 +107,9 @@ def test_stateful_prediction_refuses_padding():
         reg.predict(_pad(seqs), lengths=lengths)
 
 
-class _Doubled(tsrnn_validation.SequenceSource):
+def _doubled(X):
     """Sequences made on demand: twice the rows of an array."""
-
-    def __init__(self, X):
-        super().__init__(*X.shape)
-        self.X = X
-
-    def make(self, rows):
-        return 2.0 * self.X[rows]
+    return tsrnn_validation.SequenceSource(*X.shape, lambda rows: 2.0 * X[rows])
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"encoder_decoder": True, "cell": "gru"},
@@ -125,7 +119,7 @@ def test_a_sequence_source_trains_and_predicts_as_its_array(kwargs):
     X = rng.standard_normal((50, 7, 2))
     y = X[:, -3:, 0] if kwargs.get("encoder_decoder") else X[:, :, 0].sum(axis=1)
     lengths = rng.integers(1, 8, 50)
-    source = _Doubled(X)
+    source = _doubled(X)
     a = RNNRegressor(**SMALL, padding="left", **kwargs).fit(source, y, lengths=lengths)
     b = RNNRegressor(**SMALL, padding="left", **kwargs).fit(2.0 * X, y, lengths=lengths)
     np.testing.assert_array_equal(a.model_.theta, b.model_.theta)
@@ -135,6 +129,6 @@ def test_a_sequence_source_trains_and_predicts_as_its_array(kwargs):
     b.partial_fit(2.0 * X[10:20], y[10:20], lengths=lengths[10:20])
     np.testing.assert_array_equal(a.model_.theta, b.model_.theta)
     with pytest.raises(ValueError, match="expecting 2 features"):
-        a.partial_fit(_Doubled(X[:, :, :1]), y)
+        a.partial_fit(_doubled(X[:, :, :1]), y)
     with pytest.raises(TypeError, match="indexed by rows"):
         source[3]

@@ -201,13 +201,14 @@ class WindowRows(SequenceSource):
         C = S.shape[1]
         F = 1 + (0 if E is None else E.shape[-1]) + (
             0 if plan.static is None else plan.static.shape[1])
-        super().__init__(len(ends) * C, plan.window, F)
+        super().__init__(len(ends) * C, plan.window, F, self._windows_of)
         self.plan, self.E, self.ends, self.C = plan, E, np.asarray(ends), C
         # Every window of every series as a view (C, T - W + 1, W): a batch is one gather.
         self._windows = np.lib.stride_tricks.sliding_window_view(
             np.ascontiguousarray(S.T), plan.window, axis=1)
 
-    def make(self, rows):
+    def _windows_of(self, rows):
+        """The laid-out rows ``rows`` (b, W, F), made from the series."""
         plan, C = self.plan, self.C
         origin, series = np.divmod(np.asarray(rows, np.int64), C)
         first = self.ends[origin] - plan.window
