@@ -7,6 +7,13 @@ from ...config import JIT_OPTIONS
 
 
 @njit(**JIT_OPTIONS)
+def _damped_step(z, level, trend, alpha, beta, phi):
+    """Level and trend after observation ``z``: the damped trend's recursions, written once."""
+    new = alpha * z + (1.0 - alpha) * (level + phi * trend)
+    return new, beta * (new - level) + (1.0 - beta) * phi * trend
+
+
+@njit(**JIT_OPTIONS)
 def damped_states(z, starts, alpha, beta, phi, level0, trend0):
     """Level and trend (T, C) of each column of ``z`` after each observation.
 
@@ -24,9 +31,7 @@ def damped_states(z, starts, alpha, beta, phi, level0, trend0):
         lv, tr = level0[c], trend0[c]
         for t in range(T):
             if t >= starts[c]:
-                new = a * z[t, c] + (1.0 - a) * (lv + p * tr)
-                tr = g * (new - lv) + (1.0 - g) * p * tr
-                lv = new
+                lv, tr = _damped_step(z[t, c], lv, tr, a, g, p)
             level[t, c] = lv
             trend[t, c] = tr
     return level, trend
@@ -215,19 +220,12 @@ def _damped_sse(y, alpha, beta, phi, ridge):
     l1, b1 = 1.0, 0.0  # the state's response to a unit initial level
     l2, b2 = 0.0, 1.0  # ... and to a unit initial trend
     sums = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    a1, g1 = 1.0 - alpha, 1.0 - beta
     for t in range(len(y)):
         fr, f1, f2 = lr + phi * br, l1 + phi * b1, l2 + phi * b2
         sums = _normal_sums(sums, f1, f2, y[t] - fr)
-        new = alpha * y[t] + a1 * fr
-        br = beta * (new - lr) + g1 * phi * br
-        lr = new
-        new = a1 * f1
-        b1 = beta * (new - l1) + g1 * phi * b1
-        l1 = new
-        new = a1 * f2
-        b2 = beta * (new - l2) + g1 * phi * b2
-        l2 = new
+        lr, br = _damped_step(y[t], lr, br, alpha, beta, phi)
+        l1, b1 = _damped_step(0.0, l1, b1, alpha, beta, phi)
+        l2, b2 = _damped_step(0.0, l2, b2, alpha, beta, phi)
     s11, s12, s22, s1r, s2r, srr = sums
     s11 += ridge
     s22 += ridge
