@@ -788,7 +788,7 @@ class RNNForecaster(BaseEstimator):
                 raise ValueError(f"the model was fitted without covariates; y has the "
                                  f"covariate columns {given}")
             if names is not None:
-                if sorted(map(str, given)) != sorted(map(str, names)):
+                if set(given) != set(names):
                     raise ValueError(f"y must hold the covariates the model was fitted with, "
                                      f"{names}, as columns; it has {given}")
                 exog = exog[..., [given.index(c) for c in names]]  # the model's order
@@ -842,9 +842,7 @@ class RNNForecaster(BaseEstimator):
             if self._per_series and X is not None:
                 X = as_exog(X, future_index(self.index_, horizon), "X", allow_short=True,
                             n_series=len(self.forecasters_))
-                if X.ndim != 3:
-                    raise ValueError("the models read covariates of each series: X must have "
-                                     "the shape (horizon, n_series, n_covariates)")
+                _check_per_series(X, True, "X", "horizon")
             return np.column_stack([f._predict_levels(horizon, X[:, j] if self._per_series
                                                       and X is not None else X)
                                     for j, f in enumerate(self.forecasters_)])

@@ -70,7 +70,9 @@ class StatisticalMember:
             for c in columns:
                 self._fit_column(c, z[self.starts[c]:end, c])
 
-        workers = min(get_num_threads(), C // COLUMNS_PER_THREAD) if C > 1 else 1
+        workers = C // COLUMNS_PER_THREAD
+        if workers >= 2:
+            workers = min(get_num_threads(), workers)
         if workers < 2:
             fit_columns(range(C))
             return self

@@ -188,8 +188,6 @@ class LongPanel:
         target_col = self.names[2]
         _check_frame(df, self.names, name, covariates=self.covariates)
         rows = self.future_rows(df, name, [target_col, *self.covariates])
-        if not np.all(np.isfinite(rows)):
-            raise ValueError(f"{name} has missing or infinite values")
         return rows[..., 0], (rows[..., 1:] if self.covariates else None)
 
     def future_covariates(self, df, name, known):
@@ -200,16 +198,13 @@ class LongPanel:
         given = [c for c in df.columns if c not in (id_col, time_col, target_col)]
         for columns in (self.covariates, known):
             if set(given) == set(columns):
-                rows = self.future_rows(df, name, columns)
-                if not np.all(np.isfinite(rows)):
-                    raise ValueError(f"{name} has missing or infinite values")
-                return rows
+                return self.future_rows(df, name, columns)
         raise ValueError(f"{name} has the covariates {given}; the model reads {list(known)} "
                          f"in the future (of {self.covariates})")
 
     def future_rows(self, df, name, columns):
         """``columns`` of a checked long frame ``df`` holding the same number k of rows for
-        every series of the panel, each continuing its own times -> (k, n_series,
+        every series of the panel, each continuing its own times, finite -> (k, n_series,
         len(columns))."""
         id_col, time_col, _ = self.names
         ids = pd.Index(self.ids)
@@ -235,6 +230,8 @@ class LongPanel:
                              f"seen, expected {list(expected[j * k:j * k + 3])}..., got "
                              f"{list(got[j, :3])}...")
         values = df[columns].to_numpy(np.float64)[order]
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{name} has missing or infinite values")
         return values.reshape(len(ids), k, len(columns)).transpose(1, 0, 2)
 
     def advanced(self, k):
