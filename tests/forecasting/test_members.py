@@ -133,14 +133,16 @@ def test_the_default_blends_the_weighed_mean_and_median_of_the_network_and_membe
     y = pd.Series(_trending(), index=index)
     hybrid = RNNForecaster(horizon=6, **FAST).fit(y)
     network = RNNForecaster(horizon=6, hybrid=None, **FAST).fit(y)
-    assert [m.kind for m in hybrid.members_] == ["theta", "damped", "dotm"]
+    assert [m.kind for m in hybrid.members_] == ["theta", "damped", "dotm", "ets"]
     theta = ThetaModel(y, period=12).fit().forecast(6).to_numpy()
-    damped, dotm = (_forecast_of(m, y, 6) for m in hybrid.members_[1:])
-    w1, w2, w3 = (float(m.weight[0]) for m in hybrid.members_)
-    assert all(0 < w < 1 for w in (w1, w2, w3)) and w1 + w2 + w3 < 1
-    assert (w1, w2, w3) != (0.25, 0.25, 0.25)
-    weighed = (1 - w1 - w2 - w3) * network.predict() + w1 * theta + w2 * damped + w3 * dotm
-    median = np.median([network.predict(), theta, damped, dotm], axis=0)
+    damped, dotm, ets = (_forecast_of(m, y, 6) for m in hybrid.members_[1:])
+    weights = [float(m.weight[0]) for m in hybrid.members_]
+    assert all(0 < w < 1 for w in weights) and sum(weights) < 1
+    assert weights != [0.2] * 4
+    parts = [network.predict(), theta, damped, dotm, ets]
+    weighed = (1 - sum(weights)) * parts[0] + sum(
+        w * p for w, p in zip(weights, parts[1:], strict=True))
+    median = np.median(parts, axis=0)
     share = hybrid._median_share
     assert share == 0.5
     np.testing.assert_allclose(hybrid.predict(), (1 - share) * weighed + share * median,
@@ -173,7 +175,7 @@ def test_the_weights_move_from_equal_shares_towards_the_inverse_squared_errors()
     panel = pd.DataFrame({"a": _trending(seed=1), "b": _trending(seed=2)}, index=index)
     glob = RNNForecaster(horizon=6, multiseries="global", scaling=["window", "ratio"],
                          **{**FAST, "calibration_size": 1}).fit(panel)  # none calibrated
-    assert [m.weight.tolist() for m in glob.members_] == [[0.2, 0.2]] * 3
+    assert [m.weight.tolist() for m in glob.members_] == [[1 / 6, 1 / 6]] * 4
 
 
 def _edited(path, out, edit):
@@ -390,3 +392,150 @@ def test_a_panels_members_are_fitted_alike_in_threads():
     for one, two in zip(*fits, strict=True):
         for name in one.parameters:
             np.testing.assert_array_equal(getattr(one, name), getattr(two, name))
+
+
+def _ets_reference(y, member, steps):
+    """statsmodels' additive ETS with ``member``'s model, weights and initial state: the
+    one-step fitted values and the forecasts after ``y``."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    trend = bool(member.beta[0] > 0)
+    season = bool(np.any(member.season0[:, 0] != 0))
+    damped = trend and member.phi[0] < 1
+    model = ETSModel(y, error="add", trend="add" if trend else None, damped_trend=damped,
+                     seasonal="add" if season else None,
+                     seasonal_periods=member.season0.shape[0] if season else None,
+                     initialization_method="known", initial_level=member.l0[0],
+                     **({"initial_trend": member.b0[0]} if trend else {}),
+                     **({"initial_seasonal": member.season0[:, 0]} if season else {}))
+    params = [member.alpha[0], *([member.beta[0]] if trend else []),
+              *([member.gamma[0]] if season else []), *([member.phi[0]] if damped else [])]
+    fit = model.smooth(params)
+    return np.asarray(fit.fittedvalues), np.asarray(fit.forecast(steps)), (trend, damped, season)
+
+
+def test_ets_forecasts_are_statsmodels_from_every_origin():
+    # Mauna Loa CO2 (monthly, real): a trend and a season, chosen by the criterion.
+    y = np.asarray(datasets.load_co2(), float)[-240:]
+    ets = _member("ets", y, 12, None)
+    fitted, reference, model = _ets_reference(y, ets, 24)
+    assert model[0] and model[2]
+    np.testing.assert_allclose(ets.forecast(y[:, None], [240], 24)[0, :, 0], reference,
+                               rtol=1e-9)
+    origins = np.arange(1, 240)
+    np.testing.assert_allclose(ets.forecast(y[:, None], origins, 1)[:, 0, 0], fitted[origins],
+                               rtol=1e-9)
+    # Origins in any order give the same forecasts.
+    shuffled = np.random.default_rng(0).permutation(origins)
+    np.testing.assert_array_equal(ets.forecast(y[:, None], shuffled, 3),
+                                  ets.forecast(y[:, None], origins, 3)[np.argsort(
+                                      np.argsort(shuffled))])
+
+
+def _ets_sse_of(y, point, model, m):
+    from tsrnn.kernels.cpu.smoothing import _ets_sse, _ets_unknowns
+
+    trend, damped, season = model
+    a, share_b, share_g, phi = point
+    x = np.empty(_ets_unknowns(m, trend, season))
+    return _ets_sse(y, m, trend, season, a, share_b * a, share_g * (1 - a), phi, 1e-6, x)
+
+
+@pytest.mark.parametrize(("name", "period"), [("co2", 12), ("realgdp", 4), ("nile", 1)])
+def test_ets_fits_are_as_good_as_statsmodels_and_local_optima(name, period):
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    from tsrnn.kernels.cpu.smoothing import ETS_GRID, ets_fit
+
+    y = np.asarray(datasets.load_co2() if name == "co2" else datasets.load_nile()
+                   if name == "nile" else datasets.load_macrodata()[name], float).ravel()[-160:]
+    y = y / np.abs(y).max()
+    # statsmodels' bounds: every weight up to 0.9999 (beta at most alpha, gamma at most
+    # 1 - alpha), damping in [0.8, 0.98].
+    lower, upper = np.array([1e-4, 1e-4, 1e-4, 0.8]), np.array([0.9999, 1.0, 1.0, 0.98])
+    for trend, damped, season in [(True, True, period > 1), (False, False, period > 1)]:
+        sse, point, _ = ets_fit(y, period, trend, damped, season, lower, upper, 1e-6,
+                                *ETS_GRID)
+        theirs = ETSModel(y, error="add", trend="add" if trend else None,
+                          damped_trend=damped, seasonal="add" if season else None,
+                          seasonal_periods=period if season else None).fit(disp=False)
+        assert sse <= float(np.sum(theirs.resid ** 2)) * (1 + 1e-4), (trend, season)
+        for d in range(4):
+            for step in (-0.01, 0.01):
+                moved = point.copy()
+                moved[d] += step
+                if not (lower[d] <= moved[d] <= upper[d]) or (d == 1 and not trend) or (
+                        d == 2 and not season) or (d == 3 and not damped):
+                    continue
+                assert _ets_sse_of(y, moved, (trend, damped, season), period) >= sse * (
+                    1 - 1e-9), (trend, season, d, step)
+
+
+def test_ets_chooses_its_model_by_the_criterion():
+    rng = np.random.default_rng(1)
+    t = np.arange(120)
+    kinds = {}
+    for label, y in {"season": 50 + 10 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 1, 120),
+                     "noise": 50 + rng.normal(0, 1, 120),
+                     "trend": 50 + 0.8 * t + rng.normal(0, 1, 120)}.items():
+        ets = _member("ets", y, 12, None)
+        kinds[label] = (bool(ets.beta[0] > 0), bool(np.any(ets.season0 != 0)))
+    assert kinds == {"season": (False, True), "noise": (False, False), "trend": (True, False)}
+    # Without a season to look for (period 1), or too little data for two seasons.
+    nile = np.asarray(datasets.load_nile(), float)
+    assert _member("ets", nile, 1, None).season0.shape == (1, 1)
+    short = _member("ets", _trending(20), 12, None)
+    assert not np.any(short.season0)
+    # A constant series is forecast as that constant, a three-value one as its last value.
+    flat = np.full((30, 1), 5.0)
+    member, = fit_members(["ets"], flat, np.zeros(1, int), 12, "auto", 0.5)
+    np.testing.assert_allclose(member.forecast(flat, [30], 3)[0, :, 0], 5.0, rtol=1e-12)
+    tiny = np.array([[1.0], [3.0], [2.0]])
+    member, = fit_members(["ets"], tiny, np.zeros(1, int), 12, "auto", 0.5)
+    np.testing.assert_array_equal(member.forecast(tiny, [3], 2)[0, :, 0], [2.0, 2.0])
+
+
+def test_ets_forecasts_from_any_origin_of_ragged_series():
+    # The second series starts at row 37: its season counts from its own first value.
+    y = np.column_stack([_trending(seed=3), _trending(seed=4)])
+    y[:37, 1] = np.nan
+    ets, = fit_members(["ets"], y, np.array([0, 37]), 12, "auto", 0.5)
+    out = ets.forecast(np.nan_to_num(y), [1, 30, 37, 38, 96], 12)
+    assert np.isfinite(out).all()
+    alone, = fit_members(["ets"], y[37:, 1:], np.zeros(1, int), 12, "auto", 0.5)
+    assert np.any(alone.season0)
+    np.testing.assert_allclose(out[-1, :, 1], _forecast_of(alone, y[37:, 1], 12), rtol=1e-9)
+    ets.season0 = ets.season0[:6]  # the jitted loop would read past it
+    with pytest.raises(ValueError, match="initial season"):
+        ets.forecast(np.nan_to_num(y), [96], 3)
+
+
+def test_the_default_adds_the_smoothing_for_seasonal_series_and_files_keep_it(tmp_path):
+    index = pd.date_range("2000-01-01", periods=96, freq="MS")
+    y = pd.Series(_trending(), index=index)
+    fc = RNNForecaster(horizon=6, **FAST).fit(y)
+    assert [m.kind for m in fc.members_] == ["theta", "damped", "dotm", "ets"]
+    assert fc.members_[-1].scaler.season is None  # the season is in its own model
+    yearly = pd.Series(_trending(40, seasonal=False),
+                       index=pd.date_range("1980", periods=40, freq="YS"))
+    assert [m.kind for m in RNNForecaster(horizon=4, **FAST).fit(yearly).members_] == [
+        "theta", "damped", "dotm"]
+    fc.save(tmp_path / "e.npz")
+    loaded = tsrnn.load(tmp_path / "e.npz")
+    pd.testing.assert_frame_equal(loaded.predict_interval(), fc.predict_interval())
+    new = pd.Series([y.iloc[-1] + 1.0], index=[index[-1] + index.freq])
+    pd.testing.assert_series_equal(loaded.update(new).predict(), fc.update(new).predict())
+    for edit, match in (({"member.3.season0": np.zeros((6, 1))}, "season0"),
+                        ({"member.3.gamma": np.array([1.5])}, "gamma must lie in")):
+        _edited(tmp_path / "e.npz", tmp_path / "bad.npz",
+                lambda meta, arrays, edit=edit: arrays.update(edit))
+        with pytest.raises(ValueError, match=match):
+            tsrnn.load(tmp_path / "bad.npz")
+    # A file of the earlier default (three members, the smoothing not yet among them).
+    three = RNNForecaster(horizon=6, hybrid=["theta", "damped", "dotm"], **FAST).fit(y)
+    three.save(tmp_path / "three.npz")
+    _edited(tmp_path / "three.npz", tmp_path / "auto.npz",
+            lambda meta, _: meta["params"].update(hybrid="auto"))
+    earlier = tsrnn.load(tmp_path / "auto.npz")
+    assert [m.kind for m in earlier.members_] == ["theta", "damped", "dotm"]
+    pd.testing.assert_series_equal(earlier.predict(), three.predict())

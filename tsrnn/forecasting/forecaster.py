@@ -18,7 +18,7 @@ from . import state as _state
 from .index import future_index, same_labels, seasonal_period
 from .inputs import as_exog, as_series, take
 from .intervals import ConformalResiduals
-from .members import MEMBERS, fit_members, forecast_members
+from .members import AUTO_MEMBERS, MEMBERS, SEASONAL_MEMBERS, fit_members, forecast_members
 from .panel import LongPanel, from_multi, is_long, is_multi
 from .scaling import SCALINGS, SeriesScaler
 from .windows import WindowPlan
@@ -466,7 +466,8 @@ class RNNForecaster(BaseEstimator):
         hybrid = self.hybrid
         if hybrid is None or (hybrid == "auto" and covariates):
             return []
-        kinds = list(MEMBERS) if hybrid == "auto" else (
+        seasonal = SEASONAL_MEMBERS if self.period_ > 1 else ()
+        kinds = [*AUTO_MEMBERS, *seasonal] if hybrid == "auto" else (
             [hybrid] if isinstance(hybrid, str) else list(hybrid))
         if not kinds or any(k not in MEMBERS for k in kinds) or len(set(kinds)) < len(kinds):
             raise ValueError(f"hybrid must be 'auto', None, one of {list(MEMBERS)} or a list of "

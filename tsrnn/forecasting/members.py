@@ -22,8 +22,11 @@ import numpy as np
 from ..kernels import get_num_threads
 from ..kernels.cpu.smoothing import (
     DAMPED_GRID,
+    ETS_GRID,
     damped_fit,
     damped_states,
+    ets_fit,
+    ets_forecasts,
     ses_fit,
     theta_fit,
     theta_forecasts,
@@ -52,6 +55,10 @@ class StatisticalMember:
     #: The name ``hybrid`` and model files know the method by.
     kind = None
     parameters: ClassVar[dict] = {}
+    #: Parameters with a value per position in the season and per column: (period, C).
+    seasonal: ClassVar[tuple] = ()
+    #: Whether it runs on the series deseasonalised (else on the series itself).
+    deseasonalised = True
 
     def __init__(self, scaler):
         self.scaler = scaler
@@ -210,6 +217,83 @@ class DynamicTheta(StatisticalMember):
         return theta_forecasts(*args, np.ascontiguousarray(origins, np.int64), k.shape[1])
 
 
+class ExponentialSmoothing(StatisticalMember):
+    """Exponential smoothing with additive errors (Hyndman et al., 2008), the model chosen
+    per series as statsforecast's ``AutoETS`` chooses among its additive ones: no trend,
+    a trend or a damped trend, each with or without a season (period > 1, two seasons of
+    data), by the least corrected Akaike criterion (AICc). It runs on the series itself,
+    with its season in the model, updated with each observation (the other members take
+    the fixed indices of a classical decomposition). Each model's weights and damping
+    are searched within the forecast package's usual bounds (beta at most alpha, gamma at
+    most 1 - alpha, damping 0.8-0.98), the initial state (level, trend, a season summing
+    to 0) in closed form at every point (a jitted search:
+    :func:`~tsrnn.kernels.cpu.smoothing.ets_fit`).
+    """
+
+    kind = "ets"
+    parameters: ClassVar[dict] = {"alpha": (0.0, 1.0, False), "beta": (0.0, 1.0, True),
+                                  "gamma": (0.0, 1.0, True), "phi": (0.0, 1.0, False),
+                                  "l0": None, "b0": None, "season0": None}
+    seasonal = ("season0",)
+    deseasonalised = False
+    #: The search's bounds on (alpha, beta / alpha, gamma / (1 - alpha), phi).
+    LOWER = np.array([1e-4, 1e-4, 1e-4, 0.8])
+    UPPER = np.array([0.9999, 0.05, 1.0, 0.98])
+    #: (trend, damped, season) of the candidate models.
+    MODELS = ((False, False, False), (True, False, False), (True, True, False),
+              (False, False, True), (True, False, True), (True, True, True))
+
+    def _init(self, C):
+        # Until estimated (a column of fewer than four values): the last value (the naive
+        # forecast), no trend, no season.
+        self.alpha, self.beta, self.gamma = np.ones(C), np.zeros(C), np.zeros(C)
+        self.phi, self.l0, self.b0 = np.ones(C), np.zeros(C), np.zeros(C)
+        self.season0 = np.zeros((self.scaler.period, C))
+
+    def _fit_column(self, c, y):
+        if len(y):
+            self.l0[c] = y[0]
+        n, m = len(y), self.scaler.period
+        if n == 0 or np.ptp(y) == 0:
+            return
+        size = np.abs(y).max()  # in units of the largest value: the search's tolerances
+        y = np.ascontiguousarray(y / size)
+        best = None
+        for trend, damped, season in self.MODELS:
+            if season and (m < 2 or n < 2 * m):
+                continue
+            # Weights, initial state (a season's m - 1 free values) and the variance.
+            k = 3 + 2 * int(trend) + int(damped) + (m if season else 0)
+            if n - k - 1 < 1:
+                continue
+            sse, point, state = ets_fit(y, m, trend, damped, season, self.LOWER, self.UPPER,
+                                        DAMPED_RIDGE, *ETS_GRID)
+            aicc = n * np.log(max(sse / n, 1e-300)) + 2 * k + 2 * k * (k + 1) / (n - k - 1)
+            if best is None or aicc < best[0]:
+                best = (aicc, trend, season, point, state)
+        if best is None:
+            return
+        _, trend, season, (a, share_b, share_g, phi), state = best
+        self.alpha[c], self.beta[c] = a, share_b * a
+        self.gamma[c], self.phi[c] = share_g * (1.0 - a), phi
+        self.l0[c] = state[0] * size
+        self.b0[c] = state[1] * size if trend else 0.0
+        if season:
+            free = state[1 + int(trend):] * size
+            self.season0[:, c] = np.r_[free, -free.sum()]
+
+    def _levels(self, z, origins, k):
+        args = _checked(z, self.starts, self.alpha, self.beta, self.gamma, self.phi,
+                        self.l0, self.b0)
+        season0 = np.ascontiguousarray(self.season0, np.float64)
+        if season0.shape != (max(self.scaler.period, 1), z.shape[1]):
+            raise ValueError(f"the smoothing's initial season must be (period, series) = "
+                             f"({self.scaler.period}, {z.shape[1]}); got {season0.shape}")
+        origins = np.ascontiguousarray(origins, np.int64)
+        return ets_forecasts(*args, season0, origins, np.argsort(origins, kind="stable"),
+                             k.shape[1])
+
+
 def _checked(z, starts, *state):
     """``z``, ``starts`` and the state as the jitted loops read them, after checking that
     the state holds one value per column (they read one of each per column, unchecked)."""
@@ -227,7 +311,10 @@ def _smoothed(z, starts, *state):
 
 
 #: The members ``hybrid`` names, by name.
-MEMBERS = {m.kind: m for m in (ThetaMethod, DampedTrend, DynamicTheta)}
+MEMBERS = {m.kind: m for m in (ThetaMethod, DampedTrend, DynamicTheta, ExponentialSmoothing)}
+#: The members of ``hybrid="auto"``, and those it adds for seasonal data (period > 1).
+AUTO_MEMBERS = ("theta", "damped", "dotm")
+SEASONAL_MEMBERS = ("ets",)
 
 
 def forecast_members(members, values, origins, steps):
@@ -251,11 +338,14 @@ def forecast_members(members, values, origins, steps):
 def fit_members(kinds, values, starts, period, deseasonalize, weight, end=None):
     """The members named by ``kinds``, fitted on each column of ``values`` from its start
     to ``end`` on the series deseasonalised alike, with ``weight`` (one, or one per member)."""
-    scaler = SeriesScaler("none", False, period, deseasonalize).fit(values[:end], starts)
+    scalers = {}
     weights = np.broadcast_to(np.asarray(weight, float), (len(kinds),))
     members = []
     for kind, w in zip(kinds, weights, strict=True):
-        member = MEMBERS[kind](scaler).fit(values, starts, end)
+        mode = deseasonalize if MEMBERS[kind].deseasonalised else False
+        if mode not in scalers:
+            scalers[mode] = SeriesScaler("none", False, period, mode).fit(values[:end], starts)
+        member = MEMBERS[kind](scalers[mode]).fit(values, starts, end)
         member.weight = np.full(values.shape[1], w)
         members.append(member)
     return members

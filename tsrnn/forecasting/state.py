@@ -263,7 +263,7 @@ def _standardised(arrays, name, rows, cols):
 
 
 #: What ``hybrid="auto"`` chose in earlier versions (files keep the members they were fitted with).
-_EARLIER_AUTO_MEMBERS = (["theta", "damped"],)
+_EARLIER_AUTO_MEMBERS = (["theta", "damped"], ["theta", "damped", "dotm"])
 
 
 def _members(fc, meta, arrays, T, C):
@@ -294,7 +294,8 @@ def _members(fc, meta, arrays, T, C):
             raise S.StateError("a statistical member's scaler must be 'none', undifferenced")
         member = cls(scaler)
         for name, bounds in {**cls.parameters, "weight": (0.0, 1.0, True)}.items():
-            value = S.array(part, name, (C,), np.float64, finite=True).copy()
+            shape = (scaler.period, C) if name in cls.seasonal else (C,)
+            value = S.array(part, name, shape, np.float64, finite=True).copy()
             if bounds is not None:
                 low, high, closed = bounds
                 if np.any(value < low) or np.any(value > high) or (

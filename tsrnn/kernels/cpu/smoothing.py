@@ -300,3 +300,201 @@ def damped_fit(y, lower, upper, ridge, grid_a, grid_s, grid_p, sweeps=20, shrink
         width *= shrink
     _, l0, b0 = _damped_sse(y, p[0], p[1] * p[0], p[2], ridge)
     return p[0], p[1] * p[0], p[2], l0, b0
+
+
+# -- exponential smoothing with additive errors, trend and season (ETS A,N|A|Ad,N|A) ------
+
+@njit(**JIT_OPTIONS)
+def _ets_unknowns(m, trend, season):
+    """The initial state's free values: the level, the trend (``trend``) and ``m - 1``
+    seasonal values (``season``; the last is minus their sum, so the season sums to 0)."""
+    return 1 + int(trend) + (m - 1 if season else 0)
+
+
+@njit(**JIT_OPTIONS)
+def _ets_sse(y, m, trend, season, alpha, beta, gamma, phi, ridge, x):
+    """Squared one-step errors of additive exponential smoothing with weights ``alpha``
+    (level), ``beta`` (trend), ``gamma`` (season) and damping ``phi``, at the initial state
+    that minimises them, written into ``x`` (level, trend, seasons as
+    :func:`_ets_unknowns` lists them). The errors are linear in that state, so the
+    recursion runs once on the data from a zero state and once on each unit state (no
+    data), all in one pass (column 0, and one column per free value), and the state
+    comes from the normal equations, drawn slightly to (``y[0]``, no trend, no season)
+    by ``ridge``. Returns the error."""
+    p = _ets_unknowns(m, trend, season)
+    q = p + 1
+    level = np.zeros(q)
+    slope = np.zeros(q)
+    seas = np.zeros((m, q))
+    level[1] = 1.0
+    if trend:
+        slope[2] = 1.0
+    if season:
+        first = 2 + int(trend)  # column 0 is the data, then the level (and the trend)
+        for j in range(m - 1):
+            seas[j, first + j] = 1.0
+            seas[m - 1, first + j] = -1.0
+    A = np.zeros((p, p))
+    c = np.zeros(p)
+    rr = 0.0
+    f = np.empty(q)
+    for t in range(len(y)):
+        j = t % m
+        for i in range(q):
+            f[i] = level[i] + phi * slope[i] + seas[j, i]
+        r = y[t] - f[0]
+        rr += r * r
+        for a in range(p):
+            c[a] += f[a + 1] * r
+            for b in range(a + 1):
+                A[a, b] += f[a + 1] * f[b + 1]
+        for i in range(q):
+            e = (y[t] if i == 0 else 0.0) - f[i]
+            level[i] = level[i] + phi * slope[i] + alpha * e
+            slope[i] = phi * slope[i] + beta * e
+            seas[j, i] += gamma * e
+    # Minimise rr - 2 c.x + x.A.x (+ ridge |x - prior|^2) by Cholesky (A symmetric).
+    for a in range(p):
+        A[a, a] += ridge
+    c[0] += ridge * y[0]
+    rr += ridge * y[0] * y[0]
+    L = np.zeros((p, p))
+    for a in range(p):
+        for b in range(a + 1):
+            s = A[a, b]
+            for k in range(b):
+                s -= L[a, k] * L[b, k]
+            if a == b:
+                L[a, a] = np.sqrt(max(s, 1e-300))
+            else:
+                L[a, b] = s / L[b, b]
+    for a in range(p):  # forward: L u = c
+        s = c[a]
+        for k in range(a):
+            s -= L[a, k] * x[k]
+        x[a] = s / L[a, a]
+    for a in range(p - 1, -1, -1):  # back: L' x = u
+        s = x[a]
+        for k in range(a + 1, p):
+            s -= L[k, a] * x[k]
+        x[a] = s / L[a, a]
+    sse = rr
+    for a in range(p):
+        sse -= c[a] * x[a]  # at the optimum x.A.x = c.x
+    return max(sse, 0.0)
+
+
+#: The additive models' search: a grid over the level weight, the trend's and the season's
+#: weights as shares of what they may take (beta <= alpha, gamma <= 1 - alpha, as the
+#: forecast package's usual bounds) and the damping, then golden-section sweeps along each.
+ETS_GRID = (np.array([[0.05, 0.2, 0.5, 0.8, 0.99], [0.0, 0.01, 0.05, 0, 0], [0.01, 0.1, 0.5, 0, 0],
+                      [0.8, 0.9, 0.98, 0, 0]]), np.array([5, 3, 3, 3]))
+
+
+@njit(**JIT_OPTIONS)
+def ets_fit(y, m, trend, damped, season, lower, upper, ridge, grid, counts, sweeps=8,
+            shrink=0.7, iterations=14):
+    """Weights, damping and initial state of least squared one-step error of one additive
+    model for one series ``y``: the best point of the grid over ``(alpha, beta / alpha,
+    gamma / (1 - alpha), phi)`` (the coordinates the model has: a trend, its damping, a
+    season), within ``lower`` and ``upper``, refined by golden-section searches along
+    each coordinate in turn, each sweep's span ``shrink`` times the last, until a sweep
+    improves the error by less than 1e-9 of it, the initial state in closed form at every
+    point (:func:`_ets_sse`). One evaluation site for the grid and the searches (each call
+    site of the recursion costs compile time). Returns ``(sse, point, state)``; a
+    coordinate the model lacks is 0 (1 for the damping)."""
+    active = np.array([True, trend, season, trend and damped])
+    sizes = np.ones(4, np.int64)
+    for d in range(4):
+        if active[d]:
+            sizes[d] = counts[d]
+    n_grid = sizes[0] * sizes[1] * sizes[2] * sizes[3]
+    p = np.array([lower[0], 0.0, 0.0, 1.0])  # the best point so far
+    q = p.copy()
+    x = np.empty(_ets_unknowns(m, trend, season))
+    best_x = x.copy()
+    width = np.array([0.1, 0.2, 0.2, 0.05])
+    best = before = lo = hi = x1 = x2 = f1 = f2 = z = 0.0
+    d, it, slot, sweep, k = 3, 0, 1, -1, 0
+    while True:
+        if k < n_grid:
+            left = k
+            for c in range(3, -1, -1):
+                if active[c]:
+                    q[c] = min(max(grid[c, left % sizes[c]], lower[c]), upper[c])
+                left //= sizes[c]
+        else:
+            if it == 0:  # the next coordinate's search, or the next sweep
+                d += 1
+                while d < 4 and not active[d]:
+                    d += 1
+                if d >= 4:
+                    if sweep >= 0 and before - best <= 1e-9 * before:
+                        break  # a sweep that moved nothing: settled
+                    sweep += 1
+                    if sweep == sweeps:
+                        break
+                    if sweep > 0:
+                        width *= shrink
+                    before, d = best, 0
+                lo, hi = max(lower[d], p[d] - width[d]), min(upper[d], p[d] + width[d])
+                x1, x2 = hi - GOLDEN * (hi - lo), lo + GOLDEN * (hi - lo)
+                slot, z = 1, x1
+            q[:] = p
+            q[d] = z
+        f = _ets_sse(y, m, trend, season, q[0], q[1] * q[0], q[2] * (1.0 - q[0]), q[3],
+                     ridge, x)
+        if k == 0 or f < best:
+            best = f
+            p[:] = q
+            best_x[:] = x
+        if k >= n_grid:
+            slot, z, lo, hi, x1, x2, f1, f2 = _golden_step(f, slot, it == 0, lo, hi, x1, x2,
+                                                           f1, f2)
+            it = (it + 1) % iterations
+        k += 1
+    return best, p, best_x
+
+
+@njit(**JIT_OPTIONS)
+def ets_forecasts(z, starts, alpha, beta, gamma, phi, level0, trend0, season0, origins,
+                  order, steps):
+    """Forecasts (n, steps, C) of additive exponential smoothing from each origin.
+
+    Each column runs from its first observation at ``starts`` from the initial
+    level, trend and season (``season0[j]``: the season of the column's
+    ``j``-th observation, modulo the period ``len(season0)``); the forecast
+    from origin ``o`` (the data before row ``o`` seen) is the level, the
+    damped trend summed over the steps ahead, and each step's latest season.
+    ``order`` sorts ``origins``. An origin at or before a column's start
+    forecasts from the initial state.
+    """
+    T, C = z.shape
+    m = season0.shape[0]
+    n = len(origins)
+    out = np.empty((n, steps, C))
+    seas = np.empty(m)
+    for c in range(C):
+        a, b, g, ph = alpha[c], beta[c], gamma[c], phi[c]
+        level, slope = level0[c], trend0[c]
+        for j in range(m):
+            seas[j] = season0[j, c]
+        start = max(starts[c], 0)
+        t = start  # rows seen: [start, t)
+        for i in range(n):
+            j = order[i]
+            stop = min(max(origins[j], start), T)
+            while t < stop:
+                s = (t - start) % m
+                e = z[t, c] - (level + ph * slope + seas[s])
+                level = level + ph * slope + a * e
+                slope = ph * slope + b * e
+                seas[s] += g * e
+                t += 1
+            damp = 0.0
+            power = 1.0
+            for k in range(steps):
+                power *= ph
+                damp += power
+                out[j, k, c] = level + damp * slope + seas[(t - start + k) % m]
+    return out
