@@ -456,10 +456,15 @@ def test_ets_fits_are_as_good_as_statsmodels_and_local_optima(name, period):
     for trend, damped, season in [(True, True, period > 1), (False, False, period > 1)]:
         sse, point, _ = ets_fit(y, period, trend, damped, season, lower, upper, 1e-6,
                                 *ETS_GRID)
+        # The coordinates a model lacks: no trend weight, no season weight, no damping.
+        assert (point[1] == 0) != trend and (point[2] == 0) != season
+        assert (point[3] == 1) != damped
         theirs = ETSModel(y, error="add", trend="add" if trend else None,
                           damped_trend=damped, seasonal="add" if season else None,
                           seasonal_periods=period if season else None).fit(disp=False)
-        assert sse <= float(np.sum(theirs.resid ** 2)) * (1 + 1e-4), (trend, season)
+        # Four sweeps of ten steps: within 0.1% (2.4 ms for the six models of an M3 series,
+        # 5.9 ms with eight sweeps of fourteen).
+        assert sse <= float(np.sum(theirs.resid ** 2)) * (1 + 1e-3), (trend, season)
         for d in range(4):
             for step in (-0.01, 0.01):
                 moved = point.copy()

@@ -100,28 +100,36 @@ class RNNForecaster(BaseEstimator):
         Networks trained per scaling, each from its own random initialisation;
         the forecasts of all the networks are averaged, and the intervals are
         calibrated on that average.
-    hybrid : {"auto", "theta", "damped", "dotm"}, list of them, or None, default="auto"
-        Statistical members averaged with the networks, on every series, each
-        on the deseasonalised series: ``"theta"``, the Theta method (simple
-        exponential smoothing with half the linear trend as drift, the M3
-        competition's winner); ``"damped"``, exponential smoothing with a
-        damped additive trend; ``"dotm"``, the dynamic optimised Theta method
-        (the share of the trend estimated, and the trend line updated with
-        each observation). Each network and each member weighs the same a
-        priori (one network and three members: a quarter each); each series
-        then moves its weights towards the shares of the inverse squared mean
-        absolute errors of the forecasts on its held-out calibration windows,
-        the more the more windows it has (halfway at five). A model of one
-        series (not a global one over a panel) then averages this weighed
-        mean with the median of its parts (the networks' forecast and each
-        member's), half and half: measured better on M1 and M3 validation
-        windows for one series, not for global models. Their parameters
-        are estimated once per fit (least squares of the one-step errors);
-        ``update`` moves their origin without refitting. ``"auto"``: all
-        three, for a model without covariates, dynamic or static (which they
-        cannot read), None otherwise (measured on M1 and M3 validation
-        windows: the average beats every member alone, and the three members
-        beat any two, for models of one series and global ones).
+    hybrid : {"auto", "theta", "damped", "dotm", "ets"}, list of them, or None, default="auto"
+        Statistical members averaged with the networks, on every series:
+        ``"theta"``, the Theta method (simple exponential smoothing with half
+        the linear trend as drift, the M3 competition's winner); ``"damped"``,
+        exponential smoothing with a damped additive trend; ``"dotm"``, the
+        dynamic optimised Theta method (the share of the trend estimated, and
+        the trend line updated with each observation), these three on the
+        deseasonalised series; ``"ets"``, exponential smoothing with additive
+        errors on the series itself, its season in the model (updated with
+        each observation), the model (no trend, a trend or a damped one, a
+        season or not) chosen per series by AICc as statsforecast's
+        ``AutoETS`` chooses among its additive models, the trend's weight at
+        most 0.05 of the level's. Each network and each member weighs the
+        same a priori (one network and three members: a quarter each); each
+        series then moves its weights towards the shares of the inverse
+        squared mean absolute errors of the forecasts on its held-out
+        calibration windows, the more the more windows it has (halfway at
+        five). A model of one series (not a global one over a panel) then
+        averages this weighed mean with the median of its parts (the
+        networks' forecast and each member's), half and half: measured
+        better on M1 and M3 validation windows for one series, not for
+        global models. Their parameters are estimated once per fit (least
+        squares of the one-step errors); ``update`` moves their origin
+        without refitting. ``"auto"``: the first three, and ``"ets"`` too
+        for seasonal data (a period above 1), for a model without
+        covariates, dynamic or static (which they cannot read), None
+        otherwise (measured on M1 and M3 validation windows: the average
+        beats every member alone, the three members beat any two, and the
+        smoothing helps monthly and quarterly series, for models of one
+        series and global ones).
     difference : bool, default=False
         Model first differences (forecasts are summed back onto the last level).
     deseasonalize : "auto" or bool, default="auto"

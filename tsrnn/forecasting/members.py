@@ -1,13 +1,15 @@
 """Statistical members of the forecaster's ensemble.
 
-Three classical forecasts join the networks' (``hybrid``): the Theta method
+Classical forecasts join the networks' (``hybrid``): the Theta method
 (Assimakopoulos and Nikolopoulos, 2000; the M3 competition's winner), simple
 exponential smoothing with a drift of half the series' linear trend (Hyndman
 and Billah, 2003); exponential smoothing with a damped additive trend
 (Gardner and McKenzie, 1985), the robust trend method of the M competitions;
-and the dynamic optimised Theta method (Fiorucci et al., 2016), whose share of
-the trend is estimated and whose trend line follows the data. All run on the
-series deseasonalised as the networks' are. Their parameters are estimated
+the dynamic optimised Theta method (Fiorucci et al., 2016), whose share of
+the trend is estimated and whose trend line follows the data, these three on
+the series deseasonalised as the networks' are; and, for seasonal data,
+exponential smoothing with additive errors whose season is in the model,
+the model chosen per series by AICc (Hyndman et al., 2008). Their parameters are estimated
 once per fit; the forecasts from any origin then take one smoothing pass over
 the data, which is what calibration, updates and backtests need: forecasts
 from many origins, and new observations that move the origin without

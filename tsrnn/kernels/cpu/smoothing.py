@@ -392,8 +392,8 @@ ETS_GRID = (np.array([[0.05, 0.2, 0.5, 0.8, 0.99], [0.0, 0.01, 0.05, 0, 0], [0.0
 
 
 @njit(**JIT_OPTIONS)
-def ets_fit(y, m, trend, damped, season, lower, upper, ridge, grid, counts, sweeps=8,
-            shrink=0.7, iterations=14):
+def ets_fit(y, m, trend, damped, season, lower, upper, ridge, grid, counts, sweeps=4,
+            shrink=0.7, iterations=10):
     """Weights, damping and initial state of least squared one-step error of one additive
     model for one series ``y``: the best point of the grid over ``(alpha, beta / alpha,
     gamma / (1 - alpha), phi)`` (the coordinates the model has: a trend, its damping, a
@@ -403,17 +403,21 @@ def ets_fit(y, m, trend, damped, season, lower, upper, ridge, grid, counts, swee
     point (:func:`_ets_sse`). One evaluation site for the grid and the searches (each call
     site of the recursion costs compile time). Returns ``(sse, point, state)``; a
     coordinate the model lacks is 0 (1 for the damping)."""
-    active = np.array([True, trend, season, trend and damped])
+    active = np.empty(4, np.bool_)  # arrays filled, not built from lists: faster to compile
+    active[0], active[1], active[2], active[3] = True, trend, season, trend and damped
     sizes = np.ones(4, np.int64)
     for d in range(4):
         if active[d]:
             sizes[d] = counts[d]
     n_grid = sizes[0] * sizes[1] * sizes[2] * sizes[3]
-    p = np.array([lower[0], 0.0, 0.0, 1.0])  # the best point so far
-    q = p.copy()
+    p = np.empty(4)  # the best point so far
+    p[0], p[1], p[2], p[3] = lower[0], 0.0, 0.0, 1.0
+    q = np.empty(4)  # the point evaluated: the coordinates the model lacks stay as in p
+    q[0], q[1], q[2], q[3] = lower[0], 0.0, 0.0, 1.0
     x = np.empty(_ets_unknowns(m, trend, season))
-    best_x = x.copy()
-    width = np.array([0.1, 0.2, 0.2, 0.05])
+    best_x = np.empty(len(x))
+    width = np.empty(4)
+    width[0], width[1], width[2], width[3] = 0.1, 0.2, 0.2, 0.05
     best = before = lo = hi = x1 = x2 = f1 = f2 = z = 0.0
     d, it, slot, sweep, k = 3, 0, 1, -1, 0
     while True:
@@ -435,19 +439,23 @@ def ets_fit(y, m, trend, damped, season, lower, upper, ridge, grid, counts, swee
                     if sweep == sweeps:
                         break
                     if sweep > 0:
-                        width *= shrink
+                        for c in range(4):
+                            width[c] *= shrink
                     before, d = best, 0
                 lo, hi = max(lower[d], p[d] - width[d]), min(upper[d], p[d] + width[d])
                 x1, x2 = hi - GOLDEN * (hi - lo), lo + GOLDEN * (hi - lo)
                 slot, z = 1, x1
-            q[:] = p
+            for c in range(4):  # elementwise: a slice assignment costs 2 s to compile
+                q[c] = p[c]
             q[d] = z
         f = _ets_sse(y, m, trend, season, q[0], q[1] * q[0], q[2] * (1.0 - q[0]), q[3],
                      ridge, x)
         if k == 0 or f < best:
             best = f
-            p[:] = q
-            best_x[:] = x
+            for c in range(4):
+                p[c] = q[c]
+            for c in range(len(x)):
+                best_x[c] = x[c]
         if k >= n_grid:
             slot, z, lo, hi, x1, x2, f1, f2 = _golden_step(f, slot, it == 0, lo, hi, x1, x2,
                                                            f1, f2)
