@@ -445,7 +445,7 @@ def _ets_sse_of(y, point, model, m):
 def test_ets_fits_are_as_good_as_statsmodels_and_local_optima(name, period):
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    from tsrnn.kernels.cpu.smoothing import ETS_GRID, ets_fit
+    from tsrnn.kernels.cpu.smoothing import ETS_GRID, ETS_SEARCH, ets_fit
 
     y = np.asarray(datasets.load_co2() if name == "co2" else datasets.load_nile()
                    if name == "nile" else datasets.load_macrodata()[name], float).ravel()[-160:]
@@ -455,16 +455,16 @@ def test_ets_fits_are_as_good_as_statsmodels_and_local_optima(name, period):
     lower, upper = np.array([1e-4, 1e-4, 1e-4, 0.8]), np.array([0.9999, 1.0, 1.0, 0.98])
     for trend, damped, season in [(True, True, period > 1), (False, False, period > 1)]:
         sse, point, _ = ets_fit(y, period, trend, damped, season, lower, upper, 1e-6,
-                                *ETS_GRID)
+                                *ETS_GRID, *ETS_SEARCH)
         # The coordinates a model lacks: no trend weight, no season weight, no damping.
         assert (point[1] == 0) != trend and (point[2] == 0) != season
         assert (point[3] == 1) != damped
         theirs = ETSModel(y, error="add", trend="add" if trend else None,
                           damped_trend=damped, seasonal="add" if season else None,
                           seasonal_periods=period if season else None).fit(disp=False)
-        # Four sweeps of ten steps: within 0.1% (2.4 ms for the six models of an M3 series,
-        # 5.9 ms with eight sweeps of fourteen).
-        assert sse <= float(np.sum(theirs.resid ** 2)) * (1 + 1e-3), (trend, season)
+        # Four sweeps of seven steps: within 1% (1.25 ms for the six models of an M3
+        # series, 2.1 ms with ten steps, whose fits come within 0.2%).
+        assert sse <= float(np.sum(theirs.resid ** 2)) * (1 + 1e-2), (trend, season)
         for d in range(4):
             for step in (-0.01, 0.01):
                 moved = point.copy()
@@ -544,3 +544,21 @@ def test_the_default_adds_the_smoothing_for_seasonal_series_and_files_keep_it(tm
     earlier = tsrnn.load(tmp_path / "auto.npz")
     assert [m.kind for m in earlier.members_] == ["theta", "damped", "dotm"]
     pd.testing.assert_series_equal(earlier.predict(), three.predict())
+
+
+def test_the_smoothing_refits_the_model_it_chose_before_calibration():
+    # CO2: chosen on the first 36 months (no trend), refitted on all 240 with that model
+    # kept (all 240 alone choose a trend); chosen afresh where the first fit could not
+    # consider a season (fewer than two seasons).
+    y = np.asarray(datasets.load_co2(), float)[-240:, None]
+    starts = np.zeros(1, int)
+    early, = fit_members(["ets"], y, starts, 12, "auto", 0.5, end=36)
+    kept, = fit_members(["ets"], y, starts, 12, "auto", 0.5, previous=[early])
+    fresh, = fit_members(["ets"], y, starts, 12, "auto", 0.5)
+    assert kept.models_[0] == early.models_[0] != fresh.models_[0]
+    assert fresh.candidates_[0] == early.candidates_[0] == 0b111111
+    tiny, = fit_members(["ets"], y, starts, 12, "auto", 0.5, end=20)
+    assert tiny.candidates_[0] == 0b000111 and not np.any(tiny.season0)
+    again, = fit_members(["ets"], y, starts, 12, "auto", 0.5, previous=[tiny])
+    assert again.models_[0] == fresh.models_[0] and np.any(again.season0)
+    np.testing.assert_array_equal(again.season0, fresh.season0)

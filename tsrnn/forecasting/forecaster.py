@@ -440,11 +440,11 @@ class RNNForecaster(BaseEstimator):
                     reg.partial_fit(inputs[tail], reg_targets[tail],
                                     future=None if future is None else future[tail],
                                     lengths=None if lengths is None else lengths[tail])
-        calibrated = [m.weight for m in self.members_]
-        self.members_ = self._fit_members(kinds, values, starts)
+        calibrated = self.members_
+        self.members_ = self._fit_members(kinds, values, starts, previous=calibrated or None)
         if calibrated:  # the weights found on the calibration windows
-            for member, weight in zip(self.members_, calibrated, strict=True):
-                member.weight = weight
+            for member, before in zip(self.members_, calibrated, strict=True):
+                member.weight = before.weight
         return self
 
     @property
@@ -452,11 +452,11 @@ class RNNForecaster(BaseEstimator):
         """The id, time and target column names of a long-format panel."""
         return self.id_col, self.time_col, self.target_col
 
-    def _fit_members(self, kinds, values, starts, end=None):
+    def _fit_members(self, kinds, values, starts, end=None, previous=None):
         """The statistical members, each weighing as much as one network until calibrated."""
         weight = 1.0 / (len(self.regressors_) + len(kinds))
         return fit_members(kinds, values, starts, self.period_, self.deseasonalize, weight,
-                           end=end)
+                           end=end, previous=previous)
 
     def _resolved_mode(self, panel):
         """``multiseries`` with "auto" decided: global for a long-format panel."""

@@ -24,7 +24,9 @@ import numpy as np
 from ..kernels import get_num_threads
 from ..kernels.cpu.smoothing import (
     DAMPED_GRID,
+    DAMPED_SEARCH,
     ETS_GRID,
+    ETS_SEARCH,
     damped_fit,
     damped_states,
     ets_fit,
@@ -67,13 +69,16 @@ class StatisticalMember:
         self.starts = None
         self.weight = np.zeros(0)
 
-    def fit(self, values, starts, end=None):
+    def fit(self, values, starts, end=None, previous=None):
         """Estimate the method's parameters on each column's ``values[start:end]``; a panel's
-        columns in as many threads as the kernels use (the fits release the GIL)."""
+        columns in as many threads as the kernels use (the fits release the GIL).
+        ``previous``: the same member fitted on less of these columns' data, whose choices
+        a member may keep (the smoothing keeps its models)."""
         z = self.scaler.levels(values, np.arange(len(values)))
         self.starts = np.asarray(starts, np.int64).copy()
         C = z.shape[1]
         self._init(C)
+        self._previous = previous
 
         def fit_columns(columns):
             for c in columns:
@@ -84,9 +89,10 @@ class StatisticalMember:
             workers = min(get_num_threads(), workers)
         if workers < 2:
             fit_columns(range(C))
-            return self
-        with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(fit_columns, np.array_split(np.arange(C), workers)))
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                list(pool.map(fit_columns, np.array_split(np.arange(C), workers)))
+        del self._previous
         return self
 
     def forecast(self, values, origins, steps):
@@ -165,7 +171,7 @@ class DampedTrend(StatisticalMember):
             return
         size = np.abs(y).max()
         a, b, phi, l0, b0 = damped_fit(np.ascontiguousarray(y / size), DAMPED_LOWER,
-                                       DAMPED_UPPER, DAMPED_RIDGE, *DAMPED_GRID)
+                                       DAMPED_UPPER, DAMPED_RIDGE, *DAMPED_GRID, *DAMPED_SEARCH)
         self.l0[c], self.b0[c] = l0 * size, b0 * size
         self.alpha[c] = min(max(a, 1e-4), 1.0)
         self.beta[c] = min(max(b, 0.0), 1.0)
@@ -251,6 +257,10 @@ class ExponentialSmoothing(StatisticalMember):
         self.alpha, self.beta, self.gamma = np.ones(C), np.zeros(C), np.zeros(C)
         self.phi, self.l0, self.b0 = np.ones(C), np.zeros(C), np.zeros(C)
         self.season0 = np.zeros((self.scaler.period, C))
+        # Per column, while fitting: the model chosen (its index in MODELS, -1: none) and
+        # the models it was chosen from (a bit each).
+        self.models_ = np.full(C, -1)
+        self.candidates_ = np.zeros(C, np.int64)
 
     def _fit_column(self, c, y):
         if len(y):
@@ -260,22 +270,29 @@ class ExponentialSmoothing(StatisticalMember):
             return
         size = np.abs(y).max()  # in units of the largest value: the search's tolerances
         y = np.ascontiguousarray(y / size)
+        candidates = [j for j, (trend, damped, season) in enumerate(self.MODELS)
+                      if not (season and (m < 2 or n < 2 * m)) and n - self._k(j, m) - 1 >= 1]
+        self.candidates_[c] = sum(1 << j for j in candidates)
+        previous = self._previous
+        if (previous is not None and previous.models_[c] >= 0
+                and previous.candidates_[c] == self.candidates_[c]):
+            # The model chosen on less of the data, among the same models (the forecaster's
+            # fit before its calibration windows): refitted, not chosen again.
+            candidates = [previous.models_[c]]
         best = None
-        for trend, damped, season in self.MODELS:
-            if season and (m < 2 or n < 2 * m):
-                continue
-            # Weights, initial state (a season's m - 1 free values) and the variance.
-            k = 3 + 2 * int(trend) + int(damped) + (m if season else 0)
-            if n - k - 1 < 1:
-                continue
+        for j in candidates:
+            trend, damped, season = self.MODELS[j]
+            k = self._k(j, m)
             sse, point, state = ets_fit(y, m, trend, damped, season, self.LOWER, self.UPPER,
-                                        DAMPED_RIDGE, *ETS_GRID)
+                                        DAMPED_RIDGE, *ETS_GRID, *ETS_SEARCH)
             aicc = n * np.log(max(sse / n, 1e-300)) + 2 * k + 2 * k * (k + 1) / (n - k - 1)
             if best is None or aicc < best[0]:
-                best = (aicc, trend, season, point, state)
+                best = (aicc, j, point, state)
         if best is None:
             return
-        _, trend, season, (a, share_b, share_g, phi), state = best
+        _, j, (a, share_b, share_g, phi), state = best
+        self.models_[c] = j
+        trend, _, season = self.MODELS[j]
         self.alpha[c], self.beta[c] = a, share_b * a
         self.gamma[c], self.phi[c] = share_g * (1.0 - a), phi
         self.l0[c] = state[0] * size
@@ -283,6 +300,12 @@ class ExponentialSmoothing(StatisticalMember):
         if season:
             free = state[1 + int(trend):] * size
             self.season0[:, c] = np.r_[free, -free.sum()]
+
+    def _k(self, j, m):
+        """Parameters of model ``j``: weights, initial state (a season's m - 1 free values)
+        and the variance."""
+        trend, damped, season = self.MODELS[j]
+        return 3 + 2 * int(trend) + int(damped) + (m if season else 0)
 
     def _levels(self, z, origins, k):
         args = _checked(z, self.starts, self.alpha, self.beta, self.gamma, self.phi,
@@ -337,9 +360,11 @@ def forecast_members(members, values, origins, steps):
     return out
 
 
-def fit_members(kinds, values, starts, period, deseasonalize, weight, end=None):
+def fit_members(kinds, values, starts, period, deseasonalize, weight, end=None, previous=None):
     """The members named by ``kinds``, fitted on each column of ``values`` from its start
-    to ``end`` on the series deseasonalised alike, with ``weight`` (one, or one per member)."""
+    to ``end`` on the series deseasonalised alike, with ``weight`` (one, or one per member);
+    ``previous``: the same members fitted on less of the data (see
+    :meth:`StatisticalMember.fit`)."""
     scalers = {}
     weights = np.broadcast_to(np.asarray(weight, float), (len(kinds),))
     members = []
@@ -347,7 +372,8 @@ def fit_members(kinds, values, starts, period, deseasonalize, weight, end=None):
         mode = deseasonalize if MEMBERS[kind].deseasonalised else False
         if mode not in scalers:
             scalers[mode] = SeriesScaler("none", False, period, mode).fit(values[:end], starts)
-        member = MEMBERS[kind](scalers[mode]).fit(values, starts, end)
+        member = MEMBERS[kind](scalers[mode]).fit(
+            values, starts, end, None if previous is None else previous[len(members)])
         member.weight = np.full(values.shape[1], w)
         members.append(member)
     return members
