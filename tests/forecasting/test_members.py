@@ -531,7 +531,9 @@ def test_the_default_adds_the_smoothing_for_seasonal_series_and_files_keep_it(tm
     new = pd.Series([y.iloc[-1] + 1.0], index=[index[-1] + index.freq])
     pd.testing.assert_series_equal(loaded.update(new).predict(), fc.update(new).predict())
     for edit, match in (({"member.3.season0": np.zeros((6, 1))}, "season0"),
-                        ({"member.3.gamma": np.array([1.5])}, "gamma must lie in")):
+                        ({"member.3.gamma": np.array([1.5])}, "gamma must lie in"),
+                        ({"member.3.scaler_season": np.ones((12, 1)),
+                          "member.3.scaler_multiplicative": np.array([True])}, "no season")):
         _edited(tmp_path / "e.npz", tmp_path / "bad.npz",
                 lambda meta, arrays, edit=edit: arrays.update(edit))
         with pytest.raises(ValueError, match=match):

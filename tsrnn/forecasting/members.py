@@ -232,10 +232,11 @@ class ExponentialSmoothing(StatisticalMember):
     data), by the least corrected Akaike criterion (AICc). It runs on the series itself,
     with its season in the model, updated with each observation (the other members take
     the fixed indices of a classical decomposition). Each model's weights and damping
-    are searched within the forecast package's usual bounds (beta at most alpha, gamma at
-    most 1 - alpha, damping 0.8-0.98), the initial state (level, trend, a season summing
-    to 0) in closed form at every point (a jitted search:
-    :func:`~tsrnn.kernels.cpu.smoothing.ets_fit`).
+    are searched within the forecast package's usual bounds (gamma at most 1 - alpha,
+    damping 0.8-0.98), the trend's weight at most 0.05 alpha (least squares otherwise
+    makes the trend the last step on short smooth series, and its forecasts run away),
+    the initial state (level, trend, a season summing to 0) in closed form at every point
+    (a jitted search: :func:`~tsrnn.kernels.cpu.smoothing.ets_fit`).
     """
 
     kind = "ets"
@@ -252,8 +253,8 @@ class ExponentialSmoothing(StatisticalMember):
               (False, False, True), (True, False, True), (True, True, True))
 
     def _init(self, C):
-        # Until estimated (a column of fewer than four values): the last value (the naive
-        # forecast), no trend, no season.
+        # Until estimated (a column of fewer than five values, too few for any model's
+        # criterion): the last value (the naive forecast), no trend, no season.
         self.alpha, self.beta, self.gamma = np.ones(C), np.zeros(C), np.zeros(C)
         self.phi, self.l0, self.b0 = np.ones(C), np.zeros(C), np.zeros(C)
         self.season0 = np.zeros((self.scaler.period, C))

@@ -292,6 +292,9 @@ def _members(fc, meta, arrays, T, C):
         scaler = _scaler(entry["scaler"], part, fc._values, T, C)
         if scaler.method != "none" or scaler.difference:
             raise S.StateError("a statistical member's scaler must be 'none', undifferenced")
+        if not cls.deseasonalised and scaler.season is not None:
+            raise S.StateError(f"the {cls.kind} member runs on the series itself: its scaler "
+                               f"takes no season")
         member = cls(scaler)
         for name, bounds in {**cls.parameters, "weight": (0.0, 1.0, True)}.items():
             shape = (scaler.period, C) if name in cls.seasonal else (C,)
