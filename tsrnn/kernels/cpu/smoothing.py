@@ -1,4 +1,6 @@
-"""Exponential smoothing with a damped additive trend, run over whole series."""
+"""The statistical members' recursions, run over whole series, and their least-squares fits:
+exponential smoothing with a damped additive trend, the dynamic Theta method, and additive
+exponential smoothing with a trend and a season in the model (ETS)."""
 
 import numpy as np
 from numba import njit
