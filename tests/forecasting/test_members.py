@@ -564,3 +564,25 @@ def test_the_smoothing_refits_the_model_it_chose_before_calibration():
     again, = fit_members(["ets"], y, starts, 12, "auto", 0.5, previous=[tiny])
     assert again.models_[0] == fresh.models_[0] and np.any(again.season0)
     np.testing.assert_array_equal(again.season0, fresh.season0)
+
+
+@pytest.mark.parametrize(("name", "period"), [("co2", 12), ("unemp", 4)])
+def test_a_model_searched_from_its_simpler_ones_point_fits_as_well(name, period):
+    # The damped and the trended seasonal models start from the point of the model without
+    # their last component: their fits stay within 1% of a search over the whole grid (co2
+    # chooses a trend and a season, unemployment a damped trend).
+    from tsrnn.kernels.cpu.smoothing import ETS_GRID, ETS_SEARCH, ets_fit
+
+    y = np.asarray(datasets.load_co2() if name == "co2" else datasets.load_macrodata()[name],
+                   float).ravel()[-160:]
+    ets = _member("ets", y, period, None)
+    cls = type(ets)
+    j = int(ets.models_[0])
+    assert cls.PARENTS[j] >= 0  # a model that started from another's point
+    a = ets.alpha[0]
+    point = (a, ets.beta[0] / a, ets.gamma[0] / (1 - a), ets.phi[0])
+    scaled = y / np.abs(y).max()
+    ours = _ets_sse_of(scaled, point, cls.MODELS[j], period)
+    cold, _, _ = ets_fit(scaled, period, *cls.MODELS[j], cls.LOWER, cls.UPPER, 1e-6,
+                         *ETS_GRID, *ETS_SEARCH)
+    assert ours <= cold * 1.01, (ours, cold)

@@ -251,6 +251,10 @@ class ExponentialSmoothing(StatisticalMember):
     #: (trend, damped, season) of the candidate models.
     MODELS = ((False, False, False), (True, False, False), (True, True, False),
               (False, False, True), (True, False, True), (True, True, True))
+    #: The model each one's search starts from, where fitted (-1: none), and the coordinates
+    #: of (alpha, beta share, gamma share, phi) it takes from it.
+    PARENTS = (-1, -1, 1, -1, 3, 4)
+    INHERITED = ((), (), (0, 1), (), (0, 2), (0, 1, 2))
 
     def _init(self, C):
         # Until estimated (a column of fewer than five values, too few for any model's
@@ -280,12 +284,21 @@ class ExponentialSmoothing(StatisticalMember):
             # The model chosen on less of the data, among the same models (the forecaster's
             # fit before its calibration windows): refitted, not chosen again.
             candidates = [previous.models_[c]]
-        best = None
+        best, points = None, {}
         for j in candidates:
             trend, damped, season = self.MODELS[j]
             k = self._k(j, m)
+            grid, counts = ETS_GRID
+            parent = self.PARENTS[j]
+            if parent in points:
+                # The weights the model without this one's last component found: its grid
+                # is that point and the new coordinate's values (then the same sweeps).
+                grid, counts = grid.copy(), counts.copy()
+                for d in self.INHERITED[j]:
+                    grid[d, 0], counts[d] = points[parent][d], 1
             sse, point, state = ets_fit(y, m, trend, damped, season, self.LOWER, self.UPPER,
-                                        DAMPED_RIDGE, *ETS_GRID, *ETS_SEARCH)
+                                        DAMPED_RIDGE, grid, counts, *ETS_SEARCH)
+            points[j] = point
             aicc = n * np.log(max(sse / n, 1e-300)) + 2 * k + 2 * k * (k + 1) / (n - k - 1)
             if best is None or aicc < best[0]:
                 best = (aicc, j, point, state)
