@@ -317,6 +317,15 @@ def _ets_unknowns(m, trend, season):
 
 
 @njit(**JIT_OPTIONS)
+def _ets_step(y, level, slope, season, alpha, beta, gamma, phi):
+    """One-step forecast of ``y`` and the level, trend and season after it: additive
+    exponential smoothing's recursions, written once."""
+    f = level + phi * slope + season
+    e = y - f
+    return f, f - season + alpha * e, phi * slope + beta * e, season + gamma * e
+
+
+@njit(**JIT_OPTIONS)
 def _ets_sse(y, m, trend, season, alpha, beta, gamma, phi, ridge, x):
     """Squared one-step errors of additive exponential smoothing with weights ``alpha``
     (level), ``beta`` (trend), ``gamma`` (season) and damping ``phi``, at the initial state
@@ -343,17 +352,12 @@ def _ets_sse(y, m, trend, season, alpha, beta, gamma, phi, ridge, x):
     F = np.empty((q, T))  # each column's one-step forecast at every step
     for t in range(T):
         j = t % m
-        for i in range(q):
-            f = level[i] + phi * slope[i] + seas[j, i]
-            F[i, t] = f
-            e = -f
-            level[i] = f - seas[j, i] + alpha * e
-            slope[i] = phi * slope[i] + beta * e
-            seas[j, i] += gamma * e
-        # column 0 also sees the data: its error is y - f, not -f
-        level[0] += alpha * y[t]
-        slope[0] += beta * y[t]
-        seas[j, 0] += gamma * y[t]
+        # Column 0 sees the data, the unit columns none (kept apart: no branch in the loop).
+        F[0, t], level[0], slope[0], seas[j, 0] = _ets_step(
+            y[t], level[0], slope[0], seas[j, 0], alpha, beta, gamma, phi)
+        for i in range(1, q):
+            F[i, t], level[i], slope[i], seas[j, i] = _ets_step(
+                0.0, level[i], slope[i], seas[j, i], alpha, beta, gamma, phi)
     # The normal equations as products over time (contiguous: vectorised).
     r = np.empty(T)
     rr = 0.0
@@ -517,10 +521,8 @@ def ets_forecasts(z, starts, alpha, beta, gamma, phi, level0, trend0, season0, o
             stop = min(max(origins[j], start), T)
             while t < stop:
                 s = (t - start) % m
-                e = z[t, c] - (level + ph * slope + seas[s])
-                level = level + ph * slope + a * e
-                slope = ph * slope + b * e
-                seas[s] += g * e
+                _, level, slope, seas[s] = _ets_step(z[t, c], level, slope, seas[s], a, b, g,
+                                                     ph)
                 t += 1
             damp = 0.0
             power = 1.0
