@@ -103,3 +103,43 @@ def test_seasonal_indices_are_statsmodels_classical_decomposition(name, period):
             expected = seasonal_decompose(y[:n], model=model, period=period).seasonal[:period]
             np.testing.assert_allclose(seasonal_indices(y[:n], period, model[0] == "m"),
                                        expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["window", "ratio", "standard", "none"])
+@pytest.mark.parametrize("deseasonalize", ["auto", True])
+def test_a_panel_is_scaled_as_each_series_alone(method, deseasonalize):
+    # Columns that start together are scaled as one block: each column's season, scale and
+    # centre must be those of the column fitted alone, whatever its start and its kind.
+    rng = np.random.default_rng(3)
+    co2 = datasets.load_co2().to_numpy()[:300]
+    columns = [co2, co2[::-1] * 2, 400 + rng.standard_normal(300), np.full(300, 5.0),
+               co2 + 30 * np.sin(np.arange(300) * np.pi / 6), co2[:40]]
+    if method != "ratio":
+        columns += [co2 - 340, rng.standard_normal(300)]
+    starts = np.array([0, 0, 0, 0, 7, 260, 0, 31][:len(columns)])
+    values = np.ones((300, len(columns)))
+    for c, (s, v) in enumerate(zip(starts, columns, strict=True)):
+        values[s:, c] = v[:300 - s]
+    panel = SeriesScaler(method, False, 12, deseasonalize).fit(values, starts)
+    assert panel.season is not None
+    for c, s in enumerate(starts):
+        alone = SeriesScaler(method, False, 12, deseasonalize).fit(values[s:, c:c + 1])
+        assert panel.multiplicative[c] == alone.multiplicative[0]
+        if alone.season is None:
+            np.testing.assert_array_equal(panel.season[:, c], float(alone.multiplicative[0]))
+        else:
+            np.testing.assert_allclose(np.roll(panel.season[:, c], -s), alone.season[:, 0],
+                                       rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(panel.scale[c], alone.scale[0], rtol=1e-12)
+        np.testing.assert_allclose(panel.center[c], alone.center[0], rtol=1e-12, atol=1e-9)
+
+
+def test_the_seasonality_test_of_columns_is_each_column_s():
+    rng = np.random.default_rng(1)
+    wave = np.sin(2 * np.pi * np.arange(60) / 12)
+    Y = np.stack([wave * a + rng.standard_normal(60) for a in np.linspace(0, 1, 40)], axis=1)
+    Y[:, 3] = 7.0
+    found = seasonal(Y, 12)
+    assert found.dtype == bool and 0 < found.sum() < 40
+    assert list(found) == [seasonal(Y[:, c], 12) for c in range(40)]
+    assert not seasonal(Y[:23], 12).any()
