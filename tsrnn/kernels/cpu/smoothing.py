@@ -332,11 +332,15 @@ def _ets_sse(y, m, trend, season, alpha, beta, gamma, phi, ridge, x):
     that minimises them, written into ``x`` (level, trend, seasons as
     :func:`_ets_unknowns` lists them). The errors are linear in that state, so the
     recursion runs once on the data from a zero state and once on each unit state (no
-    data), all in one pass (column 0, and one column per free value), and the state
-    comes from the normal equations, drawn slightly to (``y[0]``, no trend, no season)
-    by ``ridge``. Returns the error."""
+    data), all in one pass, and the state comes from the normal equations, drawn slightly
+    to (``y[0]``, no trend, no season) by ``ridge``. A unit season at position ``j`` of
+    the season answers as one at position 0 does, ``j`` steps later (nothing moves until
+    its first use), so one unit season's run gives every seasonal column, and their
+    products are its lagged products: O(m T) work, not O(m^2 T). Returns the error."""
     p = _ets_unknowns(m, trend, season)
-    q = p + 1
+    f = 1 + int(trend)  # the free values that are not seasonal: the level (and the trend)
+    q = 1 + f + int(season)  # columns run: the data, a unit level (trend), a unit season
+    u = q - 1
     level = np.zeros(q)
     slope = np.zeros(q)
     seas = np.zeros((m, q))
@@ -344,10 +348,7 @@ def _ets_sse(y, m, trend, season, alpha, beta, gamma, phi, ridge, x):
     if trend:
         slope[2] = 1.0
     if season:
-        first = 2 + int(trend)  # column 0 is the data, then the level (and the trend)
-        for j in range(m - 1):
-            seas[j, first + j] = 1.0
-            seas[m - 1, first + j] = -1.0
+        seas[0, u] = 1.0
     T = len(y)
     F = np.empty((q, T))  # each column's one-step forecast at every step
     for t in range(T):
@@ -358,24 +359,53 @@ def _ets_sse(y, m, trend, season, alpha, beta, gamma, phi, ridge, x):
         for i in range(1, q):
             F[i, t], level[i], slope[i], seas[j, i] = _ets_step(
                 0.0, level[i], slope[i], seas[j, i], alpha, beta, gamma, phi)
-    # The normal equations as products over time (contiguous: vectorised).
-    r = np.empty(T)
+    # The normal equations as products over time (contiguous: vectorised); row 0 now holds
+    # the data's errors from the zero state.
     rr = 0.0
     for t in range(T):
-        r[t] = y[t] - F[0, t]
-        rr += r[t] * r[t]
+        F[0, t] = y[t] - F[0, t]
+        rr += F[0, t] * F[0, t]
     A = np.empty((p, p))
     c = np.empty(p)
-    for a in range(p):
+    for a in range(f):
         s = 0.0
         for t in range(T):
-            s += F[a + 1, t] * r[t]
+            s += F[a + 1, t] * F[0, t]
         c[a] = s
         for b in range(a + 1):
             s = 0.0
             for t in range(T):
                 s += F[a + 1, t] * F[b + 1, t]
             A[a, b] = s
+    if season:
+        # Free seasonal value j is a unit at j less one at m - 1 (the season sums to 0):
+        # its column is U(t - j) - U(t - m + 1), U the unit season's forecasts (0 before 0).
+        # lagged[i, a]: sum over t of row i (errors, level, trend) at t times U(t - a).
+        lagged = np.zeros((1 + f, m))
+        for a in range(m):
+            for i in range(1 + f):
+                s = 0.0
+                for t in range(a, T):
+                    s += F[i, t] * F[u, t - a]
+                lagged[i, a] = s
+        # G[L, M] = sum of U(s) U(s + L) for s <= T - 1 - M: the product of U(t - a) and
+        # U(t - b) with L = |a - b|, M = max(a, b) (each later start drops the last term).
+        G = np.zeros((m, m))
+        for L in range(m):
+            s = 0.0
+            for t in range(T - L):
+                s += F[u, t] * F[u, t + L]
+            G[L, L] = s
+            for M in range(L, m - 1):
+                G[L, M + 1] = G[L, M] - F[u, T - 1 - M] * F[u, T - 1 - M + L]
+        last = m - 1
+        for a in range(m - 1):
+            c[f + a] = lagged[0, a] - lagged[0, last]
+            for i in range(f):
+                A[f + a, i] = lagged[1 + i, a] - lagged[1 + i, last]
+            for b in range(a + 1):
+                A[f + a, f + b] = (G[a - b, a] - G[last - a, last] - G[last - b, last]
+                                   + G[0, last])
     # Minimise rr - 2 c.x + x.A.x (+ ridge |x - prior|^2) by Cholesky (A symmetric).
     for a in range(p):
         A[a, a] += ridge
