@@ -52,14 +52,14 @@ TILE_ROWS = 4
 # whole register-tile product again (about 2 s), and the results are the same bit for bit
 # (0 + x is x).
 
-@njit(inline="always", **JIT_OPTIONS)
+@njit(**JIT_OPTIONS)
 def matmul_rows(A, B, out, r0, r1):
     """``out[r0:r1] = A[r0:r1] @ B``."""
     M = out.shape[1]
     affine_rows(A, B, A, np.empty((0, M), out.dtype), np.zeros(M, out.dtype), out, r0, r1)
 
 
-@njit(inline="always", **JIT_OPTIONS)
+@njit(**JIT_OPTIONS)
 def project_rows(x, W, b, out, r0, r1):
     """``out[r0:r1] = b + x[r0:r1] @ W``: one step's input projection for a block."""
     affine_rows(x, W, x, np.empty((0, out.shape[1]), out.dtype), b, out, r0, r1)
