@@ -10,7 +10,11 @@ scored on a held-out year). tsrnn: ``RNNForecaster(horizon=h)`` fitted on the
 long-format panel (its default global model; ``--rnn`` sets parameters, e.g.
 ``steps_per_epoch=100``). NeuralForecast (``--peers``,
 the ``bench`` extra): its ``LSTM`` with the same horizon, an input of three
-seasons (shorter series padded), trained globally on the same frame, 500 steps.
+seasons (shorter series padded), trained globally on the same frame, 500 steps;
+and Darts' ``RNNModel`` (an LSTM, autoregressive one step at a time) on the same
+series, each scaled to [0, 1] by Darts' ``Scaler``, an input of three seasons (or
+one point less than the shortest series), trained globally for about 500 batches
+(one epoch of ``ceil(500 * 32 / series)`` windows drawn from each series).
 Each method runs in a process of its own, one after the other, so that peak
 memory is its own.
 Prints fit and forecast seconds, peak resident memory and mean MASE / sMAPE.
@@ -106,11 +110,41 @@ def run_neuralforecast(train, h, m, **params):
     return pred, fitted - start, time.perf_counter() - fitted
 
 
+def run_darts(train, h, m, **params):
+    import logging
+
+    logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
+    logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
+    from darts import TimeSeries
+    from darts.dataprocessing.transformers import Scaler
+    from darts.models import RNNModel
+
+    start = time.perf_counter()
+    series = TimeSeries.from_group_dataframe(train, group_cols="unique_id", time_col="ds",
+                                             value_cols="y")
+    ids = [s.static_covariates["unique_id"].iloc[0] for s in series]
+    scaler = Scaler()
+    scaled = scaler.fit_transform(series)
+    length = min(3 * m, min(len(s) for s in series) - 1)
+    model = RNNModel(model="LSTM", input_chunk_length=length, training_length=length,
+                     n_epochs=1, batch_size=32, random_state=0,
+                     pl_trainer_kwargs={"enable_progress_bar": False,
+                                        "enable_model_summary": False, "logger": False,
+                                        "accelerator": "cpu"})
+    model.fit(scaled, max_samples_per_ts=-(-500 * 32 // len(series)), verbose=False)
+    fitted = time.perf_counter()
+    pred = scaler.inverse_transform(model.predict(n=h, series=scaled, verbose=False))
+    frames = [pd.DataFrame({"unique_id": i, "ds": p.time_index.to_numpy(),
+                            "y_hat": p.values()[:, 0]}) for i, p in zip(ids, pred, strict=True)]
+    return pd.concat(frames, ignore_index=True), fitted - start, time.perf_counter() - fitted
+
+
 def one(method, panel, n, params):
     """Run one method on one panel in this process; print a JSON line of results."""
     warnings.simplefilter("ignore")
     train, actual, h, m = m3_monthly() if panel == "m3monthly" else generated(n)
-    run = {"tsrnn": run_tsrnn, "NeuralForecast LSTM": run_neuralforecast}[method]
+    run = {"tsrnn": run_tsrnn, "NeuralForecast LSTM": run_neuralforecast,
+           "Darts RNNModel": run_darts}[method]
     pred, fit_s, predict_s = run(train, h, m, **(params if method == "tsrnn" else {}))
     mase, smape = scores(train, actual, pred, m)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
@@ -122,7 +156,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--panel", choices=["m3monthly", "generated"], default="m3monthly")
     parser.add_argument("--series", type=int, default=10000, help="generated: series")
-    parser.add_argument("--peers", action="store_true", help="NeuralForecast's LSTM too")
+    parser.add_argument("--peers", action="store_true",
+                        help="NeuralForecast's LSTM and Darts' RNNModel too")
     parser.add_argument("--rnn", nargs="*", default=[], metavar="KEY=VALUE",
                         help="RNNForecaster parameters for tsrnn, e.g. steps_per_epoch=100 "
                              "hybrid=None")
@@ -131,7 +166,7 @@ def main():
     params = dict(_param(p) for p in args.rnn)
     if args.one:
         return one(args.one, args.panel, args.series, params)
-    methods = ["tsrnn", *(["NeuralForecast LSTM"] if args.peers else [])]
+    methods = ["tsrnn", *(["NeuralForecast LSTM", "Darts RNNModel"] if args.peers else [])]
     print(f"{args.panel} panel" + (f", {args.series} series" if args.panel == "generated"
                                    else "") + (f"; tsrnn with {params}" if params else ""))
     print(f"{'method':<22}{'fit s':>9}{'predict s':>11}{'peak GB':>9}{'MASE':>8}{'sMAPE':>8}")
