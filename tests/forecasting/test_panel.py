@@ -409,3 +409,34 @@ def test_other_series_are_forecast_with_their_own_covariates():
         fc.predict(y=_right_aligned(history), X=ahead)
     with pytest.raises(ValueError, match="pass their future values as X"):
         fc.predict(y=history)
+
+
+def test_the_pass_over_a_large_panel_s_calibration_windows_is_capped(monkeypatch):
+    # After calibration each network trains once on the calibration windows, at most
+    # CALIBRATION_EPOCHS epochs' worth of them (drawn at random, the same for a seed).
+    from tsrnn.estimators import RNNRegressor
+    from tsrnn.forecasting import forecaster
+
+    df = _long([(f"s{k}", 48, "2020-12") for k in range(12)])
+    passes = []
+    fit_once = RNNRegressor.partial_fit
+
+    def spy(self, X, y, **kwargs):
+        passes.append(np.asarray(X).copy())
+        return fit_once(self, X, y, **kwargs)
+
+    monkeypatch.setattr(RNNRegressor, "partial_fit", spy)
+    params = dict(horizon=4, scaling="window", hybrid=None, steps_per_epoch=1, batch_size=4,
+                  **FAST)
+    monkeypatch.setattr(forecaster, "CALIBRATION_EPOCHS", 1000)  # above the windows: all
+    RNNForecaster(**params).fit(df)
+    n_tail = len(passes[-1])
+    monkeypatch.setattr(forecaster, "CALIBRATION_EPOCHS", 2)  # 2 epochs of one batch of 4
+    capped = [RNNForecaster(**params).fit(df).predict() for _ in range(2)]
+    assert n_tail > 8 and [len(p) for p in passes[1:]] == [8, 8]
+    np.testing.assert_array_equal(passes[1], passes[2])  # the same draw for the same seed
+    pd.testing.assert_frame_equal(capped[0], capped[1])
+    # Drawn from the whole pass's windows, each at most once.
+    rows = {a.tobytes() for a in passes[0]}
+    assert all(a.tobytes() in rows for a in passes[1]) and len({a.tobytes() for a in
+                                                                passes[1]}) == 8

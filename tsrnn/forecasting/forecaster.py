@@ -8,6 +8,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -432,10 +433,14 @@ class RNNForecaster(BaseEstimator):
         if n_cal:
             # Calibrated on the averaged forecasts, before any network has seen these windows.
             self._calibrate(n - n_cal, n)
-            for reg, (inputs, reg_targets, future, lengths, window) in zip(
-                    self.regressors_, rows, strict=True):
+            most = None if self.steps_per_epoch is None else \
+                CALIBRATION_EPOCHS * self.steps_per_epoch * self.batch_size
+            for reg, seed, (inputs, reg_targets, future, lengths, window) in zip(
+                    self.regressors_, seeds, rows, strict=True):
                 reg.set_params(early_stopping=False)
-                tail = window >= n - n_cal
+                tail = np.flatnonzero(window >= n - n_cal)
+                if most is not None and len(tail) > most:
+                    tail = np.sort(check_random_state(seed).choice(tail, most, replace=False))
                 for _ in range(self.update_steps):
                     reg.partial_fit(inputs[tail], reg_targets[tail],
                                     future=None if future is None else future[tail],
@@ -1316,6 +1321,13 @@ WEIGHT_PRIOR_WINDOWS = 5
 #: mean (with the median: 1.523 / 15.77 -> 1.529 / 15.80 and 1.485 / 13.06 -> 1.485 / 13.07).
 MEDIAN_SHARE = 0.5
 WEIGHT_POWER = 2.0
+#: The networks' pass over the calibration windows after calibration takes at most this many
+#: epochs' worth of them (``steps_per_epoch`` batches each), drawn at random: a panel of
+#: 100,000 series has 1.2 million such windows, 37,500 batches a network where its training
+#: took about 15,000. Four leave the M1 and M3 panels whole; one epoch's worth made M3's
+#: monthly panel a little worse on validation windows (MASE 0.856 -> 0.861, over seeds 1 and
+#: 2 0.860-0.861 -> 0.861-0.863).
+CALIBRATION_EPOCHS = 4
 
 
 def _combination_weights(errors, prior):
