@@ -160,7 +160,8 @@ class RNNForecaster(BaseEstimator):
     calibration_size : int, float or "auto", default="auto"
         Most recent windows held out from the first training pass: they
         drive early stopping and calibrate the intervals (split conformal),
-        then the model learns from them too. ``"auto"``: 20% of the windows,
+        then the model learns from them too (at most four epochs' worth of
+        them, drawn at random, for a large panel). ``"auto"``: 20% of the windows,
         at least enough for finite intervals at ``coverage`` (9 at 0.9) when
         half the windows allow it, at most 200. A float is a fraction.
     update_steps : int, default=1
