@@ -26,6 +26,7 @@ from ..kernels.cpu.smoothing import (
     DAMPED_GRID,
     DAMPED_SEARCH,
     ETS_GRID,
+    ETS_REFINE,
     ETS_SEARCH,
     damped_fit,
     damped_states,
@@ -291,15 +292,17 @@ class ExponentialSmoothing(StatisticalMember):
             trend, damped, season = self.MODELS[j]
             k = self._k(j, m)
             grid, counts = ETS_GRID
+            search = ETS_SEARCH
             parent = self.PARENTS[j]
             if parent in points:
+                search = ETS_REFINE
                 # The weights the model without this one's last component found: its grid
-                # is that point and the new coordinate's values (then the same sweeps).
+                # is that point and the new coordinate's values, then fewer sweeps.
                 grid, counts = grid.copy(), counts.copy()
                 for d in self.INHERITED[j]:
                     grid[d, 0], counts[d] = points[parent][d], 1
             sse, point, state = ets_fit(y, m, trend, damped, season, self.LOWER, self.UPPER,
-                                        DAMPED_RIDGE, grid, counts, *ETS_SEARCH)
+                                        DAMPED_RIDGE, grid, counts, *search)
             points[j] = point
             aicc = n * np.log(max(sse / n, 1e-300)) + 2 * k + 2 * k * (k + 1) / (n - k - 1)
             if best is None or aicc < best[0]:

@@ -450,6 +450,12 @@ ETS_GRID = (np.array([[0.05, 0.2, 0.5, 0.8, 0.99], [0.0, 0.01, 0.05, 0, 0], [0.0
 #: on M1 and M3 validation windows the same to 0.003 mean MASE); the search stops at a sweep
 #: that improves the error by less than a millionth of it (as the damped trend's).
 ETS_SEARCH = (4, 0.7, 7, 1e-6)
+#: The search of a model that starts from the point of the model without its last component
+#: (``ExponentialSmoothing.PARENTS``): three sweeps. A 10,000-series panel's fits 5.49 -> 4.95
+#: s; M1 and M3 validation windows (monthly and quarterly, one model per series and global)
+#: the same mean MASE / sMAPE. Two sweeps (4.38 s, the same or better by 0.001 there) left
+#: co2's trended seasonal fit 1.5% above a search of the whole grid.
+ETS_REFINE = (3, 0.7, 7, 1e-6)
 
 
 @njit(**JIT_OPTIONS)
