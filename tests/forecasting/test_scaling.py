@@ -143,3 +143,15 @@ def test_the_seasonality_test_of_columns_is_each_column_s():
     assert found.dtype == bool and 0 < found.sum() < 40
     assert list(found) == [seasonal(Y[:, c], 12) for c in range(40)]
     assert not seasonal(Y[:23], 12).any()
+
+
+def test_the_seasonality_test_reads_statsmodels_autocorrelations():
+    from statsmodels.tsa.stattools import acf
+
+    rng = np.random.default_rng(2)
+    wave = np.sin(2 * np.pi * np.arange(48) / 12)
+    for a in np.linspace(0, 0.6, 30):
+        y = a * wave + rng.standard_normal(48)
+        r = acf(y, nlags=12, fft=False)[1:]
+        bound = 1.282 * np.sqrt((1 + 2 * np.sum(r[:-1] ** 2)) / len(y))
+        assert seasonal(y, 12) == (abs(r[-1]) > bound)

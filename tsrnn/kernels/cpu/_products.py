@@ -47,22 +47,21 @@ from ._simd import (
 TILE_ROWS = 4
 
 
-# The products of a block below all run through :func:`affine_rows` (a zero bias, an empty
-# second product: its loops run no step): each distinct call of ``_rows`` compiles its
-# whole register-tile product again (about 2 s), and the results are the same bit for bit
-# (0 + x is x).
+# The products of a block below all run through :func:`affine_rows` (a zero bias, and as
+# the second product no rows of the first's matrix, so its loops run no step): each distinct
+# call of ``_rows`` compiles its whole register-tile product again (about 2 s), and the
+# results are the same bit for bit (0 + x is x).
 
 @njit(**JIT_OPTIONS)
 def matmul_rows(A, B, out, r0, r1):
     """``out[r0:r1] = A[r0:r1] @ B``."""
-    M = out.shape[1]
-    affine_rows(A, B, A, np.empty((0, M), out.dtype), np.zeros(M, out.dtype), out, r0, r1)
+    affine_rows(A, B, A, B[:0], np.zeros(out.shape[1], out.dtype), out, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
 def project_rows(x, W, b, out, r0, r1):
     """``out[r0:r1] = b + x[r0:r1] @ W``: one step's input projection for a block."""
-    affine_rows(x, W, x, np.empty((0, out.shape[1]), out.dtype), b, out, r0, r1)
+    affine_rows(x, W, x, W[:0], b, out, r0, r1)
 
 
 @njit(**JIT_OPTIONS)

@@ -250,8 +250,9 @@ def _damped_sse(y, alpha, beta, phi, ridge):
 #: weight moved by 0.01).
 DAMPED_GRID = (np.array([0.05, 0.15, 0.3, 0.5, 0.7, 0.9, 0.99]),
                np.array([0.0, 0.05, 0.2, 0.5, 1.0]), np.array([0.8, 0.9, 0.95, 0.98, 0.995]))
-#: Its sweeps and each sweep's span relative to the last (passed, not defaults: a jitted call
-#: that leaves defaults out binds its arguments in Python, about 0.1 ms a call).
+#: Its sweeps, each sweep's span relative to the last and the improvement that settles it
+#: (passed, not defaults: a jitted call that leaves defaults out binds its arguments in
+#: Python, about 0.1 ms a call).
 DAMPED_SEARCH = (20, 0.85, 1e-6)
 
 
@@ -501,7 +502,7 @@ def ets_fit(y, m, trend, damped, season, lower, upper, ridge, grid, counts, swee
                     d += 1
                 if d >= 4:
                     if sweep >= 0 and before - best <= settled * before:
-                        break  # a sweep that moved nothing: settled
+                        break  # a sweep that hardly moved: settled
                     sweep += 1
                     if sweep == sweeps:
                         break
