@@ -41,6 +41,7 @@ from ._common import (
     row_detached,
 )
 from ._math import sigmoid, tanh
+from ._parallel import call_block
 from ._products import (
     TILE_ROWS,
     accumulate_tn,
@@ -149,12 +150,12 @@ def _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse,
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _forward_parallel(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse,
+def _forward_parallel(rows, x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse,
                       reset_after, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse, reset_after,
-                      r0, r1)
+        call_block(rows, (x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse,
+                          reset_after, r0, r1))
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -245,10 +246,12 @@ def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, A, R, span, reverse, reset_aft
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _infer_parallel(x, W, b, U, Urz, Un, bhn, h0, Hs, A, R, span, reverse, reset_after, chunks):
+def _infer_parallel(rows, x, W, b, U, Urz, Un, bhn, h0, Hs, A, R, span, reverse, reset_after,
+                    chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(x.shape[1], chunks, c)
-        _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, A, R, span, reverse, reset_after, r0, r1)
+        call_block(rows, (x, W, b, U, Urz, Un, bhn, h0, Hs, A, R, span, reverse, reset_after,
+                          r0, r1))
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -345,13 +348,13 @@ def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, 
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _backward_parallel(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh,
-                       span, reverse, reset_after, tbptt, dWb, dUrzb, dUnb, dbb, dbhnb, chunks):
+def _backward_parallel(rows, dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2,
+                       dh, span, reverse, reset_after, tbptt, dWb, dUrzb, dUnb, dbb, dbhnb, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh,
-                       span, reverse, reset_after, tbptt, dWb[c], dUrzb[c], dUnb[c], dbb[c],
-                       dbhnb[c], r0, r1)
+        call_block(rows, (dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh,
+                          span, reverse, reset_after, tbptt, dWb[c], dUrzb[c], dUnb[c], dbb[c],
+                          dbhnb[c], r0, r1))
 
 
 def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=None,

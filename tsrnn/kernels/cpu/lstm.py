@@ -38,6 +38,7 @@ from ._common import (
     row_detached,
 )
 from ._math import sigmoid, tanh
+from ._parallel import call_block
 from ._products import TILE_ROWS, accumulate_tn, affine_row, affine_rows, dot, matmul_rows
 from ._simd import get, lanes, store, zero, zeros
 
@@ -92,10 +93,10 @@ def _forward_rows(x, W, b, G, U, Hs, Cs, TC, span, reverse, r0, r1):
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _forward_parallel(x, W, b, G, U, Hs, Cs, TC, span, reverse, chunks):
+def _forward_parallel(rows, x, W, b, G, U, Hs, Cs, TC, span, reverse, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _forward_rows(x, W, b, G, U, Hs, Cs, TC, span, reverse, r0, r1)
+        call_block(rows, (x, W, b, G, U, Hs, Cs, TC, span, reverse, r0, r1))
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -181,10 +182,10 @@ def _infer_rows(x, W, b, U, h0, c0, S, G, span, reverse, r0, r1):
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _infer_parallel(x, W, b, U, h0, c0, S, G, span, reverse, chunks):
+def _infer_parallel(rows, x, W, b, U, h0, c0, S, G, span, reverse, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(x.shape[1], chunks, c)
-        _infer_rows(x, W, b, U, h0, c0, S, G, span, reverse, r0, r1)
+        call_block(rows, (x, W, b, U, h0, c0, S, G, span, reverse, r0, r1))
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -250,12 +251,12 @@ def _backward_rows(dout, x, W, WT, G, U, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, sp
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _backward_parallel(dout, x, W, WT, G, U, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, span, reverse,
-                       tbptt, dWb, dUb, dbb, chunks):
+def _backward_parallel(rows, dout, x, W, WT, G, U, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, span,
+                       reverse, tbptt, dWb, dUb, dbb, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[1], chunks, c)
-        _backward_rows(dout, x, W, WT, G, U, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, span, reverse,
-                       tbptt, dWb[c], dUb[c], dbb[c], r0, r1)
+        call_block(rows, (dout, x, W, WT, G, U, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, span,
+                          reverse, tbptt, dWb[c], dUb[c], dbb[c], r0, r1))
 
 
 def lstm_forward(x, weights, state0, reverse=False, workspace=None,

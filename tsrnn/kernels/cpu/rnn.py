@@ -31,6 +31,7 @@ from ._common import (
     row_detached,
 )
 from ._math import positive, tanh
+from ._parallel import call_block
 from ._products import TILE_ROWS, accumulate_tn, affine_row, affine_rows, matmul_rows
 from ._simd import get, lanes, store, zero, zeros
 
@@ -72,10 +73,10 @@ def _forward_rows(x, W, b, G, U, Hs, span, reverse, relu, r0, r1):
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _forward_parallel(x, W, b, G, U, Hs, span, reverse, relu, chunks):
+def _forward_parallel(rows, x, W, b, G, U, Hs, span, reverse, relu, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(G.shape[0], chunks, c)
-        _forward_rows(x, W, b, G, U, Hs, span, reverse, relu, r0, r1)
+        call_block(rows, (x, W, b, G, U, Hs, span, reverse, relu, r0, r1))
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -124,10 +125,10 @@ def _infer_rows(x, W, b, U, h0, Hs, G, span, reverse, relu, r0, r1):
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _infer_parallel(x, W, b, U, h0, Hs, G, span, reverse, relu, chunks):
+def _infer_parallel(rows, x, W, b, U, h0, Hs, G, span, reverse, relu, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(x.shape[1], chunks, c)
-        _infer_rows(x, W, b, U, h0, Hs, G, span, reverse, relu, r0, r1)
+        call_block(rows, (x, W, b, U, h0, Hs, G, span, reverse, relu, r0, r1))
 
 
 @njit(inline="always", **JIT_OPTIONS)
@@ -175,12 +176,12 @@ def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, span, reverse, relu,
 
 
 @njit(parallel=True, **JIT_OPTIONS)
-def _backward_parallel(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, span, reverse, relu, tbptt, dWb,
-                       dUb, dbb, chunks):
+def _backward_parallel(rows, dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, span, reverse, relu, tbptt,
+                       dWb, dUb, dbb, chunks):
     for c in prange(chunks):
         r0, r1 = chunk_bounds(dG.shape[0], chunks, c)
-        _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, span, reverse, relu, tbptt, dWb[c],
-                       dUb[c], dbb[c], r0, r1)
+        call_block(rows, (dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, span, reverse, relu, tbptt,
+                          dWb[c], dUb[c], dbb[c], r0, r1))
 
 
 def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=None,
