@@ -1,14 +1,16 @@
 """Global models over panels: tsrnn against NeuralForecast's LSTM, fitted on the same series.
 
     python benchmarks/bench_panel.py [--panel m3monthly|generated] [--series N] [--peers]
-                                     [--rnn KEY=VALUE ...]
+                                     [--budget] [--methods NAME ...] [--rnn KEY=VALUE ...]
 
 Panels: M3's monthly series (1428, horizon 18; scored on the validation
 holdout, the last 18 points of each training part) or a generated panel of N
 monthly series of 120 points (level, trend, a season of their own, noise;
 scored on a held-out year). tsrnn: ``RNNForecaster(horizon=h)`` fitted on the
 long-format panel (its default global model; ``--rnn`` sets parameters, e.g.
-``steps_per_epoch=100``). NeuralForecast (``--peers``,
+``steps_per_epoch=100``). ``--budget`` adds tsrnn on the peers' budget: one
+network (``scaling="window"``), one epoch of 500 batches of 32 windows, no
+statistical members, one calibration window per series (``BUDGET``). NeuralForecast (``--peers``,
 the ``bench`` extra): its ``LSTM`` with the same horizon, an input of three
 seasons (shorter series padded), trained globally on the same frame, 500 steps;
 and Darts' ``RNNModel`` (an LSTM, autoregressive one step at a time) on the same
@@ -139,13 +141,20 @@ def run_darts(train, h, m, **params):
     return pd.concat(frames, ignore_index=True), fitted - start, time.perf_counter() - fitted
 
 
+#: tsrnn on the peers' training budget: one network, 500 batches of 32 windows, no members.
+BUDGET = {"hybrid": None, "max_epochs": 1, "scaling": "window", "calibration_size": 1}
+METHODS = {"tsrnn": "tsrnn", "budget": "tsrnn, peers' budget",
+           "neuralforecast": "NeuralForecast LSTM", "darts": "Darts RNNModel"}
+
+
 def one(method, panel, n, params):
     """Run one method on one panel in this process; print a JSON line of results."""
     warnings.simplefilter("ignore")
     train, actual, h, m = m3_monthly() if panel == "m3monthly" else generated(n)
-    run = {"tsrnn": run_tsrnn, "NeuralForecast LSTM": run_neuralforecast,
-           "Darts RNNModel": run_darts}[method]
-    pred, fit_s, predict_s = run(train, h, m, **(params if method == "tsrnn" else {}))
+    run = {"tsrnn": run_tsrnn, "budget": run_tsrnn, "neuralforecast": run_neuralforecast,
+           "darts": run_darts}[method]
+    params = {"tsrnn": params, "budget": BUDGET}.get(method, {})
+    pred, fit_s, predict_s = run(train, h, m, **params)
     mase, smape = scores(train, actual, pred, m)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
     print(json.dumps({"method": method, "fit": fit_s, "predict": predict_s, "peak_gb": peak,
@@ -158,6 +167,10 @@ def main():
     parser.add_argument("--series", type=int, default=10000, help="generated: series")
     parser.add_argument("--peers", action="store_true",
                         help="NeuralForecast's LSTM and Darts' RNNModel too")
+    parser.add_argument("--budget", action="store_true",
+                        help="tsrnn on the peers' budget too (BUDGET)")
+    parser.add_argument("--methods", nargs="+", choices=list(METHODS),
+                        help="the methods to run, instead of tsrnn and those the flags add")
     parser.add_argument("--rnn", nargs="*", default=[], metavar="KEY=VALUE",
                         help="RNNForecaster parameters for tsrnn, e.g. steps_per_epoch=100 "
                              "hybrid=None")
@@ -166,7 +179,8 @@ def main():
     params = dict(_param(p) for p in args.rnn)
     if args.one:
         return one(args.one, args.panel, args.series, params)
-    methods = ["tsrnn", *(["NeuralForecast LSTM", "Darts RNNModel"] if args.peers else [])]
+    methods = args.methods or ["tsrnn", *(["budget"] if args.budget else []),
+                               *(["neuralforecast", "darts"] if args.peers else [])]
     print(f"{args.panel} panel" + (f", {args.series} series" if args.panel == "generated"
                                    else "") + (f"; tsrnn with {params}" if params else ""))
     print(f"{'method':<22}{'fit s':>9}{'predict s':>11}{'peak GB':>9}{'MASE':>8}{'sMAPE':>8}")
@@ -176,11 +190,12 @@ def main():
                               "--rnn", *args.rnn],
                              capture_output=True, text=True, check=False)
         lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+        name = METHODS[method]
         if out.returncode or not lines:
-            print(f"{method:<22} failed: {out.stderr.strip().splitlines()[-1:]}")
+            print(f"{name:<22} failed: {out.stderr.strip().splitlines()[-1:]}")
             continue
         r = json.loads(lines[-1])
-        print(f"{method:<22}{r['fit']:>9.1f}{r['predict']:>11.2f}{r['peak_gb']:>9.2f}"
+        print(f"{name:<22}{r['fit']:>9.1f}{r['predict']:>11.2f}{r['peak_gb']:>9.2f}"
               f"{r['mase']:>8.3f}{r['smape']:>8.2f}", flush=True)
     return 0
 
