@@ -633,7 +633,7 @@ class RNNForecaster(BaseEstimator):
             raise ValueError(f"the series has {len(self._values)} observations: too short for "
                              f"window={W} plus horizon={self.horizon} (at least "
                              f"{self._needed_length()} are needed)")
-        return self._plan(scaler).supervised(S, E, ends)
+        return self._plan(scaler).supervised(S, E, ends, self.dtype)
 
     def _network_forecast(self, reg, plan, inputs, future, n, C, lengths=None):
         """One block of ``steps`` forecasts (n, steps, C) in the modelled space."""

@@ -21,25 +21,24 @@ def as_series(y, name, regular=True, leading_missing=False):
     """
     if isinstance(y, pd.Series):
         # One column, read without a frame: a stream's new values come this way.
-        frame, kind, index = None, "series", y.index
-        columns, dtypes = [y.name if y.name is not None else 0], [y.dtype]
+        kind, index, dtypes = "series", y.index, [y.dtype]
+        columns, data = [y.name if y.name is not None else 0], y
+    elif isinstance(y, pd.DataFrame):
+        kind, index, columns, dtypes, data = "frame", y.index, list(y.columns), list(y.dtypes), y
     else:
-        if isinstance(y, pd.DataFrame):
-            frame, kind = y, "frame"
-        else:
-            a = np.asarray(y)
-            if a.ndim not in (1, 2):
-                raise ValueError(f"{name} must be 1-D or 2-D (T, n_series), got {a.ndim}-D")
-            kind = "series" if a.ndim == 1 else "frame"
-            frame = pd.DataFrame(a.reshape(len(a), -1))
-            if kind == "series":
-                frame.columns = [0]
-        columns, index, dtypes = list(frame.columns), frame.index, list(frame.dtypes)
-    bad = [c for c, dtype in zip(columns, dtypes, strict=True) if not _numeric(dtype)]
+        data = np.asarray(y)
+        if data.ndim not in (1, 2):
+            raise ValueError(f"{name} must be 1-D or 2-D (T, n_series), got {data.ndim}-D")
+        kind, data = ("series" if data.ndim == 1 else "frame"), data.reshape(len(data), -1)
+        # An array has one dtype: checked once, not per column (a panel has 100,000).
+        index, columns = pd.RangeIndex(len(data)), list(range(data.shape[1]))
+        dtypes = [data.dtype] if _numeric(data.dtype) else list(pd.DataFrame(data).dtypes)
+    bad = [c for c, dtype in zip(columns, dtypes, strict=False) if not _numeric(dtype)]
     if bad:
         raise ValueError(f"{name} has non-numeric columns: {bad}")
-    values = (y.to_numpy(np.float64)[:, None] if frame is None
-              else frame.to_numpy(dtype=np.float64))
+    values = (data.to_numpy(np.float64)[:, None] if isinstance(data, pd.Series)
+              else data.to_numpy(dtype=np.float64) if isinstance(data, pd.DataFrame)
+              else data.astype(np.float64))
     if values.size == 0:
         raise ValueError(f"{name} is empty")
     observed = np.isfinite(values)

@@ -95,13 +95,16 @@ class LongPanel:
         before each series' start, checked: every problem is a ValueError naming the column
         or series. The covariates are the frame's columns besides the id, time and target."""
         names = (id_col, time_col, target_col)
-        covariates = _check_frame(df, names, name, duplicates=False)  # found once sorted
-        codes, ids = pd.factorize(df[id_col], sort=False)  # ids in order of appearance
+        # Duplicates are found once sorted; the ids come in order of appearance.
+        covariates, (codes, ids) = _check_frame(df, names, name, duplicates=False)
         ids = list(ids)
         times = pd.Index(df[time_col].array)
         keys = _keys(times, name, time_col)
-        order = np.lexsort((keys, codes))
-        codes, times, keys = codes[order], times[order], keys[order]
+        if np.all((codes[1:] > codes[:-1]) | ((codes[1:] == codes[:-1]) & (keys[1:] > keys[:-1]))):
+            order = slice(None)  # already series after series, in time order: no sort
+        else:
+            order = np.lexsort((keys, codes))
+            codes, times, keys = codes[order], times[order], keys[order]
         same = (codes[1:] == codes[:-1]) & (keys[1:] == keys[:-1])
         if same.any():
             at = int(np.argmax(same))
@@ -119,7 +122,7 @@ class LongPanel:
         except ValueError as e:
             raise ValueError(f"series {ids[0]!r}: {e}") from None
         # Every time on one grid of the first series' frequency, one step apart in each series.
-        pos = _grid(like, times.min(), times.max()).get_indexer(times)
+        pos = _positions(_grid(like, times.min(), times.max()), keys, name, time_col)
         steps = np.diff(pos)
         bad = (pos < 0) | np.r_[False, (steps != 1) & (codes[1:] == codes[:-1])]
         if bad.any():
@@ -244,7 +247,8 @@ def _check_frame(df, names, name, covariates=None, duplicates=True):
     """The checks every long frame passes: the columns ``names`` (id, time[, target]), ids,
     target type, numeric covariates (the other columns; with ``covariates``, exactly
     those), no duplicate pairs (unless ``duplicates`` is False: the caller looks for them).
-    Returns the covariate columns, in the frame's order."""
+    Returns the covariate columns, in the frame's order, and the ids factorised (codes
+    per row, the ids in order of appearance)."""
     id_col, time_col = names[:2]
     missing = [c for c in names if c not in df.columns]
     if missing:
@@ -260,9 +264,12 @@ def _check_frame(df, names, name, covariates=None, duplicates=True):
                          "numbers (e.g. with pandas.get_dummies)")
     if not len(df):
         raise ValueError(f"{name} is empty")
-    if df[id_col].isna().any():
+    # One factorisation for both checks and the caller (each pass took 0.3 s at 10
+    # million rows).
+    codes, ids = pd.factorize(df[id_col], sort=False)
+    if codes.min() < 0:
         raise ValueError(f"{name} has missing values in {id_col!r}")
-    kinds = {type(v).__name__ for v in pd.unique(df[id_col])}
+    kinds = {type(v).__name__ for v in ids}
     if len(kinds) > 1:
         raise ValueError(f"{name}'s {id_col!r} mixes types {sorted(kinds)}: use one type "
                          "(e.g. all strings)")
@@ -275,7 +282,16 @@ def _check_frame(df, names, name, covariates=None, duplicates=True):
         row = df.loc[dup.idxmax()]
         raise ValueError(f"{name} has duplicate ({id_col}, {time_col}) pairs, e.g. series "
                          f"{row[id_col]!r} at {row[time_col]!r}")
-    return extra
+    return extra, (codes, ids)
+
+
+def _positions(grid, keys, name, time_col):
+    """Each time's position on ``grid`` (its sorted labels), -1 where it is not on it; a
+    binary search on the int64 keys (``Index.get_indexer`` hashed 10 million labels in
+    0.6 s)."""
+    lattice = _keys(grid, name, time_col)
+    pos = np.minimum(np.searchsorted(lattice, keys), len(lattice) - 1)
+    return np.where(lattice[pos] == keys, pos, -1)
 
 
 def _keys(times, name, time_col):
