@@ -176,10 +176,9 @@ class SeriesScaler:
         if self.season is None:
             return z
         s = self.season[np.asarray(positions) % self.period]
-        out = z - s
-        mult = self.multiplicative
-        out[..., mult] = z[..., mult] / s[..., mult]
-        return out
+        with np.errstate(divide="ignore", invalid="ignore"):  # the other kind's column: unused
+            # Not a masked assignment: over 100,000 columns it took 1.5 times as long.
+            return np.where(self.multiplicative, z / s, z - s)
 
     def values(self, levels, positions):
         """The inverse of :meth:`levels`."""
