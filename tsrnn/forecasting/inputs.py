@@ -30,10 +30,11 @@ def as_series(y, name, regular=True, leading_missing=False):
         if data.ndim not in (1, 2):
             raise ValueError(f"{name} must be 1-D or 2-D (T, n_series), got {data.ndim}-D")
         kind, data = ("series" if data.ndim == 1 else "frame"), data.reshape(len(data), -1)
-        # An array has one dtype: checked once, not per column (a panel has 100,000).
         index, columns = pd.RangeIndex(len(data)), list(range(data.shape[1]))
         dtypes = [data.dtype] if _numeric(data.dtype) else list(pd.DataFrame(data).dtypes)
-    bad = [c for c, dtype in zip(columns, dtypes, strict=False) if not _numeric(dtype)]
+    # Each distinct dtype checked once: a panel's frame has 100,000 columns of one.
+    numeric = {dtype: _numeric(dtype) for dtype in set(dtypes)}
+    bad = [c for c, dtype in zip(columns, dtypes, strict=False) if not numeric[dtype]]
     if bad:
         raise ValueError(f"{name} has non-numeric columns: {bad}")
     values = (data.to_numpy(np.float64)[:, None] if isinstance(data, pd.Series)
