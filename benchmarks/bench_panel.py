@@ -195,7 +195,7 @@ def main():
             print(f"{name:<22} failed: {out.stderr.strip().splitlines()[-1:]}")
             continue
         r = json.loads(lines[-1])
-        print(f"{name:<22}{r['fit']:>9.1f}{r['predict']:>11.2f}{r['peak_gb']:>9.2f}"
+        print(f"{name:<22}{r['fit']:>9.2f}{r['predict']:>11.2f}{r['peak_gb']:>9.2f}"
               f"{r['mase']:>8.3f}{r['smape']:>8.2f}", flush=True)
     return 0
 
