@@ -3,10 +3,14 @@
     python benchmarks/bench_estimators.py [--threads 2] [--repeats 5]
 
 For an LSTM (hidden 32, window 48, one feature), times ``partial_fit`` on one
-new window (one Adam step) and ``predict`` on one window: through
-``RNNRegressor``, through the underlying ``SequenceModel`` (what the kernels
-cost), and in PyTorch (one optimizer step; ``inference_mode`` forward). Each
-framework runs in its own process.
+new window (one Adam step), ``predict`` on one window, a streaming step
+(``RNNRegressor(stateful=True).predict`` on one new observation, the state
+carried) and the PyTorch-shaped ``forward`` of :mod:`tsrnn.interop` on one
+window: through the public API, through what is underneath it (the
+``SequenceModel``, or the ``RecurrentNetwork`` for ``forward``: what the
+kernels cost), and in PyTorch (one optimizer step; ``inference_mode``
+forwards, the state carried for the stream). Each framework runs in its own
+process.
 """
 
 import argparse
@@ -41,7 +45,10 @@ def _data():
 
 
 def run_tsrnn(repeats):
+    import numpy as np
+
     from tsrnn import RNNRegressor
+    from tsrnn.interop import TorchRNN
     from tsrnn.nn import get_loss
 
     X, y = _data()
@@ -49,12 +56,25 @@ def run_tsrnn(repeats):
     x1, y1 = X[:1], y[:1]
     model, loss, opt = reg.model_, get_loss("mse"), reg._optimizer
     x3, y2 = x1[:, :, None], y1[:, None]
+    stream = RNNRegressor(hidden_size=H, max_epochs=1, shuffle=False, stateful=True,
+                          random_state=0).fit(X[:, :, None], y)
+    step, state = x3[:, :1], [None]  # one sequence, one step, one feature
+
+    def model_step():
+        state[0] = stream.model_.predict(step, state[0])[1]
+
+    net = TorchRNN(model.network)
+    xt = np.ascontiguousarray(x3.transpose(1, 0, 2))
     return {
         "partial_fit_estimator": _timeit(lambda: reg.partial_fit(x1, y1), repeats),
         "partial_fit_model": _timeit(lambda: model.train_step(x3, y2, loss, opt, None, 1.0),
                                      repeats),
         "predict_estimator": _timeit(lambda: reg.predict(x1), repeats),
         "predict_model": _timeit(lambda: model.predict(x3), repeats),
+        "stream_step_estimator": _timeit(lambda: stream.predict(step), repeats),
+        "stream_step_model": _timeit(model_step, repeats),
+        "forward_estimator": _timeit(lambda: net.forward(x3), repeats),
+        "forward_model": _timeit(lambda: model.network.run(xt, keep=False), repeats),
     }
 
 
@@ -78,7 +98,20 @@ def run_torch(repeats):
         with torch.inference_mode():
             return head(lstm(x1)[0][:, -1])
 
-    return {"partial_fit": _timeit(step, repeats), "predict": _timeit(predict, repeats)}
+    state = [(torch.zeros(1, 1, H), torch.zeros(1, 1, H))]
+    x_step = x1[:, :1]
+
+    def stream_step():
+        with torch.inference_mode():
+            out, state[0] = lstm(x_step, state[0])
+            return head(out[:, -1])
+
+    def forward():
+        with torch.inference_mode():
+            return lstm(x1)
+
+    return {"partial_fit": _timeit(step, repeats), "predict": _timeit(predict, repeats),
+            "stream_step": _timeit(stream_step, repeats), "forward": _timeit(forward, repeats)}
 
 
 def main():
@@ -109,7 +142,7 @@ def main():
     print(f"LSTM hidden {H}, one window of {T} steps, threads={args.threads}")
     print(f"{'operation':<14}{'estimator':>11}{'model':>9}{'PyTorch':>10}{'speed-up':>10}"
           f"{'API share':>11}")
-    for op in ("partial_fit", "predict"):
+    for op in ("partial_fit", "predict", "stream_step", "forward"):
         est, mod = t[f"{op}_estimator"], t[f"{op}_model"]
         print(f"{op:<14}{est * 1e6:>9.1f}us{mod * 1e6:>7.1f}us{p[op] * 1e6:>8.1f}us"
               f"{p[op] / est:>9.1f}x{(est - mod) / est:>10.0%}")

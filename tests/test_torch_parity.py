@@ -67,3 +67,37 @@ def test_to_torch_round_trip(cell):
     x = torch.randn(2, 4, 3)
     np.testing.assert_allclose(module2(x)[0].detach().numpy(), module(x)[0].detach().numpy(),
                                rtol=1e-6, atol=1e-6)
+
+
+def test_forward_refuses_non_finite_inputs_and_takes_large_finite_ones():
+    torch.manual_seed(2)
+    module = _torch_module("lstm", 1, False, "float32")
+    net = from_torch({k: v.detach().numpy() for k, v in module.state_dict().items()}, "lstm")
+    x = np.zeros((2, 6, 3), np.float32)
+    for bad in (np.nan, np.inf, -np.inf):
+        x[1, 4, 2] = bad
+        with pytest.raises(ValueError, match="x contains NaN or infinity"):
+            net.forward(x)
+    x[1, 4, 2] = 0.0
+    h0 = np.zeros((1, 2, 8), np.float32)
+    with pytest.raises(ValueError, match="c0 contains NaN or infinity"):
+        net.forward(x, (h0, np.full_like(h0, np.nan)))
+    # Finite values as large as float32 holds are still finite inputs.
+    x[:, :2, :] = 3e38
+    out, (h, c) = net.forward(x)
+    assert np.isfinite(out).all() and np.isfinite(h).all()
+
+
+def test_forward_returns_final_states_that_the_next_call_leaves_alone():
+    torch.manual_seed(3)
+    module = _torch_module("gru", 1, False, "float32")
+    net = from_torch({k: v.detach().numpy() for k, v in module.state_dict().items()}, "gru")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 5, 3)).astype(np.float32)
+    _, h = net.forward(x)
+    kept = h.copy()
+    net.forward(2 * x)
+    np.testing.assert_array_equal(h, kept)
+    with torch.no_grad():
+        expected = module(torch.from_numpy(x))[1].numpy()
+    _close(h, expected, TOL["float32"], "final state")

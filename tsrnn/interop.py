@@ -242,6 +242,11 @@ class TorchRNN:
 
     def check_input(self, x):
         """``x`` as a (N, T, F) array of the network's dtype, or a clear error."""
+        net = self.network
+        if (type(x) is np.ndarray and x.dtype == net.dtype and x.ndim == 3
+                and x.shape[2] == net.input_size and x.size):
+            _check_finite("x", x)  # the usual call: the checks below pass, no conversion
+            return x
         x = np.asarray(x)
         if x.dtype.kind not in "fiub":
             raise TypeError(f"x must hold numbers, got dtype {x.dtype}")
@@ -275,9 +280,11 @@ class TorchRNN:
                 for i in range(len(self.network.layers))]
 
     def _states_to_torch(self, finals):
+        net = self.network
+        if len(finals) == 1:  # one layer: views of its final states, fresh at each run
+            return tuple(s[None] for s in finals[0]) if net.n_states == 2 else finals[0][0][None]
         # One array filled layer by layer: np.stack per state took a third of a
         # one-window forward.
-        net = self.network
         stacked = np.empty((net.n_states, len(finals), *finals[0][0].shape), net.dtype)
         for i, layer in enumerate(finals):
             for j in range(net.n_states):
