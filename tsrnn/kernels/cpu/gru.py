@@ -45,9 +45,10 @@ from ._parallel import call_block
 from ._products import (
     TILE_ROWS,
     accumulate_tn,
+    affine_row,
+    affine_rows,
     matmul_rows,
     matvec,
-    project_row,
     project_rows,
 )
 from ._simd import get, lanes, store, zero, zeros
@@ -188,15 +189,16 @@ def _alone_classic_units(v, a, g, Hs, n, prev, cur, j, one):
 def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, A, R, span, reverse, reset_after, r0, r1):
     # Prediction keeps nothing for backward. Hs as in the SimpleRNN's: the final state
     # again in slot T + 1; A[n] and R[n] are row n's scratch for the input and the
-    # recurrent sides of its gates. With reset_after, four rows or more take each
-    # step's products in register tiles, fewer the one-row products (as the LSTM's,
-    # with the same numbers either way); the classic variant goes row by row.
+    # recurrent sides of its gates. The products run for the whole block (register
+    # tiles of four rows, the rest one by one, with the same numbers either way); the
+    # classic variant's recurrent products go row by row.
     T = x.shape[0]
     H = Un.shape[0]
     L = lanes(Hs)
     vector, scalar = zeros(Hs), zero(Hs)
     first, last = (T, 0) if reverse else (0, T)
     one = np.ones(1, Hs.dtype)[0]
+    no_bias = np.zeros(U.shape[1], Hs.dtype)
     tiled = reset_after and r1 - r0 >= TILE_ROWS
     for n in range(r0, r1):
         copy_row(h0[n], Hs[first, n])
@@ -204,14 +206,16 @@ def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, A, R, span, reverse, reset_aft
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
+        # The block products, compiled once for every cell and path (fewer than four rows
+        # go one by one inside, as the one-row products sum).
         if tiled:
-            project_rows(x[t], W, b, A, r0, r1)
-            matmul_rows(Hs[prev], U, R, r0, r1)
+            affine_rows(x[t], W, x[t], W[:0], b, A, r0, r1)
+            affine_rows(Hs[prev], U, Hs[prev], U[:0], no_bias, R, r0, r1)
         else:
             for n in range(r0, r1):
-                project_row(x[t, n], W, b, A[n])
+                affine_row(x[t, n], W, x[t, n], W[:0], b, A[n])
                 if reset_after:
-                    matvec(Hs[prev, n], U, R[n])
+                    affine_row(Hs[prev, n], U, Hs[prev, n], U[:0], no_bias, R[n])
         for n in range(r0, r1):
             if not active(span, n, t):
                 copy_row(Hs[prev, n], Hs[cur, n])
