@@ -43,7 +43,7 @@ from ._simd import (
 )
 
 #: Rows of a block's register tile. A kernel with fewer rows than this in a block takes
-#: the one-row products (inlined, or dot products) rather than calling the block's.
+#: the one-row products (:func:`affine_row`, or dot products) rather than the block's.
 TILE_ROWS = 4
 
 

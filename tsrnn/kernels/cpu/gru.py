@@ -206,8 +206,7 @@ def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, A, R, span, reverse, reset_aft
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
-        # The block products, compiled once for every cell and path (fewer than four rows
-        # go one by one inside, as the one-row products sum).
+        # Both products with an empty second one: the compiled products every cell shares.
         if tiled:
             affine_rows(x[t], W, x[t], W[:0], b, A, r0, r1)
             affine_rows(Hs[prev], U, Hs[prev], U[:0], no_bias, R, r0, r1)

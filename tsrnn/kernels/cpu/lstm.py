@@ -152,7 +152,7 @@ def _infer_rows(x, W, b, U, h0, c0, S, G, span, reverse, r0, r1):
     # in the first slot, the final state again in slot T + 1; G[n] is row n's scratch
     # for its step's activations. Four rows or more take each step's product in
     # register tiles (a matrix product, not a matrix-vector product per row); fewer
-    # take the one-row product inlined (latency). A row's numbers are the same either
+    # take the one-row product, called (latency). A row's numbers are the same either
     # way: each output is one chain of multiply-adds in order, in a tile or alone.
     T = x.shape[0]
     first, last = (T, 0) if reverse else (0, T)
