@@ -71,16 +71,11 @@ def affine_rows(x, W, h, U, b, out, r0, r1):
     _rows(x, W, h, U, b, out, r0, r1, False)
 
 
-@njit(inline="always", **JIT_OPTIONS)
+@njit(**JIT_OPTIONS)
 def matvec(a, B, o):
-    """``o = a @ B`` for one row ``a``, summed as :func:`matmul_rows` does."""
+    """``o = a @ B`` for one row ``a``, summed as :func:`matmul_rows` does (called, as
+    :func:`affine_row` is)."""
     _row(a, B, None, None, None, o, False)
-
-
-@njit(inline="always", **JIT_OPTIONS)
-def project_row(x, W, b, o):
-    """``o = b + x @ W`` for one row, summed as :func:`project_rows` does."""
-    _row(x, W, None, None, b, o, False)
 
 
 @njit(**JIT_OPTIONS)
