@@ -60,8 +60,9 @@ def test_row_products_match_numpy(dtype, M):
     P._rows(A, B, None, None, None, alone, r0, r1, False)
     np.testing.assert_array_equal(out, alone)
 
+    # The input projection alone: an empty second product.
     out = sentinel.copy()
-    P.project_rows(x, W, b, out, r0, r1)
+    P.affine_rows(x, W, x, W[:0], b, out, r0, r1)
     _close(out[r0:r1], b + x[r0:r1].astype(np.float64) @ W, dtype)
 
     out = sentinel.copy()

@@ -59,12 +59,6 @@ def matmul_rows(A, B, out, r0, r1):
 
 
 @njit(**JIT_OPTIONS)
-def project_rows(x, W, b, out, r0, r1):
-    """``out[r0:r1] = b + x[r0:r1] @ W``: one step's input projection for a block."""
-    affine_rows(x, W, x, W[:0], b, out, r0, r1)
-
-
-@njit(**JIT_OPTIONS)
 def affine_rows(x, W, h, U, b, out, r0, r1):
     """``out[r0:r1] = b + x[r0:r1] @ W + h[r0:r1] @ U``: one step's pre-activations
     for a block, summed in that order with the outputs in registers throughout."""

@@ -49,7 +49,6 @@ from ._products import (
     affine_rows,
     matmul_rows,
     matvec,
-    project_rows,
 )
 from ._simd import get, lanes, store, zero, zeros
 
@@ -110,7 +109,7 @@ def _forward_rows(x, W, b, G, Urz, Un, bhn, Hs, AUX, accrz, accn, span, reverse,
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
-        project_rows(x[t], W, b, G[t], r0, r1)
+        affine_rows(x[t], W, x[t], W[:0], b, G[t], r0, r1)
         matmul_rows(Hs[prev], Urz, accrz, r0, r1)
         if reset_after:
             matmul_rows(Hs[prev], Un, accn, r0, r1)
