@@ -117,6 +117,27 @@ def test_bad_long_panels_are_refused_naming_the_problem(edit, match):
         RNNForecaster(horizon=2, **FAST).fit(edit(_long()))
 
 
+def test_a_sorted_frame_reads_as_the_shuffled_one_and_its_faults_are_found():
+    from tsrnn.forecasting.panel import LongPanel
+
+    shuffled = _long()
+    ordered = shuffled.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
+    names = ("unique_id", "ds", "y")
+    panel, wide, _ = LongPanel.from_frame(ordered, *names)
+    again, wide_again, _ = LongPanel.from_frame(shuffled, *names)
+    column = {sid: k for k, sid in enumerate(again.ids)}
+    order = [column[sid] for sid in panel.ids]
+    np.testing.assert_array_equal(wide, wide_again[:, order])
+    assert panel.ends == [again.ends[k] for k in order]
+    # Read in order without a sort, the same faults as in any order.
+    twice = pd.concat([ordered.iloc[:5], ordered.iloc[4:]], ignore_index=True)
+    with pytest.raises(ValueError, match="duplicate .* series 'a'"):
+        LongPanel.from_frame(twice, *names)
+    gap = ordered.drop(index=70).reset_index(drop=True)  # one month of series 'b' missing
+    with pytest.raises(ValueError, match="series 'b' does not follow"):
+        LongPanel.from_frame(gap, *names)
+
+
 def test_series_of_different_frequencies_are_refused():
     quarterly = _long([("q", 30, "2020Q4")], freq="Q")
     with pytest.raises(ValueError, match="periods of one frequency"):
