@@ -97,6 +97,16 @@ def _floor(s, series):
     return np.where(s > 1e-12 * size, s, np.where(size > 0, size, 1.0))
 
 
+def _rows_of(z, s, cols):
+    """Rows ``s:`` of the columns ``cols`` (sorted) of ``z``, C-contiguous: a slice when they
+    are every column. Indexing the columns leaves the rows strided (numpy lays the result
+    out column by column), which made each statistic's row-wise passes over a 100,000-series
+    block twice as slow."""
+    if len(cols) == z.shape[1]:
+        return z[s:]
+    return np.ascontiguousarray(z[s:, cols])
+
+
 class SeriesScaler:
     """Per-column statistics of the training series and the transforms they define.
 
@@ -139,12 +149,13 @@ class SeriesScaler:
             z = np.log(values) if self.log else values
             found = False
             for s, cols in blocks:
-                Y = z[s:, cols]
+                Y = _rows_of(z, s, cols)
                 if len(Y) < 2 * m:
                     continue
                 if self.deseasonalize == "auto":
                     keep = seasonal(Y, m)
-                    cols, Y = cols[keep], Y[:, keep]
+                    if not keep.all():
+                        cols, Y = cols[keep], np.ascontiguousarray(Y[:, keep])
                 if len(cols):
                     season[np.ix_((s + np.arange(m)) % m, cols)] = seasonal_indices(
                         Y, m, self.multiplicative[cols])
@@ -153,7 +164,7 @@ class SeriesScaler:
         self.center, scale = np.zeros(C), np.ones(C)
         z = self.levels(values, np.arange(T))
         for s, cols in blocks:
-            v = z[s:, cols]
+            v = _rows_of(z, s, cols)
             series = np.diff(v, axis=0) if self.difference else v
             spread = np.ones(len(cols))
             if self.method == "window":
