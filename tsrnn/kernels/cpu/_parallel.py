@@ -2,12 +2,11 @@
 
 Each kernel has a function that runs one block of rows of the batch, and a
 parallel driver (``prange`` over the blocks) that calls it through its address
-(:func:`call_block`). The blocks depend only
-on the batch size, never on the thread count, and every sequence is computed
-by the same code whichever thread runs its block, so results are bit-identical
-for any number of threads. A batch too small to pay for a parallel region runs
-serially; calls from several Python threads take turns (some threading
-layers do not nest).
+(:func:`call_block`). The blocks depend only on the batch size, never on the
+thread count, and every sequence is computed by the same code whichever thread
+runs its block, so results are bit-identical for any number of threads. A batch
+too small to pay for a parallel region runs serially; calls from several Python
+threads take turns (some threading layers do not nest).
 
 Fork safety: GNU OpenMP cannot run a parallel region in a process forked from
 one that already ran one (Numba's OpenMP layer then terminates the child). A
