@@ -55,6 +55,35 @@ def test_static_covariates_travel_with_the_partitions(client):
     pd.testing.assert_frame_equal(out.sort_values(key).reset_index(drop=True), expected)
 
 
+def test_covariates_of_each_series_come_with_their_partitions(client):
+    from dask import delayed
+
+    from ..forecasting.test_panel import _promo_panel
+
+    train, future = _promo_panel(n_series=9, T=50)
+    ahead = future.drop(columns="y")
+    fc = RNNForecaster(horizon=6, **FAST).fit(train)
+    key = ["unique_id", "ds"]
+    expected = fc.predict(y=train, X=ahead).sort_values(key).reset_index(drop=True)
+    for X in (dd.from_pandas(ahead, npartitions=2), ahead):
+        out = forecast(dd.from_pandas(train, npartitions=4), fc, X=X).compute()
+        pd.testing.assert_frame_equal(out.sort_values(key).reset_index(drop=True), expected)
+    # Partitions of whole series, and the future partitioned the same way.
+    ids = sorted(train.unique_id.unique())
+    parts = [ids[:4], ids[4:]]
+    whole = dd.from_pandas(train, npartitions=1)
+    history = dd.from_delayed([delayed(lambda p=p: train[
+        train.unique_id.isin(p)])() for p in parts], meta=train.iloc[:0])
+    futures = dd.from_delayed([delayed(lambda p=p: ahead[
+        ahead.unique_id.isin(p)])() for p in parts], meta=ahead.iloc[:0])
+    out = forecast(history, fc, shuffle=False, X=futures).compute()
+    pd.testing.assert_frame_equal(out.sort_values(key).reset_index(drop=True), expected)
+    with pytest.raises(ValueError, match="X has 2 partitions and the panel 1"):
+        forecast(whole, fc, shuffle=False, X=futures)
+    with pytest.raises(ValueError, match="X lacks the columns"):
+        forecast(whole, fc, X=ahead.drop(columns="ds"))
+
+
 def test_local_models_fit_on_the_cluster_through_joblib(client):
     from joblib import parallel_backend
 

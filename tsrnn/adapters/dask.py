@@ -10,7 +10,7 @@ shared networks), so the partitions need nothing from each other.
 import pandas as pd
 
 
-def forecast(ddf, forecaster, horizon=None, shuffle=True, static=None):
+def forecast(ddf, forecaster, horizon=None, shuffle=True, static=None, X=None):
     """Forecasts of every series of a long-format Dask DataFrame.
 
     Parameters
@@ -20,8 +20,9 @@ def forecast(ddf, forecaster, horizon=None, shuffle=True, static=None):
         ``target_col``), any number of series.
     forecaster : RNNForecaster
         Fitted global model (on a long-format panel, or
-        ``multiseries="global"``), without covariates. It travels to the
-        workers once per partition.
+        ``multiseries="global"``). It travels to the workers once per
+        partition. A model with covariates of each series reads their history
+        from ``ddf``'s columns and their future from ``X``.
     horizon : int, optional
         Steps to forecast; the forecaster's ``horizon`` by default.
     shuffle : bool, default=True
@@ -32,6 +33,14 @@ def forecast(ddf, forecaster, horizon=None, shuffle=True, static=None):
     static : pandas.DataFrame, optional
         Static covariates of every series (indexed by id), for a forecaster
         fitted with some; each partition reads its own series' rows.
+    X : dask.dataframe.DataFrame or pandas.DataFrame, optional
+        Future covariates of every series in long format (the id and time
+        columns, and every covariate or only those known ahead), as
+        ``forecaster.predict(X=...)`` takes them. A Dask frame is moved by
+        series into partitions that match ``ddf``'s (both shuffled on the id
+        column into as many partitions); with ``shuffle=False`` its partition
+        ``i`` must hold the future of partition ``i``'s series. A pandas frame
+        goes to every partition, each reading its own series' rows.
 
     Returns
     -------
@@ -47,17 +56,35 @@ def forecast(ddf, forecaster, horizon=None, shuffle=True, static=None):
     missing = [c for c in (id_col, time_col, target_col) if c not in ddf.columns]
     if missing:
         raise ValueError(f"the Dask DataFrame lacks the columns {missing}")
+    lazy_X = X is not None and not isinstance(X, pd.DataFrame)
+    if X is not None:
+        absent = [c for c in (id_col, time_col) if c not in X.columns]
+        if absent:
+            raise ValueError(f"X lacks the columns {absent}")
     if shuffle:
-        ddf = ddf.shuffle(on=id_col)
+        n = ddf.npartitions
+        ddf = ddf.shuffle(on=id_col, npartitions=n)
+        if lazy_X:
+            # The same hash of the ids into as many partitions: partition i of each holds
+            # the same series.
+            X = X.shuffle(on=id_col, npartitions=n)
+    if lazy_X and X.npartitions != ddf.npartitions:
+        raise ValueError(f"X has {X.npartitions} partitions and the panel {ddf.npartitions}: "
+                         "with shuffle=False they must match, series for series")
     meta = pd.DataFrame({id_col: ddf._meta[id_col].iloc[:0],
                          time_col: ddf._meta[time_col].iloc[:0],
                          target_col: pd.Series(dtype="float64")})
-    return ddf.map_partitions(_forecast_partition, forecaster, horizon, static, meta=meta)
+    if lazy_X:
+        return ddf.map_partitions(_forecast_partition, X, forecaster, horizon, static,
+                                  meta=meta, align_dataframes=False)
+    return ddf.map_partitions(_forecast_partition, X, forecaster, horizon, static, meta=meta)
 
 
-def _forecast_partition(part, forecaster, horizon, static=None):
+def _forecast_partition(part, X, forecaster, horizon, static=None):
     id_col, time_col, target_col = forecaster.id_col, forecaster.time_col, forecaster.target_col
     if not len(part):
         return pd.DataFrame({id_col: part[id_col].iloc[:0], time_col: part[time_col].iloc[:0],
                              target_col: pd.Series(dtype="float64")})
-    return forecaster.predict(horizon, y=part.reset_index(drop=True), static=static)
+    if X is not None:
+        X = X[X[id_col].isin(pd.unique(part[id_col]))].reset_index(drop=True)
+    return forecaster.predict(horizon, X=X, y=part.reset_index(drop=True), static=static)
