@@ -461,3 +461,19 @@ def test_the_pass_over_a_large_panel_s_calibration_windows_is_capped(monkeypatch
     rows = {a.tobytes() for a in passes[0]}
     assert all(a.tobytes() in rows for a in passes[1]) and len({a.tobytes() for a in
                                                                 passes[1]}) == 8
+
+
+@pytest.mark.parametrize("grid, times", [
+    (pd.RangeIndex(3, 40, 2), pd.Index([1, 3, 4, 5, 39, 41, 40, 7])),
+    (pd.period_range("2020-01", periods=30, freq="M"),
+     pd.PeriodIndex(["2019-12", "2020-01", "2021-06", "2022-07"], freq="M")),
+    (pd.date_range("2020-01-01", periods=30, freq="D"),
+     pd.DatetimeIndex(["2019-12-31", "2020-01-05", "2020-01-05 12:00", "2020-01-30"])),
+    (pd.date_range("2020-01-01", periods=30, freq="MS"),
+     pd.DatetimeIndex(["2020-03-01", "2020-03-02", "2022-06-01", "2019-12-01"])),
+])
+def test_grid_positions_match_pandas_indexer(grid, times):
+    from tsrnn.forecasting.panel import _keys, _positions
+
+    keys = _keys(times, "y", "ds")
+    np.testing.assert_array_equal(_positions(grid, keys, "y", "ds"), grid.get_indexer(times))
