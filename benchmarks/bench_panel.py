@@ -10,7 +10,8 @@ scored on a held-out year). tsrnn: ``RNNForecaster(horizon=h)`` fitted on the
 long-format panel (its default global model; ``--rnn`` sets parameters, e.g.
 ``steps_per_epoch=100``). ``--budget`` adds tsrnn on the peers' budget: one
 network (``scaling="window"``), one epoch of 500 batches of 32 windows, no
-statistical members, one calibration window per series (``BUDGET``). NeuralForecast (``--peers``,
+statistical members, one calibration window per series (``BUDGET``).
+NeuralForecast (``--peers``,
 the ``bench`` extra): its ``LSTM`` with the same horizon, an input of three
 seasons (shorter series padded), trained globally on the same frame, 500 steps;
 and Darts' ``RNNModel`` (an LSTM, autoregressive one step at a time) on the same

@@ -74,10 +74,9 @@ def forecast(ddf, forecaster, horizon=None, shuffle=True, static=None, X=None):
     meta = pd.DataFrame({id_col: ddf._meta[id_col].iloc[:0],
                          time_col: ddf._meta[time_col].iloc[:0],
                          target_col: pd.Series(dtype="float64")})
-    if lazy_X:
-        return ddf.map_partitions(_forecast_partition, X, forecaster, horizon, static,
-                                  meta=meta, align_dataframes=False)
-    return ddf.map_partitions(_forecast_partition, X, forecaster, horizon, static, meta=meta)
+    # Partitions paired by number (the ids' hash placed both frames' series alike).
+    return ddf.map_partitions(_forecast_partition, X, forecaster, horizon, static, meta=meta,
+                              align_dataframes=False)
 
 
 def _forecast_partition(part, X, forecaster, horizon, static=None):

@@ -188,9 +188,9 @@ def _alone_classic_units(v, a, g, Hs, n, prev, cur, j, one):
 def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, A, R, span, reverse, reset_after, r0, r1):
     # Prediction keeps nothing for backward. Hs as in the SimpleRNN's: the final state
     # again in slot T + 1; A[n] and R[n] are row n's scratch for the input and the
-    # recurrent sides of its gates. The products run for the whole block (register
-    # tiles of four rows, the rest one by one, with the same numbers either way); the
-    # classic variant's recurrent products go row by row.
+    # recurrent sides of its gates. With reset_after, four rows or more take each
+    # step's products in register tiles, fewer the one-row product, called (as the
+    # LSTM's, with the same numbers either way); the classic variant goes row by row.
     T = x.shape[0]
     H = Un.shape[0]
     L = lanes(Hs)
@@ -205,7 +205,7 @@ def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, A, R, span, reverse, reset_aft
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
-        # Both products with an empty second one: the compiled products every cell shares.
+        # Each product with an empty second one: the compiled products every cell shares.
         if tiled:
             affine_rows(x[t], W, x[t], W[:0], b, A, r0, r1)
             affine_rows(Hs[prev], U, Hs[prev], U[:0], no_bias, R, r0, r1)
