@@ -306,6 +306,44 @@ def test_bad_training_input(X, y, match):
         RNNRegressor(**SMALL).fit(X, y)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_fast_finiteness_check_agrees_with_numpy(dtype):
+    from tsrnn._validation import SMALL_ARRAY, all_finite
+    rng = np.random.default_rng(0)
+    for size in (1, 7, SMALL_ARRAY, SMALL_ARRAY + 1, 3000):
+        a = rng.standard_normal(size).astype(dtype)
+        assert all_finite(a)
+        for bad in (np.nan, np.inf, -np.inf):
+            for at in (0, size // 2, size - 1):
+                b = a.copy()
+                b[at] = bad
+                assert not all_finite(b)
+                # Views of every layout: transposed, strided, several dimensions.
+                assert not all_finite(np.stack([b, a]).T)
+                assert not all_finite(np.stack([b, a, a], 1)[:, ::2])
+    assert all_finite(np.full((3, 4, 2), np.finfo(dtype).max, dtype).transpose(2, 0, 1))
+
+
+def test_one_window_refused_anywhere_non_finite_leaves_the_model_alone():
+    X, y, _ = _windows()
+    for ndim in (2, 3):
+        Xn = X if ndim == 2 else X[:, :, None]
+        reg = RNNRegressor(**SMALL).fit(Xn, y)
+        params = reg.model_.network.params.theta.copy()
+        before = reg.predict(Xn[:1])
+        for at in (0, 4, 9):
+            bad = Xn[:1].copy()
+            bad[0, at] = np.nan
+            with pytest.raises(ValueError, match="NaN"):
+                reg.predict(bad)
+            with pytest.raises(ValueError, match="NaN"):
+                reg.partial_fit(bad, y[:1])
+            with pytest.raises(ValueError, match="infinity"):
+                reg.partial_fit(Xn[:1], np.array([np.inf]))
+        np.testing.assert_array_equal(reg.model_.network.params.theta, params)
+        np.testing.assert_array_equal(reg.predict(Xn[:1]), before)
+
+
 def test_bad_prediction_input_and_options():
     X, y, _ = _windows()
     with pytest.raises(NotFittedError):

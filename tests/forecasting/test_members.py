@@ -255,7 +255,9 @@ def test_a_series_too_short_for_a_network_is_forecast_by_the_members(tmp_path):
     with pytest.warns(UserWarning, match="too short for a network"):
         fc = RNNForecaster(horizon=6, **FAST).fit(y)
     assert fc.regressors_ == [] and fc.regressor_ is None
-    assert [float(m.weight[0]) for m in fc.members_] == [1 / 3] * 3
+    # Yearly data: the default's three members and the drift, equal shares.
+    assert [m.kind for m in fc.members_] == ["theta", "damped", "dotm", "drift"]
+    assert [float(m.weight[0]) for m in fc.members_] == [1 / 4] * 4
     parts = [_forecast_of(m, y, 6) for m in fc.members_]
     expected = 0.5 * np.mean(parts, axis=0) + 0.5 * np.median(parts, axis=0)
     np.testing.assert_allclose(fc.predict(), expected, rtol=1e-12)
@@ -515,7 +517,32 @@ def test_ets_forecasts_from_any_origin_of_ragged_series():
         ets.forecast(np.nan_to_num(y), [96], 3)
 
 
-def test_the_default_adds_the_smoothing_for_seasonal_series_and_files_keep_it(tmp_path):
+def test_the_drift_continues_the_line_through_the_first_and_last_values_from_any_origin():
+    y = np.column_stack([_trending(seed=5), _trending(seed=6)])
+    y[:40, 1] = np.nan
+    drift, = fit_members(["drift"], y, np.array([0, 40]), 1, "auto", 0.5)
+    origins = [1, 2, 30, 40, 41, 42, 96]
+    out = drift.forecast(np.nan_to_num(y), origins, 5)
+    steps = np.arange(1, 6)
+    for i, o in enumerate(origins):
+        last = y[o - 1, 0]
+        expected = last + steps * (last - y[0, 0]) / max(o - 1, 1)
+        np.testing.assert_allclose(out[i, :, 0], expected, rtol=1e-12)
+    # The second series from its own start: one value seen (row 40) is a flat forecast.
+    np.testing.assert_allclose(out[4, :, 1], y[40, 1], rtol=1e-12)
+    np.testing.assert_allclose(out[-1, :, 1], y[95, 1] + steps * (y[95, 1] - y[40, 1]) / 55,
+                               rtol=1e-12)
+    # Seasonal data: the drift of the deseasonalised series, the season put back.
+    monthly = _trending()
+    seasonal, = fit_members(["drift"], monthly[:, None], np.zeros(1, int), 12, True, 0.5)
+    season = seasonal_decompose(monthly, model="multiplicative", period=12).seasonal[:12]
+    z = monthly / np.resize(season, len(monthly))
+    expected = (z[-1] + np.arange(1, 13) * (z[-1] - z[0]) / 95) * season[96 % 12:][:12]
+    np.testing.assert_allclose(_forecast_of(seasonal, monthly, 12), np.resize(expected, 12),
+                               rtol=1e-6)
+
+
+def test_the_default_adds_the_smoothing_for_seasonal_series_the_drift_for_others(tmp_path):
     index = pd.date_range("2000-01-01", periods=96, freq="MS")
     y = pd.Series(_trending(), index=index)
     fc = RNNForecaster(horizon=6, **FAST).fit(y)
@@ -523,8 +550,9 @@ def test_the_default_adds_the_smoothing_for_seasonal_series_and_files_keep_it(tm
     assert fc.members_[-1].scaler.season is None  # the season is in its own model
     yearly = pd.Series(_trending(40, seasonal=False),
                        index=pd.date_range("1980", periods=40, freq="YS"))
+    # Data without a season: the drift instead.
     assert [m.kind for m in RNNForecaster(horizon=4, **FAST).fit(yearly).members_] == [
-        "theta", "damped", "dotm"]
+        "theta", "damped", "dotm", "drift"]
     fc.save(tmp_path / "e.npz")
     loaded = tsrnn.load(tmp_path / "e.npz")
     pd.testing.assert_frame_equal(loaded.predict_interval(), fc.predict_interval())
@@ -546,6 +574,12 @@ def test_the_default_adds_the_smoothing_for_seasonal_series_and_files_keep_it(tm
     earlier = tsrnn.load(tmp_path / "auto.npz")
     assert [m.kind for m in earlier.members_] == ["theta", "damped", "dotm"]
     pd.testing.assert_series_equal(earlier.predict(), three.predict())
+    # And of yearly data (three members, the drift not yet among them).
+    three = RNNForecaster(horizon=4, hybrid=["theta", "damped", "dotm"], **FAST).fit(yearly)
+    three.save(tmp_path / "three.npz")
+    _edited(tmp_path / "three.npz", tmp_path / "auto.npz",
+            lambda meta, _: meta["params"].update(hybrid="auto"))
+    pd.testing.assert_series_equal(tsrnn.load(tmp_path / "auto.npz").predict(), three.predict())
 
 
 def test_the_smoothing_refits_the_model_it_chose_before_calibration():

@@ -19,7 +19,14 @@ from . import state as _state
 from .index import future_index, same_labels, seasonal_period
 from .inputs import as_exog, as_series, take
 from .intervals import ConformalResiduals
-from .members import AUTO_MEMBERS, MEMBERS, SEASONAL_MEMBERS, fit_members, forecast_members
+from .members import (
+    AUTO_MEMBERS,
+    MEMBERS,
+    NONSEASONAL_MEMBERS,
+    SEASONAL_MEMBERS,
+    fit_members,
+    forecast_members,
+)
 from .panel import LongPanel, from_multi, is_long, is_multi
 from .scaling import SCALINGS, SeriesScaler
 from .windows import WindowPlan
@@ -101,14 +108,16 @@ class RNNForecaster(BaseEstimator):
         Networks trained per scaling, each from its own random initialisation;
         the forecasts of all the networks are averaged, and the intervals are
         calibrated on that average.
-    hybrid : {"auto", "theta", "damped", "dotm", "ets"}, list of them, or None, default="auto"
+    hybrid : {"auto", "theta", "damped", "dotm", "drift", "ets"}, list of them, or None, \
+default="auto"
         Statistical members averaged with the networks, on every series:
         ``"theta"``, the Theta method (simple exponential smoothing with half
         the linear trend as drift, the M3 competition's winner); ``"damped"``,
         exponential smoothing with a damped additive trend; ``"dotm"``, the
         dynamic optimised Theta method (the share of the trend estimated, and
-        the trend line updated with each observation), these three on the
-        deseasonalised series; ``"ets"``, exponential smoothing with additive
+        the trend line updated with each observation); ``"drift"``, the random
+        walk with drift (the last value plus the mean change since the first),
+        these four on the deseasonalised series; ``"ets"``, exponential smoothing with additive
         errors on the series itself, its season in the model (updated with
         each observation), the model (no trend, a trend or a damped one, a
         season or not) chosen per series by AICc as statsforecast's
@@ -124,13 +133,14 @@ class RNNForecaster(BaseEstimator):
         better on M1 and M3 validation windows for one series, not for
         global models. Their parameters are estimated once per fit (least
         squares of the one-step errors); ``update`` moves their origin
-        without refitting. ``"auto"``: the first three, and ``"ets"`` too
-        for seasonal data (a period above 1), for a model without
-        covariates, dynamic or static (which they cannot read), None
-        otherwise (measured on M1 and M3 validation windows: the average
-        beats every member alone, the three members beat any two, and the
-        smoothing helps monthly and quarterly series, for models of one
-        series and global ones).
+        without refitting. ``"auto"``: the first three, with ``"ets"`` for
+        seasonal data (a period above 1) and ``"drift"`` for data without a
+        season, for a model without covariates, dynamic or static (which they
+        cannot read), None otherwise (measured on M1 and M3 validation
+        windows: the average beats every member alone, the three members beat
+        any two, the smoothing helps monthly and quarterly series, the drift
+        yearly ones (it hurts monthly ones), for models of one series and
+        global ones).
     difference : bool, default=False
         Model first differences (forecasts are summed back onto the last level).
     deseasonalize : "auto" or bool, default="auto"
@@ -480,8 +490,8 @@ class RNNForecaster(BaseEstimator):
         hybrid = self.hybrid
         if hybrid is None or (hybrid == "auto" and covariates):
             return []
-        seasonal = SEASONAL_MEMBERS if self.period_ > 1 else ()
-        kinds = [*AUTO_MEMBERS, *seasonal] if hybrid == "auto" else (
+        added = SEASONAL_MEMBERS if self.period_ > 1 else NONSEASONAL_MEMBERS
+        kinds = [*AUTO_MEMBERS, *added] if hybrid == "auto" else (
             [hybrid] if isinstance(hybrid, str) else list(hybrid))
         if not kinds or any(k not in MEMBERS for k in kinds) or len(set(kinds)) < len(kinds):
             raise ValueError(f"hybrid must be 'auto', None, one of {list(MEMBERS)} or a list of "

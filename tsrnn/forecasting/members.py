@@ -6,8 +6,9 @@ exponential smoothing with a drift of half the series' linear trend (Hyndman
 and Billah, 2003); exponential smoothing with a damped additive trend
 (Gardner and McKenzie, 1985), the robust trend method of the M competitions;
 the dynamic optimised Theta method (Fiorucci et al., 2016), whose share of
-the trend is estimated and whose trend line follows the data, these three on
-the series deseasonalised as the networks' are; and, for seasonal data,
+the trend is estimated and whose trend line follows the data; the random walk
+with drift, the classic benchmark of yearly data, these four on the series
+deseasonalised as the networks' are; and, for seasonal data,
 exponential smoothing with additive errors whose season is in the model,
 the model chosen per series by AICc (Hyndman et al., 2008). Their parameters are estimated
 once per fit; the forecasts from any origin then take one smoothing pass over
@@ -228,6 +229,29 @@ class DynamicTheta(StatisticalMember):
         return theta_forecasts(*args, np.ascontiguousarray(origins, np.int64), k.shape[1])
 
 
+class Drift(StatisticalMember):
+    """The random walk with drift: the last value plus, for each step ahead, the mean
+    change since the series' first value (the line through the first and last values,
+    continued). No parameter to estimate: from each origin it reads the data up to it."""
+
+    kind = "drift"
+
+    def _init(self, C):
+        pass
+
+    def _fit_column(self, c, y):
+        pass
+
+    def _levels(self, z, origins, k):
+        C = z.shape[1]
+        first = np.minimum(self.starts, z.shape[0] - 1)
+        last = z[origins - 1]                                                  # (n, C)
+        span = origins[:, None] - 1 - first[None, :]
+        # One value seen (or none): no change to follow yet.
+        slope = np.where(span > 0, (last - z[first, np.arange(C)]) / np.maximum(span, 1), 0.0)
+        return last[:, None, :] + slope[:, None, :] * (k + 1)
+
+
 class ExponentialSmoothing(StatisticalMember):
     """Exponential smoothing with additive errors (Hyndman et al., 2008), the model chosen
     per series as statsforecast's ``AutoETS`` chooses among its additive ones: no trend,
@@ -355,10 +379,13 @@ def _smoothed(z, starts, *state):
 
 
 #: The members ``hybrid`` names, by name.
-MEMBERS = {m.kind: m for m in (ThetaMethod, DampedTrend, DynamicTheta, ExponentialSmoothing)}
+MEMBERS = {m.kind: m for m in (ThetaMethod, DampedTrend, DynamicTheta, Drift,
+                               ExponentialSmoothing)}
 #: The members of ``hybrid="auto"``, and those it adds for seasonal data (period > 1).
 AUTO_MEMBERS = ("theta", "damped", "dotm")
 SEASONAL_MEMBERS = ("ets",)
+#: The members ``hybrid="auto"`` adds for data without a season (period 1).
+NONSEASONAL_MEMBERS = ("drift",)
 
 
 def forecast_members(members, values, origins, steps):
