@@ -36,15 +36,69 @@ def all_finite(a):
     return bool(np.isfinite(a).all())
 
 
-class SequenceSource:
-    """Sequences made on demand: a training set too large to hold at once.
+class RowSource:
+    """Rows of a training set made on demand: inputs or targets too large to hold at once.
 
-    It stands where a 3-D ``X`` (n_samples, n_timesteps, n_features) would:
-    it has a length and a ``shape``; indexing it with an integer array, a
-    boolean mask or a slice gives a source of those rows, and ``np.asarray``
-    the sequences themselves, made by ``make``, so that training holds one
-    mini-batch at a time. The caller vouches for the sequences: finite, of
-    the shape declared (they skip the checks an array goes through).
+    It stands where an array (n_samples, *row_shape) would: it has a length, a
+    ``shape`` and an ``ndim``; indexing it with an integer array, a boolean mask
+    or a slice gives a source of those rows, and ``np.asarray`` the rows
+    themselves, made by ``make``, so that training holds one mini-batch at a
+    time. The caller vouches for the rows: finite, of the shape declared (they
+    skip the checks an array goes through).
+
+    Parameters
+    ----------
+    n_samples : int
+    row_shape : tuple of int
+        The shape of one row.
+    make : callable
+        ``make(rows)``: the rows (len(rows), *row_shape) at the indices ``rows``
+        (integers into the full set).
+    """
+
+    def __init__(self, n_samples, row_shape, make):
+        self._rows = np.arange(n_samples)
+        self._row_shape = tuple(int(n) for n in row_shape)
+        self._make = make
+        self.dtype = np.dtype(np.float64)
+
+    @property
+    def shape(self):
+        return (len(self._rows), *self._row_shape)
+
+    @property
+    def ndim(self):
+        return 1 + len(self._row_shape)
+
+    def __len__(self):
+        return len(self._rows)
+
+    def __getitem__(self, index):
+        rows = self._rows[index]
+        if np.ndim(rows) != 1:
+            raise TypeError("a row source is indexed by rows: an integer array, a boolean "
+                            "mask or a slice")
+        view = copy.copy(self)
+        view._rows = rows
+        return view
+
+    def astype(self, dtype):
+        """This source, making its rows as ``dtype``."""
+        view = copy.copy(self)
+        view.dtype = np.dtype(dtype)
+        return view
+
+    def __array__(self, dtype=None, copy=None):
+        out = np.ascontiguousarray(self._make(self._rows), dtype=dtype or self.dtype)
+        if out.shape != self.shape:
+            raise ValueError(f"the source made rows of shape {out.shape}, not the declared "
+                             f"{self.shape}")
+        return out
+
+
+class SequenceSource(RowSource):
+    """Sequences made on demand (a :class:`RowSource` of sequences): where a 3-D ``X``
+    (n_samples, n_timesteps, n_features) would stand.
 
     Parameters
     ----------
@@ -56,42 +110,8 @@ class SequenceSource:
         the rows ``rows`` (integer indices into the full set).
     """
 
-    ndim = 3
-
     def __init__(self, n_samples, n_timesteps, n_features, make):
-        self._rows = np.arange(n_samples)
-        self._step_shape = (int(n_timesteps), int(n_features))
-        self._make = make
-        self.dtype = np.dtype(np.float64)
-
-    @property
-    def shape(self):
-        return (len(self._rows), *self._step_shape)
-
-    def __len__(self):
-        return len(self._rows)
-
-    def __getitem__(self, index):
-        rows = self._rows[index]
-        if np.ndim(rows) != 1:
-            raise TypeError("a sequence source is indexed by rows: an integer array, a "
-                            "boolean mask or a slice")
-        view = copy.copy(self)
-        view._rows = rows
-        return view
-
-    def astype(self, dtype):
-        """This source, making its sequences as ``dtype``."""
-        view = copy.copy(self)
-        view.dtype = np.dtype(dtype)
-        return view
-
-    def __array__(self, dtype=None, copy=None):
-        out = np.ascontiguousarray(self._make(self._rows), dtype=dtype or self.dtype)
-        if out.shape != self.shape:
-            raise ValueError(f"the source made sequences of shape {out.shape}, not the "
-                             f"declared {self.shape}")
-        return out
+        super().__init__(n_samples, (n_timesteps, n_features), make)
 
 
 def check_sequences(estimator, X, reset, dtype):
@@ -275,6 +295,11 @@ def is_ragged(X):
 
 def check_targets(y, X, dtype, name="y"):
     """Numeric, finite ``y`` as an array of ``dtype`` with as many samples as ``X``."""
+    if isinstance(y, RowSource):  # made by the caller, who vouches for its values
+        if len(y) != len(X):
+            raise ValueError(f"Found input variables with inconsistent numbers of samples: "
+                             f"[{len(X)}, {len(y)}]")
+        return y.astype(dtype)
     if (type(y) is np.ndarray and y.dtype.kind == "f" and y.ndim >= 1 and len(y) == len(X)
             and all_finite(y)):
         return as_finite(y, dtype, name)

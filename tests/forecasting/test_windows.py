@@ -1,6 +1,7 @@
 """The window plan (forecasting/windows.py): rows for the network, and back."""
 
 import numpy as np
+import pytest
 
 from tsrnn.forecasting.scaling import SeriesScaler
 from tsrnn.forecasting.windows import WindowPlan, WindowRows, make_windows
@@ -31,8 +32,31 @@ def test_global_layout_is_one_row_per_series_and_outputs_undo_it():
     assert isinstance(inputs, WindowRows)  # made a batch at a time
     assert inputs.shape == (4, 5, 1) and targets.shape == (4, 3)
     assert window.tolist() == [0, 0, 1, 1]
-    back = plan.outputs(targets.reshape(4, 3), n=2, C=2)
+    back = plan.outputs(np.asarray(targets).reshape(4, 3), n=2, C=2)
     np.testing.assert_array_equal(back[:, :, 1], [[2, 4, 6], [2, 4, 6]])
+
+
+@pytest.mark.parametrize("seq2seq", [False, True])
+def test_global_targets_made_per_batch_are_the_laid_out_rows(seq2seq):
+    rng = np.random.default_rng(1)
+    T, C, steps = 50, 4, 3
+    values = np.abs(rng.normal(size=(T, C)).cumsum(0)) + 5
+    scaler = SeriesScaler("window", False).fit(values)
+    S = scaler.series(values)
+    plan = WindowPlan(8, steps, 0, scaler, True, seq2seq, np.zeros(C, int), None, None)
+    ends = np.arange(8, T - steps + 1)
+    _, targets, _, _, window = plan.supervised(S, None, ends, np.float32)
+    anchors = scaler.anchors(S[ends - 1][:, None, :])[:, 0, :]                 # (n, C)
+    # Row i * C + c: series c's next steps after ends[i], relative to its anchor there.
+    full = np.stack([S[e:e + steps, c] - anchors[i, c]
+                     for i, e in enumerate(ends) for c in range(C)]).astype(np.float32)
+    full = full[..., None] if seq2seq else full
+    assert targets.shape == full.shape and targets.dtype == np.float32
+    np.testing.assert_array_equal(np.asarray(targets), full)
+    pick = rng.permutation(len(full))[:11]
+    np.testing.assert_array_equal(np.asarray(targets[pick][2:7]), full[pick][2:7])
+    keep = window % 2 == 0
+    np.testing.assert_array_equal(np.asarray(targets[keep]), full[keep])
 
 
 def test_late_starters_are_left_padded_and_unstarted_rows_dropped():

@@ -277,6 +277,7 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         self.n_epochs_ = self.n_iter_ = getattr(self, "n_epochs_", 0) + 1
 
     def _evaluate(self, X, y, loss, idx):
+        y = np.asarray(y)  # the targets themselves, where a source makes them
         span = None if self._span is None else self._span[idx]
         pred = self._raw_predict(X, idx, span)
         if span is not None and pred.ndim == 3 and pred.shape[1] == X.shape[1]:

@@ -113,7 +113,7 @@ class FlatModel:
             for i in range(0, len(idx), batch_size):
                 b = idx[i:i + batch_size]
                 extra = {k: (v[b] if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()}
-                Xb, yb = np.asarray(X[b]), y[b]  # a batch made here when X is a source
+                Xb, yb = np.asarray(X[b]), np.asarray(y[b])  # made here from a source
                 if extra.get("span") is not None:
                     Xb, yb, extra["span"] = self._trim(Xb, yb, extra["span"])
                 value = self.train_step(Xb, yb, loss, optimizer, clip_value, clip_norm, tbptt,
