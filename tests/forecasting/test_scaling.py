@@ -57,6 +57,21 @@ def test_deseasonalising_removes_the_season():
     assert spread[1] < spread[0] / 10
 
 
+def test_the_seasonality_test_is_the_theta_methods_on_statsmodels_acf():
+    from statsmodels.tsa.stattools import acf
+
+    rng = np.random.default_rng(5)
+    n, m = 60, 12
+    strength = np.linspace(0, 0.6, 300)
+    Y = (rng.standard_normal((n, 300)).cumsum(0) * 0.2 + rng.standard_normal((n, 300))
+         + strength * 3 * np.sin(np.arange(n) * np.pi / 6)[:, None])
+    r = np.stack([acf(Y[:, c], nlags=m) for c in range(Y.shape[1])])
+    expected = np.abs(r[:, m]) > 1.282 * np.sqrt((1 + 2 * np.sum(r[:, 1:m] ** 2, axis=1)) / n)
+    assert 0.2 < expected.mean() < 0.8  # both answers are tested
+    np.testing.assert_array_equal(seasonal(Y, m), expected)
+    assert [seasonal(Y[:, c], m) for c in range(5)] == expected[:5].tolist()
+
+
 def test_seasonal_indices_follow_the_position_of_a_late_series():
     co2 = datasets.load_co2().to_numpy()
     late = np.r_[np.full(7, co2[0]), co2][:, None]
