@@ -117,13 +117,13 @@ default="auto"
         dynamic optimised Theta method (the share of the trend estimated, and
         the trend line updated with each observation); ``"drift"``, the random
         walk with drift (the last value plus the mean change since the first),
-        these four on the deseasonalised series; ``"ets"``, exponential smoothing with additive
-        errors on the series itself, its season in the model (updated with
-        each observation), the model (no trend, a trend or a damped one, a
-        season or not) chosen per series by AICc as statsforecast's
+        these four on the deseasonalised series; ``"ets"``, exponential
+        smoothing with additive errors on the series itself, its season in
+        the model (updated with each observation), the model (no trend, a
+        trend or a damped one, a season or not) chosen per series by AICc as statsforecast's
         ``AutoETS`` chooses among its additive models, the trend's weight at
         most 0.05 of the level's. Each network and each member weighs the
-        same a priori (one network and three members: a quarter each); each
+        same a priori (one network and four members: a fifth each); each
         series then moves its weights towards the shares of the inverse
         squared mean absolute errors of the forecasts on its held-out
         calibration windows, the more the more windows it has (halfway at
