@@ -144,7 +144,7 @@ def test_the_default_blends_the_weighed_mean_and_median_of_the_network_and_membe
         w * p for w, p in zip(weights, parts[1:], strict=True))
     median = np.median(parts, axis=0)
     share = hybrid._median_share
-    assert share == 0.5
+    assert share.tolist() == [0.5]  # 14 calibration windows: the whole share
     np.testing.assert_allclose(hybrid.predict(), (1 - share) * weighed + share * median,
                                rtol=1e-5)
     hybrid.save(tmp_path / "h.npz")
@@ -157,6 +157,40 @@ def test_the_default_blends_the_weighed_mean_and_median_of_the_network_and_membe
     # With covariates (which they cannot read) there are none.
     X = pd.DataFrame({"x": np.arange(96.0)}, index=index)
     assert RNNForecaster(horizon=6, **FAST).fit(y, X).members_ == []
+
+
+def test_a_long_series_leans_on_its_weights_and_files_keep_its_median_share(tmp_path):
+    # 400 months: 69 calibration windows, so the median keeps 20 / 69 of its half.
+    y = pd.Series(np.r_[_trending(), _trending(seed=1) + 40, _trending(seed=2) + 80,
+                        _trending(seed=3) + 120, _trending(seed=4)[:16] + 160],
+                  index=pd.date_range("1990-01-01", periods=400, freq="MS"))
+    fc = RNNForecaster(horizon=6, **FAST).fit(y)
+    n_cal = len(fc.residuals_.store[0])
+    assert n_cal > 20
+    np.testing.assert_allclose(fc._median_share, [0.5 * 20 / n_cal])
+    parts = fc._parts(fc._values, fc._exog, np.array([len(fc._values)]), 6)
+    weighed = fc._combine(*parts)
+    share = fc._median_share[0]
+    median = np.median(np.stack([parts[0], *parts[1]]), axis=0)
+    weights = [m.weight for m in fc.members_]
+    plain = parts[0] * (1 - sum(weights)) + sum(
+        w * p for w, p in zip(weights, parts[1], strict=True))
+    np.testing.assert_allclose(weighed, (1 - share) * plain + share * median, rtol=1e-12)
+    fc.save(tmp_path / "long.npz")
+    loaded = tsrnn.load(tmp_path / "long.npz")
+    np.testing.assert_array_equal(loaded._median_share, fc._median_share)
+    pd.testing.assert_series_equal(loaded.predict(), fc.predict())
+    # A file of one number (before shares per series) loads; shares out of [0, 1] do not.
+    _edited(tmp_path / "long.npz", tmp_path / "one.npz", lambda meta, arrays: (
+        arrays.pop("median_share"), meta["model"].update(median_share=0.5)))
+    assert tsrnn.load(tmp_path / "one.npz")._median_share == 0.5
+    for edit, match in (
+            (lambda meta, arrays: arrays.update(median_share=np.array([1.5])), r"\[0, 1\]"),
+            (lambda meta, arrays: meta["model"].update(median_share=0.5), "twice"),
+            (lambda meta, arrays: arrays.update(median_share=np.array([0.1, 0.2])), "shape")):
+        _edited(tmp_path / "long.npz", tmp_path / "bad.npz", edit)
+        with pytest.raises(ValueError, match=match):
+            tsrnn.load(tmp_path / "bad.npz")
 
 
 def test_the_weights_move_from_equal_shares_towards_the_inverse_squared_errors():
@@ -203,7 +237,7 @@ def test_files_must_agree_with_hybrid_and_old_theta_files_still_load(tmp_path):
             arrays["theta." + k[len("member.0."):]] = arrays.pop(k)
         arrays["theta.weight"] = np.array([0.3])
         meta["params"]["hybrid"] = "auto"
-        del meta["model"]["median_share"]  # before the parts' median: the weighed mean alone
+        del arrays["median_share"]  # before the parts' median: the weighed mean alone
 
     _edited(tmp_path / "t.npz", tmp_path / "old.npz", to_old)
     old = tsrnn.load(tmp_path / "old.npz")

@@ -715,7 +715,7 @@ default="auto"
         for member, forecast in zip(self.members_, members, strict=True):
             out = out + member.weight * forecast
         share = getattr(self, "_median_share", 0.0)
-        if not members or not share:
+        if not members or not np.any(share):
             return out
         parts = [networks, *members] if self.regressors_ else list(members)
         median = np.median(np.stack(parts), axis=0)
@@ -738,6 +738,11 @@ default="auto"
             weights = _combination_weights(np.stack(errors), prior / prior.sum())
             for member, w in zip(self.members_, weights[1:], strict=True):
                 member.weight = w
+            if np.any(self._median_share):
+                # The median guards the weights where few windows estimate them.
+                seen = np.sum(~np.isnan(errors[0]), axis=0)
+                self._median_share = MEDIAN_SHARE * np.minimum(
+                    1.0, MEDIAN_WINDOWS / np.maximum(seen, 1))
         pred = self._combine(networks, members)
         for k in range(H):
             self.residuals_.add(k, self._observed(actual[:, k] - pred[:, k], ends))
@@ -1331,6 +1336,9 @@ WEIGHT_PRIOR_WINDOWS = 5
 #: 16.71 and 1.503 / 13.37 -> 1.502 / 13.31); global models over a panel keep the weighed
 #: mean (with the median: 1.523 / 15.77 -> 1.529 / 15.80 and 1.485 / 13.06 -> 1.485 / 13.07).
 MEDIAN_SHARE = 0.5
+#: Calibration windows up to which a series keeps the whole median share; beyond, its share
+#: falls as their inverse (the weighed mean, estimated on more windows, takes the rest).
+MEDIAN_WINDOWS = 20
 WEIGHT_POWER = 2.0
 #: The networks' pass over the calibration windows after calibration takes at most this many
 #: epochs' worth of them (``steps_per_epoch`` batches each), drawn at random: a panel of

@@ -55,8 +55,11 @@ def get_state(fc):
         net = {**_scaler_arrays(scaler), **S.nest(reg_arrays, "regressor")}
         arrays.update(S.nest(net, f"network.{j}"))
     meta["model"] = {"max_residuals": int(fc.residuals_.max_size), "networks": networks,
-                     "signed_residuals": bool(fc.residuals_.signed),
-                     "median_share": float(fc._median_share)}
+                     "signed_residuals": bool(fc.residuals_.signed)}
+    if np.ndim(fc._median_share):  # one per series, from its calibration windows
+        arrays["median_share"] = np.asarray(fc._median_share, np.float64)
+    else:
+        meta["model"]["median_share"] = float(fc._median_share)
     arrays["values"] = fc._values
     if fc.members_:
         meta["model"]["members"] = []
@@ -174,12 +177,19 @@ def _model(fc, meta, arrays, T, C):
                 "networks": [{"scaler": meta["scaler"], "regressor": meta["regressor"]}]}
     S.keys(meta, "model", ("max_residuals", "networks"),
            ("members", "theta", "signed_residuals", "static_columns", "median_share"))
-    # Files from before the parts' median joined the combination: the weighed mean alone.
-    fc._median_share = S.number(meta.get("median_share", 0.0), "median_share")
-    if not 0.0 <= fc._median_share <= 1.0:
-        raise S.StateError("median_share must lie in [0, 1]")
-    fc._values = S.array(arrays, "values", (T, C), np.float64, finite=True).copy()
     known = {"values"}
+    if "median_share" in arrays:  # one per series
+        if "median_share" in meta:
+            raise S.StateError("median_share is saved twice, as a number and as an array")
+        share = S.array(arrays, "median_share", (C,), np.float64, finite=True).copy()
+        known.add("median_share")
+    else:
+        # Files from before the parts' median joined the combination: the weighed mean alone.
+        share = S.number(meta.get("median_share", 0.0), "median_share")
+    if np.any((np.asarray(share) < 0.0) | (np.asarray(share) > 1.0)):
+        raise S.StateError("median_share must lie in [0, 1]")
+    fc._median_share = share
+    fc._values = S.array(arrays, "values", (T, C), np.float64, finite=True).copy()
     fc.members_, names = _members(fc, meta, arrays, T, C)
     known |= names
     networks = meta["networks"]
