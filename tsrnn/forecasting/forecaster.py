@@ -129,9 +129,10 @@ default="auto"
         calibration windows, the more the more windows it has (halfway at
         five). A model of one series (not a global one over a panel) then
         averages this weighed mean with the median of its parts (the
-        networks' forecast and each member's), half and half: measured
-        better on M1 and M3 validation windows for one series, not for
-        global models. Their parameters are estimated once per fit (least
+        networks' forecast and each member's), half and half for a series
+        of up to 20 calibration windows, the median's share falling as
+        20 / n beyond: measured better on M1 and M3 validation windows for
+        one series, not for global models (long series: the bundled ones). Their parameters are estimated once per fit (least
         squares of the one-step errors); ``update`` moves their origin
         without refitting. ``"auto"``: the first three, with ``"ets"`` for
         seasonal data (a period above 1) and ``"drift"`` for data without a
