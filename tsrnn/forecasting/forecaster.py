@@ -132,16 +132,17 @@ default="auto"
         networks' forecast and each member's), half and half for a series
         of up to 20 calibration windows, the median's share falling as
         20 / n beyond: measured better on M1 and M3 validation windows for
-        one series, not for global models (long series: the bundled ones). Their parameters are estimated once per fit (least
-        squares of the one-step errors); ``update`` moves their origin
-        without refitting. ``"auto"``: the first three, with ``"ets"`` for
-        seasonal data (a period above 1) and ``"drift"`` for data without a
-        season, for a model without covariates, dynamic or static (which they
-        cannot read), None otherwise (measured on M1 and M3 validation
-        windows: the average beats every member alone, the three members beat
-        any two, the smoothing helps monthly and quarterly series, the drift
-        yearly ones (it hurts monthly ones), for models of one series and
-        global ones).
+        one series, not for global models (long series: the bundled ones).
+        Their parameters are estimated once per fit (least squares of the
+        one-step errors); ``update`` moves their origin without refitting.
+        ``"auto"``: the first three, with ``"ets"`` for seasonal data (a
+        period above 1) and ``"drift"`` for data without a season, for a
+        model without covariates, dynamic or static (which they cannot
+        read), None otherwise (measured on M1 and M3 validation windows: the
+        average beats every member alone, the three members beat any two,
+        the smoothing helps monthly and quarterly series, the drift yearly
+        ones (it hurts monthly ones), for models of one series and global
+        ones).
     difference : bool, default=False
         Model first differences (forecasts are summed back onto the last level).
     deseasonalize : "auto" or bool, default="auto"
