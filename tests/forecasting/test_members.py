@@ -260,10 +260,12 @@ def test_files_must_agree_with_hybrid_and_old_theta_files_still_load(tmp_path):
         tsrnn.load(tmp_path / "heavy.npz")
 
 
-def test_a_hybrid_backtest_never_sees_the_future():
-    index = pd.date_range("2000-01-01", periods=120, freq="MS")
-    y = pd.Series(_trending(120), index=index)
+@pytest.mark.parametrize("freq", ["MS", "YS"])  # the seasonal smoothing; the drift
+def test_a_hybrid_backtest_never_sees_the_future(freq):
+    index = pd.date_range("1900-01-01", periods=120, freq=freq)
+    y = pd.Series(_trending(120, seasonal=freq == "MS"), index=index)
     fc = RNNForecaster(horizon=3, **FAST)
+    assert fc.fit(y).members_[-1].kind == ("ets" if freq == "MS" else "drift")
     clean, _ = fc.backtest(y, start=96, step=4)
     poisoned = y.copy()
     poisoned.iloc[104:] = 1e6
