@@ -10,8 +10,8 @@ scored on a held-out year). tsrnn: ``RNNForecaster(horizon=h)`` fitted on the
 long-format panel (its default global model; ``--rnn`` sets parameters, e.g.
 ``steps_per_epoch=100``). ``--budget`` adds tsrnn on the peers' budget: one
 network (``scaling="window"``), one epoch of 500 batches of 32 windows, no
-statistical members, one calibration window per series (``BUDGET``).
-NeuralForecast (``--peers``,
+statistical members, one calibration window per series (``BUDGET``), and the
+same with two epochs (``TWO_EPOCHS``, method ``budget2``). NeuralForecast (``--peers``,
 the ``bench`` extra): its ``LSTM`` with the same horizon, an input of three
 seasons (shorter series padded), trained globally on the same frame, 500 steps;
 and Darts' ``RNNModel`` (an LSTM, autoregressive one step at a time) on the same
@@ -144,17 +144,20 @@ def run_darts(train, h, m, **params):
 
 #: tsrnn on the peers' training budget: one network, 500 batches of 32 windows, no members.
 BUDGET = {"hybrid": None, "max_epochs": 1, "scaling": "window", "calibration_size": 1}
+#: The same with two epochs (twice the peers' batches).
+TWO_EPOCHS = {**BUDGET, "max_epochs": 2}
 METHODS = {"tsrnn": "tsrnn", "budget": "tsrnn, peers' budget",
-           "neuralforecast": "NeuralForecast LSTM", "darts": "Darts RNNModel"}
+           "budget2": "tsrnn, two epochs", "neuralforecast": "NeuralForecast LSTM",
+           "darts": "Darts RNNModel"}
 
 
 def one(method, panel, n, params):
     """Run one method on one panel in this process; print a JSON line of results."""
     warnings.simplefilter("ignore")
     train, actual, h, m = m3_monthly() if panel == "m3monthly" else generated(n)
-    run = {"tsrnn": run_tsrnn, "budget": run_tsrnn, "neuralforecast": run_neuralforecast,
-           "darts": run_darts}[method]
-    params = {"tsrnn": params, "budget": BUDGET}.get(method, {})
+    run = {"tsrnn": run_tsrnn, "budget": run_tsrnn, "budget2": run_tsrnn,
+           "neuralforecast": run_neuralforecast, "darts": run_darts}[method]
+    params = {"tsrnn": params, "budget": BUDGET, "budget2": TWO_EPOCHS}.get(method, {})
     pred, fit_s, predict_s = run(train, h, m, **params)
     mase, smape = scores(train, actual, pred, m)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
@@ -169,7 +172,7 @@ def main():
     parser.add_argument("--peers", action="store_true",
                         help="NeuralForecast's LSTM and Darts' RNNModel too")
     parser.add_argument("--budget", action="store_true",
-                        help="tsrnn on the peers' budget too (BUDGET)")
+                        help="tsrnn on the peers' budget too (BUDGET), and with two epochs")
     parser.add_argument("--methods", nargs="+", choices=list(METHODS),
                         help="the methods to run, instead of tsrnn and those the flags add")
     parser.add_argument("--rnn", nargs="*", default=[], metavar="KEY=VALUE",
@@ -180,7 +183,7 @@ def main():
     params = dict(_param(p) for p in args.rnn)
     if args.one:
         return one(args.one, args.panel, args.series, params)
-    methods = args.methods or ["tsrnn", *(["budget"] if args.budget else []),
+    methods = args.methods or ["tsrnn", *(["budget", "budget2"] if args.budget else []),
                                *(["neuralforecast", "darts"] if args.peers else [])]
     print(f"{args.panel} panel" + (f", {args.series} series" if args.panel == "generated"
                                    else "") + (f"; tsrnn with {params}" if params else ""))
