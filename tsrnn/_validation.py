@@ -171,7 +171,7 @@ def as_finite(a, dtype, name):
         return np.ascontiguousarray(a)
     with np.errstate(over="ignore"):
         out = np.ascontiguousarray(a, dtype=dtype)
-    if out.dtype.itemsize < a.dtype.itemsize and not np.isfinite(out).all():
+    if out.dtype.itemsize < a.dtype.itemsize and not all_finite(out):
         raise ValueError(f"{name} holds values too large for {dtype} (largest finite "
                          f"{np.finfo(dtype).max:.4g}): rescale it, or use dtype='float64'")
     return out
