@@ -3,11 +3,13 @@
     python benchmarks/bench_cuda.py [--hidden 32 64 128] [--repeats 3]
 
 For each hidden size: one training step (forward, backward) of an LSTM layer
-on a batch of 256 windows of 48 steps, a forward pass alone (prediction), and
-a whole training epoch of an LSTM regressor (8192 windows, batch 256, Adam,
-MSE; tsrnn's epoch stays on the device), timed on tsrnn's CUDA kernels,
-tsrnn's CPU kernels and PyTorch's cuDNN LSTM, with the ratios. Exits with a
-message where no usable GPU is found.
+on a batch of 256 windows of 48 steps, a forward pass alone (prediction), a
+whole training epoch of an LSTM regressor (8192 windows, batch 256, Adam,
+MSE; tsrnn's epoch stays on the device), the prediction of one window of 48
+steps (batch 1, with the dense head) and one streaming step (one new
+observation, the state carried), timed on tsrnn's CUDA kernels, tsrnn's CPU
+kernels and PyTorch's cuDNN LSTM, with the ratios. Exits with a message where
+no usable GPU is found.
 """
 
 import argparse
@@ -19,6 +21,8 @@ import numpy as np
 
 N, T, F = 256, 48, 1
 N_EPOCH = 8192
+CALLS = 200
+OPS = ("train", "predict", "epoch", "predict_1", "stream")
 
 
 def _timeit(fn, repeats, sync=lambda: None):
@@ -43,7 +47,37 @@ def _tsrnn(device, H, repeats):
         out, _, ctx = net.run(x, reuse=True)
         net.backprop(ctx, np.ones_like(out))
 
-    return _timeit(step, repeats), _timeit(lambda: net.run(x), repeats), _epoch(device, H, repeats)
+    return (_timeit(step, repeats), _timeit(lambda: net.run(x), repeats),
+            _epoch(device, H, repeats), *_one(device, H, repeats))
+
+
+def _one(device, H, repeats):
+    """One window's prediction and one streaming step, each the median of many calls."""
+    from tsrnn.nn import SequenceModel
+
+    model = SequenceModel("lstm", F, H, 1, device=device, random_state=0)
+    window, step = _small()
+    state = {"s": None}
+
+    def stream():
+        _, state["s"] = model.predict(step, state["s"])
+
+    return (_timeit(_many(lambda: model.predict(window)), repeats),
+            _timeit(_many(stream), repeats))
+
+
+def _small():
+    rng = np.random.default_rng(1)
+    return (rng.standard_normal((1, T, F)).astype(np.float32),
+            rng.standard_normal((1, 1, F)).astype(np.float32))
+
+
+def _many(fn, calls=None):
+    """``fn`` called ``calls`` times, so that one timing is long enough to read; per call."""
+    def run():
+        for _ in range(calls or CALLS):
+            fn()
+    return run
 
 
 def _data():
@@ -87,9 +121,24 @@ def _torch(H, repeats):
             torch.nn.functional.mse_loss(head(out[:, -1]), y[i:i + N]).backward()
             opt.step()
 
+    window, step_x = (torch.from_numpy(a) for a in _small())
+    state = {"s": None}
+
+    def predict_one():
+        # From the host and back, as tsrnn's predict takes and returns host arrays.
+        with torch.inference_mode():
+            out, _ = lstm(window.cuda())
+            head(out[:, -1]).cpu()
+
+    def stream():
+        with torch.inference_mode():
+            out, state["s"] = lstm(step_x.cuda(), state["s"])
+            head(out[:, -1]).cpu()
+
     sync = torch.cuda.synchronize
     return (_timeit(step, repeats, sync), _timeit(forward, repeats, sync),
-            _timeit(epoch, repeats, sync))
+            _timeit(epoch, repeats, sync), _timeit(_many(predict_one), repeats, sync),
+            _timeit(_many(stream), repeats, sync))
 
 
 def main():
@@ -111,14 +160,16 @@ def main():
     from numba import cuda
 
     print(f"GPU: {cuda.get_current_device().name}; LSTM, batch {N}, {T} steps")
-    print(f"{'hidden':>6} {'op':<8}{'tsrnn GPU':>11}{'tsrnn CPU':>11}{'cuDNN':>10}"
+    print(f"{'hidden':>6} {'op':<10}{'tsrnn GPU':>11}{'tsrnn CPU':>11}{'cuDNN':>10}"
           f"{'GPU/CPU':>9}{'cuDNN/GPU':>11}")
     for H in args.hidden:
         gpu, cpu = _tsrnn("cuda", H, args.repeats), _tsrnn("cpu", H, args.repeats)
-        ref = _torch(H, args.repeats) if has_torch else (float("nan"),) * 3
-        for k, op in enumerate(("train", "predict", "epoch")):
-            print(f"{H:>6} {op:<8}{gpu[k] * 1e3:>9.2f}ms{cpu[k] * 1e3:>9.2f}ms"
-                  f"{ref[k] * 1e3:>8.2f}ms{cpu[k] / gpu[k]:>8.1f}x{ref[k] / gpu[k]:>10.2f}x")
+        ref = _torch(H, args.repeats) if has_torch else (float("nan"),) * 5
+        for k, op in enumerate(OPS):
+            unit, scale = ("ms", 1e3) if k < 3 else ("us", 1e6 / CALLS)
+            print(f"{H:>6} {op:<10}{gpu[k] * scale:>9.2f}{unit}{cpu[k] * scale:>9.2f}{unit}"
+                  f"{ref[k] * scale:>8.2f}{unit}{cpu[k] / gpu[k]:>8.2f}x{ref[k] / gpu[k]:>10.2f}x",
+                  flush=True)
 
 
 if __name__ == "__main__":

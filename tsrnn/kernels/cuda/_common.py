@@ -6,6 +6,7 @@ recurrent layer's projection and weight gradients.
 """
 
 import math
+import threading
 
 import numpy as np
 
@@ -44,13 +45,6 @@ def _matmul_nt_kernel(A, B, out):
         for k in range(A.shape[1]):
             acc += A[i, k] * B[j, k]
         out[i, j] = acc
-
-
-@cuda.jit
-def _add_rows_kernel(out, b):
-    i, j = cuda.grid(2)
-    if i < out.shape[0] and j < out.shape[1]:
-        out[i, j] += b[j]
 
 
 @cuda.jit
@@ -99,15 +93,6 @@ def column_sums(A, out=None):
     return out
 
 
-def project(dx, W, b):
-    """Input projection of every step on the device: (T, N, F) -> (T, N, G)."""
-    T, N, F = dx.shape
-    G = matmul(dx.reshape(T * N, F), W)
-    blocks, threads = _grid2(G.shape)
-    _add_rows_kernel[blocks, threads](G, b)
-    return G.reshape(T, N, W.shape[1])
-
-
 def input_gradients(dx, W, dG, resident=False):
     """``dx``, ``dW`` and ``db`` of the input projection from device ``dG``: on the
     host, or left on the device when ``resident``."""
@@ -149,9 +134,43 @@ def device_copy(a):
     return out
 
 
+def packed(dtype, *arrays):
+    """The host arrays among ``arrays`` sent to the device in one transfer (each
+    transfer costs far more than its bytes at these sizes): a device view of each,
+    in order; device arrays pass through."""
+    host = [a for a in arrays if not is_device(a)]
+    if not host:
+        return arrays
+    flat = np.empty(sum(a.size for a in host), dtype)
+    o = 0
+    for a in host:
+        flat[o:o + a.size] = a.reshape(-1)
+        o += a.size
+    dev, o, out = cuda.to_device(flat), 0, []
+    for a in arrays:
+        if not is_device(a):
+            a, o = dev[o:o + a.size].reshape(a.shape), o + a.size
+        out.append(a)
+    return out
+
+
+_spans = threading.local()
+
+
 def span_on_device(span, N, T):
-    """Each sequence's ``[start, end)`` as a device array (passed through if there)."""
-    return span if is_device(span) else cuda.to_device(as_span(span, N, T))
+    """Each sequence's ``[start, end)`` as a device array (passed through if there);
+    whole sequences' spans are kept per thread for the next call of that shape."""
+    if is_device(span):
+        return span
+    if span is not None:
+        return cuda.to_device(as_span(span, N, T))
+    kept = _spans.__dict__.setdefault("whole", {})
+    dspan = kept.get((N, T))
+    if dspan is None:
+        if len(kept) >= 8:  # a few shapes recur (a stream, a batch size); the rest go
+            kept.clear()
+        dspan = kept[(N, T)] = cuda.to_device(as_span(None, N, T))
+    return dspan
 
 
 def host_or_device(resident, *arrays):
@@ -159,15 +178,20 @@ def host_or_device(resident, *arrays):
     return arrays if resident else tuple(a.copy_to_host() for a in arrays)
 
 
-def states_on_device(T, N, H, dtype, reverse, state0):
-    """Device (T + 1, N, H) buffer holding the initial state at the first processed slot."""
-    if is_device(state0):
-        S = cuda.device_array((T + 1, N, H), dtype)
-        S[T if reverse else 0].copy_to_device(state0)
+def state_buffers(T, N, H, dtype, reverse, states):
+    """One (len(states), T + 1, N, H) buffer of every step's states, each initial state
+    at the first processed slot: on the device where the states are, else on the host
+    (for :func:`packed`)."""
+    slot = T if reverse else 0
+    if any(is_device(s) for s in states):
+        S = cuda.device_array((len(states), T + 1, N, H), dtype)
+        for i, s in enumerate(states):
+            S[i, slot].copy_to_device(as_device(s, dtype))
         return S
-    S = np.empty((T + 1, N, H), dtype)
-    S[T if reverse else 0] = state0
-    return cuda.to_device(S)
+    S = np.empty((len(states), T + 1, N, H), dtype)
+    for i, s in enumerate(states):
+        S[i, slot] = s
+    return S
 
 
 def state_grads(dstate, n_states, N, H, dtype):

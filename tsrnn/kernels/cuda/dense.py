@@ -3,7 +3,18 @@
 import numpy as np
 
 from .._checks import check_dense, check_dense_backward
-from ._common import _add_rows_kernel, _grid2, column_sums, is_device, matmul, to_device
+from ._common import _grid2, column_sums, is_device, matmul, packed
+from ._device import cuda
+
+
+@cuda.jit
+def _dense_kernel(z, W, b, out):
+    i, j = cuda.grid(2)
+    if i < out.shape[0] and j < out.shape[1]:
+        acc = 0.0
+        for k in range(z.shape[1]):
+            acc += z[i, k] * W[k, j]
+        out[i, j] = acc + b[j]
 
 
 def dense_forward(z, W, b, rowwise=True):
@@ -16,18 +27,16 @@ def dense_forward(z, W, b, rowwise=True):
         return out if len(shape) == 2 else out.reshape(*shape[:-1], W.shape[1])
     check_dense(z, W, b)
     z2 = np.ascontiguousarray(z.reshape(-1, z.shape[-1]), dtype=W.dtype)
-    out = matmul(to_device(z2, W.dtype), to_device(W, W.dtype))
-    blocks, threads = _grid2(out.shape)
-    _add_rows_kernel[blocks, threads](out, to_device(b, W.dtype))
+    out = dense_forward_resident(*packed(W.dtype, z2, W, b))
     return out.copy_to_host().reshape(*z.shape[:-1], W.shape[1])
 
 
 def dense_forward_resident(z, W, b):
     """``z @ W + b`` for device ``z`` (rows, D) and device weights; stays on the device."""
     check_dense(z, W, b)
-    out = matmul(z, W)
+    out = cuda.device_array((z.shape[0], W.shape[1]), z.dtype)
     blocks, threads = _grid2(out.shape)
-    _add_rows_kernel[blocks, threads](out, b)
+    _dense_kernel[blocks, threads](z, W, b, out)
     return out
 
 

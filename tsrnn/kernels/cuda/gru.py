@@ -11,19 +11,17 @@ import numpy as np
 from .. import _cells
 from .._checks import check_backward, check_forward
 from ._common import (
-    as_device,
     column_sums,
     device_copy,
     dout_on_device,
-    host_or_device,
     input_gradients,
     is_device,
     matmul,
-    project,
+    packed,
     row_cut_device,
     span_on_device,
+    state_buffers,
     state_grads,
-    states_on_device,
     threads_for,
 )
 from ._device import cuda
@@ -34,10 +32,10 @@ _gates, _candidate, _state, _grads, _gate_grad = (cuda.jit(device=True)(f)
 
 
 @cuda.jit
-def gru_forward_kernel(G, U, bhn, Hs, AUX, span, reverse, reset_after):
+def gru_forward_kernel(x, W, b, G, U, bhn, Hs, AUX, span, reverse, reset_after):
     n = cuda.blockIdx.x
     tid, nt = cuda.threadIdx.x, cuda.blockDim.x
-    T, H = G.shape[0], U.shape[0]
+    T, F, H = G.shape[0], x.shape[2], U.shape[0]
     a0, a1 = span[n, 0], span[n, 1]
     for s in range(T):
         t = T - 1 - s if reverse else s
@@ -49,15 +47,17 @@ def gru_forward_kernel(G, U, bhn, Hs, AUX, span, reverse, reset_after):
                 AUX[t, n, j] = 0.0
             cuda.syncthreads()
             continue
-        # The recurrent products: the r and z parts added to G, and for
-        # reset_after the candidate term (with its bias) in AUX.
+        # The input projection in G; the recurrent products: the r and z parts
+        # added to G, and for reset_after the candidate term (with its bias) in AUX.
         for j in range(tid, 3 * H, nt):
+            acc = b[j]
+            for f in range(F):
+                acc += x[t, n, f] * W[f, j]
             if j < 2 * H:
-                acc = G[t, n, j]
                 for k in range(H):
                     acc += Hs[prev, n, k] * U[k, j]
-                G[t, n, j] = acc
-            elif reset_after:
+            G[t, n, j] = acc
+            if j >= 2 * H and reset_after:
                 acc = bhn[j - 2 * H]
                 for k in range(H):
                     acc += Hs[prev, n, k] * U[k, j]
@@ -152,17 +152,18 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
     T, N, _ = x.shape
     H = U.shape[0]
     resident = is_device(x)
-    dx, dU = as_device(x, x.dtype), as_device(U, x.dtype)
-    G = project(dx, as_device(W, x.dtype), as_device(b, x.dtype))
-    Hs = states_on_device(T, N, H, x.dtype, reverse, state0[0])
+    S = state_buffers(T, N, H, x.dtype, reverse, state0[:1])
+    dx, dW, dU, db, dbhn, S = packed(x.dtype, x, W, U, b, bhn, S)
+    G = cuda.device_array((T, N, 3 * H), x.dtype)
     AUX = cuda.device_array((T, N, H), x.dtype)
     dspan = span_on_device(span, N, T)
+    Hs = S[0]
     gru_forward_kernel[N, threads_for(3 * H)](
-        G, dU, as_device(bhn, x.dtype), Hs, AUX, dspan, reverse, reset_after)
-    (hs,) = host_or_device(resident, Hs)
+        dx, dW, db, G, dU, dbhn, Hs, AUX, dspan, reverse, reset_after)
+    hs = Hs if resident else Hs.copy_to_host()
     out = hs[:T] if reverse else hs[1:]
     last = hs[0 if reverse else T]
-    cache = (G, Hs, AUX, dspan, dx, dU) if keep else None
+    cache = (G, Hs, AUX, dspan, dx, dW, dU) if keep else None
     return out, (last if resident else last.copy(),), cache
 
 
@@ -174,8 +175,7 @@ def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_
     device arrays throughout for a resident step (device ``x``).
     """
     check_backward(dout, dstate, x, weights, 3, 1, 1)
-    W = weights[0]
-    G, Hs, AUX, dspan, dx, dU = cache
+    G, Hs, AUX, dspan, dx, dW, dU = cache
     T, N, _ = x.shape
     H = dU.shape[0]
     resident = is_device(x)
@@ -188,7 +188,7 @@ def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_
     gru_backward_kernel[N, threads_for(3 * H)](
         ddout, has_dout, G, dU, Hs, aux, dG, DN, dh, dspan, reverse, reset_after, tbptt)
     hprev = (Hs[1:] if reverse else Hs[:T]).reshape(T * N, H)
-    grad_x, dW, db = input_gradients(dx, as_device(W, x.dtype), dG, resident)
+    grad_x, gW, gb = input_gradients(dx, dW, dG, resident)
     # dU's two column blocks have different left factors: two products into one array.
     dUw = cuda.device_array((H, 3 * H), x.dtype)
     matmul(hprev, dG.reshape(T * N, 3 * H)[:, :2 * H], "tn", out=dUw[:, :2 * H])
@@ -197,4 +197,4 @@ def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_
     dbhn = column_sums(dn) if reset_after else cuda.to_device(np.zeros(H, x.dtype))
     if not resident:
         dUw, dbhn, dh = (a.copy_to_host() for a in (dUw, dbhn, dh))
-    return grad_x, (dW, dUw, db, dbhn), (dh,)
+    return grad_x, (gW, dUw, gb, dbhn), (dh,)

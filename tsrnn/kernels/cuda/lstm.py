@@ -9,16 +9,15 @@ so the sequence never leaves the device while it is processed.
 from .. import _cells
 from .._checks import check_backward, check_forward
 from ._common import (
-    as_device,
     dout_on_device,
     host_or_device,
     input_gradients,
     is_device,
-    project,
+    packed,
     row_cut_device,
     span_on_device,
+    state_buffers,
     state_grads,
-    states_on_device,
     threads_for,
     weight_product,
 )
@@ -29,10 +28,10 @@ _gates, _state, _grads = (cuda.jit(device=True)(f) for f in _cells.lstm(sigmoid,
 
 
 @cuda.jit
-def lstm_forward_kernel(G, U, Hs, Cs, TC, span, reverse):
+def lstm_forward_kernel(x, W, b, U, G, Hs, Cs, TC, span, reverse):
     n = cuda.blockIdx.x
     tid, nt = cuda.threadIdx.x, cuda.blockDim.x
-    T, H = G.shape[0], U.shape[0]
+    T, F, H = G.shape[0], x.shape[2], U.shape[0]
     a0, a1 = span[n, 0], span[n, 1]
     for s in range(T):
         t = T - 1 - s if reverse else s
@@ -45,7 +44,9 @@ def lstm_forward_kernel(G, U, Hs, Cs, TC, span, reverse):
             cuda.syncthreads()
             continue
         for j in range(tid, 4 * H, nt):
-            acc = G[t, n, j]
+            acc = b[j]
+            for f in range(F):
+                acc += x[t, n, f] * W[f, j]
             for k in range(H):
                 acc += Hs[prev, n, k] * U[k, j]
             G[t, n, j] = acc
@@ -109,20 +110,21 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None, span=None,
     T, N, _ = x.shape
     H = U.shape[0]
     resident = is_device(x)
-    dx = as_device(x, x.dtype)
-    dU = as_device(U, x.dtype)
-    G = project(dx, as_device(W, x.dtype), as_device(b, x.dtype))
-    Hs = states_on_device(T, N, H, x.dtype, reverse, state0[0])
-    Cs = states_on_device(T, N, H, x.dtype, reverse, state0[1])
+    S = state_buffers(T, N, H, x.dtype, reverse, state0[:2])
+    dx, dW, dU, db, S = packed(x.dtype, x, W, U, b, S)
+    G = cuda.device_array((T, N, 4 * H), x.dtype)
     TC = cuda.device_array((T, N, H), x.dtype)
     dspan = span_on_device(span, N, T)
-    lstm_forward_kernel[N, threads_for(4 * H)](
-        G, dU, Hs, Cs, TC, dspan, reverse)
-    hs, cs = host_or_device(resident, Hs, Cs)
+    Hs, Cs = S[0], S[1]
+    lstm_forward_kernel[N, threads_for(4 * H)](dx, dW, db, dU, G, Hs, Cs, TC, dspan, reverse)
+    if resident:
+        hs, cs = Hs, Cs
+    else:
+        hs, cs = S.copy_to_host()
     last = 0 if reverse else T
     out = hs[:T] if reverse else hs[1:]
     final = (hs[last], cs[last]) if resident else (hs[last].copy(), cs[last].copy())
-    return out, final, ((G, Hs, Cs, TC, dspan, dx, dU) if keep else None)
+    return out, final, ((G, Hs, Cs, TC, dspan, dx, dW, dU) if keep else None)
 
 
 def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, workspace=None):
@@ -132,8 +134,7 @@ def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, works
     device arrays throughout for a resident step (device ``x``).
     """
     check_backward(dout, dstate, x, weights, 4, 2)
-    W = weights[0]
-    G, Hs, Cs, TC, dspan, dx, dU = cache
+    G, Hs, Cs, TC, dspan, dx, dW, dU = cache
     T, N, _ = x.shape
     H = dU.shape[0]
     resident = is_device(x)
@@ -143,6 +144,6 @@ def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, works
     lstm_backward_kernel[N, threads_for(4 * H)](
         ddout, has_dout, G, dU, Cs, TC, dG, dh, dc, dspan, reverse, tbptt)
     hprev = Hs[1:] if reverse else Hs[:T]
-    grad_x, dW, db = input_gradients(dx, as_device(W, x.dtype), dG, resident)
-    dUw = weight_product(hprev, dG, resident)
-    return grad_x, (dW, dUw, db), host_or_device(resident, dh, dc)
+    grad_x, gW, gb = input_gradients(dx, dW, dG, resident)
+    gU = weight_product(hprev, dG, resident)
+    return grad_x, (gW, gU, gb), host_or_device(resident, dh, dc)

@@ -6,16 +6,15 @@ One thread block per sequence runs its whole time loop; ``relu`` is a flag.
 from .. import _cells
 from .._checks import check_backward, check_forward
 from ._common import (
-    as_device,
     dout_on_device,
     host_or_device,
     input_gradients,
     is_device,
-    project,
+    packed,
     row_cut_device,
     span_on_device,
+    state_buffers,
     state_grads,
-    states_on_device,
     threads_for,
     weight_product,
 )
@@ -27,10 +26,10 @@ _activation, _activation_grad = (cuda.jit(device=True)(f)
 
 
 @cuda.jit
-def rnn_forward_kernel(G, U, Hs, span, reverse, relu):
+def rnn_forward_kernel(x, W, b, U, Hs, span, reverse, relu):
     n = cuda.blockIdx.x
     tid, nt = cuda.threadIdx.x, cuda.blockDim.x
-    T, H = G.shape[0], U.shape[0]
+    T, F, H = x.shape[0], x.shape[2], U.shape[0]
     a0, a1 = span[n, 0], span[n, 1]
     for s in range(T):
         t = T - 1 - s if reverse else s
@@ -40,7 +39,9 @@ def rnn_forward_kernel(G, U, Hs, span, reverse, relu):
             if t < a0 or t >= a1:
                 Hs[cur, n, j] = Hs[prev, n, j]
                 continue
-            acc = G[t, n, j]
+            acc = b[j]
+            for f in range(F):
+                acc += x[t, n, f] * W[f, j]
             for k in range(H):
                 acc += Hs[prev, n, k] * U[k, j]
             Hs[cur, n, j] = _activation(acc, relu)
@@ -87,16 +88,15 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
     T, N, _ = x.shape
     H = U.shape[0]
     resident = is_device(x)
-    dx, dU = as_device(x, x.dtype), as_device(U, x.dtype)
-    G = project(dx, as_device(W, x.dtype), as_device(b, x.dtype))
-    Hs = states_on_device(T, N, H, x.dtype, reverse, state0[0])
+    S = state_buffers(T, N, H, x.dtype, reverse, state0[:1])
+    dx, dW, dU, db, S = packed(x.dtype, x, W, U, b, S)
     dspan = span_on_device(span, N, T)
-    rnn_forward_kernel[N, threads_for(H)](
-        G, dU, Hs, dspan, reverse, activation == "relu")
-    (hs,) = host_or_device(resident, Hs)
+    Hs = S[0]
+    rnn_forward_kernel[N, threads_for(H)](dx, dW, db, dU, Hs, dspan, reverse, activation == "relu")
+    hs = Hs if resident else Hs.copy_to_host()
     out = hs[:T] if reverse else hs[1:]
     last = hs[0 if reverse else T]
-    return out, (last if resident else last.copy(),), ((Hs, dspan, dx, dU) if keep else None)
+    return out, (last if resident else last.copy(),), ((Hs, dspan, dx, dW, dU) if keep else None)
 
 
 def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activation="tanh",
@@ -107,8 +107,7 @@ def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activa
     device arrays throughout for a resident step (device ``x``).
     """
     check_backward(dout, dstate, x, weights, 1, 1)
-    W = weights[0]
-    Hs, dspan, dx, dU = cache
+    Hs, dspan, dx, dW, dU = cache
     T, N, _ = x.shape
     H = dU.shape[0]
     resident = is_device(x)
@@ -118,6 +117,6 @@ def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activa
     rnn_backward_kernel[N, threads_for(H)](
         ddout, has_dout, dU, Hs, dG, dh, dspan, reverse, activation == "relu", tbptt)
     hprev = Hs[1:] if reverse else Hs[:T]
-    grad_x, dW, db = input_gradients(dx, as_device(W, x.dtype), dG, resident)
+    grad_x, gW, gb = input_gradients(dx, dW, dG, resident)
     dUw = weight_product(hprev, dG, resident)
-    return grad_x, (dW, dUw, db), host_or_device(resident, dh)
+    return grad_x, (gW, dUw, gb), host_or_device(resident, dh)
