@@ -71,6 +71,49 @@ def test_estimator_trains_and_predicts_on_the_gpu():
     assert get_backend("auto") is get_backend("cuda")
 
 
+def test_packed_transfer_gives_each_host_array_and_passes_device_arrays_through():
+    from tsrnn.kernels.cuda._common import packed, span_on_device, state_buffers
+    from tsrnn.kernels.cuda._device import cuda
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 4, 2))[:, ::2]           # float64, not contiguous
+    W = rng.standard_normal((2, 8)).astype("float32")
+    on_device = cuda.to_device(np.arange(5, dtype="float32"))
+    empty = np.zeros((0, 3), "float32")
+    views = packed(np.float32, x, W, on_device, empty)
+    assert views[2] is on_device
+    for view, a in zip(views, (x, W, on_device.copy_to_host(), empty)):
+        assert tuple(view.shape) == a.shape and view.dtype == np.float32
+        np.testing.assert_array_equal(view.copy_to_host(), a.astype("float32"))
+    # Each initial state at the first processed slot, whichever way the time runs.
+    h0, c0 = rng.standard_normal((2, 4, 3)).astype("float32")
+    for reverse, slot in ((False, 0), (True, 5)):
+        for states in ((h0, c0), (cuda.to_device(h0), c0)):
+            S = state_buffers(5, 4, 3, np.float32, reverse, states)
+            S = S.copy_to_host() if hasattr(S, "copy_to_host") else S
+            assert S.shape == (2, 6, 4, 3)
+            np.testing.assert_array_equal(S[:, slot], [h0, c0])
+    # Whole sequences' spans are kept for the next call of their shape, and right.
+    whole = span_on_device(None, 4, 6)
+    assert span_on_device(None, 4, 6) is whole
+    np.testing.assert_array_equal(whole.copy_to_host(), [[0, 6]] * 4)
+    given = np.array([[0, 6], [2, 6], [0, 3], [1, 5]])
+    np.testing.assert_array_equal(span_on_device(given, 4, 6).copy_to_host(), given)
+
+
+def test_repeated_predictions_on_the_gpu_agree_with_the_cpu():
+    from tsrnn.nn import SequenceModel
+
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((3, 5, 2)).astype("float32")
+    for cell in ("lstm", "gru", "rnn"):
+        models = [SequenceModel(cell, 2, 4, 1, device=d, random_state=0) for d in ("cpu", "cuda")]
+        for step in range(2):  # the second call must not see the first one's buffers
+            (p_cpu, s_cpu), (p_gpu, s_gpu) = (m.predict(X[:, step:]) for m in models)
+            np.testing.assert_allclose(p_gpu, p_cpu, rtol=1e-4, atol=1e-5)
+            np.testing.assert_allclose(s_gpu[0][0], s_cpu[0][0], rtol=1e-4, atol=1e-5)
+
+
 RESIDENT = [
     # cell, options, model kwargs, loss, optimizer, clipping
     ("lstm", {}, {}, "mse", ("adam", {}), {}),
