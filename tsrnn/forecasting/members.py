@@ -23,6 +23,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..kernels import get_num_threads
+from ..kernels.cpu.arima import MAX_ORDER, arima_forecasts
 from ..kernels.cpu.smoothing import (
     DAMPED_GRID,
     DAMPED_SEARCH,
@@ -37,6 +38,7 @@ from ..kernels.cpu.smoothing import (
     theta_fit,
     theta_forecasts,
 )
+from .arima import auto_arima
 from .scaling import SeriesScaler
 
 #: Columns below which a member's fit stays in one thread (threads cost more than they save).
@@ -63,6 +65,8 @@ class StatisticalMember:
     parameters: ClassVar[dict] = {}
     #: Parameters with a value per position in the season and per column: (period, C).
     seasonal: ClassVar[tuple] = ()
+    #: Parameters that take whole numbers only.
+    integral: ClassVar[tuple] = ()
     #: Whether it runs on the series deseasonalised (else on the series itself).
     deseasonalised = True
 
@@ -70,6 +74,11 @@ class StatisticalMember:
         self.scaler = scaler
         self.starts = None
         self.weight = np.zeros(0)
+
+    @classmethod
+    def shape(cls, name, period, C):
+        """The shape of parameter ``name`` for ``C`` columns of data with this period."""
+        return (period, C) if name in cls.seasonal else (C,)
 
     def fit(self, values, starts, end=None, previous=None):
         """Estimate the method's parameters on each column's ``values[start:end]``; a panel's
@@ -252,6 +261,50 @@ class Drift(StatisticalMember):
         return last[:, None, :] + slope[:, None, :] * (k + 1)
 
 
+class AutoARIMA(StatisticalMember):
+    """The automatic ARIMA model, chosen per series as statsforecast's ``AutoARIMA`` chooses
+    it for data without a season (:mod:`tsrnn.forecasting.arima`): differences by KPSS
+    tests, then the ARMA orders and the constant by a stepwise search on the corrected
+    Akaike criterion, each model fitted by exact maximum likelihood. Forecasts from any
+    origin filter the data up to it (:func:`~tsrnn.kernels.cpu.arima.arima_forecasts`)."""
+
+    kind = "arima"
+    parameters: ClassVar[dict] = {"d": (0.0, 2.0, True), "mu": None, "phi": None,
+                                  "theta": None}
+    integral = ("d",)
+
+    @classmethod
+    def shape(cls, name, period, C):
+        # The AR and MA coefficients: one row per lag, zeros beyond the model's orders.
+        return (MAX_ORDER, C) if name in ("phi", "theta") else (C,)
+
+    def _init(self, C):
+        # Until estimated (a column of fewer than four values): the last value (the naive
+        # forecast, the random walk's).
+        self.d, self.mu = np.ones(C), np.zeros(C)
+        self.phi, self.theta = np.zeros((MAX_ORDER, C)), np.zeros((MAX_ORDER, C))
+
+    def _fit_column(self, c, y):
+        if len(y) < 4:
+            return
+        model = auto_arima(y)
+        if model is not None:
+            self.d[c], self.mu[c], self.phi[:, c], self.theta[:, c] = model
+
+    def _levels(self, z, origins, k):
+        C = z.shape[1]
+        d = np.rint(np.asarray(self.d, float))
+        if np.shape(self.phi) != (MAX_ORDER, C) or np.shape(self.theta) != (MAX_ORDER, C):
+            raise ValueError(f"the ARIMA member's coefficients must have shape "
+                             f"({MAX_ORDER}, {C})")
+        z, starts, d, mu = _checked(z, self.starts, d, self.mu)
+        if np.any((d < 0) | (d > 2)):
+            raise ValueError("the ARIMA member's differences must be 0, 1 or 2")
+        return arima_forecasts(z, starts, d, mu, np.ascontiguousarray(self.phi.T, float),
+                               np.ascontiguousarray(self.theta.T, float),
+                               np.ascontiguousarray(origins, np.int64), k.shape[1])
+
+
 class ExponentialSmoothing(StatisticalMember):
     """Exponential smoothing with additive errors (Hyndman et al., 2008), the model chosen
     per series as statsforecast's ``AutoETS`` chooses among its additive ones: no trend,
@@ -379,13 +432,13 @@ def _smoothed(z, starts, *state):
 
 
 #: The members ``hybrid`` names, by name.
-MEMBERS = {m.kind: m for m in (ThetaMethod, DampedTrend, DynamicTheta, Drift,
+MEMBERS = {m.kind: m for m in (ThetaMethod, DampedTrend, DynamicTheta, Drift, AutoARIMA,
                                ExponentialSmoothing)}
 #: The members of ``hybrid="auto"``, and those it adds for seasonal data (period > 1).
 AUTO_MEMBERS = ("theta", "damped", "dotm")
 SEASONAL_MEMBERS = ("ets",)
 #: The members ``hybrid="auto"`` adds for data without a season (period 1).
-NONSEASONAL_MEMBERS = ("drift",)
+NONSEASONAL_MEMBERS = ("drift", "arima")
 
 
 def forecast_members(members, values, origins, steps):

@@ -273,7 +273,8 @@ def _standardised(arrays, name, rows, cols):
 
 
 #: What ``hybrid="auto"`` chose in earlier versions (files keep the members they were fitted with).
-_EARLIER_AUTO_MEMBERS = (["theta", "damped"], ["theta", "damped", "dotm"])
+_EARLIER_AUTO_MEMBERS = (["theta", "damped"], ["theta", "damped", "dotm"],
+                         ["theta", "damped", "dotm", "drift"])
 
 
 def _members(fc, meta, arrays, T, C):
@@ -307,8 +308,10 @@ def _members(fc, meta, arrays, T, C):
                                f"takes no season")
         member = cls(scaler)
         for name, bounds in {**cls.parameters, "weight": (0.0, 1.0, True)}.items():
-            shape = (scaler.period, C) if name in cls.seasonal else (C,)
-            value = S.array(part, name, shape, np.float64, finite=True).copy()
+            value = S.array(part, name, cls.shape(name, scaler.period, C), np.float64,
+                            finite=True).copy()
+            if name in cls.integral and np.any(value != np.rint(value)):
+                raise S.StateError(f"{cls.kind} {name} must hold whole numbers")
             if bounds is not None:
                 low, high, closed = bounds
                 if np.any(value < low) or np.any(value > high) or (

@@ -1,0 +1,154 @@
+"""ARMA models in state-space form: their exact Gaussian likelihood and their forecasts from
+many origins, by the Kalman filter (Harvey's form, as R's ``arima`` and statsforecast use).
+
+The state has ``r = max(p, q + 1)`` entries; the transition holds the AR coefficients in its
+first column and ones above its diagonal, the disturbance enters through ``(1, theta)``, and
+the filter starts from the stationary covariance (the solution of ``P = T P T' + R R'``).
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ...config import JIT_OPTIONS
+
+#: Plain arithmetic: the likelihood's finiteness checks must hold (fastmath assumes no NaN).
+OPTIONS = {**JIT_OPTIONS, "fastmath": False}
+#: The most AR and MA coefficients a model has (the automatic search's bounds).
+MAX_ORDER = 5
+
+
+@njit(**OPTIONS)
+def ar_coefficients(raw):
+    """AR coefficients of a stationary model from unconstrained ``raw`` values: their
+    ``tanh`` as partial autocorrelations, then the Durbin-Levinson recursion (R's
+    ``partrans``)."""
+    p = raw.shape[0]
+    phi = np.tanh(raw)
+    work = phi.copy()
+    for j in range(1, p):
+        a = phi[j]
+        for k in range(j):
+            work[k] -= a * phi[j - k - 1]
+        for k in range(j):
+            phi[k] = work[k]
+    return phi
+
+
+@njit(**OPTIONS)
+def _system(phi, theta):
+    """Transition ``T``, disturbance covariance ``R R'`` and stationary covariance ``P0``;
+    ``P0`` is None where the AR part has a unit root (no stationary covariance)."""
+    p, q = phi.shape[0], theta.shape[0]
+    r = max(p, q + 1)
+    T = np.zeros((r, r))
+    for i in range(p):
+        T[i, 0] = phi[i]
+    for i in range(r - 1):
+        T[i, i + 1] = 1.0
+    R = np.zeros(r)
+    R[0] = 1.0
+    for j in range(q):
+        R[j + 1] = theta[j]
+    RR = np.outer(R, R)
+    M = np.eye(r * r) - np.kron(T, T)
+    if abs(np.linalg.det(M)) < 1e-10:
+        return T, RR, None
+    P0 = np.linalg.solve(M, RR.reshape(r * r)).reshape(r, r)
+    return T, RR, P0
+
+
+@njit(**OPTIONS)
+def arma_likelihood(phi, theta, w):
+    """``(sum v^2 / F, sum log F)`` of the filter's innovations ``v`` and their variances
+    ``F`` over zero-mean ``w``, the variance of the disturbance 1 (it is concentrated out);
+    ``(inf, 0)`` where the model has no stationary covariance or a variance is not positive."""
+    T, RR, P = _system(phi, theta)
+    if P is None:
+        return np.inf, 0.0
+    r = T.shape[0]
+    a = np.zeros(r)
+    ssq, sumlog = 0.0, 0.0
+    for t in range(w.shape[0]):
+        F = P[0, 0]
+        if not F > 0.0:
+            return np.inf, 0.0
+        v = w[t] - a[0]
+        ssq += v * v / F
+        sumlog += math.log(F)
+        K = P[:, 0] / F
+        a = T @ (a + K * v)
+        P = T @ (P - np.outer(K, P[0, :])) @ T.T + RR
+    return ssq, sumlog
+
+
+@njit(**OPTIONS)
+def arima_forecasts(z, starts, d, mu, phi, theta, origins, steps):
+    """Forecasts (n, steps, C) of each column of ``z`` (T, C) from each origin (the position
+    of the first step forecast; the data before it seen), by its ARIMA model: ``d``
+    differences (0-2), then an ARMA with mean ``mu`` and coefficients ``phi`` and
+    ``theta`` (C, MAX_ORDER each, zeros beyond the model's orders).
+
+    A column's data start at ``starts``; from an origin with no difference seen yet, or
+    a model without a stationary covariance, the forecast is the last value seen (the
+    first value before it)."""
+    T, C = z.shape
+    n = origins.shape[0]
+    out = np.empty((n, steps, C))
+    for c in range(C):
+        dc = min(max(int(d[c]), 0), 2)
+        s0 = min(max(starts[c], 0), T - 1)
+        p, q = MAX_ORDER, MAX_ORDER
+        while p > 0 and phi[c, p - 1] == 0.0:
+            p -= 1
+        while q > 0 and theta[c, q - 1] == 0.0:
+            q -= 1
+        Tm, RR, P = _system(phi[c, :p].copy(), theta[c, :q].copy())
+        stable = P is not None
+        if not stable:
+            P = np.zeros_like(RR)
+        r = Tm.shape[0]
+        # The differenced series, and the filter's predicted state before each of its
+        # values (row i: before w[i], having seen w[:i]).
+        L = T - s0
+        w = z[s0:, c].copy()
+        for _ in range(dc):
+            for i in range(L - 1, 0, -1):
+                w[i] = w[i] - w[i - 1]
+        nw = max(L - dc, 0)
+        states = np.zeros((nw + 1, r))
+        a = np.zeros(r)
+        for i in range(nw):
+            states[i] = a
+            F = P[0, 0]
+            if stable and F > 0.0:
+                v = w[dc + i] - mu[c] - a[0]
+                K = P[:, 0] / F
+                a = Tm @ (a + K * v)
+                P = Tm @ (P - np.outer(K, P[0, :])) @ Tm.T + RR
+            else:
+                a = Tm @ a
+        states[nw] = a
+        for k in range(n):
+            seen = min(max(origins[k] - s0, 0), L)
+            if seen < dc + 1 or not stable:
+                last = z[s0 + seen - 1, c] if seen > 0 else z[s0, c]
+                for j in range(steps):
+                    out[k, j, c] = last
+                continue
+            a = states[seen - dc].copy()
+            level = z[s0 + seen - 1, c]
+            change = level - z[s0 + seen - 2, c] if dc == 2 else 0.0
+            for j in range(steps):
+                f = mu[c] + a[0]
+                a = Tm @ a
+                if dc == 0:
+                    level = f
+                elif dc == 1:
+                    level += f
+                else:
+                    change += f
+                    level += change
+                out[k, j, c] = level
+    return out
