@@ -144,11 +144,22 @@ def test_the_member_never_reads_past_its_origins():
 def test_the_forecaster_saves_and_checks_its_arima_member(tmp_path):
     y = pd.Series(100 + np.cumsum(np.random.default_rng(2).standard_normal(40) + 0.5),
                   index=pd.date_range("1980", periods=40, freq="YS"))
-    fc = RNNForecaster(horizon=4, **FAST).fit(y)
-    assert fc.members_[-1].kind == "arima"
+    fc = RNNForecaster(horizon=4, hybrid=["drift", "arima"], **FAST).fit(y)
+    assert [m.kind for m in fc.members_] == ["drift", "arima"]
     fc.save(tmp_path / "a.npz")
-    pd.testing.assert_series_equal(tsrnn.load(tmp_path / "a.npz").predict(), fc.predict())
-    j = len(fc.members_) - 1
+    loaded = tsrnn.load(tmp_path / "a.npz")
+    pd.testing.assert_series_equal(loaded.predict(), fc.predict())
+    new = pd.Series([y.iloc[-1] + 1.0], index=[y.index[-1] + y.index.freq])
+    pd.testing.assert_series_equal(loaded.update(new).predict(), fc.update(new).predict())
+    # A backtest's forecasts never see the data after their origins.
+    clean, _ = fc.backtest(y, start=30, step=2)
+    poisoned = y.copy()
+    poisoned.iloc[34:] = 1e6
+    dirty, _ = fc.backtest(poisoned, start=30, step=2)
+    before = clean["cutoff"] < y.index[34]
+    assert before.sum() > 0
+    np.testing.assert_array_equal(dirty.loc[before, "forecast"], clean.loc[before, "forecast"])
+    j = 1
     for edit, match in (({f"member.{j}.d": np.array([1.5])}, "whole numbers"),
                         ({f"member.{j}.d": np.array([3.0])}, "d must lie in"),
                         ({f"member.{j}.phi": np.zeros((2, 1))}, "phi")):

@@ -260,12 +260,12 @@ def test_files_must_agree_with_hybrid_and_old_theta_files_still_load(tmp_path):
         tsrnn.load(tmp_path / "heavy.npz")
 
 
-@pytest.mark.parametrize("freq", ["MS", "YS"])  # the seasonal smoothing; the drift and ARIMA
+@pytest.mark.parametrize("freq", ["MS", "YS"])  # the seasonal smoothing; the drift
 def test_a_hybrid_backtest_never_sees_the_future(freq):
     index = pd.date_range("1900-01-01", periods=120, freq=freq)
     y = pd.Series(_trending(120, seasonal=freq == "MS"), index=index)
     fc = RNNForecaster(horizon=3, **FAST)
-    assert fc.fit(y).members_[-1].kind == ("ets" if freq == "MS" else "arima")
+    assert fc.fit(y).members_[-1].kind == ("ets" if freq == "MS" else "drift")
     clean, _ = fc.backtest(y, start=96, step=4)
     poisoned = y.copy()
     poisoned.iloc[104:] = 1e6
@@ -291,9 +291,9 @@ def test_a_series_too_short_for_a_network_is_forecast_by_the_members(tmp_path):
     with pytest.warns(UserWarning, match="too short for a network"):
         fc = RNNForecaster(horizon=6, **FAST).fit(y)
     assert fc.regressors_ == [] and fc.regressor_ is None
-    # Yearly data: the default's three members, the drift and ARIMA, equal shares.
-    assert [m.kind for m in fc.members_] == ["theta", "damped", "dotm", "drift", "arima"]
-    assert [float(m.weight[0]) for m in fc.members_] == [1 / 5] * 5
+    # Yearly data: the default's three members and the drift, equal shares.
+    assert [m.kind for m in fc.members_] == ["theta", "damped", "dotm", "drift"]
+    assert [float(m.weight[0]) for m in fc.members_] == [1 / 4] * 4
     parts = [_forecast_of(m, y, 6) for m in fc.members_]
     expected = 0.5 * np.mean(parts, axis=0) + 0.5 * np.median(parts, axis=0)
     np.testing.assert_allclose(fc.predict(), expected, rtol=1e-12)
@@ -586,9 +586,9 @@ def test_the_default_adds_the_smoothing_for_seasonal_series_the_drift_for_others
     assert fc.members_[-1].scaler.season is None  # the season is in its own model
     yearly = pd.Series(_trending(40, seasonal=False),
                        index=pd.date_range("1980", periods=40, freq="YS"))
-    # Data without a season: the drift and ARIMA instead.
+    # Data without a season: the drift instead.
     assert [m.kind for m in RNNForecaster(horizon=4, **FAST).fit(yearly).members_] == [
-        "theta", "damped", "dotm", "drift", "arima"]
+        "theta", "damped", "dotm", "drift"]
     fc.save(tmp_path / "e.npz")
     loaded = tsrnn.load(tmp_path / "e.npz")
     pd.testing.assert_frame_equal(loaded.predict_interval(), fc.predict_interval())
@@ -610,15 +610,12 @@ def test_the_default_adds_the_smoothing_for_seasonal_series_the_drift_for_others
     earlier = tsrnn.load(tmp_path / "auto.npz")
     assert [m.kind for m in earlier.members_] == ["theta", "damped", "dotm"]
     pd.testing.assert_series_equal(earlier.predict(), three.predict())
-    # And of yearly data (three members, the drift not yet among them; then with the drift,
-    # ARIMA not yet among them).
-    for kinds in (["theta", "damped", "dotm"], ["theta", "damped", "dotm", "drift"]):
-        three = RNNForecaster(horizon=4, hybrid=kinds, **FAST).fit(yearly)
-        three.save(tmp_path / "three.npz")
-        _edited(tmp_path / "three.npz", tmp_path / "auto.npz",
-                lambda meta, _: meta["params"].update(hybrid="auto"))
-        pd.testing.assert_series_equal(tsrnn.load(tmp_path / "auto.npz").predict(),
-                                       three.predict())
+    # And of yearly data (three members, the drift not yet among them).
+    three = RNNForecaster(horizon=4, hybrid=["theta", "damped", "dotm"], **FAST).fit(yearly)
+    three.save(tmp_path / "three.npz")
+    _edited(tmp_path / "three.npz", tmp_path / "auto.npz",
+            lambda meta, _: meta["params"].update(hybrid="auto"))
+    pd.testing.assert_series_equal(tsrnn.load(tmp_path / "auto.npz").predict(), three.predict())
 
 
 def test_the_smoothing_refits_the_model_it_chose_before_calibration():

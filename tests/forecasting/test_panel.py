@@ -199,12 +199,11 @@ def _ar_panel(n_series=40, T=120, seed=0):
 
 def test_static_covariates_tell_a_global_model_what_the_window_cannot(tmp_path):
     # With a one-step window the network sees only the last value: whether the series
-    # keeps its sign or flips it is known only from the static type. The networks alone
-    # (an ARIMA member would read it from each series' history).
+    # keeps its sign or flips it is known only from the static type.
     df, static = _ar_panel()
     train, actual = df[df.ds < 110], df[df.ds == 110].set_index("unique_id")["y"]
     kw = {"horizon": 1, "window": 1, "scaling": "standard", "deseasonalize": False,
-          "hidden_size": 16, "max_epochs": 60, "hybrid": None, "random_state": 0}
+          "hidden_size": 16, "max_epochs": 60, "random_state": 0}
     errors = {}
     for name, st in (("without", None), ("with", static)):
         fc = RNNForecaster(**kw).fit(train, static=st)
@@ -212,9 +211,7 @@ def test_static_covariates_tell_a_global_model_what_the_window_cannot(tmp_path):
         errors[name] = np.mean(np.abs(pred - actual.loc[pred.index]))
     assert errors["with"] < 0.7 * errors["without"], errors
     assert fc.regressor_.n_features_in_ == 2
-    # The statistical members cannot read static covariates: the default leaves them out.
-    assert RNNForecaster(**{**kw, "hybrid": "auto", "max_epochs": 1}).fit(
-        train, static=static).members_ == []
+    assert fc.members_ == []  # the statistical members cannot read static covariates
     # Saved and loaded with them; other series forecast with their own.
     fc.save(tmp_path / "s.npz")
     pd.testing.assert_frame_equal(tsrnn.load(tmp_path / "s.npz").predict(), fc.predict())

@@ -108,16 +108,20 @@ class RNNForecaster(BaseEstimator):
         Networks trained per scaling, each from its own random initialisation;
         the forecasts of all the networks are averaged, and the intervals are
         calibrated on that average.
-    hybrid : {"auto", "theta", "damped", "dotm", "drift", "ets"}, list of them, or None, \
-default="auto"
+    hybrid : {"auto", "theta", "damped", "dotm", "drift", "arima", "ets"}, list of them, \
+or None, default="auto"
         Statistical members averaged with the networks, on every series:
         ``"theta"``, the Theta method (simple exponential smoothing with half
         the linear trend as drift, the M3 competition's winner); ``"damped"``,
         exponential smoothing with a damped additive trend; ``"dotm"``, the
         dynamic optimised Theta method (the share of the trend estimated, and
         the trend line updated with each observation); ``"drift"``, the random
-        walk with drift (the last value plus the mean change since the first),
-        these four on the deseasonalised series; ``"ets"``, exponential
+        walk with drift (the last value plus the mean change since the first);
+        ``"arima"``, an automatic ARIMA model (differences by KPSS tests, ARMA
+        orders up to 5 and a constant by a stepwise AICc search, each model
+        fitted by exact maximum likelihood, as statsforecast's ``AutoARIMA``
+        chooses for data without a season), these five on the deseasonalised
+        series; ``"ets"``, exponential
         smoothing with additive errors on the series itself, its season in
         the model (updated with each observation), the model (no trend, a
         trend or a damped one, a season or not) chosen per series by AICc as statsforecast's
@@ -134,15 +138,17 @@ default="auto"
         20 / n beyond: measured better on M1 and M3 validation windows for
         one series, not for global models (long series: the bundled ones).
         Their parameters are estimated once per fit (least squares of the
-        one-step errors); ``update`` moves their origin without refitting.
-        ``"auto"``: the first three, with ``"ets"`` for seasonal data (a
-        period above 1) and ``"drift"`` for data without a season, for a
+        one-step errors, ARIMA's likelihood); ``update`` moves their origin
+        without refitting. ``"auto"``: the first three, with ``"ets"`` for
+        seasonal data (a period above 1) and ``"drift"`` for data without a
+        season, for a
         model without covariates, dynamic or static (which they cannot
         read), None otherwise (measured on M1 and M3 validation windows: the
         average beats every member alone, the three members beat any two,
         the smoothing helps monthly and quarterly series, the drift yearly
         ones (it hurts monthly ones), for models of one series and global
-        ones).
+        ones; ARIMA helped M1's and M3's yearly and other series there, and
+        hurt Tourism's yearly ones: not in the default).
     difference : bool, default=False
         Model first differences (forecasts are summed back onto the last level).
     deseasonalize : "auto" or bool, default="auto"

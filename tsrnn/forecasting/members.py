@@ -7,8 +7,9 @@ and Billah, 2003); exponential smoothing with a damped additive trend
 (Gardner and McKenzie, 1985), the robust trend method of the M competitions;
 the dynamic optimised Theta method (Fiorucci et al., 2016), whose share of
 the trend is estimated and whose trend line follows the data; the random walk
-with drift, the classic benchmark of yearly data, these four on the series
-deseasonalised as the networks' are; and, for seasonal data,
+with drift, the classic benchmark of yearly data; the automatic ARIMA model
+(Hyndman and Khandakar, 2008), these five on the series deseasonalised as the
+networks' are; and, for seasonal data,
 exponential smoothing with additive errors whose season is in the model,
 the model chosen per series by AICc (Hyndman et al., 2008). Their parameters are estimated
 once per fit; the forecasts from any origin then take one smoothing pass over
@@ -438,7 +439,7 @@ MEMBERS = {m.kind: m for m in (ThetaMethod, DampedTrend, DynamicTheta, Drift, Au
 AUTO_MEMBERS = ("theta", "damped", "dotm")
 SEASONAL_MEMBERS = ("ets",)
 #: The members ``hybrid="auto"`` adds for data without a season (period 1).
-NONSEASONAL_MEMBERS = ("drift", "arima")
+NONSEASONAL_MEMBERS = ("drift",)
 
 
 def forecast_members(members, values, origins, steps):

@@ -273,8 +273,7 @@ def _standardised(arrays, name, rows, cols):
 
 
 #: What ``hybrid="auto"`` chose in earlier versions (files keep the members they were fitted with).
-_EARLIER_AUTO_MEMBERS = (["theta", "damped"], ["theta", "damped", "dotm"],
-                         ["theta", "damped", "dotm", "drift"])
+_EARLIER_AUTO_MEMBERS = (["theta", "damped"], ["theta", "damped", "dotm"])
 
 
 def _members(fc, meta, arrays, T, C):
