@@ -46,6 +46,19 @@ def test_the_likelihood_is_statsmodels_exact_one(phi, theta):
     assert ours == pytest.approx(model.loglike(np.r_[phi, theta, sigma2]), rel=1e-9)
 
 
+def test_a_model_without_a_stationary_covariance_is_refused_and_forecasts_the_last_value():
+    assert arma_likelihood(np.array([1.0]), np.zeros(0), np.ones(5))[0] == np.inf
+    # Five AR roots of modulus 1/0.9: stationary, though the covariance system is
+    # nearly singular (its determinant about 1e-18).
+    roots = 0.9 * np.exp(1j * np.array([0.3, -0.3, 1.2, -1.2, 0.0]))
+    phi = -np.real(np.poly(roots))[1:]
+    assert np.isfinite(arma_likelihood(phi, np.zeros(0), _arma(40, [0.5], []))[0])
+    y = np.arange(1.0, 11.0)[:, None]
+    out = arima_forecasts(y, np.zeros(1, np.int64), np.zeros(1), np.zeros(1),
+                          _padded([1.0])[None], np.zeros((1, MAX_ORDER)), np.array([6]), 3)
+    np.testing.assert_array_equal(out[0, :, 0], [6.0, 6.0, 6.0])
+
+
 def test_ar_coefficients_are_stationary_and_invert_the_partial_autocorrelations():
     rng = np.random.default_rng(0)
     for p in range(1, MAX_ORDER + 1):

@@ -52,10 +52,12 @@ def _system(phi, theta):
     for j in range(q):
         R[j + 1] = theta[j]
     RR = np.outer(R, R)
-    M = np.eye(r * r) - np.kron(T, T)
-    if abs(np.linalg.det(M)) < 1e-10:
+    try:
+        P0 = np.linalg.solve(np.eye(r * r) - np.kron(T, T), RR.reshape(r * r)).reshape(r, r)
+    except Exception:  # noqa: BLE001 (numba raises LinAlgError where it is singular)
         return T, RR, None
-    P0 = np.linalg.solve(M, RR.reshape(r * r)).reshape(r, r)
+    if not (np.all(np.isfinite(P0)) and P0[0, 0] > 0.0):
+        return T, RR, None
     return T, RR, P0
 
 
@@ -95,7 +97,9 @@ def arima_forecasts(z, starts, d, mu, phi, theta, origins, steps):
     first value before it)."""
     T, C = z.shape
     n = origins.shape[0]
-    out = np.empty((n, steps, C))
+    out = np.full((n, steps, C), np.nan)
+    if T == 0:  # nothing seen: nothing to forecast from
+        return out
     for c in range(C):
         dc = min(max(int(d[c]), 0), 2)
         s0 = min(max(starts[c], 0), T - 1)
