@@ -8,8 +8,10 @@ whole training epoch of an LSTM regressor (8192 windows, batch 256, Adam,
 MSE; tsrnn's epoch stays on the device), the prediction of one window of 48
 steps (batch 1, with the dense head) and one streaming step (one new
 observation, the state carried), timed on tsrnn's CUDA kernels, tsrnn's CPU
-kernels and PyTorch's cuDNN LSTM, with the ratios. Exits with a message where
-no usable GPU is found.
+kernels and PyTorch's cuDNN LSTM, with the ratios. First it prints what
+numba-cuda's own operations cost per call (a transfer each way, an allocation,
+a launch, a view), which is what batch-1 work spends its time on. Exits with a
+message where no usable GPU is found.
 """
 
 import argparse
@@ -35,6 +37,26 @@ def _timeit(fn, repeats, sync=lambda: None):
         sync()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def _primitives():
+    """Microseconds per call of the numba-cuda operations a layer's call is made of."""
+    from numba import cuda
+
+    @cuda.jit
+    def empty(a):
+        pass
+
+    small = np.zeros(64, np.float32)
+    d = cuda.to_device(small)
+    ops = {"to_device (256 B)": lambda: cuda.to_device(small),
+           "copy_to_device": lambda: d.copy_to_device(small),
+           "copy_to_host": d.copy_to_host,
+           "device_array": lambda: cuda.device_array(64, np.float32),
+           "launch (empty kernel)": lambda: empty[1, 32](d),
+           "view (slice, reshape)": lambda: d[0:32].reshape((4, 8))}
+    return {name: _timeit(_many(fn), 3, cuda.synchronize) / CALLS * 1e6
+            for name, fn in ops.items()}
 
 
 def _tsrnn(device, H, repeats):
@@ -159,7 +181,10 @@ def main():
         has_torch = False
     from numba import cuda
 
-    print(f"GPU: {cuda.get_current_device().name}; LSTM, batch {N}, {T} steps")
+    print(f"GPU: {cuda.get_current_device().name}")
+    for name, us in _primitives().items():
+        print(f"  numba-cuda {name:<22}{us:8.1f} us")
+    print(f"LSTM, batch {N}, {T} steps")
     print(f"{'hidden':>6} {'op':<10}{'tsrnn GPU':>11}{'tsrnn CPU':>11}{'cuDNN':>10}"
           f"{'GPU/CPU':>9}{'cuDNN/GPU':>11}")
     for H in args.hidden:
