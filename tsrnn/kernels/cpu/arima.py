@@ -62,6 +62,49 @@ def _system(phi, theta):
 
 
 @njit(**OPTIONS)
+def _advance(T, a, out):
+    """``out = T a``: the state carried one step on without an observation."""
+    r = a.shape[0]
+    for i in range(r):
+        acc = 0.0
+        for k in range(r):
+            acc += T[i, k] * a[k]
+        out[i] = acc
+
+
+@njit(**OPTIONS)
+def _observe(T, RR, a, P, v, work, M):
+    """The filter's step for innovation ``v`` (variance ``P[0, 0]``, positive), in place:
+    the state ``a`` and its covariance ``P`` updated by it, then carried to the next
+    observation; ``work`` (2, r) and ``M`` (r, r) are scratch (no array made per step)."""
+    r = a.shape[0]
+    F = P[0, 0]
+    gain, row = work[0], work[1]
+    for i in range(r):
+        gain[i] = P[i, 0] / F
+        row[i] = P[0, i]
+    for i in range(r):
+        a[i] += gain[i] * v
+        for j in range(r):
+            P[i, j] -= gain[i] * row[j]
+    _advance(T, a, gain)
+    for i in range(r):
+        a[i] = gain[i]
+    for i in range(r):  # P = T P T' + R R'
+        for j in range(r):
+            acc = 0.0
+            for k in range(r):
+                acc += T[i, k] * P[k, j]
+            M[i, j] = acc
+    for i in range(r):
+        for j in range(r):
+            acc = 0.0
+            for k in range(r):
+                acc += M[i, k] * T[j, k]
+            P[i, j] = acc + RR[i, j]
+
+
+@njit(**OPTIONS)
 def arma_likelihood(phi, theta, w):
     """``(sum v^2 / F, sum log F)`` of the filter's innovations ``v`` and their variances
     ``F`` over zero-mean ``w``, the variance of the disturbance 1 (it is concentrated out);
@@ -70,7 +113,7 @@ def arma_likelihood(phi, theta, w):
     if P is None:
         return np.inf, 0.0
     r = T.shape[0]
-    a = np.zeros(r)
+    a, work, M = np.zeros(r), np.empty((2, r)), np.empty((r, r))
     ssq, sumlog = 0.0, 0.0
     for t in range(w.shape[0]):
         F = P[0, 0]
@@ -79,9 +122,7 @@ def arma_likelihood(phi, theta, w):
         v = w[t] - a[0]
         ssq += v * v / F
         sumlog += math.log(F)
-        K = P[:, 0] / F
-        a = T @ (a + K * v)
-        P = T @ (P - np.outer(K, P[0, :])) @ T.T + RR
+        _observe(T, RR, a, P, v, work, M)
     return ssq, sumlog
 
 
@@ -113,6 +154,7 @@ def arima_forecasts(z, starts, d, mu, phi, theta, origins, steps):
         if not stable:
             P = np.zeros_like(RR)
         r = Tm.shape[0]
+        work, M, ahead = np.empty((2, r)), np.empty((r, r)), np.empty(r)
         # The differenced series, and the filter's predicted state before each of its
         # values (row i: before w[i], having seen w[:i]).
         L = T - s0
@@ -125,14 +167,11 @@ def arima_forecasts(z, starts, d, mu, phi, theta, origins, steps):
         a = np.zeros(r)
         for i in range(nw):
             states[i] = a
-            F = P[0, 0]
-            if stable and F > 0.0:
-                v = w[dc + i] - mu[c] - a[0]
-                K = P[:, 0] / F
-                a = Tm @ (a + K * v)
-                P = Tm @ (P - np.outer(K, P[0, :])) @ Tm.T + RR
+            if stable and P[0, 0] > 0.0:
+                _observe(Tm, RR, a, P, w[dc + i] - mu[c] - a[0], work, M)
             else:
-                a = Tm @ a
+                _advance(Tm, a, ahead)
+                a, ahead = ahead, a
         states[nw] = a
         for k in range(n):
             seen = min(max(origins[k] - s0, 0), L)
@@ -146,7 +185,8 @@ def arima_forecasts(z, starts, d, mu, phi, theta, origins, steps):
             change = level - z[s0 + seen - 2, c] if dc == 2 else 0.0
             for j in range(steps):
                 f = mu[c] + a[0]
-                a = Tm @ a
+                _advance(Tm, a, ahead)
+                a, ahead = ahead, a
                 if dc == 0:
                     level = f
                 elif dc == 1:
