@@ -94,10 +94,10 @@ def _small():
             rng.standard_normal((1, 1, F)).astype(np.float32))
 
 
-def _many(fn, calls=None):
-    """``fn`` called ``calls`` times, so that one timing is long enough to read; per call."""
+def _many(fn):
+    """``fn`` called :data:`CALLS` times, so that one timing is long enough to read."""
     def run():
-        for _ in range(calls or CALLS):
+        for _ in range(CALLS):
             fn()
     return run
 

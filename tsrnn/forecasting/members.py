@@ -295,9 +295,10 @@ class AutoARIMA(StatisticalMember):
     def _levels(self, z, origins, k):
         C = z.shape[1]
         d = np.rint(np.asarray(self.d, float))
-        if np.shape(self.phi) != (MAX_ORDER, C) or np.shape(self.theta) != (MAX_ORDER, C):
-            raise ValueError(f"the ARIMA member's coefficients must have shape "
-                             f"({MAX_ORDER}, {C})")
+        for name in ("phi", "theta"):
+            if np.shape(getattr(self, name)) != self.shape(name, self.scaler.period, C):
+                raise ValueError(f"the ARIMA member's {name} must have shape "
+                                 f"{self.shape(name, self.scaler.period, C)}")
         z, starts, d, mu = _checked(z, self.starts, d, self.mu)
         if np.any((d < 0) | (d > 2)):
             raise ValueError("the ARIMA member's differences must be 0, 1 or 2")
