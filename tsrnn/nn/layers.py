@@ -96,6 +96,12 @@ class Recurrent:
                                span=span, keep=keep, **self.options)
         return out, state, ((x, cache, ws) if keep else None)
 
+    def forward_dense(self, x, state0, W, b, span=None):
+        """Prediction over ``x`` (as ``forward(keep=False)``), then the dense head ``W``,
+        ``b`` on the final hidden state, in one kernel call: ``(pred, state)``."""
+        return self.backend.forward_dense(self.cell, x, self.weights, state0, W, b,
+                                          self.reverse, span, **self.options)
+
     def backward(self, ctx, dout, dstate, tbptt=0):
         """Add this layer's weight gradients to ``grads``; return ``(dx, dstate0)``."""
         x, cache, ws = ctx

@@ -154,6 +154,25 @@ class RecurrentNetwork:
             ctxs.append(ctx)
         return x, finals, (ctxs if keep else None)
 
+    def run_dense(self, x, W, b, states=None, span=None):
+        """Prediction of a one-direction network followed by a dense head on its last
+        layer's final hidden state (see :meth:`Recurrent.forward_dense`).
+
+        Returns ``(pred, final_states)``: the numbers of :meth:`run` with
+        ``keep=False`` and the head applied to ``final_states[-1][0]``.
+        """
+        if self.bidirectional:
+            raise ValueError("run_dense takes a one-direction network")
+        if states is None:
+            states = self.zero_states(x.shape[1])
+        finals = []
+        for layer, state in zip(self.layers[:-1], states):
+            x, state, _ = layer.forward(x, state, span=span, keep=False)
+            finals.append(state)
+        pred, state = self.layers[-1].forward_dense(x, states[-1], W, b, span)
+        finals.append(state)
+        return pred, finals
+
     def backprop(self, ctxs, dout, dfinals=None, tbptt=0):
         """Backward through :meth:`run`; adds weight gradients to ``params.grad``.
 

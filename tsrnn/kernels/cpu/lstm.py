@@ -259,6 +259,18 @@ def _backward_parallel(rows, dout, x, W, WT, G, U, UT, Hs, Cs, TC, dG, dx, dh, d
                           reverse, tbptt, dWb[c], dUb[c], dbb[c], r0, r1))
 
 
+def _infer(x, weights, state0, span, reverse):
+    """Checked arguments of :func:`_infer_rows` (less the rows), and views of the
+    outputs and the final state it will write."""
+    T, N, H = check_forward(x, weights, state0, span, 4, 2)
+    W, U, b = weights
+    # One array for both states: the final ones again in slot T + 1 (no copies).
+    S = np.empty((2, T + 2, N, H), x.dtype)
+    G = np.empty((N, 4 * H), x.dtype)  # each row's activations at its current step
+    args = (x, W, b, U, state0[0], state0[1], S, G, kernel_span(span), reverse)
+    return args, (S[0, :T] if reverse else S[0, 1:T + 1]), (S[0, T + 1], S[1, T + 1])
+
+
 def lstm_forward(x, weights, state0, reverse=False, workspace=None,
                 span=None, keep=True):
     """Run an LSTM layer over whole sequences.
@@ -296,17 +308,14 @@ def lstm_forward(x, weights, state0, reverse=False, workspace=None,
     cache : tuple or None
         What :func:`lstm_backward` needs.
     """
+    if not keep:
+        args, out, state = _infer(x, weights, state0, span, reverse)
+        _parallel.launch(_infer_parallel, _infer_rows, x.shape[1], args)
+        return out, state, None
     check_forward(x, weights, state0, span, 4, 2)
     W, U, b = weights
     T, N, _ = x.shape
     H = U.shape[0]
-    if not keep:
-        # One array for both states: the final ones again in slot T + 1 (no copies).
-        S = np.empty((2, T + 2, N, H), x.dtype)
-        G = np.empty((N, 4 * H), x.dtype)  # each row's activations at its current step
-        _parallel.launch(_infer_parallel, _infer_rows, N,
-                         (x, W, b, U, state0[0], state0[1], S, G, kernel_span(span), reverse))
-        return (S[0, :T] if reverse else S[0, 1:T + 1]), (S[0, T + 1], S[1, T + 1]), None
     G = buffer(workspace, "G", (T, N, 4 * H), x.dtype)
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
     Cs = buffer(workspace, "Cs", (T + 1, N, H), x.dtype)

@@ -184,6 +184,17 @@ def _backward_parallel(rows, dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, span, reve
                           dWb[c], dUb[c], dbb[c], r0, r1))
 
 
+def _infer(x, weights, state0, span, reverse, activation="tanh"):
+    """Checked arguments of :func:`_infer_rows` (less the rows), and views of the
+    outputs and the final state it will write."""
+    T, N, H = check_forward(x, weights, state0, span, 1, 1)
+    W, U, b = weights
+    Hs = np.empty((T + 2, N, H), x.dtype)
+    G = np.empty((N, H), x.dtype)  # each row's pre-activations at its current step
+    args = (x, W, b, U, state0[0], Hs, G, kernel_span(span), reverse, activation == "relu")
+    return args, (Hs[:T] if reverse else Hs[1:T + 1]), (Hs[T + 1],)
+
+
 def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=None,
                 span=None, keep=True):
     """Run a SimpleRNN layer over whole sequences.
@@ -222,17 +233,14 @@ def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=
     cache : tuple or None
         What :func:`rnn_backward` needs.
     """
+    if not keep:
+        args, out, state = _infer(x, weights, state0, span, reverse, activation)
+        _parallel.launch(_infer_parallel, _infer_rows, x.shape[1], args)
+        return out, state, None
     check_forward(x, weights, state0, span, 1, 1)
     W, U, b = weights
     T, N, _ = x.shape
     H = U.shape[0]
-    if not keep:
-        Hs = np.empty((T + 2, N, H), x.dtype)
-        G = np.empty((N, H), x.dtype)  # each row's pre-activations at its current step
-        _parallel.launch(_infer_parallel, _infer_rows, N,
-                         (x, W, b, U, state0[0], Hs, G, kernel_span(span), reverse,
-                          activation == "relu"))
-        return (Hs[:T] if reverse else Hs[1:T + 1]), (Hs[T + 1],), None
     G = buffer(workspace, "G", (N, H), x.dtype)  # one step's pre-activations
     Hs = buffer(workspace, "Hs", (T + 1, N, H), x.dtype)
     Hs[T if reverse else 0] = state0[0]

@@ -11,7 +11,7 @@ from .. import _host
 from .._host import no_thread_limits as training_threads
 from . import training as _device
 from ._common import is_device
-from .dense import dense_backward_resident, dense_forward
+from .dense import dense_backward_resident, dense_forward, forward_dense
 from .gru import gru_backward, gru_forward
 from .lstm import lstm_backward, lstm_forward
 from .rnn import rnn_backward, rnn_forward
@@ -61,5 +61,5 @@ def dense_backward(z, dpred, W, dW, db):
 
 
 __all__ = ["NAME", "RESIDENT", "add_into", "dense_backward", "dense_forward", "fill",
-           "gru_backward", "gru_forward", "lstm_backward", "lstm_forward", "merge",
+           "forward_dense", "gru_backward", "gru_forward", "lstm_backward", "lstm_forward", "merge",
            "rnn_backward", "rnn_forward", "training_threads", "unmerge"]

@@ -3,8 +3,12 @@
 import numpy as np
 
 from .._checks import check_dense, check_dense_backward
+from . import gru, lstm, rnn
 from ._common import _grid2, column_sums, is_device, matmul, packed
 from ._device import cuda
+
+#: The cell drivers, by cell name.
+_FORWARD = {"rnn": rnn.rnn_forward, "lstm": lstm.lstm_forward, "gru": gru.gru_forward}
 
 
 @cuda.jit
@@ -29,6 +33,13 @@ def dense_forward(z, W, b, rowwise=True):
     z2 = np.ascontiguousarray(z.reshape(-1, z.shape[-1]), dtype=W.dtype)
     out = dense_forward_resident(*packed(W.dtype, z2, W, b))
     return out.copy_to_host().reshape(*z.shape[:-1], W.shape[1])
+
+
+def forward_dense(cell, x, weights, state0, W, b, reverse=False, span=None, **options):
+    """A cell's prediction, then the dense head on its final hidden state (see the CPU
+    twin): ``(state[0] @ W + b, state)``."""
+    _, state, _ = _FORWARD[cell](x, weights, state0, reverse, span=span, keep=False, **options)
+    return dense_forward(state[0], W, b), state
 
 
 def dense_forward_resident(z, W, b):
