@@ -67,5 +67,7 @@ def test_forward_dense_refuses_shapes_it_does_not_index():
         cpu.forward_dense("lstm", x, weights, state, W, np.zeros(2, np.float32))
     with pytest.raises(KernelShapeError, match="initial state"):
         cpu.forward_dense("lstm", x, weights, (state[0][:1], state[1]), W, b)
+    with pytest.raises(ValueError, match="one state tuple per layer"):
+        RecurrentNetwork("lstm", 1, 4, num_layers=2).run_dense(x, W, b, [state])
     with pytest.raises(ValueError, match="one-direction"):
         RecurrentNetwork("gru", 1, 4, bidirectional=True).run_dense(x, W, b)

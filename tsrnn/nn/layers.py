@@ -98,7 +98,8 @@ class Recurrent:
 
     def forward_dense(self, x, state0, W, b, span=None):
         """Prediction over ``x`` (as ``forward(keep=False)``), then the dense head ``W``,
-        ``b`` on the final hidden state, in one kernel call: ``(pred, state)``."""
+        ``b`` on the final hidden state, the two kernels called back to back: ``(pred,
+        state)``."""
         return self.backend.forward_dense(self.cell, x, self.weights, state0, W, b,
                                           self.reverse, span, **self.options)
 

@@ -187,7 +187,7 @@ class SequenceModel(FlatModel):
         net = self.network
         xt = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=net.dtype)
         if not (self.return_sequences or net.bidirectional):
-            # The last layer and the head in one kernel call (a streaming step's cost).
+            # The last layer's kernel and the head's back to back: less Python per call.
             return net.run_dense(xt, self.head.W, self.head.b, states, span)
         out, finals, _ = net.run(xt, states, span=span, keep=False)
         if self.return_sequences:

@@ -165,6 +165,9 @@ class RecurrentNetwork:
             raise ValueError("run_dense takes a one-direction network")
         if states is None:
             states = self.zero_states(x.shape[1])
+        elif len(states) != len(self.layers):
+            raise ValueError(f"states must hold one state tuple per layer ({len(self.layers)}), "
+                             f"got {len(states)}")
         finals = []
         for layer, state in zip(self.layers[:-1], states):
             x, state, _ = layer.forward(x, state, span=span, keep=False)
