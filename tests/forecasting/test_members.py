@@ -10,7 +10,7 @@ from statsmodels.tsa.seasonal import seasonal_decompose
 
 import tsrnn
 from tsrnn import RNNForecaster, datasets
-from tsrnn.forecasting.forecaster import _combination_weights
+from tsrnn.forecasting.forecaster import MEDIAN_SHARE, MEDIAN_WINDOWS, _combination_weights
 from tsrnn.forecasting.members import fit_members
 from tsrnn.io import read_archive, write_archive
 
@@ -144,7 +144,12 @@ def test_the_default_blends_the_weighed_mean_and_median_of_the_network_and_membe
         w * p for w, p in zip(weights, parts[1:], strict=True))
     median = np.median(parts, axis=0)
     share = hybrid._median_share
-    assert share.tolist() == [0.5]  # 14 calibration windows: the whole share
+    n_cal = len(hybrid.residuals_.store[0])  # 14 calibration windows: beyond MEDIAN_WINDOWS
+    assert n_cal > MEDIAN_WINDOWS
+    np.testing.assert_allclose(share, [MEDIAN_SHARE * MEDIAN_WINDOWS / n_cal])
+    short = RNNForecaster(horizon=6, **FAST).fit(y[:60])  # few windows: the whole share
+    assert 0 < len(short.residuals_.store[0]) <= MEDIAN_WINDOWS
+    assert short._median_share.tolist() == [MEDIAN_SHARE]
     np.testing.assert_allclose(hybrid.predict(), (1 - share) * weighed + share * median,
                                rtol=1e-5)
     hybrid.save(tmp_path / "h.npz")
@@ -160,14 +165,14 @@ def test_the_default_blends_the_weighed_mean_and_median_of_the_network_and_membe
 
 
 def test_a_long_series_leans_on_its_weights_and_files_keep_its_median_share(tmp_path):
-    # 400 months: 69 calibration windows, so the median keeps 20 / 69 of its half.
+    # 400 months: 69 calibration windows, so the median keeps 10 / 69 of its half.
     y = pd.Series(np.r_[_trending(), _trending(seed=1) + 40, _trending(seed=2) + 80,
                         _trending(seed=3) + 120, _trending(seed=4)[:16] + 160],
                   index=pd.date_range("1990-01-01", periods=400, freq="MS"))
     fc = RNNForecaster(horizon=6, **FAST).fit(y)
     n_cal = len(fc.residuals_.store[0])
-    assert n_cal > 20
-    np.testing.assert_allclose(fc._median_share, [0.5 * 20 / n_cal])
+    assert n_cal > MEDIAN_WINDOWS
+    np.testing.assert_allclose(fc._median_share, [MEDIAN_SHARE * MEDIAN_WINDOWS / n_cal])
     parts = fc._parts(fc._values, fc._exog, np.array([len(fc._values)]), 6)
     weighed = fc._combine(*parts)
     share = fc._median_share[0]
