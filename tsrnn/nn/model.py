@@ -85,7 +85,8 @@ class FlatModel:
         A non-finite loss takes no step (the caller decides what to do)."""
         value = self.loss_and_grad(X, y, loss, tbptt, **kwargs)
         if np.isfinite(value):
-            clip_gradients(self.grad, clip_value, clip_norm)
+            if clip_value is not None or clip_norm is not None:  # the norm costs a pass
+                clip_gradients(self.grad, clip_value, clip_norm)
             optimizer.step(self.theta, self.grad)
         return value
 
