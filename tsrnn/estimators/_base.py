@@ -182,10 +182,11 @@ class BaseRNN(BaseEstimator, metaclass=ABCMeta):
         return np.arange(n - n_val), np.arange(n - n_val, n)
 
     def _order(self, idx):
-        """Sample order of an epoch; with bucketing, batches of similar lengths."""
+        """Sample order of an epoch (None: as given); with bucketing, batches of similar
+        lengths."""
         span = self._span
         if not (self.bucket_by_length and span is not None):
-            return self._random.permutation(len(idx)) if self.shuffle else np.arange(len(idx))
+            return self._random.permutation(len(idx)) if self.shuffle else None
         lengths = span[idx, 1] - span[idx, 0]
         tie = self._random.random_sample(len(idx)) if self.shuffle else np.arange(len(idx))
         by_length = np.lexsort((tie, lengths))

@@ -108,11 +108,12 @@ class FlatModel:
         alongside. BLAS runs on one thread meanwhile: the kernels parallelise
         over the batch themselves.
         """
-        idx = np.arange(len(X)) if order is None else order
+        n = len(X) if order is None else len(order)
         losses = []
-        with self.backend.training_threads(len(idx) > batch_size):
-            for i in range(0, len(idx), batch_size):
-                b = idx[i:i + batch_size]
+        with self.backend.training_threads(n > batch_size):
+            for i in range(0, n, batch_size):
+                # In order: slices, views of the samples (a stream's update gathers nothing).
+                b = slice(i, i + batch_size) if order is None else order[i:i + batch_size]
                 extra = {k: (v[b] if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()}
                 Xb, yb = np.asarray(X[b]), np.asarray(y[b])  # made here from a source
                 if extra.get("span") is not None:
@@ -122,7 +123,7 @@ class FlatModel:
                 losses.append(value)
                 if not np.isfinite(value):
                     break
-        return float(np.mean(losses))
+        return float(losses[0] if len(losses) == 1 else np.mean(losses))
 
 
 class SequenceModel(FlatModel):
