@@ -1,10 +1,9 @@
 """The dense head's product, row by row (the head's gradients are plain NumPy), and a
-cell's prediction followed by the head in one compiled call."""
+cell's prediction followed by the head, the two kernels called back to back."""
 
 import numpy as np
 from numba import njit
 
-from ... import config
 from ...config import JIT_OPTIONS
 from .._checks import check_dense
 from . import _parallel, gru, lstm, rnn
@@ -70,7 +69,7 @@ def forward_dense(cell, x, weights, state0, W, b, reverse=False, span=None, **op
     z = state[0]
     check_dense(z, W, b)
     N = z.shape[0]
-    if N < 2 * config.ROWS_PER_BLOCK:  # one block (see _parallel.n_blocks)
+    if _parallel.n_blocks(N) == 1:
         module._infer_rows(*args, 0, N)
     else:
         _parallel.launch(module._infer_parallel, module._infer_rows, N, args)
