@@ -115,7 +115,8 @@ def test_damped_trend_runs_on_the_deseasonalised_series():
     # last INDEX_SEASONS years (20 here: the last 8 start at a January, as the data), the
     # damped trend on what is left, the season put back on the forecast steps.
     y = np.asarray(datasets.load_co2(), float)[-240:]
-    damped = _member("damped", y, 12, None)
+    damped, = fit_members(["damped"], y[:, None], np.zeros(1, int), 12, "auto", 0.5,
+                          index_seasons=INDEX_SEASONS)
     recent = y[-12 * INDEX_SEASONS:]
     season = np.resize(seasonal_decompose(recent, model="multiplicative", period=12).seasonal[:12],
                        240)
@@ -585,6 +586,19 @@ def test_the_drift_continues_the_line_through_the_first_and_last_values_from_any
     expected = (z[-1] + np.arange(1, 13) * (z[-1] - z[0]) / 95) * season[96 % 12:][:12]
     np.testing.assert_allclose(_forecast_of(seasonal, monthly, 12), np.resize(expected, 12),
                                rtol=1e-6)
+
+
+def test_a_model_of_one_series_deseasonalises_by_its_last_seasons_a_global_one_by_all():
+    y = np.asarray(datasets.load_co2(), float)[-240:]
+    index = pd.date_range("1980-01-01", periods=240, freq="MS")
+    one = RNNForecaster(horizon=6, **FAST).fit(pd.Series(y, index=index))
+    assert {s.index_seasons for s in one.scalers_} == {INDEX_SEASONS}
+    assert {m.scaler.index_seasons for m in one.members_} == {INDEX_SEASONS}
+    panel = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 240), "ds": np.tile(index, 2),
+                          "y": np.r_[y, y[::-1]]})
+    both = RNNForecaster(horizon=6, **FAST).fit(panel)
+    assert {s.index_seasons for s in both.scalers_} == {None}
+    assert {m.scaler.index_seasons for m in both.members_} == {None}
 
 
 def test_the_default_adds_the_smoothing_for_seasonal_series_the_drift_for_others(tmp_path):

@@ -23,12 +23,14 @@ def test_seasonal_indices_of_the_last_seasons_are_their_decomposition_in_place()
                           seasonal_indices(y, 12, True))
 
 
-def test_the_scaler_takes_its_indices_from_the_last_seasons():
+def test_the_scaler_takes_its_indices_from_the_last_seasons_it_is_given():
     y = np.asarray(datasets.load_co2(), float)
-    scaler = SeriesScaler("window", False, 12, True).fit(y[:, None])
-    np.testing.assert_allclose(scaler.season[:, 0], seasonal_indices(y, 12, True, INDEX_SEASONS),
+    recent = SeriesScaler("window", False, 12, True, INDEX_SEASONS).fit(y[:, None])
+    np.testing.assert_allclose(recent.season[:, 0], seasonal_indices(y, 12, True, INDEX_SEASONS),
                                rtol=1e-12)
-    assert not np.allclose(scaler.season[:, 0], seasonal_indices(y, 12, True), rtol=1e-6)
+    whole = SeriesScaler("window", False, 12, True).fit(y[:, None])
+    np.testing.assert_allclose(whole.season[:, 0], seasonal_indices(y, 12, True), rtol=1e-12)
+    assert not np.allclose(recent.season, whole.season, rtol=1e-6)
 
 
 @pytest.mark.parametrize("method", ["window", "ratio", "standard", "none"])

@@ -28,7 +28,7 @@ from .members import (
     forecast_members,
 )
 from .panel import LongPanel, from_multi, is_long, is_multi
-from .scaling import SCALINGS, SeriesScaler
+from .scaling import INDEX_SEASONS, SCALINGS, SeriesScaler
 from .windows import WindowPlan
 
 STRATEGIES = ("recursive", "direct", "seq2seq")
@@ -375,6 +375,7 @@ or None, default="auto"
         values, index, columns, kind, starts = as_series(y, "y", leading_missing=True)
         global_panel = self.multiseries_ == "global" and values.shape[1] > 1
         self._median_share = 0.0 if global_panel else MEDIAN_SHARE
+        self._index_seasons = None if global_panel else INDEX_SEASONS
         exog = as_exog(X, index, "X", n_series=values.shape[1], starts=starts)
         if exog is not None and exog.ndim == 3 and self.multiseries_ == "joint":
             raise ValueError("covariates of each series (a long-format panel's columns, or X "
@@ -427,7 +428,7 @@ or None, default="auto"
         n = n_cal = 0
         for scaling, seed in zip(self.scalings_, seeds, strict=True):
             scaler = SeriesScaler(scaling, self.difference, self.period_,
-                                  self.deseasonalize).fit(values, starts)
+                                  self.deseasonalize, self._index_seasons).fit(values, starts)
             S, E = self._model_space(values, exog, scaler)
             inputs, reg_targets, future, lengths, window = self._training_windows(S, E, scaler)
             n = window[-1] + 1
@@ -481,7 +482,7 @@ or None, default="auto"
         """The statistical members, each weighing as much as one network until calibrated."""
         weight = 1.0 / (len(self.regressors_) + len(kinds))
         return fit_members(kinds, values, starts, self.period_, self.deseasonalize, weight,
-                           end=end, previous=previous)
+                           end=end, previous=previous, index_seasons=self._index_seasons)
 
     def _resolved_mode(self, panel):
         """``multiseries`` with "auto" decided: global for a long-format panel."""
@@ -854,12 +855,14 @@ or None, default="auto"
         view._kind = "frame"
         view.index_ = index if index is not None else pd.RangeIndex(len(values))
         view._starts = starts if starts.any() else None
-        view.scalers_ = [SeriesScaler(s, self.difference, self.period_, self.deseasonalize)
-                         .fit(values, starts) for s in self.scalings_]
+        seasons = getattr(self, "_index_seasons", None)  # a global model's: None
+        view.scalers_ = [SeriesScaler(s, self.difference, self.period_, self.deseasonalize,
+                                      seasons).fit(values, starts) for s in self.scalings_]
         if self.members_:
             view.members_ = fit_members([m.kind for m in self.members_], values, starts,
                                         self.period_, self.deseasonalize,
-                                        [float(np.mean(m.weight)) for m in self.members_])
+                                        [float(np.mean(m.weight)) for m in self.members_],
+                                        index_seasons=seasons)
         if self._static is not None:
             if static is None:
                 raise ValueError("the model was fitted with static covariates: pass those of "

@@ -461,18 +461,20 @@ def forecast_members(members, values, origins, steps):
     return out
 
 
-def fit_members(kinds, values, starts, period, deseasonalize, weight, end=None, previous=None):
+def fit_members(kinds, values, starts, period, deseasonalize, weight, end=None, previous=None,
+                index_seasons=None):
     """The members named by ``kinds``, fitted on each column of ``values`` from its start
     to ``end`` on the series deseasonalised alike, with ``weight`` (one, or one per member);
     ``previous``: the same members fitted on less of the data (see
-    :meth:`StatisticalMember.fit`)."""
+    :meth:`StatisticalMember.fit`); ``index_seasons`` as in :class:`SeriesScaler`."""
     scalers = {}
     weights = np.broadcast_to(np.asarray(weight, float), (len(kinds),))
     members = []
     for kind, w in zip(kinds, weights, strict=True):
         mode = deseasonalize if MEMBERS[kind].deseasonalised else False
         if mode not in scalers:
-            scalers[mode] = SeriesScaler("none", False, period, mode).fit(values[:end], starts)
+            scalers[mode] = SeriesScaler("none", False, period, mode, index_seasons).fit(
+                values[:end], starts)
         member = MEMBERS[kind](scalers[mode]).fit(
             values, starts, end, None if previous is None else previous[len(members)])
         member.weight = np.full(values.shape[1], w)
