@@ -152,10 +152,11 @@ or None, default="auto"
     difference : bool, default=False
         Model first differences (forecasts are summed back onto the last level).
     deseasonalize : "auto" or bool, default="auto"
-        Remove each series' seasonal pattern (classical decomposition of its
-        last eight seasons, all of them where it has fewer: multiplicative for a
-        positive series, additive otherwise) before the network and the
-        members see it, and put it back on the forecasts. ``"auto"``: where
+        Remove each series' seasonal pattern (classical decomposition, of its
+        last eight seasons for a model of one series, all of them where it has
+        fewer or in a global model over a panel: multiplicative for a positive
+        series, additive otherwise) before the network and the members see it,
+        and put it back on the forecasts. ``"auto"``: where
         the series has at least two seasons and its autocorrelation at the
         seasonal lag passes the Theta method's test at 80% (its 90% on three
         seasons missed M1's short monthly series); True: wherever it has two
