@@ -44,8 +44,8 @@ def forward_dense(cell, x, weights, state0, W, b, reverse=False, span=None, **op
     state: ``(state[0] @ W + b, state)``, the numbers of ``<cell>_forward(keep=False)``
     followed by :func:`dense_forward`.
 
-    The layer's prediction and the head are called directly, without the layers of
-    Python between them (:func:`dense_forward`'s reshapes, the drivers' dispatch): a
+    The layer's prediction and the head are called without the layers of Python between
+    them (the network's and layer's, :func:`dense_forward`'s reshapes and checks): a
     streaming step's cost is mostly those.
 
     Parameters
@@ -69,10 +69,7 @@ def forward_dense(cell, x, weights, state0, W, b, reverse=False, span=None, **op
     z = state[0]
     check_dense(z, W, b)
     N = z.shape[0]
-    if _parallel.n_blocks(N) == 1:
-        module._infer_rows(*args, 0, N)
-    else:
-        _parallel.launch(module._infer_parallel, module._infer_rows, N, args)
+    _parallel.launch(module._infer_parallel, module._infer_rows, N, args)
     pred = np.empty((N, W.shape[1]), z.dtype)
     _dense_rows(z, W, b, pred, 0, N)
     return pred, state
