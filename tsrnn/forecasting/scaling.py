@@ -11,8 +11,9 @@ over many series sees them on one footing. ``"standard"`` subtracts the
 series' mean and divides by its standard deviation; ``"none"`` leaves the
 values alone.
 
-Deseasonalising (classical decomposition of the last :data:`INDEX_SEASONS`
-seasons, when a seasonality test passes) happens before any of these:
+Deseasonalising (classical decomposition, of the last :data:`INDEX_SEASONS`
+seasons for a model of one series, when a seasonality test passes) happens
+before any of these:
 multiplicative seasonal indices for a positive series (additive on the
 logarithms of ``"ratio"``), additive ones otherwise.
 The indices repeat with the position in the series, so forecasts, updates
