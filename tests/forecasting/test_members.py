@@ -275,7 +275,7 @@ def test_a_hybrid_backtest_never_sees_the_future(freq):
     index = pd.date_range("1900-01-01", periods=120, freq=freq)
     y = pd.Series(_trending(120, seasonal=freq == "MS"), index=index)
     fc = RNNForecaster(horizon=3, **FAST)
-    assert fc.fit(y).members_[-1].kind == ("ets" if freq == "MS" else "drift")
+    assert fc.fit(y).members_[-1].kind == ("ets" if freq == "MS" else "arima")
     clean, _ = fc.backtest(y, start=96, step=4)
     poisoned = y.copy()
     poisoned.iloc[104:] = 1e6
@@ -301,9 +301,9 @@ def test_a_series_too_short_for_a_network_is_forecast_by_the_members(tmp_path):
     with pytest.warns(UserWarning, match="too short for a network"):
         fc = RNNForecaster(horizon=6, **FAST).fit(y)
     assert fc.regressors_ == [] and fc.regressor_ is None
-    # Yearly data: the default's three members and the drift, equal shares.
-    assert [m.kind for m in fc.members_] == ["theta", "damped", "dotm", "drift"]
-    assert [float(m.weight[0]) for m in fc.members_] == [1 / 4] * 4
+    # Yearly data: the default's three members, the drift and ARIMA, equal shares.
+    assert [m.kind for m in fc.members_] == ["theta", "damped", "dotm", "drift", "arima"]
+    assert [float(m.weight[0]) for m in fc.members_] == [1 / 5] * 5
     parts = [_forecast_of(m, y, 6) for m in fc.members_]
     expected = 0.5 * np.mean(parts, axis=0) + 0.5 * np.median(parts, axis=0)
     np.testing.assert_allclose(fc.predict(), expected, rtol=1e-12)
@@ -601,7 +601,7 @@ def test_a_model_of_one_series_deseasonalises_by_its_last_seasons_a_global_one_b
     assert {m.scaler.index_seasons for m in both.members_} == {None}
 
 
-def test_the_default_adds_the_smoothing_for_seasonal_series_the_drift_for_others(tmp_path):
+def test_the_default_adds_the_smoothing_for_seasonal_series_drift_and_arima_for_others(tmp_path):
     index = pd.date_range("2000-01-01", periods=96, freq="MS")
     y = pd.Series(_trending(), index=index)
     fc = RNNForecaster(horizon=6, **FAST).fit(y)
@@ -609,9 +609,9 @@ def test_the_default_adds_the_smoothing_for_seasonal_series_the_drift_for_others
     assert fc.members_[-1].scaler.season is None  # the season is in its own model
     yearly = pd.Series(_trending(40, seasonal=False),
                        index=pd.date_range("1980", periods=40, freq="YS"))
-    # Data without a season: the drift instead.
+    # Data without a season: the drift and ARIMA instead.
     assert [m.kind for m in RNNForecaster(horizon=4, **FAST).fit(yearly).members_] == [
-        "theta", "damped", "dotm", "drift"]
+        "theta", "damped", "dotm", "drift", "arima"]
     fc.save(tmp_path / "e.npz")
     loaded = tsrnn.load(tmp_path / "e.npz")
     pd.testing.assert_frame_equal(loaded.predict_interval(), fc.predict_interval())

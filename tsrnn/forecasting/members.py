@@ -440,7 +440,7 @@ MEMBERS = {m.kind: m for m in (ThetaMethod, DampedTrend, DynamicTheta, Drift, Au
 AUTO_MEMBERS = ("theta", "damped", "dotm")
 SEASONAL_MEMBERS = ("ets",)
 #: The members ``hybrid="auto"`` adds for data without a season (period 1).
-NONSEASONAL_MEMBERS = ("drift",)
+NONSEASONAL_MEMBERS = ("drift", "arima")
 
 
 def forecast_members(members, values, origins, steps):
