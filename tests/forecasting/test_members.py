@@ -301,9 +301,9 @@ def test_a_series_too_short_for_a_network_is_forecast_by_the_members(tmp_path):
     with pytest.warns(UserWarning, match="too short for a network"):
         fc = RNNForecaster(horizon=6, **FAST).fit(y)
     assert fc.regressors_ == [] and fc.regressor_ is None
-    # Yearly data: the default's three members, the drift and ARIMA, equal shares.
-    assert [m.kind for m in fc.members_] == ["theta", "damped", "dotm", "drift", "arima"]
-    assert [float(m.weight[0]) for m in fc.members_] == [1 / 5] * 5
+    # Yearly data: the damped trend, the drift and ARIMA, equal shares.
+    assert [m.kind for m in fc.members_] == ["damped", "drift", "arima"]
+    assert [float(m.weight[0]) for m in fc.members_] == [1 / 3] * 3
     parts = [_forecast_of(m, y, 6) for m in fc.members_]
     expected = 0.5 * np.mean(parts, axis=0) + 0.5 * np.median(parts, axis=0)
     np.testing.assert_allclose(fc.predict(), expected, rtol=1e-12)
@@ -601,7 +601,7 @@ def test_a_model_of_one_series_deseasonalises_by_its_last_seasons_a_global_one_b
     assert {m.scaler.index_seasons for m in both.members_} == {None}
 
 
-def test_the_default_adds_the_smoothing_for_seasonal_series_drift_and_arima_for_others(tmp_path):
+def test_the_default_members_for_seasonal_series_and_for_others(tmp_path):
     index = pd.date_range("2000-01-01", periods=96, freq="MS")
     y = pd.Series(_trending(), index=index)
     fc = RNNForecaster(horizon=6, **FAST).fit(y)
@@ -609,9 +609,9 @@ def test_the_default_adds_the_smoothing_for_seasonal_series_drift_and_arima_for_
     assert fc.members_[-1].scaler.season is None  # the season is in its own model
     yearly = pd.Series(_trending(40, seasonal=False),
                        index=pd.date_range("1980", periods=40, freq="YS"))
-    # Data without a season: the drift and ARIMA instead.
+    # Data without a season: the damped trend, the drift and ARIMA.
     assert [m.kind for m in RNNForecaster(horizon=4, **FAST).fit(yearly).members_] == [
-        "theta", "damped", "dotm", "drift", "arima"]
+        "damped", "drift", "arima"]
     fc.save(tmp_path / "e.npz")
     loaded = tsrnn.load(tmp_path / "e.npz")
     pd.testing.assert_frame_equal(loaded.predict_interval(), fc.predict_interval())
@@ -633,12 +633,24 @@ def test_the_default_adds_the_smoothing_for_seasonal_series_drift_and_arima_for_
     earlier = tsrnn.load(tmp_path / "auto.npz")
     assert [m.kind for m in earlier.members_] == ["theta", "damped", "dotm"]
     pd.testing.assert_series_equal(earlier.predict(), three.predict())
-    # And of yearly data (three members, the drift not yet among them).
-    three = RNNForecaster(horizon=4, hybrid=["theta", "damped", "dotm"], **FAST).fit(yearly)
-    three.save(tmp_path / "three.npz")
-    _edited(tmp_path / "three.npz", tmp_path / "auto.npz",
+    # And of yearly data: three members, the drift not yet among them, then the drift, then
+    # ARIMA beside it.
+    for kinds in (["theta", "damped", "dotm"], ["theta", "damped", "dotm", "drift"],
+                  ["theta", "damped", "dotm", "drift", "arima"]):
+        before = RNNForecaster(horizon=4, hybrid=kinds, **FAST).fit(yearly)
+        before.save(tmp_path / "before.npz")
+        _edited(tmp_path / "before.npz", tmp_path / "auto.npz",
+                lambda meta, _: meta["params"].update(hybrid="auto"))
+        loaded = tsrnn.load(tmp_path / "auto.npz")
+        assert [m.kind for m in loaded.members_] == kinds
+        pd.testing.assert_series_equal(loaded.predict(), before.predict())
+    # Members of no default are refused under "auto".
+    odd = RNNForecaster(horizon=4, hybrid=["theta", "drift"], **FAST).fit(yearly)
+    odd.save(tmp_path / "odd.npz")
+    _edited(tmp_path / "odd.npz", tmp_path / "auto.npz",
             lambda meta, _: meta["params"].update(hybrid="auto"))
-    pd.testing.assert_series_equal(tsrnn.load(tmp_path / "auto.npz").predict(), three.predict())
+    with pytest.raises(ValueError, match="disagree"):
+        tsrnn.load(tmp_path / "auto.npz")
 
 
 def test_the_smoothing_refits_the_model_it_chose_before_calibration():

@@ -20,7 +20,6 @@ from .index import future_index, same_labels, seasonal_period
 from .inputs import as_exog, as_series, take
 from .intervals import ConformalResiduals
 from .members import (
-    AUTO_MEMBERS,
     MEMBERS,
     NONSEASONAL_MEMBERS,
     SEASONAL_MEMBERS,
@@ -502,8 +501,8 @@ or None, default="auto"
         hybrid = self.hybrid
         if hybrid is None or (hybrid == "auto" and covariates):
             return []
-        added = SEASONAL_MEMBERS if self.period_ > 1 else NONSEASONAL_MEMBERS
-        kinds = [*AUTO_MEMBERS, *added] if hybrid == "auto" else (
+        auto = SEASONAL_MEMBERS if self.period_ > 1 else NONSEASONAL_MEMBERS
+        kinds = list(auto) if hybrid == "auto" else (
             [hybrid] if isinstance(hybrid, str) else list(hybrid))
         if not kinds or any(k not in MEMBERS for k in kinds) or len(set(kinds)) < len(kinds):
             raise ValueError(f"hybrid must be 'auto', None, one of {list(MEMBERS)} or a list of "

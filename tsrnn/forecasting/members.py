@@ -436,11 +436,11 @@ def _smoothed(z, starts, *state):
 #: The members ``hybrid`` names, by name.
 MEMBERS = {m.kind: m for m in (ThetaMethod, DampedTrend, DynamicTheta, Drift, AutoARIMA,
                                ExponentialSmoothing)}
-#: The members of ``hybrid="auto"``, and those it adds for seasonal data (period > 1).
-AUTO_MEMBERS = ("theta", "damped", "dotm")
-SEASONAL_MEMBERS = ("ets",)
-#: The members ``hybrid="auto"`` adds for data without a season (period 1).
-NONSEASONAL_MEMBERS = ("drift", "arima")
+#: The members of ``hybrid="auto"`` for seasonal data (period > 1).
+SEASONAL_MEMBERS = ("theta", "damped", "dotm", "ets")
+#: The members of ``hybrid="auto"`` for data without a season (period 1): a local trend, a
+#: global one and ARIMA (the Theta methods, a global trend as the drift is, left out).
+NONSEASONAL_MEMBERS = ("damped", "drift", "arima")
 
 
 def forecast_members(members, values, origins, steps):

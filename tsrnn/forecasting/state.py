@@ -273,7 +273,9 @@ def _standardised(arrays, name, rows, cols):
 
 
 #: What ``hybrid="auto"`` chose in earlier versions (files keep the members they were fitted with).
-_EARLIER_AUTO_MEMBERS = (["theta", "damped"], ["theta", "damped", "dotm"])
+_EARLIER_AUTO_MEMBERS = (["theta", "damped"], ["theta", "damped", "dotm"],
+                         ["theta", "damped", "dotm", "drift"],
+                         ["theta", "damped", "dotm", "drift", "arima"])
 
 
 def _members(fc, meta, arrays, T, C):
