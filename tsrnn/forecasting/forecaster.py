@@ -138,17 +138,18 @@ or None, default="auto"
         one series, not for global models (long series: the bundled ones).
         Their parameters are estimated once per fit (least squares of the
         one-step errors, ARIMA's likelihood); ``update`` moves their origin
-        without refitting. ``"auto"``: the first three, with ``"ets"`` for
-        seasonal data (a period above 1) and ``"drift"`` and ``"arima"`` for
-        data without a season, for a
-        model without covariates, dynamic or static (which they cannot
-        read), None otherwise (measured on M1 and M3 validation windows: the
-        average beats every member alone, the three members beat any two,
-        the smoothing helps monthly and quarterly series, the drift yearly
-        ones (it hurts monthly ones), for models of one series and global
-        ones; ARIMA helped M1's and M3's yearly and other series, not their
-        monthly and quarterly ones, and was checked on 2,546 forecasts of
-        countries' yearly indicators nobody here had forecast).
+        without refitting. ``"auto"``: for seasonal data (a period above 1)
+        ``"theta"``, ``"damped"``, ``"dotm"`` and ``"ets"``; for data without
+        a season ``"damped"``, ``"drift"`` and ``"arima"`` (a local trend, a
+        global one and ARIMA); for a model without covariates, dynamic or
+        static (which they cannot read), None otherwise (measured on M1 and
+        M3 validation windows: the average beats every member alone, the
+        smoothing helps monthly and quarterly series, the drift yearly ones
+        (it hurts monthly ones), for models of one series and global ones;
+        ARIMA helped M1's and M3's yearly and other series, not their monthly
+        and quarterly ones, and leaving the two Theta methods out helped their
+        yearly ones' MASE; each checked on yearly series nobody here had
+        forecast, R's gapminder and stevedata series).
     difference : bool, default=False
         Model first differences (forecasts are summed back onto the last level).
     deseasonalize : "auto" or bool, default="auto"
