@@ -13,7 +13,14 @@ import tsrnn
 from tsrnn import RNNForecaster
 from tsrnn.forecasting.arima import auto_arima, differences, kpss_statistic
 from tsrnn.forecasting.members import fit_members
-from tsrnn.kernels.cpu.arima import MAX_ORDER, ar_coefficients, arima_forecasts, arma_likelihood
+from tsrnn.kernels.cpu.arima import (
+    MAX_ORDER,
+    _lyapunov,
+    _system,
+    ar_coefficients,
+    arima_forecasts,
+    arma_likelihood,
+)
 
 from .test_members import FAST, _edited
 
@@ -139,6 +146,21 @@ def test_a_line_is_continued_exactly_and_short_series_stay_naive():
     y = np.array([[5.0, 1.0, 2.0, 4.0, 3.0]]).T
     member, = fit_members(["arima"], y[:3], np.zeros(1, int), 1, False, 0.5)
     np.testing.assert_array_equal(member.forecast(y, [3], 2)[0, :, 0], [2.0, 2.0])
+
+
+def test_the_stationary_covariance_solves_the_lyapunov_equation():
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        phi = rng.uniform(-0.3, 0.3, rng.integers(0, MAX_ORDER + 1))
+        theta = rng.uniform(-0.8, 0.8, rng.integers(0, MAX_ORDER + 1))
+        T, RR, P = _system(phi, theta)
+        r = T.shape[0]
+        expected = np.linalg.solve(np.eye(r * r) - np.kron(T, T), RR.reshape(-1)).reshape(r, r)
+        np.testing.assert_allclose(P, expected, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(P, T @ P @ T.T + RR, rtol=1e-12, atol=1e-14)
+    # A unit root has no stationary covariance: the system is singular.
+    assert _system(np.array([1.0]), np.zeros(0))[2] is None
+    assert _lyapunov(np.array([[1.0]]), np.array([[1.0]])) is None
 
 
 def test_the_member_never_reads_past_its_origins():

@@ -51,14 +51,56 @@ def _system(phi, theta):
     R[0] = 1.0
     for j in range(q):
         R[j + 1] = theta[j]
-    RR = np.outer(R, R)
-    try:
-        P0 = np.linalg.solve(np.eye(r * r) - np.kron(T, T), RR.reshape(r * r)).reshape(r, r)
-    except Exception:  # noqa: BLE001 (numba raises LinAlgError where it is singular)
-        return T, RR, None
-    if not (np.all(np.isfinite(P0)) and P0[0, 0] > 0.0):
+    RR = np.empty((r, r))
+    for i in range(r):
+        for j in range(r):
+            RR[i, j] = R[i] * R[j]
+    P0 = _lyapunov(T, RR)
+    if P0 is None or not (np.all(np.isfinite(P0)) and P0[0, 0] > 0.0):
         return T, RR, None
     return T, RR, P0
+
+
+@njit(**OPTIONS)
+def _lyapunov(T, RR):
+    """``P`` with ``P = T P T' + RR``: the linear system ``(I - T kron T) vec(P) = vec(RR)``
+    solved by Gaussian elimination with partial pivoting (LAPACK's ``gesv`` in loops:
+    Numba's ``kron`` and ``solve`` took 4-5 s to compile); None where it is singular."""
+    r = T.shape[0]
+    n = r * r
+    A = np.empty((n, n))
+    b = np.empty(n)
+    for i in range(r):
+        for j in range(r):
+            row = i * r + j
+            b[row] = RR[i, j]
+            for k in range(r):
+                for m in range(r):
+                    A[row, k * r + m] = (1.0 if row == k * r + m else 0.0) - T[i, k] * T[j, m]
+    for col in range(n):
+        pivot, best = col, abs(A[col, col])
+        for row in range(col + 1, n):
+            if abs(A[row, col]) > best:
+                pivot, best = row, abs(A[row, col])
+        if best == 0.0:
+            return None
+        if pivot != col:
+            for k in range(n):
+                A[col, k], A[pivot, k] = A[pivot, k], A[col, k]
+            b[col], b[pivot] = b[pivot], b[col]
+        for row in range(col + 1, n):
+            f = A[row, col] / A[col, col]
+            if f != 0.0:
+                for k in range(col, n):
+                    A[row, k] -= f * A[col, k]
+                b[row] -= f * b[col]
+    x = np.empty(n)
+    for row in range(n - 1, -1, -1):
+        acc = b[row]
+        for k in range(row + 1, n):
+            acc -= A[row, k] * x[k]
+        x[row] = acc / A[row, row]
+    return x.reshape((r, r))
 
 
 @njit(**OPTIONS)
