@@ -14,12 +14,15 @@ from tsrnn import RNNForecaster
 from tsrnn.forecasting.arima import auto_arima, differences, kpss_statistic
 from tsrnn.forecasting.members import fit_members
 from tsrnn.kernels.cpu.arima import (
+    GRADIENT_STEP,
     MAX_ORDER,
     _lyapunov,
     _system,
     ar_coefficients,
     arima_forecasts,
     arma_likelihood,
+    arma_objective,
+    arma_objective_gradient,
 )
 
 from .test_members import FAST, _edited
@@ -161,6 +164,26 @@ def test_the_stationary_covariance_solves_the_lyapunov_equation():
     # A unit root has no stationary covariance: the system is singular.
     assert _system(np.array([1.0]), np.zeros(0))[2] is None
     assert _lyapunov(np.array([[1.0]]), np.array([[1.0]])) is None
+
+
+def test_the_compiled_gradient_is_scipys_forward_difference():
+    from scipy.optimize._numdiff import approx_derivative
+
+    w = _arma(40, [0.5], [0.3], seed=8) + 2.0
+    v, scale = np.array([0.3, -0.2, 0.1, 1.5]), np.array([1.0, 1.0, 1.0, 0.4])
+
+    def objective(x):  # the likelihood in Python, as the search used to evaluate it
+        phi, theta, mu = ar_coefficients(x[:2]), x[2:3].copy(), x[3]
+        ssq, sumlog = arma_likelihood(phi, theta, w - mu)
+        return 0.5 * np.log(ssq / len(w)) + sumlog / (2 * len(w))
+
+    value, grad = arma_objective_gradient(v, scale, w, 2, 1, True)
+    assert value == objective(v * scale)
+    expected = approx_derivative(lambda u: objective(u * scale), v, method="2-point",
+                                 abs_step=GRADIENT_STEP, f0=value)
+    np.testing.assert_array_equal(grad, expected)
+    # A model without a finite likelihood: the search's penalty, flat.
+    assert arma_objective(np.array([0.0]), np.zeros(5), 0, 0, True) == 1e10
 
 
 def test_the_member_never_reads_past_its_origins():

@@ -16,7 +16,12 @@ import warnings
 import numpy as np
 from scipy.optimize import minimize
 
-from ..kernels.cpu.arima import MAX_ORDER, ar_coefficients, arma_likelihood
+from ..kernels.cpu.arima import (
+    MAX_ORDER,
+    ar_coefficients,
+    arma_likelihood,
+    arma_objective_gradient,
+)
 
 #: KPSS statistic's 5% critical value, level stationarity (Kwiatkowski et al., 1992).
 KPSS_CRITICAL = 0.463
@@ -50,15 +55,6 @@ def _unpack(x, p, q, constant):
     return (ar_coefficients(x[:p]), x[p:p + q].copy(), x[p + q] if constant else 0.0)
 
 
-def _objective(x, w, p, q, constant):
-    phi, theta, mu = _unpack(x, p, q, constant)
-    ssq, sumlog = arma_likelihood(phi, theta, w - mu)
-    if not (np.isfinite(ssq) and ssq > 0):
-        return 1e10
-    n = len(w)
-    return 0.5 * math.log(ssq / n) + sumlog / (2 * n)
-
-
 def _refused(coefs, sign):
     """Whether a polynomial of degree 2 or more has a root within 1.01 of the unit circle."""
     nonzero = np.flatnonzero(np.abs(coefs) > 1e-8)
@@ -82,8 +78,10 @@ def fit_arma(y, p, d, q, constant):
     if k:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            res = minimize(lambda v: _objective(v * scale, w, p, q, constant), x0 / scale,
-                           method="BFGS", options={"gtol": 1e-5, "maxiter": 100})
+            # The objective and its forward-difference gradient in one compiled call
+            # (scipy's own differences called the objective from Python once per term).
+            res = minimize(arma_objective_gradient, x0 / scale, (scale, w, p, q, constant),
+                           method="BFGS", jac=True, options={"gtol": 1e-5, "maxiter": 100})
         x0 = res.x * scale
     phi, theta, mu = _unpack(x0, p, q, constant)
     ssq, sumlog = arma_likelihood(phi, theta, w - mu)

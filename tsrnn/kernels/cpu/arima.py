@@ -168,6 +168,43 @@ def arma_likelihood(phi, theta, w):
     return ssq, sumlog
 
 
+#: The forward-difference step of the objective's gradient: scipy's BFGS's default absolute
+#: step (the square root of float64's epsilon), so the search follows the same path.
+GRADIENT_STEP = math.sqrt(np.finfo(np.float64).eps)
+
+
+@njit(**OPTIONS)
+def arma_objective(x, w, p, q, constant):
+    """Half the log of the concentrated likelihood's variance plus its log-determinant term,
+    per value, of an ARMA with AR partial autocorrelations' raw values ``x[:p]`` (see
+    :func:`ar_coefficients`), MA coefficients ``x[p:p + q]`` and, if ``constant``, the mean
+    ``x[p + q]`` on ``w``; 1e10 where the likelihood is not finite."""
+    phi = ar_coefficients(x[:p])
+    theta = x[p:p + q].copy()
+    mu = x[p + q] if constant else 0.0
+    ssq, sumlog = arma_likelihood(phi, theta, w - mu)
+    if not (np.isfinite(ssq) and ssq > 0):
+        return 1e10
+    n = w.shape[0]
+    return 0.5 * math.log(ssq / n) + sumlog / (2 * n)
+
+
+@njit(**OPTIONS)
+def arma_objective_gradient(v, scale, w, p, q, constant):
+    """:func:`arma_objective` at ``v * scale`` and its gradient in ``v`` by forward
+    differences of :data:`GRADIENT_STEP` (as scipy's ``approx_derivative`` takes them for
+    BFGS: the step as represented, ``(v + h) - v``), in one call instead of one per term."""
+    k = v.shape[0]
+    f0 = arma_objective(v * scale, w, p, q, constant)
+    grad = np.empty(k)
+    for i in range(k):
+        x1 = v.copy()
+        x1[i] = v[i] + GRADIENT_STEP
+        step = (v[i] + GRADIENT_STEP) - v[i]
+        grad[i] = (arma_objective(x1 * scale, w, p, q, constant) - f0) / step
+    return f0, grad
+
+
 @njit(**OPTIONS)
 def arima_forecasts(z, starts, d, mu, phi, theta, origins, steps):
     """Forecasts (n, steps, C) of each column of ``z`` (T, C) from each origin (the position
