@@ -170,18 +170,20 @@ def test_the_compiled_gradient_is_scipys_forward_difference():
     from scipy.optimize._numdiff import approx_derivative
 
     w = _arma(40, [0.5], [0.3], seed=8) + 2.0
-    v, scale = np.array([0.3, -0.2, 0.1, 1.5]), np.array([1.0, 1.0, 1.0, 0.4])
+    scale = np.array([1.0, 1.0, 1.0, 0.4])
 
     def objective(x):  # the likelihood in Python, as the search used to evaluate it
         phi, theta, mu = ar_coefficients(x[:2]), x[2:3].copy(), x[3]
         ssq, sumlog = arma_likelihood(phi, theta, w - mu)
         return 0.5 * np.log(ssq / len(w)) + sumlog / (2 * len(w))
 
-    value, grad = arma_objective_gradient(v, scale, w, 2, 1, True)
-    assert value == objective(v * scale)
-    expected = approx_derivative(lambda u: objective(u * scale), v, method="2-point",
-                                 abs_step=GRADIENT_STEP, f0=value)
-    np.testing.assert_array_equal(grad, expected)
+    # The last: a value too large for the absolute step, where scipy takes a relative one.
+    for v in (np.array([0.3, -0.2, 0.1, 1.5]), np.array([0.3, -0.2, 0.1, 3e8])):
+        value, grad = arma_objective_gradient(v, scale, w, 2, 1, True)
+        assert value == objective(v * scale)
+        expected = approx_derivative(lambda u: objective(u * scale), v, method="2-point",
+                                     abs_step=GRADIENT_STEP, f0=value)
+        np.testing.assert_array_equal(grad, expected)
     # A model without a finite likelihood: the search's penalty, flat.
     assert arma_objective(np.array([0.0]), np.zeros(5), 0, 0, True) == 1e10
 

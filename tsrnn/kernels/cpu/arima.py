@@ -193,15 +193,18 @@ def arma_objective(x, w, p, q, constant):
 def arma_objective_gradient(v, scale, w, p, q, constant):
     """:func:`arma_objective` at ``v * scale`` and its gradient in ``v`` by forward
     differences of :data:`GRADIENT_STEP` (as scipy's ``approx_derivative`` takes them for
-    BFGS: the step as represented, ``(v + h) - v``), in one call instead of one per term."""
+    BFGS: the step as represented, ``(v + h) - v``, relative to ``v`` where that is 0), in
+    one call instead of one per term."""
     k = v.shape[0]
     f0 = arma_objective(v * scale, w, p, q, constant)
     grad = np.empty(k)
     for i in range(k):
+        h = GRADIENT_STEP
+        if (v[i] + h) - v[i] == 0.0:  # too small a step for v[i]: scipy's relative one
+            h = GRADIENT_STEP * (1.0 if v[i] >= 0.0 else -1.0) * max(1.0, abs(v[i]))
         x1 = v.copy()
-        x1[i] = v[i] + GRADIENT_STEP
-        step = (v[i] + GRADIENT_STEP) - v[i]
-        grad[i] = (arma_objective(x1 * scale, w, p, q, constant) - f0) / step
+        x1[i] = v[i] + h
+        grad[i] = (arma_objective(x1 * scale, w, p, q, constant) - f0) / ((v[i] + h) - v[i])
     return f0, grad
 
 
