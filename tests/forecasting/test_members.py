@@ -10,7 +10,15 @@ from statsmodels.tsa.seasonal import seasonal_decompose
 
 import tsrnn
 from tsrnn import RNNForecaster, datasets
-from tsrnn.forecasting.forecaster import MEDIAN_SHARE, MEDIAN_WINDOWS, _combination_weights
+from tsrnn.forecasting import forecaster as forecaster_module
+from tsrnn.forecasting.forecaster import (
+    MEDIAN_SHARE,
+    MEDIAN_WINDOWS,
+    SELECT_RATIO,
+    SELECT_WINDOWS,
+    _combination_weights,
+    _selected_parts,
+)
 from tsrnn.forecasting.members import fit_members
 from tsrnn.forecasting.scaling import INDEX_SEASONS
 from tsrnn.io import read_archive, write_archive
@@ -220,6 +228,82 @@ def test_the_weights_move_from_equal_shares_towards_the_inverse_squared_errors()
     glob = RNNForecaster(horizon=6, multiseries="global", scaling=["window", "ratio"],
                          **{**FAST, "calibration_size": 1}).fit(panel)  # none calibrated
     assert [m.weight.tolist() for m in glob.members_] == [[1 / 6, 1 / 6]] * 4
+
+
+def test_a_part_forecasts_alone_where_it_beats_the_left_out_combination_by_far():
+    rng = np.random.default_rng(0)
+    k, n, H, C = 4, 12, 3, 3
+    actual = rng.standard_normal((n, H, C))
+    parts = actual + rng.standard_normal((k, n, H, C))     # four parts as good as each other
+    parts[2, :, :, 1] = actual[:, :, 1] + 0.01              # series 1: part 2 nearly exact
+    errors = np.abs(actual - parts).mean(axis=2)
+    errors[:, :5, 2] = parts[:, :5, :, 2] = np.nan          # series 2 started later
+    prior = np.array([2.0, 1, 1, 1]) / 5
+    selected = _selected_parts(errors, parts, actual, prior)
+    assert selected.dtype == np.int64 and selected.tolist() == [-1, 2, -1]
+    # The combination's error at each window, weighed on the other windows alone.
+    for c in range(C):
+        seen = np.flatnonzero(~np.isnan(errors[0, :, c]))
+        own = []
+        for i in seen:
+            rest = np.delete(errors[:, seen, c][:, :, None], list(seen).index(i), axis=1)
+            w = _combination_weights(rest, prior)[:, 0]
+            share = MEDIAN_SHARE * min(1.0, MEDIAN_WINDOWS / max(len(seen) - 1, 1))
+            combined = ((1 - share) * np.tensordot(w, parts[:, i, :, c], 1)
+                        + share * np.median(parts[:, i, :, c], axis=0))
+            own.append(np.abs(actual[i, :, c] - combined).mean())
+        best = np.nanmean(errors[:, :, c], axis=1).min()
+        assert (best < SELECT_RATIO * np.mean(own)) == (selected[c] >= 0)
+    # A series without windows, or too few to tell, keeps the combination.
+    assert _selected_parts(np.full((k, n, 1), np.nan), parts[..., :1], actual[..., :1],
+                           prior).tolist() == [-1]
+    few = errors[:, :, 1:2].copy()
+    few[:, SELECT_WINDOWS - 1:] = np.nan
+    assert _selected_parts(few, parts[..., 1:2], actual[..., 1:2], prior).tolist() == [-1]
+    few[:, SELECT_WINDOWS - 1, 0] = errors[:, SELECT_WINDOWS - 1, 1]
+    assert _selected_parts(few, parts[..., 1:2], actual[..., 1:2], prior).tolist() == [2]
+
+
+def test_a_yearly_model_forecasts_by_its_selected_part_and_files_keep_it(tmp_path,
+                                                                         monkeypatch):
+    y = pd.Series(_trending(60, seasonal=False),
+                  index=pd.date_range("1950", periods=60, freq="YS"))
+    monkeypatch.setattr(forecaster_module, "SELECT_RATIO", np.inf)  # the best part, always
+    fc = RNNForecaster(horizon=4, **FAST).fit(y)
+    chosen, = fc._selected
+    end = np.array([len(fc._values)])
+    networks, members = fc._parts(fc._values, fc._exog, end, 4)
+    np.testing.assert_array_equal(fc.predict().to_numpy(),
+                                  [networks, *members][chosen][0, :, 0])
+    # The intervals are the chosen part's calibration errors.
+    assert np.isfinite(fc.predict_interval().to_numpy()).all()
+    fc.save(tmp_path / "y.npz")
+    loaded = tsrnn.load(tmp_path / "y.npz")
+    assert loaded._selected.tolist() == [chosen]
+    pd.testing.assert_series_equal(loaded.predict(), fc.predict())
+    monkeypatch.setattr(forecaster_module, "SELECT_RATIO", 0.0)  # never
+    combined = RNNForecaster(horizon=4, **FAST).fit(y)
+    assert combined._selected.tolist() == [-1]
+    assert not np.allclose(combined.predict(), fc.predict())
+    # Files from before the selection forecast by the combination.
+    combined.save(tmp_path / "c.npz")
+    _edited(tmp_path / "c.npz", tmp_path / "old.npz", lambda meta, arrays: arrays.pop("selected"))
+    old = tsrnn.load(tmp_path / "old.npz")
+    assert old._selected is None
+    pd.testing.assert_series_equal(old.predict(), combined.predict())
+    for edit, match in ((lambda meta, arrays: arrays.update(selected=np.array([4])), r"\[-1, 3\]"),
+                        (lambda meta, arrays: arrays.update(selected=np.array([-2])), "-1"),
+                        (lambda meta, arrays: arrays.update(selected=np.array([0, 1])), "shape"),
+                        (lambda meta, arrays: arrays.update(selected=np.array([0.0])), "int64")):
+        _edited(tmp_path / "y.npz", tmp_path / "bad.npz", edit)
+        with pytest.raises(ValueError, match=match):
+            tsrnn.load(tmp_path / "bad.npz")
+    # Seasonal data and global models keep the combination.
+    monkeypatch.setattr(forecaster_module, "SELECT_RATIO", np.inf)
+    monthly = pd.Series(_trending(), index=pd.date_range("2000-01-01", periods=96, freq="MS"))
+    assert RNNForecaster(horizon=6, **FAST).fit(monthly)._selected is None
+    panel = pd.DataFrame({"a": y, "b": y * 2})
+    assert RNNForecaster(horizon=4, multiseries="global", **FAST).fit(panel)._selected is None
 
 
 def _edited(path, out, edit):

@@ -136,6 +136,11 @@ or None, default="auto"
         of up to 10 calibration windows, the median's share falling as
         10 / n beyond: measured better on M1 and M3 validation windows for
         one series, not for global models (long series: the bundled ones).
+        For data without a season a model of one series forecasts by its best
+        part alone where that part's mean error on at least five calibration
+        windows is under half the combination's own there (each window's
+        combination weighed on the other windows): a long smooth series that
+        one method fits far better keeps that method.
         Their parameters are estimated once per fit (least squares of the
         one-step errors, ARIMA's likelihood); ``update`` moves their origin
         without refitting. ``"auto"``: for seasonal data (a period above 1)
@@ -377,6 +382,7 @@ or None, default="auto"
         values, index, columns, kind, starts = as_series(y, "y", leading_missing=True)
         global_panel = self.multiseries_ == "global" and values.shape[1] > 1
         self._median_share = 0.0 if global_panel else MEDIAN_SHARE
+        self._selected = None
         self._index_seasons = None if global_panel else INDEX_SEASONS
         exog = as_exog(X, index, "X", n_series=values.shape[1], starts=starts)
         if exog is not None and exog.ndim == 3 and self.multiseries_ == "joint":
@@ -722,16 +728,21 @@ or None, default="auto"
     def _combine(self, networks, members):
         """The networks' forecast weighed with the statistical members' (where there are),
         averaged with the median of these parts by ``_median_share`` (:data:`MEDIAN_SHARE`
-        for a model of one series, 0 for a global one)."""
+        for a model of one series, 0 for a global one); a series whose calibration chose
+        one part alone (``_selected``, see :data:`SELECT_RATIO`) gets that part's."""
         out = networks * (1 - sum(m.weight for m in self.members_))
         for member, forecast in zip(self.members_, members, strict=True):
             out = out + member.weight * forecast
         share = getattr(self, "_median_share", 0.0)
         if not members or not np.any(share):
             return out
-        parts = [networks, *members] if self.regressors_ else list(members)
-        median = np.median(np.stack(parts), axis=0)
-        return (1 - share) * out + share * median
+        parts = np.stack([networks, *members] if self.regressors_ else list(members))
+        out = (1 - share) * out + share * np.median(parts, axis=0)
+        selected = getattr(self, "_selected", None)
+        if selected is None or not np.any(selected >= 0):
+            return out
+        chosen = np.take_along_axis(parts, np.maximum(selected, 0)[None, None, None, :], 0)[0]
+        return np.where(selected >= 0, chosen, out)
 
     def _calibrate(self, first, n):
         """Residuals of the held-out windows' forecasts, per step ahead."""
@@ -744,17 +755,19 @@ or None, default="auto"
         actual = self._values[ends[:, None] + offset + np.arange(H)]
         networks, members = self._parts(self._values, self._exog, ends, H)
         if members:
-            errors = [self._observed(np.abs(actual - f).mean(axis=1), ends)
-                      for f in (networks, *members)]
+            parts = np.stack([networks, *members])                          # (k, n, H, C)
+            errors = self._observed(np.abs(actual - parts).mean(axis=2), ends)  # (k, n, C)
             prior = np.array([len(self.regressors_)] + [1] * len(members), float)
-            weights = _combination_weights(np.stack(errors), prior / prior.sum())
+            prior = prior / prior.sum()
+            weights = _combination_weights(errors, prior)
             for member, w in zip(self.members_, weights[1:], strict=True):
                 member.weight = w
             if np.any(self._median_share):
                 # The median guards the weights where few windows estimate them.
                 seen = np.sum(~np.isnan(errors[0]), axis=0)
-                self._median_share = MEDIAN_SHARE * np.minimum(
-                    1.0, MEDIAN_WINDOWS / np.maximum(seen, 1))
+                self._median_share = _median_share(seen)
+                if self.period_ == 1:
+                    self._selected = _selected_parts(errors, parts, actual, prior)
         pred = self._combine(networks, members)
         for k in range(H):
             self.residuals_.add(k, self._observed(actual[:, k] - pred[:, k], ends))
@@ -1357,6 +1370,14 @@ MEDIAN_SHARE = 0.5
 #: (5: M1's monthly sMAPE 17.17 -> 17.27).
 MEDIAN_WINDOWS = 10
 WEIGHT_POWER = 2.0
+#: A model of one series without a season forecasts by its best part alone (the networks or
+#: one statistical member) where that part's mean error on the calibration windows is under
+#: this share of the combination's own there (each window's weights and median share
+#: estimated on the other windows): a long smooth series that one method fits far better
+#: than the rest gets that method; a short noisy one keeps the combination.
+SELECT_RATIO = 0.5
+#: Calibration windows a series needs before one part may forecast alone.
+SELECT_WINDOWS = 5
 #: The networks' pass over the calibration windows after calibration takes at most this many
 #: epochs' worth of them (``steps_per_epoch`` batches each), drawn at random: a panel of
 #: 100,000 series has 1.2 million such windows, 37,500 batches a network where its training
@@ -1370,15 +1391,56 @@ def _combination_weights(errors, prior):
     """Weights (k, C) of k forecasts from their mean absolute errors (k, n, C) on n
     calibration windows (NaN where a series had not started): the inverse errors' shares,
     shrunk towards ``prior`` (k,) as few windows make them noisy."""
-    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a series without errors: the prior
         mae = np.nanmean(errors, axis=1)                                        # (k, C)
+    return _weights(mae, np.sum(~np.isnan(errors[0]), axis=0), prior)
+
+
+def _weights(mae, seen, prior):
+    """Weights (k, ...) of k forecasts from their mean absolute errors (k, ...) on ``seen``
+    windows (...), as :func:`_combination_weights` describes."""
+    prior = prior.reshape(-1, *[1] * (mae.ndim - 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
         inverse = mae ** -WEIGHT_POWER
         share = inverse / inverse.sum(axis=0)
-    share = np.where(np.all(np.isfinite(share), axis=0), share, prior[:, None])
-    seen = np.sum(~np.isnan(errors[0]), axis=0)                                 # (C,)
+    share = np.where(np.all(np.isfinite(share), axis=0), share, prior)
     trust = seen / (seen + WEIGHT_PRIOR_WINDOWS)
-    return trust * share + (1 - trust) * prior[:, None]
+    return trust * share + (1 - trust) * prior
+
+
+def _median_share(seen):
+    """The median's share in the forecast of a series with ``seen`` calibration windows."""
+    return MEDIAN_SHARE * np.minimum(1.0, MEDIAN_WINDOWS / np.maximum(seen, 1))
+
+
+def _selected_parts(errors, parts, actual, prior):
+    """Per series (C,), the part (index into ``parts``: the networks, then each member) that
+    forecasts alone, or -1 for the combination: the part with the lowest mean calibration
+    error where that error is under :data:`SELECT_RATIO` times the combination's own, each
+    window's combination weighed and guarded by the median as estimated on the other windows
+    (and where at least :data:`SELECT_WINDOWS` windows tell).
+
+    ``errors`` (k, n, C) are the parts' mean absolute errors at n windows (NaN where a series
+    had not started), ``parts`` (k, n, H, C) their forecasts, ``actual`` (n, H, C) the truth.
+    """
+    seen = np.sum(~np.isnan(errors[0]), axis=0)                                 # (C,)
+    others = np.maximum(seen - 1, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # Leave one out: each window's weights from the other windows' errors.
+        mae = (np.nansum(errors, axis=1)[:, None] - errors) / others            # (k, n, C)
+    weights = _weights(mae, others, prior)
+    share = _median_share(others)
+    combined = ((1 - share) * np.einsum("knc,knhc->nhc", weights, parts)
+                + share * np.median(parts, axis=0))
+    own = np.where(np.isnan(errors[0]), np.nan, np.abs(actual - combined).mean(axis=1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a series without windows: -1
+        mae, own = np.nanmean(errors, axis=1), np.nanmean(own, axis=0)         # (k, C), (C,)
+    best = np.argmin(np.where(np.isnan(mae), np.inf, mae), axis=0)
+    alone = ((np.take_along_axis(mae, best[None], 0)[0] < SELECT_RATIO * own)
+             & (seen >= SELECT_WINDOWS))
+    return np.where(alone, best, -1).astype(np.int64)
 
 
 def _fit_one(params, values, exog):

@@ -61,6 +61,8 @@ def get_state(fc):
     else:
         meta["model"]["median_share"] = float(fc._median_share)
     arrays["values"] = fc._values
+    if getattr(fc, "_selected", None) is not None:
+        arrays["selected"] = np.asarray(fc._selected, np.int64)
     if fc.members_:
         meta["model"]["members"] = []
         for j, member in enumerate(fc.members_):
@@ -233,6 +235,15 @@ def _model(fc, meta, arrays, T, C):
         fc._static_columns = [S.label(c, "static covariate name") for c in names]
         fc._static, fc._static_stats, names = _standardised(arrays, "static", (C,), len(names))
         known |= names
+    fc._selected = None  # files from before one part could forecast alone: the combination
+    if "selected" in arrays:
+        selected = S.array(arrays, "selected", (C,), np.int64)
+        top = len(fc.members_) if fc.regressors_ else -1  # selections need networks beside
+        if np.any(selected < -1) or np.any(selected > top):
+            raise S.StateError(f"selected must lie in [-1, {top}] (the combination, the "
+                               "networks or a statistical member)")
+        fc._selected = selected.copy()
+        known.add("selected")
     fc._starts = None
     if "starts" in arrays:
         starts = S.array(arrays, "starts", (C,), np.int64)
