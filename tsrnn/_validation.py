@@ -31,6 +31,10 @@ def _finite_flat(a):
 
 def all_finite(a):
     """Whether every value of the float array ``a`` is finite (neither NaN nor infinite)."""
+    if a.size == 1:  # a streaming step's one value: Python's check beats a compiled call
+        return math.isfinite(a.item())
+    if a.size <= 8:
+        return all(map(math.isfinite, a.ravel().tolist()))
     if a.size <= SMALL_ARRAY:
         return _finite_flat(a.reshape(-1))  # one dimension: one compiled version per dtype
     return bool(np.isfinite(a).all())

@@ -201,7 +201,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
             outputs of padded sequences are NaN on padding, and a list of
             arrays when ``X`` was a list of different lengths.
         """
-        ragged = is_ragged(X)
+        ragged = self.return_sequences and is_ragged(X)  # (checked before X is padded)
         if self.encoder_decoder:
             self._check_fitted()
             X, span = check_padded(self, X, lengths, mask, self.padding, False, self.dtype)
@@ -211,8 +211,7 @@ class RNNRegressor(RegressorMixin, BaseRNN):
         else:
             pred, span = self._predict_network(X, lengths, mask)
         # float64 out, as scikit-learn's regressors, whatever the network's dtype.
-        pred = pred.astype(np.float64)
-        pred = pred.reshape(pred.shape[:-1]) if self._squeeze else pred
+        pred = (pred.reshape(pred.shape[:-1]) if self._squeeze else pred).astype(np.float64)
         if not (self.return_sequences and span is not None):
             return pred
         if ragged:
