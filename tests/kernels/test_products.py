@@ -55,10 +55,12 @@ def test_row_products_match_numpy(dtype, M):
     # Rows outside the block are left alone.
     np.testing.assert_array_equal(out[:r0], sentinel[:r0])
     np.testing.assert_array_equal(out[r1:], sentinel[r1:])
-    # Through affine_rows with a zero bias: the product alone, bit for bit.
-    alone = sentinel.copy()
-    P._rows(A, B, None, None, None, alone, r0, r1, False)
-    np.testing.assert_array_equal(out, alone)
+    # Through affine_rows with a zero bias and an empty second product: the product alone
+    # (matvec's, without a bias or a second product), bit for bit.
+    alone = np.empty(M, dtype)
+    for i in range(r0, r1):
+        P.matvec(A[i], B, alone)
+        np.testing.assert_array_equal(out[i], alone)
 
     # The input projection alone: an empty second product.
     out = sentinel.copy()

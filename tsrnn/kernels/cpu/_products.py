@@ -79,22 +79,27 @@ def affine_row(x, W, h, U, b, o):
     Compiled once and called, not inlined: each inlined copy compiled anew (with
     :func:`matvec` called too, the GRU's prediction kernel 3.7 -> 2.5 s to compile; the
     same speed at batch 1)."""
-    _row(x, W, h, U, b, o, False)
+    _row_part(x, W, h, U, b, o, False, np.int64(0))
+
+
+@njit(**JIT_OPTIONS)
+def _row_part(a, B, c, D, bias, o, add, j):
+    # Columns j.. of one row (_row_from), called by the one-row product and by the tails
+    # of the blocks' products: one compiled copy for all of them (j an int64, never a
+    # literal, and c an array: each other type compiles another copy).
+    _row_from(a, B, c, D, bias, o, add, j)
 
 
 @njit(**JIT_OPTIONS)
 def _rows(A, B, C, D, bias, out, r0, r1, add):
     # out[r0:r1] = start + A @ B (+ C @ D), start being out (add), bias or zero;
-    # C, D and bias may be None (compiled away).
+    # bias may be None (compiled away); C and D are arrays (affine_rows passes no None).
     i = r0
     while i + TILE_ROWS <= r1:
         _rows4(A, B, C, D, bias, out, i, add)
         i += TILE_ROWS
     while i < r1:
-        if C is None:
-            _row(A[i], B, None, None, bias, out[i], add)
-        else:
-            _row(A[i], B, C[i], D, bias, out[i], add)
+        _row_part(A[i], B, C[i], D, bias, out[i], add, np.int64(0))
         i += 1
 
 
@@ -129,10 +134,7 @@ def _rows4(A, B, C, D, bias, out, i, add):
         return
     # Columns left over: one row at a time.
     for r in range(i, i + 4):
-        if C is None:
-            _row_from(A[r], B, None, None, bias, out[r], add, j)
-        else:
-            _row_from(A[r], B, C[r], D, bias, out[r], add, j)
+        _row_part(A[r], B, C[r], D, bias, out[r], add, j)
 
 
 @njit(inline="always", **JIT_OPTIONS)
