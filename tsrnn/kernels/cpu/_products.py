@@ -52,13 +52,13 @@ TILE_ROWS = 4
 # call of ``_rows`` compiles its whole register-tile product again (about 2 s), and the
 # results are the same bit for bit (0 + x is x).
 
-@njit(**JIT_OPTIONS)
+@njit(inline="always", **JIT_OPTIONS)
 def matmul_rows(A, B, out, r0, r1):
     """``out[r0:r1] = A[r0:r1] @ B``."""
     affine_rows(A, B, A, B[:0], np.zeros(out.shape[1], out.dtype), out, r0, r1)
 
 
-@njit(**JIT_OPTIONS)
+@njit(inline="always", **JIT_OPTIONS)
 def affine_rows(x, W, h, U, b, out, r0, r1):
     """``out[r0:r1] = b + x[r0:r1] @ W + h[r0:r1] @ U``: one step's pre-activations
     for a block, summed in that order with the outputs in registers throughout."""
