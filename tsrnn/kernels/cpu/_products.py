@@ -72,13 +72,13 @@ def matvec(a, B, o):
     _row(a, B, None, None, None, o, False)
 
 
-@njit(**JIT_OPTIONS)
+@njit(inline="always", **JIT_OPTIONS)
 def affine_row(x, W, h, U, b, o):
     """``o = b + x @ W + h @ U`` for one row, summed as :func:`affine_rows` does.
 
-    Compiled once and called, not inlined: each inlined copy compiled anew (with
-    :func:`matvec` called too, the GRU's prediction kernel 3.7 -> 2.5 s to compile; the
-    same speed at batch 1)."""
+    A call of :func:`_row_part`, compiled once for every caller: each inlined copy of the
+    product compiled anew (with :func:`matvec` called too, the GRU's prediction kernel 3.7
+    -> 2.5 s to compile; the same speed at batch 1)."""
     _row_part(x, W, h, U, b, o, False, np.int64(0))
 
 
