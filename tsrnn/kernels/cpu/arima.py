@@ -173,7 +173,7 @@ def arma_likelihood(phi, theta, w):
 GRADIENT_STEP = math.sqrt(np.finfo(np.float64).eps)
 
 
-@njit(**OPTIONS)
+@njit(inline="always", **OPTIONS)
 def arma_objective(x, w, p, q, constant):
     """Half the log of the concentrated likelihood's variance plus its log-determinant term,
     per value, of an ARMA with AR partial autocorrelations' raw values ``x[:p]`` (see
@@ -196,15 +196,23 @@ def arma_objective_gradient(v, scale, w, p, q, constant):
     BFGS: the step as represented, ``(v + h) - v``, relative to ``v`` where that is 0), in
     one call instead of one per term."""
     k = v.shape[0]
-    f0 = arma_objective(v * scale, w, p, q, constant)
     grad = np.empty(k)
-    for i in range(k):
-        h = GRADIENT_STEP
-        if (v[i] + h) - v[i] == 0.0:  # too small a step for v[i]: scipy's relative one
-            h = GRADIENT_STEP * (1.0 if v[i] >= 0.0 else -1.0) * max(1.0, abs(v[i]))
+    f0 = 0.0
+    # i = -1 is v itself: one call of the objective in the loop, so one inlined copy.
+    for i in range(-1, k):
         x1 = v.copy()
-        x1[i] = v[i] + h
-        grad[i] = (arma_objective(x1 * scale, w, p, q, constant) - f0) / ((v[i] + h) - v[i])
+        step = 0.0
+        if i >= 0:
+            h = GRADIENT_STEP
+            if (v[i] + h) - v[i] == 0.0:  # too small a step for v[i]: scipy's relative one
+                h = GRADIENT_STEP * (1.0 if v[i] >= 0.0 else -1.0) * max(1.0, abs(v[i]))
+            x1[i] = v[i] + h
+            step = (v[i] + h) - v[i]
+        f = arma_objective(x1 * scale, w, p, q, constant)
+        if i < 0:
+            f0 = f
+        else:
+            grad[i] = (f - f0) / step
     return f0, grad
 
 
