@@ -68,7 +68,7 @@ def affine_rows(x, W, h, U, b, out, r0, r1):
 @njit(**JIT_OPTIONS)
 def matvec(a, B, o):
     """``o = a @ B`` for one row ``a``, summed as :func:`matmul_rows` does (called, as
-    :func:`affine_row` is)."""
+    :func:`affine_row`'s product is)."""
     _row(a, B, None, None, None, o, False)
 
 
