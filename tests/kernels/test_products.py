@@ -75,6 +75,12 @@ def test_row_products_match_numpy(dtype, M):
     o = np.empty(M, dtype)
     P.matvec(A[4], B, o)
     _close(o, ref[4], dtype)
+    # A longer output: the product's columns written, nothing read or written past them
+    # (the classic GRU's first product writes two thirds of a row of its scratch).
+    longer = np.full(M + 5, 7.0, dtype)
+    P.matvec(A[4], B, longer)
+    np.testing.assert_array_equal(longer[:M], o)
+    np.testing.assert_array_equal(longer[M:], 7.0)
 
     o = np.empty(M, dtype)
     P.affine_row(x[4], W, A[4], B, b, o)

@@ -67,9 +67,10 @@ def affine_rows(x, W, h, U, b, out, r0, r1):
 
 @njit(**JIT_OPTIONS)
 def matvec(a, B, o):
-    """``o = a @ B`` for one row ``a``, summed as :func:`matmul_rows` does (called, as
-    :func:`affine_row`'s product is)."""
-    _row(a, B, None, None, None, o, False)
+    """``o[:M] = a @ B`` for one row ``a`` and ``B`` of ``M`` columns, summed as
+    :func:`matmul_rows` does (called, as :func:`affine_row`'s product is); the rest of a
+    longer ``o`` is left alone (the product never reads past ``B``'s columns)."""
+    _row(a, B, None, None, None, o[:B.shape[1]], False)
 
 
 @njit(inline="always", **JIT_OPTIONS)

@@ -228,7 +228,7 @@ def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, A, R, span, reverse, reset_aft
                     _alone_units(scalar, a, g, Hs, bhn, n, prev, cur, j, one)
                     j += 1
             else:
-                matvec(Hs[prev, n], Urz, g)
+                matvec(Hs[prev, n], Urz, g[:2 * H])
                 while j + L <= H:
                     _alone_reset_units(vector, a, g, Hs, n, prev, j)
                     j += L
