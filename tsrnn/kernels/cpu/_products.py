@@ -65,21 +65,13 @@ def affine_rows(x, W, h, U, b, out, r0, r1):
     _rows(x, W, h, U, b, out, r0, r1, False)
 
 
-@njit(**JIT_OPTIONS)
-def matvec(a, B, o):
-    """``o[:M] = a @ B`` for one row ``a`` and ``B`` of ``M`` columns, summed as
-    :func:`matmul_rows` does (called, as :func:`affine_row`'s product is); the rest of a
-    longer ``o`` is left alone (the product never reads past ``B``'s columns)."""
-    _row(a, B, None, None, None, o[:B.shape[1]], False)
-
-
 @njit(inline="always", **JIT_OPTIONS)
 def affine_row(x, W, h, U, b, o):
     """``o = b + x @ W + h @ U`` for one row, summed as :func:`affine_rows` does.
 
     A call of :func:`_row_part`, compiled once for every caller: each inlined copy of the
-    product compiled anew (with :func:`matvec` called too, the GRU's prediction kernel 3.7
-    -> 2.5 s to compile; the same speed at batch 1)."""
+    product compiled anew (the GRU's prediction kernel, with four call sites, 3.7 -> 2.5 s
+    to compile; the same speed at batch 1)."""
     _row_part(x, W, h, U, b, o, False, np.int64(0))
 
 
@@ -166,12 +158,6 @@ def _sweep8(a, B, j, L, c):
         c4, c5 = fma(s, load(B, k, j + 4 * L), c4), fma(s, load(B, k, j + 5 * L), c5)
         c6, c7 = fma(s, load(B, k, j + 6 * L), c6), fma(s, load(B, k, j + 7 * L), c7)
     return c0, c1, c2, c3, c4, c5, c6, c7
-
-
-@njit(inline="always", **JIT_OPTIONS)
-def _row(a, B, c, D, bias, o, add):
-    # One row of _rows: o = start + a @ B (+ c @ D).
-    _row_from(a, B, c, D, bias, o, add, 0)
 
 
 @njit(inline="always", **JIT_OPTIONS)

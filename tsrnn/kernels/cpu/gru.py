@@ -48,7 +48,6 @@ from ._products import (
     affine_row,
     affine_rows,
     matmul_rows,
-    matvec,
 )
 from ._simd import get, lanes, store, zero, zeros
 
@@ -228,14 +227,16 @@ def _infer_rows(x, W, b, U, Urz, Un, bhn, h0, Hs, A, R, span, reverse, reset_aft
                     _alone_units(scalar, a, g, Hs, bhn, n, prev, cur, j, one)
                     j += 1
             else:
-                matvec(Hs[prev, n], Urz, g[:2 * H])
+                # Products with a zero bias and an empty second one: the one-row product
+                # every cell shares (compiled once), the same numbers as a plain product.
+                affine_row(Hs[prev, n], Urz, Hs[prev, n], Urz[:0], no_bias[:2 * H], g[:2 * H])
                 while j + L <= H:
                     _alone_reset_units(vector, a, g, Hs, n, prev, j)
                     j += L
                 while j < H:
                     _alone_reset_units(scalar, a, g, Hs, n, prev, j)
                     j += 1
-                matvec(g[:H], Un, g[2 * H:])
+                affine_row(g[:H], Un, g[:H], Un[:0], no_bias[:H], g[2 * H:])
                 j = 0
                 while j + L <= H:
                     _alone_classic_units(vector, a, g, Hs, n, prev, cur, j, one)
