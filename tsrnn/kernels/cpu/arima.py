@@ -103,7 +103,7 @@ def _lyapunov(T, RR):
     return x.reshape((r, r))
 
 
-@njit(**OPTIONS)
+@njit(inline="always", **OPTIONS)
 def _advance(T, a, out):
     """``out = T a``: the state carried one step on without an observation."""
     r = a.shape[0]
@@ -114,7 +114,7 @@ def _advance(T, a, out):
         out[i] = acc
 
 
-@njit(**OPTIONS)
+@njit(inline="always", **OPTIONS)
 def _observe(T, RR, a, P, v, work, M):
     """The filter's step for innovation ``v`` (variance ``P[0, 0]``, positive), in place:
     the state ``a`` and its covariance ``P`` updated by it, then carried to the next
