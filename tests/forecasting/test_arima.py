@@ -156,14 +156,17 @@ def test_the_stationary_covariance_solves_the_lyapunov_equation():
     for _ in range(50):
         phi = rng.uniform(-0.3, 0.3, rng.integers(0, MAX_ORDER + 1))
         theta = rng.uniform(-0.8, 0.8, rng.integers(0, MAX_ORDER + 1))
-        T, RR, P = _system(phi, theta)
+        T, RR, P, stable = _system(phi, theta)
+        assert stable
         r = T.shape[0]
         expected = np.linalg.solve(np.eye(r * r) - np.kron(T, T), RR.reshape(-1)).reshape(r, r)
         np.testing.assert_allclose(P, expected, rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(P, T @ P @ T.T + RR, rtol=1e-12, atol=1e-14)
     # A unit root has no stationary covariance: the system is singular.
-    assert _system(np.array([1.0]), np.zeros(0))[2] is None
-    assert _lyapunov(np.array([[1.0]]), np.array([[1.0]])) is None
+    T, RR, P, stable = _system(np.array([1.0]), np.zeros(0))
+    assert not stable and not P.any()
+    P = np.full((1, 1), 7.0)
+    assert not _lyapunov(np.array([[1.0]]), np.array([[1.0]]), P) and P[0, 0] == 7.0
 
 
 def test_the_compiled_gradient_is_scipys_forward_difference():

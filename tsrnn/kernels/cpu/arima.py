@@ -38,8 +38,8 @@ def ar_coefficients(raw):
 
 @njit(**OPTIONS)
 def _system(phi, theta):
-    """Transition ``T``, disturbance covariance ``R R'`` and stationary covariance ``P0``;
-    ``P0`` is None where the AR part has a unit root (no stationary covariance)."""
+    """Transition ``T``, disturbance covariance ``R R'``, stationary covariance ``P0`` and
+    whether there is one (False where the AR part has a unit root; ``P0`` is then zeros)."""
     p, q = phi.shape[0], theta.shape[0]
     r = max(p, q + 1)
     T = np.zeros((r, r))
@@ -55,17 +55,19 @@ def _system(phi, theta):
     for i in range(r):
         for j in range(r):
             RR[i, j] = R[i] * R[j]
-    P0 = _lyapunov(T, RR)
-    if P0 is None or not (np.all(np.isfinite(P0)) and P0[0, 0] > 0.0):
-        return T, RR, None
-    return T, RR, P0
+    P0 = np.zeros((r, r))
+    stable = _lyapunov(T, RR, P0) and np.all(np.isfinite(P0)) and P0[0, 0] > 0.0
+    if not stable:
+        P0[:] = 0.0
+    return T, RR, P0, stable
 
 
 @njit(**OPTIONS)
-def _lyapunov(T, RR):
-    """``P`` with ``P = T P T' + RR``: the linear system ``(I - T kron T) vec(P) = vec(RR)``
-    solved by Gaussian elimination with partial pivoting (LAPACK's ``gesv`` in loops:
-    Numba's ``kron`` and ``solve`` took 4-5 s to compile); None where it is singular."""
+def _lyapunov(T, RR, P):
+    """Write into ``P`` the solution of ``P = T P T' + RR``: the linear system ``(I - T kron
+    T) vec(P) = vec(RR)`` solved by Gaussian elimination with partial pivoting (LAPACK's
+    ``gesv`` in loops: Numba's ``kron`` and ``solve`` took 4-5 s to compile); False where
+    it is singular (``P`` then untouched), True otherwise."""
     r = T.shape[0]
     n = r * r
     A = np.empty((n, n))
@@ -83,7 +85,7 @@ def _lyapunov(T, RR):
             if abs(A[row, col]) > best:
                 pivot, best = row, abs(A[row, col])
         if best == 0.0:
-            return None
+            return False
         if pivot != col:
             for k in range(n):
                 A[col, k], A[pivot, k] = A[pivot, k], A[col, k]
@@ -100,7 +102,10 @@ def _lyapunov(T, RR):
         for k in range(row + 1, n):
             acc -= A[row, k] * x[k]
         x[row] = acc / A[row, row]
-    return x.reshape((r, r))
+    for i in range(r):
+        for j in range(r):
+            P[i, j] = x[i * r + j]
+    return True
 
 
 @njit(inline="always", **OPTIONS)
@@ -151,8 +156,8 @@ def arma_likelihood(phi, theta, w):
     """``(sum v^2 / F, sum log F)`` of the filter's innovations ``v`` and their variances
     ``F`` over zero-mean ``w``, the variance of the disturbance 1 (it is concentrated out);
     ``(inf, 0)`` where the model has no stationary covariance or a variance is not positive."""
-    T, RR, P = _system(phi, theta)
-    if P is None:
+    T, RR, P, stable = _system(phi, theta)
+    if not stable:
         return np.inf, 0.0
     r = T.shape[0]
     a, work, M = np.zeros(r), np.empty((2, r)), np.empty((r, r))
@@ -239,10 +244,7 @@ def arima_forecasts(z, starts, d, mu, phi, theta, origins, steps):
             p -= 1
         while q > 0 and theta[c, q - 1] == 0.0:
             q -= 1
-        Tm, RR, P = _system(phi[c, :p].copy(), theta[c, :q].copy())
-        stable = P is not None
-        if not stable:
-            P = np.zeros_like(RR)
+        Tm, RR, P, stable = _system(phi[c, :p].copy(), theta[c, :q].copy())
         r = Tm.shape[0]
         work, M, ahead = np.empty((2, r)), np.empty((r, r)), np.empty(r)
         # The differenced series, and the filter's predicted state before each of its
