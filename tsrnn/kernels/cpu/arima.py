@@ -221,6 +221,14 @@ def arma_objective_gradient(v, scale, w, p, q, constant):
     return f0, grad
 
 
+@njit(inline="always", **OPTIONS)
+def _store(a, states, i):
+    # states[i] = a by a loop: the array assignment compiles Numba's string handling for its
+    # broadcasting error (about 0.5 s), which cannot happen here.
+    for k in range(a.shape[0]):
+        states[i, k] = a[k]
+
+
 @njit(**OPTIONS)
 def arima_forecasts(z, starts, d, mu, phi, theta, origins, steps):
     """Forecasts (n, steps, C) of each column of ``z`` (T, C) from each origin (the position
@@ -258,13 +266,13 @@ def arima_forecasts(z, starts, d, mu, phi, theta, origins, steps):
         states = np.zeros((nw + 1, r))
         a = np.zeros(r)
         for i in range(nw):
-            states[i] = a
+            _store(a, states, i)
             if stable and P[0, 0] > 0.0:
                 _observe(Tm, RR, a, P, w[dc + i] - mu[c] - a[0], work, M)
             else:
                 _advance(Tm, a, ahead)
                 a, ahead = ahead, a
-        states[nw] = a
+        _store(a, states, nw)
         for k in range(n):
             seen = min(max(origins[k] - s0, 0), L)
             if seen < dc + 1 or not stable:
