@@ -76,17 +76,9 @@ def affine_row(x, W, h, U, b, o):
 
 
 @njit(**JIT_OPTIONS)
-def _row_part(a, B, c, D, bias, o, add, j):
-    # Columns j.. of one row (_row_from), called by the one-row product and by the tails
-    # of the blocks' products: one compiled copy for all of them (j an int64, never a
-    # literal, and c an array: each other type compiles another copy).
-    _row_from(a, B, c, D, bias, o, add, j)
-
-
-@njit(**JIT_OPTIONS)
 def _rows(A, B, C, D, bias, out, r0, r1, add):
-    # out[r0:r1] = start + A @ B (+ C @ D), start being out (add), bias or zero;
-    # bias may be None (compiled away); C and D are arrays (affine_rows passes no None).
+    # out[r0:r1] = start + A @ B + C @ D, start being out (add), bias or zero (bias None,
+    # compiled away); a plain product passes C = A and D with no rows (affine_rows).
     i = r0
     while i + TILE_ROWS <= r1:
         _rows4(A, B, C, D, bias, out, i, add)
@@ -111,8 +103,7 @@ def _rows4(A, B, C, D, bias, out, i, add):
         c20, c21 = start(z, o2, bias, add, j), start(z, o2, bias, add, j + L)
         c30, c31 = start(z, o3, bias, add, j), start(z, o3, bias, add, j + L)
         acc = _sweep4(A, B, i, j, L, (c00, c01, c10, c11, c20, c21, c30, c31))
-        if C is not None:
-            acc = _sweep4(C, D, i, j, L, acc)
+        acc = _sweep4(C, D, i, j, L, acc)
         c00, c01, c10, c11, c20, c21, c30, c31 = acc
         store(o0, j, c00)
         store(o0, j + L, c01)
@@ -160,10 +151,13 @@ def _sweep8(a, B, j, L, c):
     return c0, c1, c2, c3, c4, c5, c6, c7
 
 
-@njit(inline="always", **JIT_OPTIONS)
-def _row_from(a, B, c, D, bias, o, add, j):
-    # Columns j.. of _row: tiles of eight vectors (one broadcast and eight loads
-    # per eight multiply-adds), then single vectors, then scalars.
+@njit(**JIT_OPTIONS)
+def _row_part(a, B, c, D, bias, o, add, j):
+    # Columns j.. of one row, o = start + a @ B + c @ D: tiles of eight vectors (one
+    # broadcast and eight loads per eight multiply-adds), then single vectors, then
+    # scalars. Called by the one-row product and by the tails of the blocks' products: one
+    # compiled copy for all of them (j an int64, never a literal: another type compiles
+    # another copy).
     M = o.shape[0]
     L = lanes(o)
     z = zeros(o)
@@ -173,8 +167,7 @@ def _row_from(a, B, c, D, bias, o, add, j):
         c4, c5 = start(z, o, bias, add, j + 4 * L), start(z, o, bias, add, j + 5 * L)
         c6, c7 = start(z, o, bias, add, j + 6 * L), start(z, o, bias, add, j + 7 * L)
         acc = _sweep8(a, B, j, L, (c0, c1, c2, c3, c4, c5, c6, c7))
-        if c is not None:
-            acc = _sweep8(c, D, j, L, acc)
+        acc = _sweep8(c, D, j, L, acc)
         c0, c1, c2, c3, c4, c5, c6, c7 = acc
         store(o, j, c0)
         store(o, j + L, c1)
@@ -189,18 +182,16 @@ def _row_from(a, B, c, D, bias, o, add, j):
         v = start(z, o, bias, add, j)
         for k in range(B.shape[0]):
             v = fma(splat(a[k]), load(B, k, j), v)
-        if c is not None:
-            for k in range(D.shape[0]):
-                v = fma(splat(c[k]), load(D, k, j), v)
+        for k in range(D.shape[0]):
+            v = fma(splat(c[k]), load(D, k, j), v)
         store(o, j, v)
         j += L
     while j < M:
         s = start(zero(o), o, bias, add, j)
         for k in range(B.shape[0]):
             s = fma(a[k], B[k, j], s)
-        if c is not None:
-            for k in range(D.shape[0]):
-                s = fma(c[k], D[k, j], s)
+        for k in range(D.shape[0]):
+            s = fma(c[k], D[k, j], s)
         o[j] = s
         j += 1
 
