@@ -357,14 +357,31 @@ def rnn(series, **params):
     return forecasts, time.perf_counter() - start, failed
 
 
-def rnn_panel(series, **params):
-    """Forecasts of one global RNNForecaster per frequency, fitted on all its series at once
-    as a long-format panel (``unique_id``, ``ds``, ``y``; each series its own length)."""
-    forecasts, start = {}, time.perf_counter()
-    groups = {}
+def panels(series):
+    """``{(frequency, h, period, rank): [(id, train)]}``: the series of one global model each.
+
+    A series cut at several origins (``name@end``, earliest first, as :func:`_at_origins`
+    makes them) goes to one panel per origin, ranked from its last: a panel holding two
+    origins of one series would train on the later one's data, which holds the earlier
+    one's future."""
+    seen = {}
+    for sid, kind, *_ in series:
+        seen[kind, sid.rsplit("@", 1)[0]] = seen.get((kind, sid.rsplit("@", 1)[0]), 0) + 1
+    groups, taken = {}, {}
     for sid, kind, y, _, h, m in series:
-        groups.setdefault((kind, h, m), []).append((sid, y))
-    for (_, h, m), members in groups.items():
+        base = (kind, sid.rsplit("@", 1)[0])
+        taken[base] = taken.get(base, 0) + 1
+        rank = seen[base] - taken[base] + 1
+        groups.setdefault((kind, h, m, rank), []).append((sid, y))
+    return groups
+
+
+def rnn_panel(series, **params):
+    """Forecasts of one global RNNForecaster per frequency (and origin), fitted on all its
+    series at once as a long-format panel (``unique_id``, ``ds``, ``y``; each series its own
+    length; see :func:`panels`)."""
+    forecasts, start = {}, time.perf_counter()
+    for (_, h, m, _), members in panels(series).items():
         panel = pd.concat([pd.DataFrame({"unique_id": sid, "ds": np.arange(len(y)), "y": y})
                            for sid, y in members], ignore_index=True)
         fc = RNNForecaster(horizon=h, seasonal_period=m, **{"random_state": 0, **params})
