@@ -85,10 +85,21 @@ def _contiguous(arr, indices, what, nbytes=VECTOR_BYTES):
 
 
 def _pointer(context, builder, arrty, arr, indices, vecty):
-    # No wraparound or bounds check: the kernels index from known-good loops.
+    # No wraparound or bounds check: the kernels index from known-good loops. A debug run
+    # (NUMBA_BOUNDSCHECK=1, on an empty cache) checks the element, and a vector's last lane,
+    # as Numba checks an index (IndexError), so its tests prove the loops good.
     a = context.make_array(arrty)(context, builder, arr)
     shape = cgutils.unpack_tuple(builder, a.shape)
     strides = cgutils.unpack_tuple(builder, a.strides)
+    if config.BOUNDSCHECK:
+        ends = [list(indices)]
+        if vecty is not None:
+            last = indices[-1]
+            ends.append([*indices[:-1], builder.add(last, ir.Constant(last.type,
+                                                                      vecty.count - 1))])
+        for at in ends:
+            cgutils.get_item_pointer2(context, builder, a.data, shape, strides, arrty.layout,
+                                      at, wraparound=False, boundscheck=True)
     ptr = cgutils.get_item_pointer2(context, builder, a.data, shape, strides, arrty.layout,
                                     indices, wraparound=False, boundscheck=False)
     return ptr if vecty is None else builder.bitcast(ptr, vecty.as_pointer())
