@@ -5,9 +5,9 @@ Numba checks every index, and the vector intrinsics check a vector's first eleme
 last lane (:func:`tsrnn.kernels.cpu._simd._pointer`): a battery of fits, predictions and
 forecasts over awkward shapes (hidden sizes and batches that leave vector and tile
 remainders, parallel blocks, padding, both directions, both GRU variants, an
-encoder-decoder, the statistical members) runs in a fresh process on an empty cache, where an
-access out of bounds raises IndexError. This caught the classic GRU's prediction reading past
-its recurrent weights (fixed since).
+encoder-decoder, the statistical members, a ragged global panel) runs in a fresh process on
+an empty cache, where an access out of bounds raises IndexError. It catches the classic GRU's
+prediction reading past its recurrent weights in the code before that fix.
 """
 
 import os
@@ -71,6 +71,11 @@ BATTERY = textwrap.dedent("""
         fc = RNNForecaster(horizon=horizon, max_epochs=2, random_state=0).fit(series[:-2])
         fc.update(series[-2:])
         fc.predict(), fc.predict_interval()
+    # A long panel of series of different lengths: one global model, late starters padded.
+    panel = pd.concat([pd.DataFrame({"unique_id": k, "ds": monthly.index[-n:],
+                                     "y": monthly.to_numpy()[-n:] * (k + 1)})
+                       for k, n in enumerate((60, 41, 29))], ignore_index=True)
+    RNNForecaster(horizon=6, max_epochs=2, random_state=0).fit(panel).predict()
     print("in bounds")
 """)
 
