@@ -28,6 +28,7 @@ from .members import (
 )
 from .panel import LongPanel, from_multi, is_long, is_multi
 from .scaling import INDEX_SEASONS, SCALINGS, SeriesScaler
+from .warmup import precompile_members
 from .windows import WindowPlan
 
 STRATEGIES = ("recursive", "direct", "seq2seq")
@@ -431,6 +432,10 @@ or None, default="auto"
                           f"statistical members {kinds} forecast alone", UserWarning,
                           stacklevel=3)
             self.scalings_ = []
+        if kinds and self.scalings_:
+            # Their kernels compile in a second process while the networks' compile here.
+            precompile_members(kinds, self.period_, values.shape[1], self.deseasonalize,
+                               self._index_seasons)
         seeds = self._seeds(len(self.scalings_))
         self.scalers_, self.regressors_, rows = [], [], []
         n = n_cal = 0
