@@ -4,7 +4,9 @@ Each run is ``tsrnn forecast`` in a new Python process (the console script's own
 code path), timed from the process start to its exit; "cold" gets an empty
 ``NUMBA_CACHE_DIR`` (a fresh install), "warm" the cache the cold run left. The
 cold runs also list what each kernel cost to compile (Numba's compile events,
-inclusive of the kernels each one compiles inside it):
+inclusive of the kernels each one compiles inside it) in that process: the statistical
+members' kernels compile beside it in a child process (``tsrnn.forecasting.warmup``) and are
+loaded from the cache, unless ``TSRNN_PRECOMPILE=0`` is set, which this passes on:
 
     python benchmarks/bench_startup.py [--cells lstm gru rnn] [--dataset co2] [--repeats 1]
 """
