@@ -115,3 +115,12 @@ def test_a_child_that_cannot_start_changes_nothing(popen, monkeypatch):
     monkeypatch.setattr(warmup.subprocess, "Popen", refuse)
     assert warmup.precompile_members(["ets"], 12, 1, "auto", 8) is None
     assert not warmup._CHILDREN
+
+
+def test_numpy_settings_reach_the_child_as_plain_values(popen):
+    import numpy as np
+
+    child = warmup.precompile_members(["ets"], np.int64(12), 1, np.True_, np.int64(8))
+    assert child is not None
+    assert json.loads(popen[0][0][-1]) == {"kinds": ["ets"], "period": 12, "columns": 1,
+                                           "deseasonalize": True, "index_seasons": 8}

@@ -57,16 +57,19 @@ def precompile_members(kinds, period, columns, deseasonalize, index_seasons):
             or all(_cached(d) for k in kinds for d in SENTINELS[k])):
         return None
     _REQUESTED.add(key)
-    spec = json.dumps({"kinds": kinds, "period": int(period), "columns": 2 if columns > 1 else 1,
-                       "deseasonalize": deseasonalize, "index_seasons": index_seasons})
     env = {**os.environ, ENV: "0", "NUMBA_NUM_THREADS": "1"}
     code = "import sys; from tsrnn.forecasting.warmup import compile_in_child as c; c(sys.argv[1])"
-    try:
+    try:  # a head start only: nothing here may fail the fit
+        spec = json.dumps({"kinds": kinds, "period": int(period),
+                           "columns": 2 if columns > 1 else 1,
+                           "deseasonalize": deseasonalize if isinstance(deseasonalize, str)
+                           else bool(deseasonalize),
+                           "index_seasons": None if index_seasons is None else int(index_seasons)})
         child = subprocess.Popen(
             [sys.executable, "-c", code, spec],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env=env, close_fds=True)
-    except OSError:
+    except (OSError, TypeError, ValueError):
         return None
     if not _CHILDREN:
         atexit.register(_reap)
@@ -88,7 +91,7 @@ def compile_in_child(spec):
     before calibration windows, their forecasts, a refit on all the data, its forecast) on
     a made-up series, compiling what they call for these types."""
     spec = json.loads(spec)
-    period, columns = spec["period"], spec["columns"]
+    period, columns, seasons = spec["period"], spec["columns"], spec["index_seasons"]
     T = max(10 * period, 60)
     t = np.arange(T, dtype=float)[:, None]
     season = 5.0 * np.sin(2 * np.pi * t / period) if period > 1 else 0.0
@@ -96,10 +99,8 @@ def compile_in_child(spec):
     values = np.ascontiguousarray(100.0 + 0.5 * t + season + noise)
     starts = np.zeros(columns, np.int64)
     kinds, first = spec["kinds"], T - 12
-    args = (spec["period"], spec["deseasonalize"], 1.0 / (len(kinds) + 1))
-    members = fit_members(kinds, values, starts, *args, end=first,
-                          index_seasons=spec["index_seasons"])
+    args = (period, spec["deseasonalize"], 1.0 / (len(kinds) + 1))
+    members = fit_members(kinds, values, starts, *args, end=first, index_seasons=seasons)
     forecast_members(members, values, np.arange(first - 6, first + 1) + 1, 6)
-    members = fit_members(kinds, values, starts, *args, previous=members,
-                          index_seasons=spec["index_seasons"])
+    members = fit_members(kinds, values, starts, *args, previous=members, index_seasons=seasons)
     forecast_members(members, values, np.array([T]), 6)
