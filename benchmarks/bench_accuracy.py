@@ -32,6 +32,7 @@ the M3 definition) per frequency and overall, and the time each method took.
 """
 
 import argparse
+import collections
 import sys
 import time
 import warnings
@@ -364,14 +365,14 @@ def panels(series):
     makes them) goes to one panel per origin, ranked from its last: a panel holding two
     origins of one series would train on the later one's data, which holds the earlier
     one's future."""
-    seen = {}
-    for sid, kind, *_ in series:
-        seen[kind, sid.rsplit("@", 1)[0]] = seen.get((kind, sid.rsplit("@", 1)[0]), 0) + 1
-    groups, taken = {}, {}
+    def base(sid, kind):
+        return kind, sid.rsplit("@", 1)[0]
+
+    left = collections.Counter(base(sid, kind) for sid, kind, *_ in series)
+    groups = {}
     for sid, kind, y, _, h, m in series:
-        base = (kind, sid.rsplit("@", 1)[0])
-        taken[base] = taken.get(base, 0) + 1
-        rank = seen[base] - taken[base] + 1
+        rank = left[base(sid, kind)]  # this origin's place counted from the series' last
+        left[base(sid, kind)] -= 1
         groups.setdefault((kind, h, m, rank), []).append((sid, y))
     return groups
 
