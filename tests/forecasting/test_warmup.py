@@ -76,7 +76,7 @@ def popen(monkeypatch):
     monkeypatch.setattr(warmup, "_REQUESTED", set())
     monkeypatch.setattr(warmup, "_CHILDREN", [])
     monkeypatch.setattr(warmup, "_cached", lambda dispatcher: False)
-    monkeypatch.setattr(warmup.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(warmup, "_cores", lambda: 2)
     monkeypatch.delenv(warmup.ENV, raising=False)
     return calls
 
@@ -100,9 +100,9 @@ def test_no_child_when_off_compiled_or_single_core(popen, monkeypatch):
     monkeypatch.setenv(warmup.ENV, "0")
     assert warmup.precompile_members(kinds, 12, 1, "auto", 8) is None
     monkeypatch.delenv(warmup.ENV)
-    monkeypatch.setattr(warmup.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(warmup, "_cores", lambda: 1)
     assert warmup.precompile_members(kinds, 12, 1, "auto", 8) is None
-    monkeypatch.setattr(warmup.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(warmup, "_cores", lambda: 2)
     monkeypatch.setattr(warmup, "_cached", lambda dispatcher: True)
     assert warmup.precompile_members(kinds, 12, 1, "auto", 8) is None
     assert not popen

@@ -43,6 +43,14 @@ def _cached(dispatcher):
         return True
 
 
+def _cores():
+    """The CPUs this process may run on (its affinity where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def precompile_members(kinds, period, columns, deseasonalize, index_seasons):
     """Start compiling the kernels of members ``kinds`` in a child process (see the module),
     unless they are compiled or cached, this process asked for them already, it is off
@@ -53,7 +61,7 @@ def precompile_members(kinds, period, columns, deseasonalize, index_seasons):
     kinds = [k for k in kinds if k in SENTINELS]
     key = (tuple(kinds), period > 1, columns > 1, str(deseasonalize), index_seasons)
     if (not kinds or key in _REQUESTED or os.environ.get(ENV, "1") == "0"
-            or getattr(sys, "frozen", False) or (os.cpu_count() or 1) < 2
+            or getattr(sys, "frozen", False) or _cores() < 2
             or all(_cached(d) for k in kinds for d in SENTINELS[k])):
         return None
     _REQUESTED.add(key)
