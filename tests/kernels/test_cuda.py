@@ -114,6 +114,76 @@ def test_repeated_predictions_on_the_gpu_agree_with_the_cpu():
             np.testing.assert_allclose(s_gpu[0][0], s_cpu[0][0], rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("cell,opts", CELLS, ids=IDS)
+def test_one_kernel_prediction_matches_the_cpu(cell, opts, dtype):
+    from tsrnn.kernels import cpu
+    from tsrnn.kernels.cuda import dense
+    from tsrnn.nn.network import RecurrentNetwork
+
+    # Hidden size 9: two threads share each gate row's product, in slices of 5 and 4.
+    H = 9
+    from tsrnn.kernels.cuda._common import split_for
+
+    assert split_for({"rnn": 1, "lstm": 4, "gru": 3}[cell] * H, H) == 2
+    layer = RecurrentNetwork(cell, 2, H, dtype=dtype, random_state=0, **opts).layers[0]
+    rng = np.random.default_rng(3)
+    W, b = (rng.standard_normal(s).astype(dtype) for s in ((H, 3), (3,)))
+    n_states = 2 if cell == "lstm" else 1
+    calls = []
+    fused = dense._PREDICT[cell]
+    dense._PREDICT[cell] = lambda *a, **k: calls.append(1) or fused(*a, **k)
+    try:
+        for T, N, reverse in ((6, 1, False), (1, 1, False), (4, 3, True)):
+            x = rng.standard_normal((T, N, 2)).astype(dtype)
+            state0 = tuple(rng.standard_normal((N, H)).astype(dtype) for _ in range(n_states))
+            want = cpu.forward_dense(cell, x, layer.weights, state0, W, b, reverse, **opts)
+            got = dense.forward_dense(cell, x, layer.weights, state0, W, b, reverse, **opts)
+            tol = {"rtol": 1e-4, "atol": 1e-5} if dtype == "float32" else {"rtol": 1e-10}
+            np.testing.assert_allclose(got[0], want[0], **tol)
+            for u, v in zip(got[1], want[1], strict=True):
+                np.testing.assert_allclose(u, v, **tol)
+    finally:
+        dense._PREDICT[cell] = fused
+    assert len(calls) == 3 and got[0].dtype == np.dtype(dtype)
+
+
+def test_one_kernel_prediction_sees_changed_weights_and_falls_back_on_long_windows(
+        monkeypatch):
+    from tsrnn.kernels import cpu
+    from tsrnn.kernels.cuda import _common, dense
+    from tsrnn.nn.network import RecurrentNetwork
+
+    layer = RecurrentNetwork("lstm", 1, 4, random_state=0).layers[0]
+    rng = np.random.default_rng(4)
+    W, b = rng.standard_normal((4, 1)).astype("float32"), np.zeros(1, "float32")
+    x = rng.standard_normal((5, 1, 1)).astype("float32")
+    state0 = (np.zeros((1, 4), "float32"),) * 2
+    before = dense.forward_dense("lstm", x, layer.weights, state0, W, b)[0]
+    layer.weights[1][...] *= 0.5  # in place, as an optimizer step does
+    b[0] = 1.0
+    after = dense.forward_dense("lstm", x, layer.weights, state0, W, b)[0]
+    want = cpu.forward_dense("lstm", x, layer.weights, state0, W, b)[0]
+    np.testing.assert_allclose(after, want, rtol=1e-4, atol=1e-5)
+    assert not np.allclose(after, before)
+    # A window longer than a block's shared memory takes the general kernels (the memory
+    # made small: the simulator runs a thousand steps slowly).
+    monkeypatch.setattr(_common, "PREDICT_SHARED_BYTES", (2 * 4 + 16 + 7) * 4)
+    long = rng.standard_normal((8, 1, 1)).astype("float32")
+    assert dense.lstm.lstm_predict(long[:7], layer.weights, state0, W, b) is not None
+    assert dense.lstm.lstm_predict(long, layer.weights, state0, W, b) is None
+    got = dense.forward_dense("lstm", long, layer.weights, state0, W, b)
+    np.testing.assert_allclose(got[0], cpu.forward_dense("lstm", long, layer.weights, state0,
+                                                         W, b)[0], rtol=1e-4, atol=1e-5)
+    # Shapes are checked before anything is indexed.
+    from tsrnn.kernels._checks import KernelShapeError
+
+    with pytest.raises(KernelShapeError):
+        dense.forward_dense("lstm", x, layer.weights, state0, W[:3], b)
+    with pytest.raises(KernelShapeError):
+        dense.forward_dense("lstm", x, layer.weights, (state0[0][:, :3], state0[1]), W, b)
+
+
 RESIDENT = [
     # cell, options, model kwargs, loss, optimizer, clipping
     ("lstm", {}, {}, "mse", ("adam", {}), {}),

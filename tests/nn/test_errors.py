@@ -112,6 +112,21 @@ def test_to_torch_rejects_networks_pytorch_cannot_hold():
         to_torch(RecurrentNetwork("gru", 1, 2, reset_after=False))
 
 
+def test_a_numba_cuda_that_cannot_compile_is_named(monkeypatch):
+    import sys
+
+    pytest.importorskip("numba_cuda")
+    from numba import cuda
+
+    from tsrnn.kernels import _cuda_unavailable
+
+    # As on a GPU machine whose NumPy numba-cuda cannot type (numba-cuda 0.30, NumPy 2.5).
+    monkeypatch.setattr(cuda, "is_available", lambda: True)
+    monkeypatch.setitem(sys.modules, "numba.cuda.np.arrayobj", None)
+    reason = _cuda_unavailable()
+    assert reason is not None and reason.startswith("numba-cuda cannot compile kernels with")
+
+
 def test_cuda_request_without_a_gpu_is_a_clear_error():
     from tsrnn.kernels import _cuda_unavailable
 

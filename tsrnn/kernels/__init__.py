@@ -109,4 +109,13 @@ def _cuda_unavailable():
         return f"numba.cuda cannot be imported ({e})"
     if not cuda.is_available():
         return "no usable NVIDIA GPU and driver were found"
+    try:
+        # numba-cuda's typing of NumPy, which its first compilation loads: numba-cuda 0.30
+        # names np.row_stack, which NumPy 2.5 removed, so no kernel compiles there.
+        importlib.import_module("numba.cuda.np.arrayobj")
+    except Exception as e:  # noqa: BLE001 - any failure here fails every compilation
+        import numpy
+
+        return (f"numba-cuda cannot compile kernels with NumPy {numpy.__version__} "
+                f"({type(e).__name__}: {e}); a NumPy or numba-cuda of another version may")
     return None

@@ -3,11 +3,21 @@
 The products are plain ``cuda.jit`` loops (the device has no ``np.dot``): one
 thread per output element, which is enough for the small matrices of a
 recurrent layer's projection and weight gradients.
+
+Prediction (:func:`predict`) has its own path: a few windows or one streaming
+step cost numba-cuda's per-call work (a transfer, an allocation or a view each
+costs 20-160 us), not the device's, so it launches one kernel per call that
+reads its inputs from and writes its outputs to mapped host memory, with the
+weights kept on the device between calls.
 """
 
+import functools
+import inspect
 import math
 import threading
+import warnings
 
+import numba
 import numpy as np
 
 from ...config import CUDA_THREADS_PER_BLOCK
@@ -220,3 +230,180 @@ def row_cut(a0, a1, t, reverse, tbptt):
 
 
 row_cut_device = cuda.jit(device=True)(row_cut)
+
+
+@cuda.jit(device=True)
+def dot_strided(v, v0, M, m0, stride, n, acc):
+    """``acc + sum_k v[v0 + k] * M[m0 + k * stride]`` for ``k < n``, eight (then four)
+    loads in flight: a lone block's step waits on its loads' latency, not on arithmetic."""
+    a1 = a2 = a3 = a4 = a5 = a6 = a7 = acc * 0
+    k = 0
+    while k + 8 <= n:
+        acc += v[v0 + k] * M[m0 + k * stride]
+        a1 += v[v0 + k + 1] * M[m0 + (k + 1) * stride]
+        a2 += v[v0 + k + 2] * M[m0 + (k + 2) * stride]
+        a3 += v[v0 + k + 3] * M[m0 + (k + 3) * stride]
+        a4 += v[v0 + k + 4] * M[m0 + (k + 4) * stride]
+        a5 += v[v0 + k + 5] * M[m0 + (k + 5) * stride]
+        a6 += v[v0 + k + 6] * M[m0 + (k + 6) * stride]
+        a7 += v[v0 + k + 7] * M[m0 + (k + 7) * stride]
+        k += 8
+    if k + 4 <= n:
+        acc += v[v0 + k] * M[m0 + k * stride]
+        a1 += v[v0 + k + 1] * M[m0 + (k + 1) * stride]
+        a2 += v[v0 + k + 2] * M[m0 + (k + 2) * stride]
+        a3 += v[v0 + k + 3] * M[m0 + (k + 3) * stride]
+        k += 4
+    while k < n:
+        acc += v[v0 + k] * M[m0 + k * stride]
+        k += 1
+    return ((acc + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+
+
+#: Threads per block of a prediction kernel, at most; the kernels are compiled to launch
+#: with that many (their registers bounded so) where numba-cuda can say so.
+PREDICT_THREADS = 512
+
+
+def predict_jit(fn):
+    """``cuda.jit`` for a prediction kernel, bounded to :data:`PREDICT_THREADS` threads
+    where numba-cuda takes launch bounds (the simulator does not)."""
+    if "launch_bounds" in inspect.signature(cuda.jit).parameters:
+        return cuda.jit(launch_bounds=PREDICT_THREADS)(fn)
+    return cuda.jit(fn)
+
+
+def split_for(rows, H):
+    """How many threads share each of ``rows`` products of length ``H`` in a prediction
+    kernel: up to 8, filling at most :data:`PREDICT_THREADS`, each with four terms or
+    more (more threads keep more loads in flight)."""
+    return max(1, min(8, PREDICT_THREADS // rows, H // 4))
+
+
+split_device = cuda.jit(device=True)(split_for)
+
+
+@cuda.jit(device=True)
+def partial_product(v, v0, M, m0, stride, n, split, s, acc):
+    """``acc`` plus the ``s``-th of ``split`` consecutive slices of :func:`dot_strided`'s
+    sum over ``n`` terms."""
+    chunk = (n + split - 1) // split
+    k0 = s * chunk
+    m = min(chunk, n - k0)
+    if m <= 0:
+        return acc
+    return dot_strided(v, v0 + k0, M, m0 + k0 * stride, stride, m, acc)
+
+
+@cuda.jit(device=True)
+def summed(sh, part, rows, split, j):
+    """Row ``j``'s product from its ``split`` partial sums (row-major by slice)."""
+    acc = sh[part + j]
+    for s in range(1, split):
+        acc += sh[part + s * rows + j]
+    return acc
+
+
+#: Shared memory a prediction kernel may take per block: the limit every device grants
+#: without an opt-in; larger layers or longer windows take the general path.
+PREDICT_SHARED_BYTES = 48 * 1024
+
+
+def shared_type(dtype):
+    """The Numba type of a prediction kernel's shared array (a compile-time constant)."""
+    return numba.from_dtype(np.dtype(dtype))
+
+
+def kernel_per_dtype(factory):
+    """``factory(dtype)`` made once per dtype: a kernel whose shared array has that type."""
+    return functools.cache(factory)
+
+
+class _Kept(threading.local):
+    """Each thread's mapped buffers and device weights, reused across predictions."""
+
+    def __init__(self):
+        self.buffers, self.weights, self.launches = {}, {}, {}
+
+
+_kept = _Kept()
+
+
+def mapped_buffer(role, size, dtype):
+    """A 1-D mapped host array of at least ``size`` items for ``role`` ("in" or "out"),
+    kept per thread and grown by doubling (mapping memory costs milliseconds)."""
+    key = (role, np.dtype(dtype).str)
+    buf = _kept.buffers.get(key)
+    if buf is None or buf.size < size:
+        buf = _kept.buffers[key] = cuda.mapped_array(max(64, 1 << (size - 1).bit_length()),
+                                                     dtype)
+    return buf
+
+
+def resident_weights(arrays, dtype):
+    """The host ``arrays`` as one flat device array of ``dtype``, kept per thread and sent
+    again only when their values changed since (compared with a copy: a few microseconds,
+    against a transfer's hundred)."""
+    key = (np.dtype(dtype).str, *map(id, arrays))
+    entry = _kept.weights.get(key)
+    # Bytes compared (a memcmp; NaN equals itself): several times cheaper than array_equal.
+    if entry is None or not all(a.shape == s and a.tobytes() == v
+                                for a, (s, v) in zip(arrays, entry[0])):
+        flat = np.concatenate([np.ravel(a).astype(dtype, copy=False) for a in arrays])
+        if len(_kept.weights) >= 16:  # models come and go; the ones in use are re-sent
+            _kept.weights.clear()
+        entry = _kept.weights[key] = (tuple((a.shape, a.tobytes()) for a in arrays),
+                                      cuda.to_device(flat))
+    return entry[1]
+
+
+def launch(kernel, blocks, rows, nbytes):
+    """``kernel`` configured for ``blocks`` blocks of up to :data:`PREDICT_THREADS` sharing out
+    ``rows`` and ``nbytes`` of shared memory, kept per thread: configuring costs more
+    than launching, and warns of the small grid that a few windows need."""
+    key = (id(kernel), blocks, rows, nbytes)
+    configured = _kept.launches.get(key)
+    # The simulator's configured kernel is the kernel itself, configured anew each time.
+    if configured is None or numba.config.ENABLE_CUDASIM:
+        threads = (int(min(PREDICT_THREADS, 32 * math.ceil(rows / 32))) if rows >= 32
+                   else int(rows))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", numba.NumbaPerformanceWarning)
+            configured = kernel[blocks, threads, 0, nbytes]
+        if len(_kept.launches) >= 64:  # a few batch sizes recur; the rest go
+            _kept.launches.clear()
+        _kept.launches[key] = configured
+    return configured
+
+
+def predict(kernel, x, weights, states, W, b, rows, shared, reverse, *options):
+    """One cell's prediction with the dense head, through the mapped-memory path.
+
+    ``kernel(inp, wts, out, T, F, H, K, reverse, *options)`` runs one block per
+    sequence over ``inp`` (``x`` time-major, then each initial state) and the device
+    weights (``weights``, then ``W`` and ``b``, flat), and writes ``out`` (the head's
+    predictions, then each final state). ``rows`` is the work items a block's threads
+    share out (gate rows times :func:`split_for`), ``shared`` the block's shared items
+    besides the window. Returns ``(pred, states)``, or None where the window does not
+    fit the block's shared memory.
+    """
+    T, N, F = x.shape
+    H, K = weights[1].shape[0], W.shape[1]
+    dtype = x.dtype
+    nbytes = (shared + T * F) * dtype.itemsize
+    if nbytes > PREDICT_SHARED_BYTES or N == 0 or any(map(is_device, (*weights, W, b))):
+        return None
+    wts = resident_weights((*weights, W, b), dtype)
+    ns, size = len(states), T * N * F
+    inp = mapped_buffer("in", size + ns * N * H, dtype)
+    host = np.asarray(inp)
+    host[:size].reshape(T, N, F)[...] = x
+    for i, s in enumerate(states):
+        host[size + i * N * H:size + (i + 1) * N * H].reshape(N, H)[...] = s
+    out = mapped_buffer("out", N * K + ns * N * H, dtype)
+    launch(kernel, N, rows, nbytes)(inp, wts, out, T, F, H, K, reverse, *options)
+    cuda.synchronize()
+    res = np.array(np.asarray(out)[:N * K + ns * N * H])
+    finals = tuple(res[N * K + i * N * H:N * K + (i + 1) * N * H].reshape(N, H)
+                   for i in range(ns))
+    return res[:N * K].reshape(N, K), finals

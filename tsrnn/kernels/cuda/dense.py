@@ -2,13 +2,15 @@
 
 import numpy as np
 
-from .._checks import check_dense, check_dense_backward
+from .._checks import check_dense, check_dense_backward, check_forward
 from . import gru, lstm, rnn
 from ._common import _grid2, column_sums, is_device, matmul, packed
 from ._device import cuda
 
-#: The cell drivers, by cell name.
+#: The cell drivers, by cell name, and each cell's (gates, states, extra biases).
 _FORWARD = {"rnn": rnn.rnn_forward, "lstm": lstm.lstm_forward, "gru": gru.gru_forward}
+_PREDICT = {"rnn": rnn.rnn_predict, "lstm": lstm.lstm_predict, "gru": gru.gru_predict}
+_LAYOUT = {"rnn": (1, 1, 0), "lstm": (4, 2, 0), "gru": (3, 1, 1)}
 
 
 @cuda.jit
@@ -37,7 +39,17 @@ def dense_forward(z, W, b, rowwise=True):
 
 def forward_dense(cell, x, weights, state0, W, b, reverse=False, span=None, **options):
     """A cell's prediction, then the dense head on its final hidden state (see the CPU
-    twin): ``(state[0] @ W + b, state)``."""
+    twin): ``(state[0] @ W + b, state)``.
+
+    Whole host sequences (no ``span``) take one kernel reading mapped host memory
+    (``<cell>_predict``): one launch per call instead of a dozen transfers, views and
+    launches."""
+    if span is None and not is_device(x):
+        check_forward(x, weights, state0, None, *_LAYOUT[cell])
+        check_dense(state0[0], W, b)
+        done = _PREDICT[cell](x, weights, state0, W, b, reverse, **options)
+        if done is not None:
+            return done
     _, state, _ = _FORWARD[cell](x, weights, state0, reverse, span=span, keep=False, **options)
     return dense_forward(state[0], W, b), state
 

@@ -3,7 +3,9 @@ r"""GRU cell on the GPU: the CUDA twin of :mod:`tsrnn.kernels.cpu.gru`.
 Both variants (``reset_after``), one thread block per sequence running its
 whole time loop. ``AUX`` keeps, per step, the recurrent candidate term that
 the reset gate multiplies (``reset_after=True``) or the reset state
-``r * h_{t-1}`` (``reset_after=False``), as on the CPU.
+``r * h_{t-1}`` (``reset_after=False``), as on the CPU. Prediction with the dense
+head (:func:`gru_predict`) is one kernel of its own, its states in shared memory
+and its weights kept on the device.
 """
 
 import numpy as np
@@ -13,15 +15,24 @@ from .._checks import check_backward, check_forward
 from ._common import (
     column_sums,
     device_copy,
+    dot_strided,
     dout_on_device,
     input_gradients,
     is_device,
+    kernel_per_dtype,
     matmul,
     packed,
+    partial_product,
+    predict,
+    predict_jit,
     row_cut_device,
+    shared_type,
     span_on_device,
+    split_device,
+    split_for,
     state_buffers,
     state_grads,
+    summed,
     threads_for,
 )
 from ._device import cuda
@@ -138,6 +149,92 @@ def gru_backward_kernel(dout, has_dout, G, U, Hs, AUX, dG, DN, dh, span, reverse
                     acc += DN[t, n, j] * U[k, 2 * H + j]
             dh[n, k] = acc
         cuda.syncthreads()
+
+
+@kernel_per_dtype
+def _predict_kernel(dtype):
+    item = shared_type(dtype)
+
+    @predict_jit
+    def gru_predict_kernel(inp, wts, out, T, F, H, K, reverse, reset_after):
+        # Shared: h (H), the reset state (H, classic variant), the gate rows' partial
+        # products (split * 3H), the window (T * F). The flat weights: W, U, b, b_hn,
+        # then the head's W and b.
+        n, N = cuda.blockIdx.x, cuda.gridDim.x
+        tid, nt = cuda.threadIdx.x, cuda.blockDim.x
+        sh = cuda.shared.array(0, item)
+        G3 = 3 * H
+        split = split_device(G3, H)
+        rh, part, xs = H, 2 * H, 2 * H + split * G3
+        oU = F * G3
+        ob = oU + H * G3
+        obhn = ob + G3
+        oWd = obhn + H
+        for i in range(tid, T * F, nt):
+            sh[xs + i] = inp[((i // F) * N + n) * F + i % F]
+        for j in range(tid, H, nt):
+            sh[j] = inp[T * N * F + n * H + j]
+        cuda.syncthreads()
+        for s in range(T):
+            t = T - 1 - s if reverse else s
+            # The r and z rows' products with their inputs; the candidate rows' recurrent
+            # term with b_hn (reset_after), its input part taken below.
+            for q in range(tid, split * G3, nt):
+                p = q // G3
+                j = q - p * G3
+                acc = sh[0] * 0
+                if j < 2 * H:
+                    if p == 0:
+                        acc = wts[ob + j]
+                        for f in range(F):
+                            acc += sh[xs + t * F + f] * wts[f * G3 + j]
+                    sh[part + q] = partial_product(sh, 0, wts, oU + j, G3, H, split, p, acc)
+                elif reset_after:
+                    if p == 0:
+                        acc = wts[obhn + j - 2 * H]
+                    sh[part + q] = partial_product(sh, 0, wts, oU + j, G3, H, split, p, acc)
+            cuda.syncthreads()
+            for j in range(tid, H, nt):
+                r, z = _gates(summed(sh, part, G3, split, j),
+                              summed(sh, part, G3, split, H + j))
+                an = wts[ob + 2 * H + j]
+                for f in range(F):
+                    an += sh[xs + t * F + f] * wts[f * G3 + 2 * H + j]
+                if reset_after:
+                    c = _candidate(an, r, summed(sh, part, G3, split, 2 * H + j))
+                    sh[j] = _state(z, c, sh[j], 1.0)
+                else:
+                    # This thread's own slots now hold z and the input part.
+                    sh[rh + j], sh[part + j], sh[part + H + j] = r * sh[j], z, an
+            if not reset_after:
+                cuda.syncthreads()
+                for q in range(tid, split * H, nt):
+                    p = q // H
+                    j = q - p * H
+                    sh[part + p * G3 + 2 * H + j] = partial_product(
+                        sh, rh, wts, oU + 2 * H + j, G3, H, split, p, sh[0] * 0)
+                cuda.syncthreads()
+                for j in range(tid, H, nt):
+                    c = _candidate(sh[part + H + j], 1.0, summed(sh, part, G3, split, 2 * H + j))
+                    sh[j] = _state(sh[part + j], c, sh[j], 1.0)
+            cuda.syncthreads()
+        for k in range(tid, K, nt):
+            out[n * K + k] = dot_strided(sh, 0, wts, oWd + k, K, H, wts[oWd + H * K + k])
+        for j in range(tid, H, nt):
+            out[N * K + n * H + j] = sh[j]
+
+    return gru_predict_kernel
+
+
+def gru_predict(x, weights, state0, W, b, reverse=False, reset_after=True):
+    """A GRU layer's prediction over host ``x`` (T, N, F), then the dense head ``W``, ``b``
+    on its final hidden state, in one kernel: ``(pred, (h,))`` on the host, or None where
+    the window is too long for the block's shared memory (then use :func:`gru_forward`).
+    The caller checks the shapes (:mod:`.dense`)."""
+    H = weights[1].shape[0]
+    work = split_for(3 * H, H) * 3 * H
+    return predict(_predict_kernel(x.dtype), x, weights, state0[:1], W, b, work,
+                   2 * H + work, reverse, bool(reset_after))
 
 
 def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=None,

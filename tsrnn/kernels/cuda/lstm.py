@@ -3,21 +3,32 @@ r"""LSTM cell on the GPU: the CUDA twin of :mod:`tsrnn.kernels.cpu.lstm`.
 Same equations, names and signatures. The whole time loop runs in one kernel
 launch: one thread block per sequence, its threads sharing out the gate
 columns of each step's recurrent product and synchronising between steps,
-so the sequence never leaves the device while it is processed.
+so the sequence never leaves the device while it is processed. Prediction with
+the dense head (:func:`lstm_predict`) is one kernel of its own, its states in
+shared memory and its weights kept on the device between calls.
 """
 
 from .. import _cells
 from .._checks import check_backward, check_forward
 from ._common import (
+    dot_strided,
     dout_on_device,
     host_or_device,
     input_gradients,
     is_device,
+    kernel_per_dtype,
     packed,
+    partial_product,
+    predict,
+    predict_jit,
     row_cut_device,
+    shared_type,
     span_on_device,
+    split_device,
+    split_for,
     state_buffers,
     state_grads,
+    summed,
     threads_for,
     weight_product,
 )
@@ -93,6 +104,69 @@ def lstm_backward_kernel(dout, has_dout, G, U, Cs, TC, dG, dh, dc, span, reverse
                     acc += dG[t, n, j] * U[k, j]
                 dh[n, k] = acc
         cuda.syncthreads()
+
+
+@kernel_per_dtype
+def _predict_kernel(dtype):
+    item = shared_type(dtype)
+
+    @predict_jit
+    def lstm_predict_kernel(inp, wts, out, T, F, H, K, reverse):
+        # Shared: h (H), c (H), the gate rows' partial products (split * 4H), the window
+        # (T * F). The flat weights: W, U, b, then the head's W and b.
+        n, N = cuda.blockIdx.x, cuda.gridDim.x
+        tid, nt = cuda.threadIdx.x, cuda.blockDim.x
+        sh = cuda.shared.array(0, item)
+        G4 = 4 * H
+        split = split_device(G4, H)
+        part, xs = 2 * H, 2 * H + split * G4
+        oU = F * G4
+        ob = oU + H * G4
+        oWd = ob + G4
+        for i in range(tid, T * F, nt):
+            sh[xs + i] = inp[((i // F) * N + n) * F + i % F]
+        s0 = T * N * F
+        for j in range(tid, H, nt):
+            sh[j] = inp[s0 + n * H + j]
+            sh[H + j] = inp[s0 + (N + n) * H + j]
+        cuda.syncthreads()
+        for s in range(T):
+            t = T - 1 - s if reverse else s
+            for q in range(tid, split * G4, nt):
+                p = q // G4
+                j = q - p * G4
+                acc = sh[0] * 0
+                if p == 0:
+                    acc = wts[ob + j]
+                    for f in range(F):
+                        acc += sh[xs + t * F + f] * wts[f * G4 + j]
+                sh[part + q] = partial_product(sh, 0, wts, oU + j, G4, H, split, p, acc)
+            cuda.syncthreads()
+            for j in range(tid, H, nt):
+                i, f, g, o = _gates(summed(sh, part, G4, split, j),
+                                    summed(sh, part, G4, split, H + j),
+                                    summed(sh, part, G4, split, 2 * H + j),
+                                    summed(sh, part, G4, split, 3 * H + j))
+                sh[H + j], _, sh[j] = _state(i, f, g, o, sh[H + j])
+            cuda.syncthreads()
+        for k in range(tid, K, nt):
+            out[n * K + k] = dot_strided(sh, 0, wts, oWd + k, K, H, wts[oWd + H * K + k])
+        for j in range(tid, H, nt):
+            out[N * K + n * H + j] = sh[j]
+            out[N * K + (N + n) * H + j] = sh[H + j]
+
+    return lstm_predict_kernel
+
+
+def lstm_predict(x, weights, state0, W, b, reverse=False):
+    """An LSTM layer's prediction over host ``x`` (T, N, F), then the dense head ``W``,
+    ``b`` on its final hidden state, in one kernel: ``(pred, (h, c))`` on the host, or
+    None where the window is too long for the block's shared memory (then use
+    :func:`lstm_forward`). The caller checks the shapes (:mod:`.dense`)."""
+    H = weights[1].shape[0]
+    work = split_for(4 * H, H) * 4 * H
+    return predict(_predict_kernel(x.dtype), x, weights, state0[:2], W, b, work,
+                   2 * H + work, reverse)
 
 
 def lstm_forward(x, weights, state0, reverse=False, workspace=None, span=None,

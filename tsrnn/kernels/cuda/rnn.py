@@ -1,20 +1,31 @@
 r"""SimpleRNN cell on the GPU: the CUDA twin of :mod:`tsrnn.kernels.cpu.rnn`.
 
 One thread block per sequence runs its whole time loop; ``relu`` is a flag.
+Prediction with the dense head (:func:`rnn_predict`) is one kernel of its own,
+its state in shared memory and its weights kept on the device between calls.
 """
 
 from .. import _cells
 from .._checks import check_backward, check_forward
 from ._common import (
+    dot_strided,
     dout_on_device,
     host_or_device,
     input_gradients,
     is_device,
+    kernel_per_dtype,
     packed,
+    partial_product,
+    predict,
+    predict_jit,
     row_cut_device,
+    shared_type,
     span_on_device,
+    split_device,
+    split_for,
     state_buffers,
     state_grads,
+    summed,
     threads_for,
     weight_product,
 )
@@ -74,6 +85,61 @@ def rnn_backward_kernel(dout, has_dout, U, Hs, dG, dh, span, reverse, relu, tbpt
                         acc += dG[t, n, j] * U[k, j]
                     dh[n, k] = acc
         cuda.syncthreads()
+
+
+@kernel_per_dtype
+def _predict_kernel(dtype):
+    item = shared_type(dtype)
+
+    @predict_jit
+    def rnn_predict_kernel(inp, wts, out, T, F, H, K, reverse, relu):
+        # Shared: h (H), the rows' partial products (split * H), the window (T * F).
+        # The flat weights: W, U, b, then the head's W and b.
+        n, N = cuda.blockIdx.x, cuda.gridDim.x
+        tid, nt = cuda.threadIdx.x, cuda.blockDim.x
+        sh = cuda.shared.array(0, item)
+        split = split_device(H, H)
+        part, xs = H, H + split * H
+        oU = F * H
+        ob = oU + H * H
+        oWd = ob + H
+        for i in range(tid, T * F, nt):
+            sh[xs + i] = inp[((i // F) * N + n) * F + i % F]
+        for j in range(tid, H, nt):
+            sh[j] = inp[T * N * F + n * H + j]
+        cuda.syncthreads()
+        for s in range(T):
+            t = T - 1 - s if reverse else s
+            for q in range(tid, split * H, nt):
+                p = q // H
+                j = q - p * H
+                acc = sh[0] * 0
+                if p == 0:
+                    acc = wts[ob + j]
+                    for f in range(F):
+                        acc += sh[xs + t * F + f] * wts[f * H + j]
+                sh[part + q] = partial_product(sh, 0, wts, oU + j, H, H, split, p, acc)
+            cuda.syncthreads()
+            for j in range(tid, H, nt):
+                sh[j] = _activation(summed(sh, part, H, split, j), relu)
+            cuda.syncthreads()
+        for k in range(tid, K, nt):
+            out[n * K + k] = dot_strided(sh, 0, wts, oWd + k, K, H, wts[oWd + H * K + k])
+        for j in range(tid, H, nt):
+            out[N * K + n * H + j] = sh[j]
+
+    return rnn_predict_kernel
+
+
+def rnn_predict(x, weights, state0, W, b, reverse=False, activation="tanh"):
+    """A SimpleRNN layer's prediction over host ``x`` (T, N, F), then the dense head
+    ``W``, ``b`` on its final hidden state, in one kernel: ``(pred, (h,))`` on the host,
+    or None where the window is too long for the block's shared memory (then use
+    :func:`rnn_forward`). The caller checks the shapes (:mod:`.dense`)."""
+    H = weights[1].shape[0]
+    work = split_for(H, H) * H
+    return predict(_predict_kernel(x.dtype), x, weights, state0[:1], W, b, work,
+                   H + work, reverse, activation == "relu")
 
 
 def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=None,
