@@ -304,6 +304,40 @@ def summed(sh, part, rows, split, j):
     return acc
 
 
+@cuda.jit(device=True)
+def stage_inputs(sh, xs, inp, T, F, H, n_states, tid, nt):
+    """A prediction block's window into ``sh[xs:]`` and its initial states into ``sh[:H]``,
+    ``sh[H:2H]``, ... from the mapped inputs (``x`` time-major, then each state)."""
+    n, N = cuda.blockIdx.x, cuda.gridDim.x
+    for i in range(tid, T * F, nt):
+        sh[xs + i] = inp[((i // F) * N + n) * F + i % F]
+    for i in range(n_states):
+        for j in range(tid, H, nt):
+            sh[i * H + j] = inp[T * N * F + (i * N + n) * H + j]
+
+
+@cuda.jit(device=True)
+def input_part(sh, xs, t, F, wts, ob, G, j):
+    """Gate row ``j``'s bias and input projection at step ``t`` (``W`` first in ``wts``,
+    ``G`` columns wide; the bias at ``ob``)."""
+    acc = wts[ob + j]
+    for f in range(F):
+        acc += sh[xs + t * F + f] * wts[f * G + j]
+    return acc
+
+
+@cuda.jit(device=True)
+def write_outputs(sh, wts, oWd, out, H, K, n_states, tid, nt):
+    """The head on the final hidden state ``sh[:H]`` (its ``W`` and ``b`` at ``oWd``), then
+    each final state (``sh[:H]``, ``sh[H:2H]``, ...), into the mapped outputs."""
+    n, N = cuda.blockIdx.x, cuda.gridDim.x
+    for k in range(tid, K, nt):
+        out[n * K + k] = dot_strided(sh, 0, wts, oWd + k, K, H, wts[oWd + H * K + k])
+    for i in range(n_states):
+        for j in range(tid, H, nt):
+            out[N * K + (i * N + n) * H + j] = sh[i * H + j]
+
+
 #: Shared memory a prediction kernel may take per block: the limit every device grants
 #: without an opt-in; larger layers or longer windows take the general path.
 PREDICT_SHARED_BYTES = 48 * 1024

@@ -15,9 +15,9 @@ from .._checks import check_backward, check_forward
 from ._common import (
     column_sums,
     device_copy,
-    dot_strided,
     dout_on_device,
     input_gradients,
+    input_part,
     is_device,
     kernel_per_dtype,
     matmul,
@@ -30,10 +30,12 @@ from ._common import (
     span_on_device,
     split_device,
     split_for,
+    stage_inputs,
     state_buffers,
     state_grads,
     summed,
     threads_for,
+    write_outputs,
 )
 from ._device import cuda
 from ._math import sigmoid, tanh
@@ -160,7 +162,6 @@ def _predict_kernel(dtype):
         # Shared: h (H), the reset state (H, classic variant), the gate rows' partial
         # products (split * 3H), the window (T * F). The flat weights: W, U, b, b_hn,
         # then the head's W and b.
-        n, N = cuda.blockIdx.x, cuda.gridDim.x
         tid, nt = cuda.threadIdx.x, cuda.blockDim.x
         sh = cuda.shared.array(0, item)
         G3 = 3 * H
@@ -169,11 +170,7 @@ def _predict_kernel(dtype):
         oU = F * G3
         ob = oU + H * G3
         obhn = ob + G3
-        oWd = obhn + H
-        for i in range(tid, T * F, nt):
-            sh[xs + i] = inp[((i // F) * N + n) * F + i % F]
-        for j in range(tid, H, nt):
-            sh[j] = inp[T * N * F + n * H + j]
+        stage_inputs(sh, xs, inp, T, F, H, 1, tid, nt)
         cuda.syncthreads()
         for s in range(T):
             t = T - 1 - s if reverse else s
@@ -185,9 +182,7 @@ def _predict_kernel(dtype):
                 acc = sh[0] * 0
                 if j < 2 * H:
                     if p == 0:
-                        acc = wts[ob + j]
-                        for f in range(F):
-                            acc += sh[xs + t * F + f] * wts[f * G3 + j]
+                        acc = input_part(sh, xs, t, F, wts, ob, G3, j)
                     sh[part + q] = partial_product(sh, 0, wts, oU + j, G3, H, split, p, acc)
                 elif reset_after:
                     if p == 0:
@@ -197,9 +192,7 @@ def _predict_kernel(dtype):
             for j in range(tid, H, nt):
                 r, z = _gates(summed(sh, part, G3, split, j),
                               summed(sh, part, G3, split, H + j))
-                an = wts[ob + 2 * H + j]
-                for f in range(F):
-                    an += sh[xs + t * F + f] * wts[f * G3 + 2 * H + j]
+                an = input_part(sh, xs, t, F, wts, ob, G3, 2 * H + j)
                 if reset_after:
                     c = _candidate(an, r, summed(sh, part, G3, split, 2 * H + j))
                     sh[j] = _state(z, c, sh[j], 1.0)
@@ -218,10 +211,7 @@ def _predict_kernel(dtype):
                     c = _candidate(sh[part + H + j], 1.0, summed(sh, part, G3, split, 2 * H + j))
                     sh[j] = _state(sh[part + j], c, sh[j], 1.0)
             cuda.syncthreads()
-        for k in range(tid, K, nt):
-            out[n * K + k] = dot_strided(sh, 0, wts, oWd + k, K, H, wts[oWd + H * K + k])
-        for j in range(tid, H, nt):
-            out[N * K + n * H + j] = sh[j]
+        write_outputs(sh, wts, obhn + H, out, H, K, 1, tid, nt)
 
     return gru_predict_kernel
 

@@ -11,10 +11,10 @@ shared memory and its weights kept on the device between calls.
 from .. import _cells
 from .._checks import check_backward, check_forward
 from ._common import (
-    dot_strided,
     dout_on_device,
     host_or_device,
     input_gradients,
+    input_part,
     is_device,
     kernel_per_dtype,
     packed,
@@ -26,11 +26,13 @@ from ._common import (
     span_on_device,
     split_device,
     split_for,
+    stage_inputs,
     state_buffers,
     state_grads,
     summed,
     threads_for,
     weight_product,
+    write_outputs,
 )
 from ._device import cuda
 from ._math import sigmoid, tanh
@@ -114,7 +116,6 @@ def _predict_kernel(dtype):
     def lstm_predict_kernel(inp, wts, out, T, F, H, K, reverse):
         # Shared: h (H), c (H), the gate rows' partial products (split * 4H), the window
         # (T * F). The flat weights: W, U, b, then the head's W and b.
-        n, N = cuda.blockIdx.x, cuda.gridDim.x
         tid, nt = cuda.threadIdx.x, cuda.blockDim.x
         sh = cuda.shared.array(0, item)
         G4 = 4 * H
@@ -122,24 +123,14 @@ def _predict_kernel(dtype):
         part, xs = 2 * H, 2 * H + split * G4
         oU = F * G4
         ob = oU + H * G4
-        oWd = ob + G4
-        for i in range(tid, T * F, nt):
-            sh[xs + i] = inp[((i // F) * N + n) * F + i % F]
-        s0 = T * N * F
-        for j in range(tid, H, nt):
-            sh[j] = inp[s0 + n * H + j]
-            sh[H + j] = inp[s0 + (N + n) * H + j]
+        stage_inputs(sh, xs, inp, T, F, H, 2, tid, nt)
         cuda.syncthreads()
         for s in range(T):
             t = T - 1 - s if reverse else s
             for q in range(tid, split * G4, nt):
                 p = q // G4
                 j = q - p * G4
-                acc = sh[0] * 0
-                if p == 0:
-                    acc = wts[ob + j]
-                    for f in range(F):
-                        acc += sh[xs + t * F + f] * wts[f * G4 + j]
+                acc = input_part(sh, xs, t, F, wts, ob, G4, j) if p == 0 else sh[0] * 0
                 sh[part + q] = partial_product(sh, 0, wts, oU + j, G4, H, split, p, acc)
             cuda.syncthreads()
             for j in range(tid, H, nt):
@@ -149,11 +140,7 @@ def _predict_kernel(dtype):
                                     summed(sh, part, G4, split, 3 * H + j))
                 sh[H + j], _, sh[j] = _state(i, f, g, o, sh[H + j])
             cuda.syncthreads()
-        for k in range(tid, K, nt):
-            out[n * K + k] = dot_strided(sh, 0, wts, oWd + k, K, H, wts[oWd + H * K + k])
-        for j in range(tid, H, nt):
-            out[N * K + n * H + j] = sh[j]
-            out[N * K + (N + n) * H + j] = sh[H + j]
+        write_outputs(sh, wts, ob + G4, out, H, K, 2, tid, nt)
 
     return lstm_predict_kernel
 

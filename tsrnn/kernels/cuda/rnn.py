@@ -8,10 +8,10 @@ its state in shared memory and its weights kept on the device between calls.
 from .. import _cells
 from .._checks import check_backward, check_forward
 from ._common import (
-    dot_strided,
     dout_on_device,
     host_or_device,
     input_gradients,
+    input_part,
     is_device,
     kernel_per_dtype,
     packed,
@@ -23,11 +23,13 @@ from ._common import (
     span_on_device,
     split_device,
     split_for,
+    stage_inputs,
     state_buffers,
     state_grads,
     summed,
     threads_for,
     weight_product,
+    write_outputs,
 )
 from ._device import cuda
 from ._math import positive, tanh
@@ -95,38 +97,26 @@ def _predict_kernel(dtype):
     def rnn_predict_kernel(inp, wts, out, T, F, H, K, reverse, relu):
         # Shared: h (H), the rows' partial products (split * H), the window (T * F).
         # The flat weights: W, U, b, then the head's W and b.
-        n, N = cuda.blockIdx.x, cuda.gridDim.x
         tid, nt = cuda.threadIdx.x, cuda.blockDim.x
         sh = cuda.shared.array(0, item)
         split = split_device(H, H)
         part, xs = H, H + split * H
         oU = F * H
         ob = oU + H * H
-        oWd = ob + H
-        for i in range(tid, T * F, nt):
-            sh[xs + i] = inp[((i // F) * N + n) * F + i % F]
-        for j in range(tid, H, nt):
-            sh[j] = inp[T * N * F + n * H + j]
+        stage_inputs(sh, xs, inp, T, F, H, 1, tid, nt)
         cuda.syncthreads()
         for s in range(T):
             t = T - 1 - s if reverse else s
             for q in range(tid, split * H, nt):
                 p = q // H
                 j = q - p * H
-                acc = sh[0] * 0
-                if p == 0:
-                    acc = wts[ob + j]
-                    for f in range(F):
-                        acc += sh[xs + t * F + f] * wts[f * H + j]
+                acc = input_part(sh, xs, t, F, wts, ob, H, j) if p == 0 else sh[0] * 0
                 sh[part + q] = partial_product(sh, 0, wts, oU + j, H, H, split, p, acc)
             cuda.syncthreads()
             for j in range(tid, H, nt):
                 sh[j] = _activation(summed(sh, part, H, split, j), relu)
             cuda.syncthreads()
-        for k in range(tid, K, nt):
-            out[n * K + k] = dot_strided(sh, 0, wts, oWd + k, K, H, wts[oWd + H * K + k])
-        for j in range(tid, H, nt):
-            out[N * K + n * H + j] = sh[j]
+        write_outputs(sh, wts, ob + H, out, H, K, 1, tid, nt)
 
     return rnn_predict_kernel
 
