@@ -12,6 +12,7 @@ import tsrnn
 from tsrnn import RNNForecaster, datasets
 from tsrnn.forecasting import forecaster as forecaster_module
 from tsrnn.forecasting.forecaster import (
+    MEDIAN_CAP,
     MEDIAN_SHARE,
     MEDIAN_WINDOWS,
     SELECT_RATIO,
@@ -160,9 +161,12 @@ def test_the_default_blends_the_weighed_mean_and_median_of_the_network_and_membe
     n_cal = len(hybrid.residuals_.store[0])  # 14 calibration windows: beyond MEDIAN_WINDOWS
     assert n_cal > MEDIAN_WINDOWS
     np.testing.assert_allclose(share, [MEDIAN_SHARE * MEDIAN_WINDOWS / n_cal])
-    short = RNNForecaster(horizon=6, **FAST).fit(y[:60])  # few windows: the whole share
-    assert 0 < len(short.residuals_.store[0]) <= MEDIAN_WINDOWS
-    assert short._median_share.tolist() == [MEDIAN_SHARE]
+    short = RNNForecaster(horizon=6, **FAST).fit(y[:30])  # few windows: a larger share
+    n_short = len(short.residuals_.store[0])
+    assert 0 < n_short < MEDIAN_WINDOWS
+    np.testing.assert_allclose(short._median_share, [min(MEDIAN_CAP, MEDIAN_SHARE *
+                                                         MEDIAN_WINDOWS / n_short)])
+    assert short._median_share[0] > MEDIAN_SHARE
     np.testing.assert_allclose(hybrid.predict(), (1 - share) * weighed + share * median,
                                rtol=1e-5)
     hybrid.save(tmp_path / "h.npz")
