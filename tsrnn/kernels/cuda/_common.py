@@ -393,8 +393,8 @@ def resident_weights(arrays, dtype):
 
 def launch(kernel, blocks, rows, nbytes):
     """``kernel`` configured for ``blocks`` blocks of up to :data:`PREDICT_THREADS` sharing out
-    ``rows`` and ``nbytes`` of shared memory, kept per thread: configuring costs more
-    than launching, and warns of the small grid that a few windows need."""
+    ``rows`` and ``nbytes`` of shared memory, kept per thread: made once, as numba-cuda
+    warns of the small grid that a few windows need each time a configuration is made."""
     key = (id(kernel), blocks, rows, nbytes)
     configured = _kept.launches.get(key)
     # The simulator's configured kernel is the kernel itself, configured anew each time.
