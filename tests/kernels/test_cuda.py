@@ -171,6 +171,10 @@ def test_one_kernel_prediction_sees_changed_weights_and_falls_back_on_long_windo
     monkeypatch.setattr(_common, "PREDICT_SHARED_BYTES", (2 * 4 + 16 + 7) * 4)
     long = rng.standard_normal((8, 1, 1)).astype("float32")
     assert dense.lstm.lstm_predict(long[:7], layer.weights, state0, W, b) is not None
+    # Nor do layers without units (no block to share out).
+    empty = (np.zeros((1, 0), "float32"), np.zeros((0, 0), "float32"), np.zeros(0, "float32"))
+    no_state = (np.zeros((1, 0), "float32"),) * 2
+    assert dense.lstm.lstm_predict(x, empty, no_state, np.zeros((0, 1), "float32"), b) is None
     assert dense.lstm.lstm_predict(long, layer.weights, state0, W, b) is None
     got = dense.forward_dense("lstm", long, layer.weights, state0, W, b)
     np.testing.assert_allclose(got[0], cpu.forward_dense("lstm", long, layer.weights, state0,

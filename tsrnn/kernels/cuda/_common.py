@@ -277,7 +277,7 @@ def split_for(rows, H):
     """How many threads share each of ``rows`` products of length ``H`` in a prediction
     kernel: up to 8, filling at most :data:`PREDICT_THREADS`, each with four terms or
     more (more threads keep more loads in flight)."""
-    return max(1, min(8, PREDICT_THREADS // rows, H // 4))
+    return max(1, min(8, PREDICT_THREADS // max(rows, 1), H // 4))
 
 
 split_device = cuda.jit(device=True)(split_for)
@@ -425,7 +425,8 @@ def predict(kernel, x, weights, states, W, b, rows, shared, reverse, *options):
     H, K = weights[1].shape[0], W.shape[1]
     dtype = x.dtype
     nbytes = (shared + T * F) * dtype.itemsize
-    if nbytes > PREDICT_SHARED_BYTES or N == 0 or any(map(is_device, (*weights, W, b))):
+    if (nbytes > PREDICT_SHARED_BYTES or N == 0 or H == 0
+            or any(map(is_device, (*weights, W, b)))):
         return None
     wts = resident_weights((*weights, W, b), dtype)
     ns, size = len(states), T * N * F
