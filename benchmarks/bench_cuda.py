@@ -10,7 +10,9 @@ steps (batch 1, with the dense head) and one streaming step (one new
 observation, the state carried), timed on tsrnn's CUDA kernels, tsrnn's CPU
 kernels and PyTorch's cuDNN LSTM, with the ratios. First it prints what
 numba-cuda's own operations cost per call (a transfer each way, an allocation,
-a launch, a view), which is what batch-1 work spends its time on. Exits with a
+a launch, a view), which is what batch-1 work spends its time on, and where one
+window's prediction spends it: the whole call, the weights' check, and the
+kernel alone (CUDA events around launches queued back to back). Exits with a
 message where no usable GPU is found.
 """
 
@@ -59,6 +61,46 @@ def _primitives():
             for name, fn in ops.items()}
 
 
+def _breakdown(H, T, calls=CALLS):
+    """Microseconds of one window's prediction through the one-launch path (LSTM, batch
+    1, ``T`` steps): the call, the weights' check, and the kernel alone (``calls``
+    launches queued between two CUDA events, so the device never waits on the host)."""
+    from numba import cuda
+
+    from tsrnn.kernels.cuda import _common, dense, lstm
+    from tsrnn.nn import SequenceModel
+
+    model = SequenceModel("lstm", F, H, 1, device="cuda", random_state=0)
+    layer, W, b = model.network.layers[0], model.head.W, model.head.b
+    x = np.random.default_rng(2).standard_normal((T, 1, F)).astype(np.float32)
+    state = (np.zeros((1, H), np.float32),) * 2
+    call = _timeit(_many(lambda: dense.forward_dense("lstm", x, layer.weights, state, W, b),
+                         calls), 3) / calls
+    arrays = (*layer.weights, W, b)
+    check = _timeit(_many(lambda: _common.resident_weights(arrays, np.float32), calls),
+                    3) / calls
+    split = _common.split_for(4 * H, H)
+    nbytes = (2 * H + split * 4 * H + T * F) * 4
+    args = (_common.mapped_buffer("in", T * F + 2 * H, np.float32),
+            _common.resident_weights(arrays, np.float32),
+            _common.mapped_buffer("out", 1 + 2 * H, np.float32), T, F, H, 1, False)
+    configured = _common.launch(lstm._predict_kernel(np.dtype(np.float32)), 1, split * 4 * H,
+                                nbytes)
+    start, end = cuda.event(), cuda.event()
+
+    def queued():
+        start.record()
+        for _ in range(calls):
+            configured(*args)
+        end.record()
+        end.synchronize()
+        return start.elapsed_time(end) / 1e3 / calls
+
+    queued()
+    kernel = statistics.median(queued() for _ in range(3))
+    return call * 1e6, check * 1e6, kernel * 1e6
+
+
 def _tsrnn(device, H, repeats):
     from tsrnn.nn.network import RecurrentNetwork
 
@@ -94,10 +136,10 @@ def _small():
             rng.standard_normal((1, 1, F)).astype(np.float32))
 
 
-def _many(fn):
-    """``fn`` called :data:`CALLS` times, so that one timing is long enough to read."""
+def _many(fn, calls=CALLS):
+    """``fn`` called ``calls`` times, so that one timing is long enough to read."""
     def run():
-        for _ in range(CALLS):
+        for _ in range(calls):
             fn()
     return run
 
@@ -184,6 +226,13 @@ def main():
     print(f"GPU: {cuda.get_current_device().name}")
     for name, us in _primitives().items():
         print(f"  numba-cuda {name:<22}{us:8.1f} us")
+    print("One window's prediction (LSTM, batch 1, one launch): microseconds a call")
+    print(f"{'hidden':>6} {'steps':>6}{'call':>9}{'weights':>9}{'kernel':>9}{'rest':>9}")
+    for H in args.hidden:
+        for steps in (T, 1):
+            call, check, kernel = _breakdown(H, steps)
+            print(f"{H:>6} {steps:>6}{call:>9.1f}{check:>9.1f}{kernel:>9.1f}"
+                  f"{call - kernel:>9.1f}", flush=True)
     print(f"LSTM, batch {N}, {T} steps")
     print(f"{'hidden':>6} {'op':<10}{'tsrnn GPU':>11}{'tsrnn CPU':>11}{'cuDNN':>10}"
           f"{'GPU/CPU':>9}{'cuDNN/GPU':>11}")

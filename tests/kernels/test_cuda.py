@@ -188,6 +188,18 @@ def test_one_kernel_prediction_sees_changed_weights_and_falls_back_on_long_windo
         dense.forward_dense("lstm", x, layer.weights, (state0[0][:, :3], state0[1]), W, b)
 
 
+def test_the_gpu_benchmarks_breakdown_launches_the_prediction_kernel_as_the_library_does():
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).parents[2] / "benchmarks" / "bench_cuda.py"
+    spec = importlib.util.spec_from_file_location("bench_cuda", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    call, check, kernel = bench._breakdown(4, 3, calls=2)  # its own arguments to the kernel
+    assert call > 0 and check > 0 and np.isfinite(kernel)
+
+
 RESIDENT = [
     # cell, options, model kwargs, loss, optimizer, clipping
     ("lstm", {}, {}, "mse", ("adam", {}), {}),
