@@ -79,13 +79,12 @@ def _breakdown(H, T, calls=CALLS):
     arrays = (*layer.weights, W, b)
     check = _timeit(_many(lambda: _common.resident_weights(arrays, np.float32), calls),
                     3) / calls
-    split = _common.split_for(4 * H, H)
-    nbytes = (2 * H + split * 4 * H + T * F) * 4
+    work, shared = lstm._predict_sizes(H)
+    nbytes = (shared + T * F) * 4
     args = (_common.mapped_buffer("in", T * F + 2 * H, np.float32),
             _common.resident_weights(arrays, np.float32),
             _common.mapped_buffer("out", 1 + 2 * H, np.float32), T, F, H, 1, False)
-    configured = _common.launch(lstm._predict_kernel(np.dtype(np.float32)), 1, split * 4 * H,
-                                nbytes)
+    configured = _common.launch(lstm._predict_kernel(np.dtype(np.float32)), 1, work, nbytes)
     start, end = cuda.event(), cuda.event()
 
     def queued():

@@ -21,6 +21,7 @@ import numba
 import numpy as np
 
 from ...config import CUDA_THREADS_PER_BLOCK
+from .._checks import check_dense
 from .._host import as_span
 from ._device import cuda
 
@@ -419,8 +420,10 @@ def predict(kernel, x, weights, states, W, b, rows, shared, reverse, *options):
     predictions, then each final state). ``rows`` is the work items a block's threads
     share out (gate rows times :func:`split_for`), ``shared`` the block's shared items
     besides the window. Returns ``(pred, states)``, or None where the window does not
-    fit the block's shared memory.
+    fit the block's shared memory. The head's shapes are checked here, the cell's by the
+    caller.
     """
+    check_dense(states[0], W, b)
     T, N, F = x.shape
     H, K = weights[1].shape[0], W.shape[1]
     dtype = x.dtype

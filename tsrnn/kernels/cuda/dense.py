@@ -2,15 +2,14 @@
 
 import numpy as np
 
-from .._checks import check_dense, check_dense_backward, check_forward
+from .._checks import check_dense, check_dense_backward
 from . import gru, lstm, rnn
 from ._common import _grid2, column_sums, is_device, matmul, packed
 from ._device import cuda
 
-#: The cell drivers, by cell name, and each cell's (gates, states, extra biases).
+#: The cell drivers, by cell name.
 _FORWARD = {"rnn": rnn.rnn_forward, "lstm": lstm.lstm_forward, "gru": gru.gru_forward}
 _PREDICT = {"rnn": rnn.rnn_predict, "lstm": lstm.lstm_predict, "gru": gru.gru_predict}
-_LAYOUT = {"rnn": (1, 1, 0), "lstm": (4, 2, 0), "gru": (3, 1, 1)}
 
 
 @cuda.jit
@@ -45,8 +44,6 @@ def forward_dense(cell, x, weights, state0, W, b, reverse=False, span=None, **op
     (``<cell>_predict``): one launch per call instead of a dozen transfers, views and
     launches."""
     if span is None and not is_device(x):
-        check_forward(x, weights, state0, None, *_LAYOUT[cell])
-        check_dense(state0[0], W, b)
         done = _PREDICT[cell](x, weights, state0, W, b, reverse, **options)
         if done is not None:
             return done

@@ -216,15 +216,21 @@ def _predict_kernel(dtype):
     return gru_predict_kernel
 
 
+def _predict_sizes(H):
+    """The prediction kernel's work items (gate rows times their split) and its shared
+    items besides the window."""
+    work = split_for(3 * H, H) * 3 * H
+    return work, 2 * H + work
+
+
 def gru_predict(x, weights, state0, W, b, reverse=False, reset_after=True):
     """A GRU layer's prediction over host ``x`` (T, N, F), then the dense head ``W``, ``b``
     on its final hidden state, in one kernel: ``(pred, (h,))`` on the host, or None where
     the window is too long for the block's shared memory (then use :func:`gru_forward`).
-    The caller checks the shapes (:mod:`.dense`)."""
-    H = weights[1].shape[0]
-    work = split_for(3 * H, H) * 3 * H
-    return predict(_predict_kernel(x.dtype), x, weights, state0[:1], W, b, work,
-                   2 * H + work, reverse, bool(reset_after))
+    Checks the shapes first, as :func:`gru_forward` does."""
+    check_forward(x, weights, state0, None, 3, 1, 1)
+    return predict(_predict_kernel(x.dtype), x, weights, state0[:1], W, b,
+                   *_predict_sizes(weights[1].shape[0]), reverse, bool(reset_after))
 
 
 def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=None,

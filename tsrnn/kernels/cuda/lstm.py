@@ -145,15 +145,21 @@ def _predict_kernel(dtype):
     return lstm_predict_kernel
 
 
+def _predict_sizes(H):
+    """The prediction kernel's work items (gate rows times their split) and its shared
+    items besides the window."""
+    work = split_for(4 * H, H) * 4 * H
+    return work, 2 * H + work
+
+
 def lstm_predict(x, weights, state0, W, b, reverse=False):
     """An LSTM layer's prediction over host ``x`` (T, N, F), then the dense head ``W``,
     ``b`` on its final hidden state, in one kernel: ``(pred, (h, c))`` on the host, or
     None where the window is too long for the block's shared memory (then use
-    :func:`lstm_forward`). The caller checks the shapes (:mod:`.dense`)."""
-    H = weights[1].shape[0]
-    work = split_for(4 * H, H) * 4 * H
-    return predict(_predict_kernel(x.dtype), x, weights, state0[:2], W, b, work,
-                   2 * H + work, reverse)
+    :func:`lstm_forward`). Checks the shapes first, as :func:`lstm_forward` does."""
+    check_forward(x, weights, state0, None, 4, 2)
+    return predict(_predict_kernel(x.dtype), x, weights, state0[:2], W, b,
+                   *_predict_sizes(weights[1].shape[0]), reverse)
 
 
 def lstm_forward(x, weights, state0, reverse=False, workspace=None, span=None,

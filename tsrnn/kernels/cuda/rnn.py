@@ -121,15 +121,21 @@ def _predict_kernel(dtype):
     return rnn_predict_kernel
 
 
+def _predict_sizes(H):
+    """The prediction kernel's work items (rows times their split) and its shared items
+    besides the window."""
+    work = split_for(H, H) * H
+    return work, H + work
+
+
 def rnn_predict(x, weights, state0, W, b, reverse=False, activation="tanh"):
     """A SimpleRNN layer's prediction over host ``x`` (T, N, F), then the dense head
     ``W``, ``b`` on its final hidden state, in one kernel: ``(pred, (h,))`` on the host,
     or None where the window is too long for the block's shared memory (then use
-    :func:`rnn_forward`). The caller checks the shapes (:mod:`.dense`)."""
-    H = weights[1].shape[0]
-    work = split_for(H, H) * H
-    return predict(_predict_kernel(x.dtype), x, weights, state0[:1], W, b, work,
-                   H + work, reverse, activation == "relu")
+    :func:`rnn_forward`). Checks the shapes first, as :func:`rnn_forward` does."""
+    check_forward(x, weights, state0, None, 1, 1)
+    return predict(_predict_kernel(x.dtype), x, weights, state0[:1], W, b,
+                   *_predict_sizes(weights[1].shape[0]), reverse, activation == "relu")
 
 
 def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=None,
