@@ -284,6 +284,13 @@ def split_for(rows, H):
 split_device = cuda.jit(device=True)(split_for)
 
 
+def predict_sizes(rows, H, kept):
+    """A prediction kernel's work items (``rows`` gate rows times :func:`split_for`) and
+    its shared items besides the window (``kept`` for states, then the partial sums)."""
+    work = split_for(rows, H) * rows
+    return work, kept + work
+
+
 @cuda.jit(device=True)
 def partial_product(v, v0, M, m0, stride, n, split, s, acc):
     """``acc`` plus the ``s``-th of ``split`` consecutive slices of :func:`dot_strided`'s

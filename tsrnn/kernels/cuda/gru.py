@@ -25,11 +25,11 @@ from ._common import (
     partial_product,
     predict,
     predict_jit,
+    predict_sizes,
     row_cut_device,
     shared_type,
     span_on_device,
     split_device,
-    split_for,
     stage_inputs,
     state_buffers,
     state_grads,
@@ -217,10 +217,8 @@ def _predict_kernel(dtype):
 
 
 def _predict_sizes(H):
-    """The prediction kernel's work items (gate rows times their split) and its shared
-    items besides the window."""
-    work = split_for(3 * H, H) * 3 * H
-    return work, 2 * H + work
+    """This cell's :func:`~._common.predict_sizes`."""
+    return predict_sizes(3 * H, H, 2 * H)
 
 
 def gru_predict(x, weights, state0, W, b, reverse=False, reset_after=True):

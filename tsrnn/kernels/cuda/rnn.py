@@ -18,11 +18,11 @@ from ._common import (
     partial_product,
     predict,
     predict_jit,
+    predict_sizes,
     row_cut_device,
     shared_type,
     span_on_device,
     split_device,
-    split_for,
     stage_inputs,
     state_buffers,
     state_grads,
@@ -122,10 +122,8 @@ def _predict_kernel(dtype):
 
 
 def _predict_sizes(H):
-    """The prediction kernel's work items (rows times their split) and its shared items
-    besides the window."""
-    work = split_for(H, H) * H
-    return work, H + work
+    """This cell's :func:`~._common.predict_sizes`."""
+    return predict_sizes(H, H, H)
 
 
 def rnn_predict(x, weights, state0, W, b, reverse=False, activation="tanh"):
