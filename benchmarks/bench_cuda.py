@@ -64,7 +64,8 @@ def _primitives():
 def _breakdown(H, T, calls=CALLS):
     """Microseconds of one window's prediction through the one-launch path (LSTM, batch
     1, ``T`` steps): the call, the weights' check, and the kernel alone (``calls``
-    launches queued between two CUDA events, so the device never waits on the host)."""
+    launches queued between two CUDA events, so the device never waits on the host);
+    then the layout the library chose (blocks a sequence, whether they keep ``U``)."""
     from numba import cuda
 
     from tsrnn.kernels.cuda import _common, dense, lstm
@@ -79,12 +80,8 @@ def _breakdown(H, T, calls=CALLS):
     arrays = (*layer.weights, W, b)
     check = _timeit(_many(lambda: _common.resident_weights(arrays, np.float32), calls),
                     3) / calls
-    work, shared = lstm._predict_sizes(H)
-    nbytes = (shared + T * F) * 4
-    args = (_common.mapped_buffer("in", T * F + 2 * H, np.float32),
-            _common.resident_weights(arrays, np.float32),
-            _common.mapped_buffer("out", 1 + 2 * H, np.float32), T, F, H, 1, False)
-    configured = _common.launch(lstm._predict_kernel(np.dtype(np.float32)), 1, work, nbytes)
+    configured, args = _common.prepare(lstm._predict_kernel(np.dtype(np.float32)), x,
+                                       layer.weights, state, W, b, 4, lstm._local, False)
     start, end = cuda.event(), cuda.event()
 
     def queued():
@@ -97,7 +94,7 @@ def _breakdown(H, T, calls=CALLS):
 
     queued()
     kernel = statistics.median(queued() for _ in range(3))
-    return call * 1e6, check * 1e6, kernel * 1e6
+    return call * 1e6, check * 1e6, kernel * 1e6, args[8:10]
 
 
 def _tsrnn(device, H, repeats):
@@ -226,12 +223,14 @@ def main():
     for name, us in _primitives().items():
         print(f"  numba-cuda {name:<22}{us:8.1f} us")
     print("One window's prediction (LSTM, batch 1, one launch): microseconds a call")
-    print(f"{'hidden':>6} {'steps':>6}{'call':>9}{'weights':>9}{'kernel':>9}{'rest':>9}")
+    print(f"{'hidden':>6} {'steps':>6}{'call':>9}{'weights':>9}{'kernel':>9}{'rest':>9}"
+          "  layout")
     for H in args.hidden:
         for steps in (T, 1):
-            call, check, kernel = _breakdown(H, steps)
+            call, check, kernel, (blocks, kept) = _breakdown(H, steps)
             print(f"{H:>6} {steps:>6}{call:>9.1f}{check:>9.1f}{kernel:>9.1f}"
-                  f"{call - kernel:>9.1f}", flush=True)
+                  f"{call - kernel:>9.1f}  {blocks} block(s), U {'in shared' if kept else 'read'}",
+                  flush=True)
     print(f"LSTM, batch {N}, {T} steps")
     print(f"{'hidden':>6} {'op':<10}{'tsrnn GPU':>11}{'tsrnn CPU':>11}{'cuDNN':>10}"
           f"{'GPU/CPU':>9}{'cuDNN/GPU':>11}")

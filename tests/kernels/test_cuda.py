@@ -148,6 +148,69 @@ def test_one_kernel_prediction_matches_the_cpu(cell, opts, dtype):
     assert len(calls) == 3 and got[0].dtype == np.dtype(dtype)
 
 
+def test_prediction_layout_keeps_u_in_shared_memory_and_splits_only_where_all_blocks_run(
+        monkeypatch):
+    import numba
+
+    from tsrnn.kernels.cuda import _common, gru, lstm, rnn
+
+    layout = _common.predict_layout
+    # The first that fits 48 KB: one block keeping U (hidden 32), else, where U is too
+    # large for the L1 cache, blocks keeping slices of it, else one block reading U.
+    monkeypatch.setattr(numba.config, "ENABLE_CUDASIM", False)
+    monkeypatch.setattr(_common, "_multiprocessors", lambda: 0)  # no block to spare
+    assert layout(4, lstm._local, 32, 48, 1, 1, 4)[:2] == (1, True)
+    assert layout(4, lstm._local, 128, 48, 1, 1, 4)[:2] == (1, False)
+    monkeypatch.setattr(_common, "_multiprocessors", lambda: 16)
+    assert layout(4, lstm._local, 32, 48, 1, 1, 4)[:2] == (1, True)
+    assert layout(4, lstm._local, 64, 48, 1, 1, 4)[:2] == (1, False)  # U: 64 KB
+    B, kept, work, items = layout(4, lstm._local, 128, 48, 1, 1, 4)
+    assert (B, kept, work) == (8, True, 512) and items * 4 <= _common.PREDICT_SHARED_BYTES
+    assert layout(4, lstm._local, 128, 48, 1, 1, 8)[:2] == (16, True)  # float64
+    assert layout(4, lstm._local, 128, 48, 1, 2, 4)[:2] == (8, True)
+    assert layout(4, lstm._local, 128, 48, 1, 3, 4)[:2] == (1, False)  # 24 blocks > 16
+    assert layout(3, gru._local, 128, 48, 1, 1, 4)[:2] == (8, True)
+    assert layout(1, rnn._local, 128, 48, 1, 1, 4)[:2] == (1, False)  # U: 64 KB
+    assert layout(1, rnn._local, 128, 48, 1, 1, 8)[:2] == (4, True)
+    assert layout(4, lstm._local, 96, 48, 1, 1, 4)[:2] == (4, True)  # 96 = 4 * 24
+    assert layout(4, lstm._local, 100, 12000, 1, 1, 4) is None  # the window alone is too long
+    monkeypatch.setattr(numba.config, "ENABLE_CUDASIM", True)  # its blocks run in turn
+    assert layout(4, lstm._local, 128, 48, 1, 1, 4)[:2] == (1, False)
+
+
+@pytest.mark.skipif(__import__("numba").config.ENABLE_CUDASIM,
+                    reason="the simulator runs a grid's blocks one after another, and blocks "
+                           "sharing a sequence wait on each other")
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("cell,opts", CELLS, ids=IDS)
+def test_prediction_split_over_blocks_matches_the_cpu(cell, opts, dtype):
+    from tsrnn.kernels import cpu
+    from tsrnn.kernels.cuda import _common, dense, gru, lstm, rnn
+    from tsrnn.nn.network import RecurrentNetwork
+
+    H, F = 256 if cell == "rnn" else 128, 2  # U over 64 KB
+    module = {"rnn": rnn, "lstm": lstm, "gru": gru}[cell]
+    gates = {"rnn": 1, "lstm": 4, "gru": 3}[cell]
+    B, kept = _common.predict_layout(gates, module._local, H, 6, F, 3,
+                                     np.dtype(dtype).itemsize)[:2]
+    assert B > 1 and kept
+    layer = RecurrentNetwork(cell, F, H, dtype=dtype, random_state=0, **opts).layers[0]
+    rng = np.random.default_rng(5)
+    W, b = (rng.standard_normal(s).astype(dtype) for s in ((H, 3), (3,)))
+    n_states = 2 if cell == "lstm" else 1
+    tol = {"rtol": 1e-4, "atol": 1e-5} if dtype == "float32" else {"rtol": 1e-10}
+    # Twice each: a launch must leave the blocks' counters as it found them.
+    for T, N, reverse in ((6, 1, False), (6, 1, False), (1, 1, False), (5, 3, True),
+                          (5, 3, True)):
+        x = rng.standard_normal((T, N, F)).astype(dtype)
+        state0 = tuple(rng.standard_normal((N, H)).astype(dtype) for _ in range(n_states))
+        want = cpu.forward_dense(cell, x, layer.weights, state0, W, b, reverse, **opts)
+        got = dense._PREDICT[cell](x, layer.weights, state0, W, b, reverse, **opts)
+        np.testing.assert_allclose(got[0], want[0], **tol)
+        for u, v in zip(got[1], want[1], strict=True):
+            np.testing.assert_allclose(u, v, **tol)
+
+
 def test_one_kernel_prediction_sees_changed_weights_and_falls_back_on_long_windows(
         monkeypatch):
     from tsrnn.kernels import cpu
@@ -196,8 +259,8 @@ def test_the_gpu_benchmarks_breakdown_launches_the_prediction_kernel_as_the_libr
     spec = importlib.util.spec_from_file_location("bench_cuda", path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    call, check, kernel = bench._breakdown(4, 3, calls=2)  # its own arguments to the kernel
-    assert call > 0 and check > 0 and np.isfinite(kernel)
+    call, check, kernel, layout = bench._breakdown(4, 3, calls=2)  # its own kernel arguments
+    assert call > 0 and check > 0 and np.isfinite(kernel) and layout == (1, True)
 
 
 RESIDENT = [

@@ -284,13 +284,6 @@ def split_for(rows, H):
 split_device = cuda.jit(device=True)(split_for)
 
 
-def predict_sizes(rows, H, kept):
-    """A prediction kernel's work items (``rows`` gate rows times :func:`split_for`) and
-    its shared items besides the window (``kept`` for states, then the partial sums)."""
-    work = split_for(rows, H) * rows
-    return work, kept + work
-
-
 @cuda.jit(device=True)
 def partial_product(v, v0, M, m0, stride, n, split, s, acc):
     """``acc`` plus the ``s``-th of ``split`` consecutive slices of :func:`dot_strided`'s
@@ -313,15 +306,81 @@ def summed(sh, part, rows, split, j):
 
 
 @cuda.jit(device=True)
-def stage_inputs(sh, xs, inp, T, F, H, n_states, tid, nt):
-    """A prediction block's window into ``sh[xs:]`` and its initial states into ``sh[:H]``,
-    ``sh[H:2H]``, ... from the mapped inputs (``x`` time-major, then each state)."""
-    n, N = cuda.blockIdx.x, cuda.gridDim.x
+def stage_inputs(sh, xs, inp, T, F, H, n_states, n, N, tid, nt):
+    """Sequence ``n``'s window into ``sh[xs:]`` and its first ``n_states`` initial states
+    into ``sh[:H]``, ``sh[H:2H]``, ... from the mapped inputs (``x`` time-major, then
+    each state)."""
     for i in range(tid, T * F, nt):
         sh[xs + i] = inp[((i // F) * N + n) * F + i % F]
     for i in range(n_states):
         for j in range(tid, H, nt):
             sh[i * H + j] = inp[T * N * F + (i * N + n) * H + j]
+
+
+@cuda.jit(device=True)
+def column(r, u, b, H):
+    """The gate column of a block's row ``r``: the block owns units ``[b u, (b + 1) u)``
+    of each gate, its rows gate-major."""
+    g = r // u
+    return g * H + b * u + r - g * u
+
+
+@cuda.jit(device=True)
+def stage_recurrent(sh, us, wts, oU, G, H, u, b, R, tid, nt):
+    """The block's ``R`` columns of ``U`` (``H`` x ``G`` at ``wts[oU:]``) into ``sh[us:]``,
+    input-major (a step's threads read consecutive items)."""
+    for q in range(tid, R * H, nt):
+        k = q // R
+        sh[us + q] = wts[oU + k * G + column(q - k * R, u, b, H)]
+
+
+@cuda.jit(device=True)
+def row_product(sh, v0, us, kept, wts, oU, G, H, R, r, b, u, split, p, acc):
+    """``acc`` plus slice ``p`` of the block's row ``r``'s product with ``sh[v0:v0 + H]``:
+    from the block's copy of ``U`` where ``kept``, else from the weights."""
+    if kept:
+        return partial_product(sh, v0, sh, us + r, R, H, split, p, acc)
+    return partial_product(sh, v0, wts, oU + column(r, u, b, H), G, H, split, p, acc)
+
+
+@cuda.jit(device=True)
+def publish(sh, dst, hx, value, e, n, N, B, b, u, H, i):
+    """Unit ``i``'s new value of exchange ``e``: into ``sh[dst:]`` for a block alone,
+    else into the exchange buffer for :func:`gather`."""
+    if B == 1:
+        sh[dst + i] = value
+    else:
+        hx[(e % 2) * N * H + n * H + b * u + i] = value
+
+
+@cuda.jit(device=True)
+def gather(sh, dst, hx, cnt, e, n, N, B, H, tid, nt):
+    """Wait until the ``B`` blocks of sequence ``n`` have published exchange ``e``, then
+    copy all ``H`` values into ``sh[dst:]`` (read atomically: another block's writes are
+    not in this block's L1 cache). Ends with the block synchronised."""
+    if B > 1:
+        cuda.threadfence()
+        cuda.syncthreads()
+        if tid == 0:
+            cuda.atomic.add(cnt, n, 1)
+            target = B * (e + 1)
+            while cuda.atomic.add(cnt, n, 0) < target:
+                pass
+        cuda.syncthreads()
+        base, zero = (e % 2) * N * H + n * H, sh[0] * 0
+        for k in range(tid, H, nt):
+            sh[dst + k] = cuda.atomic.add(hx, base + k, zero)
+    cuda.syncthreads()
+
+
+@cuda.jit(device=True)
+def release(cnt, n, N, B, tid):
+    """The last of sequence ``n``'s blocks to finish zeroes its counters for the next
+    launch (every block has left its last :func:`gather` by then)."""
+    if B > 1 and tid == 0:
+        if cuda.atomic.add(cnt, N + n, 1) == B - 1:
+            cnt[n] = 0
+            cnt[N + n] = 0
 
 
 @cuda.jit(device=True)
@@ -335,10 +394,10 @@ def input_part(sh, xs, t, F, wts, ob, G, j):
 
 
 @cuda.jit(device=True)
-def write_outputs(sh, wts, oWd, out, H, K, n_states, tid, nt):
-    """The head on the final hidden state ``sh[:H]`` (its ``W`` and ``b`` at ``oWd``), then
-    each final state (``sh[:H]``, ``sh[H:2H]``, ...), into the mapped outputs."""
-    n, N = cuda.blockIdx.x, cuda.gridDim.x
+def write_outputs(sh, wts, oWd, out, H, K, n_states, n, N, tid, nt):
+    """The head on sequence ``n``'s final hidden state ``sh[:H]`` (its ``W`` and ``b`` at
+    ``oWd``), then its first ``n_states`` final states (``sh[:H]``, ``sh[H:2H]``, ...),
+    into the mapped outputs."""
     for k in range(tid, K, nt):
         out[n * K + k] = dot_strided(sh, 0, wts, oWd + k, K, H, wts[oWd + H * K + k])
     for i in range(n_states):
@@ -418,26 +477,72 @@ def launch(kernel, blocks, rows, nbytes):
     return configured
 
 
-def predict(kernel, x, weights, states, W, b, rows, shared, reverse, *options):
-    """One cell's prediction with the dense head, through the mapped-memory path.
+@functools.cache
+def _multiprocessors():
+    return cuda.get_current_device().MULTIPROCESSOR_COUNT
 
-    ``kernel(inp, wts, out, T, F, H, K, reverse, *options)`` runs one block per
-    sequence over ``inp`` (``x`` time-major, then each initial state) and the device
-    weights (``weights``, then ``W`` and ``b``, flat), and writes ``out`` (the head's
-    predictions, then each final state). ``rows`` is the work items a block's threads
-    share out (gate rows times :func:`split_for`), ``shared`` the block's shared items
-    besides the window. Returns ``(pred, states)``, or None where the window does not
-    fit the block's shared memory. The head's shapes are checked here, the cell's by the
-    caller.
+
+#: The bytes of ``U`` up to which one block reads it from the weights as fast as blocks
+#: sharing a sequence keep it in shared memory (the L1 cache holds it; measured on an H200).
+PREDICT_CACHED_BYTES = 64 * 1024
+
+
+def predict_layout(gates, local, H, T, F, N, itemsize):
+    """How a prediction kernel lays out each of ``N`` sequences: the first of these that
+    fits a block's shared memory (:data:`PREDICT_SHARED_BYTES`), as ``(B, kept, work,
+    items)``.
+
+    ``B`` blocks per sequence, each owning ``H / B`` units' ``gates`` rows (each block's
+    shared items: the hidden state, ``local(H, H / B)`` of the cell's own, the rows'
+    partial sums, its rows of ``U`` where ``kept``, the window); ``work`` is the items its
+    threads share out. In order: one block keeping all of ``U``; where ``U`` is larger
+    than :data:`PREDICT_CACHED_BYTES`, 2, 4, ... 32 blocks keeping their slices (on a GPU
+    only, and only where every block gets a multiprocessor of its own: the blocks wait on
+    each other every step, so all must run at once); then one block reading ``U`` from
+    the weights. None where none fits.
     """
+    splits = [2 ** i for i in range(1, 6)
+              if gates * H * H * itemsize > PREDICT_CACHED_BYTES and H % 2 ** i == 0
+              and not numba.config.ENABLE_CUDASIM and N * 2 ** i <= _multiprocessors()]
+    for B, kept in ((1, True), *((B, True) for B in splits), (1, False)):
+        u = H // B
+        rows = gates * u
+        work = split_for(rows, H) * rows
+        items = H + local(H, u) + work + (rows * H if kept else 0) + T * F
+        if items * itemsize <= PREDICT_SHARED_BYTES:
+            return B, kept, work, items
+    return None
+
+
+def exchange_buffers(N, H, B, dtype):
+    """The device buffers through which a sequence's ``B`` blocks exchange states (two
+    steps' ``N`` x ``H`` values) and count arrivals (two counters a sequence, zero between
+    launches), kept per thread and grown by doubling; tiny ones where ``B`` is 1."""
+    sizes = (2 * N * H, 2 * N) if B > 1 else (1, 1)
+    found = []
+    for role, size, dt in (("exchange", sizes[0], dtype), ("count", sizes[1], np.int32)):
+        key = (role, np.dtype(dt).str)
+        buf = _kept.buffers.get(key)
+        if buf is None or buf.size < size:
+            buf = _kept.buffers[key] = cuda.to_device(
+                np.zeros(max(64, 1 << (size - 1).bit_length()), dt))
+        found.append(buf)
+    return tuple(found)
+
+
+def prepare(kernel, x, weights, states, W, b, gates, local, reverse, *options):
+    """:func:`predict`'s configured launch and its arguments (the inputs staged), or None
+    where the window does not fit a block's shared memory."""
     check_dense(states[0], W, b)
     T, N, F = x.shape
     H, K = weights[1].shape[0], W.shape[1]
     dtype = x.dtype
-    nbytes = (shared + T * F) * dtype.itemsize
-    if (nbytes > PREDICT_SHARED_BYTES or N == 0 or H == 0
-            or any(map(is_device, (*weights, W, b)))):
+    if N == 0 or H == 0 or any(map(is_device, (*weights, W, b))):
         return None
+    layout = predict_layout(gates, local, H, T, F, N, dtype.itemsize)
+    if layout is None:
+        return None
+    B, kept, work, items = layout
     wts = resident_weights((*weights, W, b), dtype)
     ns, size = len(states), T * N * F
     inp = mapped_buffer("in", size + ns * N * H, dtype)
@@ -446,9 +551,31 @@ def predict(kernel, x, weights, states, W, b, rows, shared, reverse, *options):
     for i, s in enumerate(states):
         host[size + i * N * H:size + (i + 1) * N * H].reshape(N, H)[...] = s
     out = mapped_buffer("out", N * K + ns * N * H, dtype)
-    launch(kernel, N, rows, nbytes)(inp, wts, out, T, F, H, K, reverse, *options)
+    configured = launch(kernel, N * B, work, items * dtype.itemsize)
+    return configured, (inp, wts, out, T, F, H, K, reverse, B, kept,
+                        *exchange_buffers(N, H, B, dtype), *options)
+
+
+def predict(kernel, x, weights, states, W, b, gates, local, reverse, *options):
+    """One cell's prediction with the dense head, through the mapped-memory path.
+
+    ``kernel(inp, wts, out, T, F, H, K, reverse, B, kept, hx, cnt, *options)`` runs ``B``
+    blocks per sequence (:func:`predict_layout`, of ``gates`` rows per unit and ``local``
+    shared items of the cell's own) over ``inp`` (``x`` time-major, then each initial
+    state) and the device weights (``weights``, then ``W`` and ``b``, flat), exchanging
+    states through ``hx`` and ``cnt`` (:func:`exchange_buffers`), and writes ``out`` (the
+    head's predictions, then each final state). Returns ``(pred, states)``, or None where
+    the window does not fit a block's shared memory. The head's shapes are checked here,
+    the cell's by the caller.
+    """
+    prepared = prepare(kernel, x, weights, states, W, b, gates, local, reverse, *options)
+    if prepared is None:
+        return None
+    configured, args = prepared
+    configured(*args)
     cuda.synchronize()
-    res = np.array(np.asarray(out)[:N * K + ns * N * H])
+    N, K, H, ns = x.shape[1], W.shape[1], weights[1].shape[0], len(states)
+    res = np.array(np.asarray(args[2])[:N * K + ns * N * H])
     finals = tuple(res[N * K + i * N * H:N * K + (i + 1) * N * H].reshape(N, H)
                    for i in range(ns))
     return res[:N * K].reshape(N, K), finals

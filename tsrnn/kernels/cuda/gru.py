@@ -13,24 +13,28 @@ import numpy as np
 from .. import _cells
 from .._checks import check_backward, check_forward
 from ._common import (
+    column,
     column_sums,
     device_copy,
     dout_on_device,
+    gather,
     input_gradients,
     input_part,
     is_device,
     kernel_per_dtype,
     matmul,
     packed,
-    partial_product,
     predict,
     predict_jit,
-    predict_sizes,
+    publish,
+    release,
     row_cut_device,
+    row_product,
     shared_type,
     span_on_device,
     split_device,
     stage_inputs,
+    stage_recurrent,
     state_buffers,
     state_grads,
     summed,
@@ -158,67 +162,82 @@ def _predict_kernel(dtype):
     item = shared_type(dtype)
 
     @predict_jit
-    def gru_predict_kernel(inp, wts, out, T, F, H, K, reverse, reset_after):
-        # Shared: h (H), the reset state (H, classic variant), the gate rows' partial
-        # products (split * 3H), the window (T * F). The flat weights: W, U, b, b_hn,
-        # then the head's W and b.
+    def gru_predict_kernel(inp, wts, out, T, F, H, K, reverse, B, kept, hx, cnt,
+                           reset_after):
+        # Block b of sequence n owns units [b u, (b + 1) u): its rows are their r, z, n
+        # gate columns. Shared: h (H), the reset state (H, classic variant), the rows'
+        # partial products (split * R), the rows of U where kept (H * R), the window
+        # (T * F). The flat weights: W, U, b, b_hn, then the head's W and b.
         tid, nt = cuda.threadIdx.x, cuda.blockDim.x
-        sh = cuda.shared.array(0, item)
-        G3 = 3 * H
-        split = split_device(G3, H)
-        rh, part, xs = H, 2 * H, 2 * H + split * G3
+        n, b = cuda.blockIdx.x // B, cuda.blockIdx.x % B
+        N, u, G3 = cuda.gridDim.x // B, H // B, 3 * H
+        R = 3 * u
+        split = split_device(R, H)
+        rh, part = H, 2 * H
+        us = part + split * R
+        xs = us + (R * H if kept else 0)
         oU = F * G3
         ob = oU + H * G3
         obhn = ob + G3
-        stage_inputs(sh, xs, inp, T, F, H, 1, tid, nt)
+        sh = cuda.shared.array(0, item)
+        stage_inputs(sh, xs, inp, T, F, H, 1, n, N, tid, nt)
+        if kept:
+            stage_recurrent(sh, us, wts, oU, G3, H, u, b, R, tid, nt)
         cuda.syncthreads()
         for s in range(T):
             t = T - 1 - s if reverse else s
             # The r and z rows' products with their inputs; the candidate rows' recurrent
             # term with b_hn (reset_after), its input part taken below.
-            for q in range(tid, split * G3, nt):
-                p = q // G3
-                j = q - p * G3
+            for q in range(tid, split * R, nt):
+                p = q // R
+                r = q - p * R
                 acc = sh[0] * 0
-                if j < 2 * H:
+                if r < 2 * u:
                     if p == 0:
-                        acc = input_part(sh, xs, t, F, wts, ob, G3, j)
-                    sh[part + q] = partial_product(sh, 0, wts, oU + j, G3, H, split, p, acc)
+                        acc = input_part(sh, xs, t, F, wts, ob, G3, column(r, u, b, H))
+                    sh[part + q] = row_product(sh, 0, us, kept, wts, oU, G3, H, R, r, b, u,
+                                               split, p, acc)
                 elif reset_after:
                     if p == 0:
-                        acc = wts[obhn + j - 2 * H]
-                    sh[part + q] = partial_product(sh, 0, wts, oU + j, G3, H, split, p, acc)
+                        acc = wts[obhn + b * u + r - 2 * u]
+                    sh[part + q] = row_product(sh, 0, us, kept, wts, oU, G3, H, R, r, b, u,
+                                               split, p, acc)
             cuda.syncthreads()
-            for j in range(tid, H, nt):
-                r, z = _gates(summed(sh, part, G3, split, j),
-                              summed(sh, part, G3, split, H + j))
-                an = input_part(sh, xs, t, F, wts, ob, G3, 2 * H + j)
+            for i in range(tid, u, nt):
+                rg, z = _gates(summed(sh, part, R, split, i),
+                               summed(sh, part, R, split, u + i))
+                an = input_part(sh, xs, t, F, wts, ob, G3, 2 * H + b * u + i)
                 if reset_after:
-                    c = _candidate(an, r, summed(sh, part, G3, split, 2 * H + j))
-                    sh[j] = _state(z, c, sh[j], 1.0)
+                    c = _candidate(an, rg, summed(sh, part, R, split, 2 * u + i))
+                    publish(sh, 0, hx, _state(z, c, sh[b * u + i], 1.0), s, n, N, B, b, u,
+                            H, i)
                 else:
                     # This thread's own slots now hold z and the input part.
-                    sh[rh + j], sh[part + j], sh[part + H + j] = r * sh[j], z, an
+                    sh[part + i], sh[part + u + i] = z, an
+                    publish(sh, rh, hx, rg * sh[b * u + i], 2 * s, n, N, B, b, u, H, i)
             if not reset_after:
+                gather(sh, rh, hx, cnt, 2 * s, n, N, B, H, tid, nt)
+                for q in range(tid, split * u, nt):
+                    p = q // u
+                    r = 2 * u + q - p * u
+                    sh[part + p * R + r] = row_product(sh, rh, us, kept, wts, oU, G3, H, R, r,
+                                                       b, u, split, p, sh[0] * 0)
                 cuda.syncthreads()
-                for q in range(tid, split * H, nt):
-                    p = q // H
-                    j = q - p * H
-                    sh[part + p * G3 + 2 * H + j] = partial_product(
-                        sh, rh, wts, oU + 2 * H + j, G3, H, split, p, sh[0] * 0)
-                cuda.syncthreads()
-                for j in range(tid, H, nt):
-                    c = _candidate(sh[part + H + j], 1.0, summed(sh, part, G3, split, 2 * H + j))
-                    sh[j] = _state(sh[part + j], c, sh[j], 1.0)
-            cuda.syncthreads()
-        write_outputs(sh, wts, obhn + H, out, H, K, 1, tid, nt)
+                for i in range(tid, u, nt):
+                    c = _candidate(sh[part + u + i], 1.0, summed(sh, part, R, split, 2 * u + i))
+                    publish(sh, 0, hx, _state(sh[part + i], c, sh[b * u + i], 1.0), 2 * s + 1,
+                            n, N, B, b, u, H, i)
+            gather(sh, 0, hx, cnt, s if reset_after else 2 * s + 1, n, N, B, H, tid, nt)
+        if b == 0:
+            write_outputs(sh, wts, obhn + H, out, H, K, 1, n, N, tid, nt)
+        release(cnt, n, N, B, tid)
 
     return gru_predict_kernel
 
 
-def _predict_sizes(H):
-    """This cell's :func:`~._common.predict_sizes`."""
-    return predict_sizes(3 * H, H, 2 * H)
+def _local(H, u):
+    """Shared items of the prediction kernel's own: the reset state (classic variant)."""
+    return H
 
 
 def gru_predict(x, weights, state0, W, b, reverse=False, reset_after=True):
@@ -227,8 +246,8 @@ def gru_predict(x, weights, state0, W, b, reverse=False, reset_after=True):
     the window is too long for the block's shared memory (then use :func:`gru_forward`).
     Checks the shapes first, as :func:`gru_forward` does."""
     check_forward(x, weights, state0, None, 3, 1, 1)
-    return predict(_predict_kernel(x.dtype), x, weights, state0[:1], W, b,
-                   *_predict_sizes(weights[1].shape[0]), reverse, bool(reset_after))
+    return predict(_predict_kernel(x.dtype), x, weights, state0[:1], W, b, 3, _local, reverse,
+                   bool(reset_after))
 
 
 def gru_forward(x, weights, state0, reverse=False, reset_after=True, workspace=None,

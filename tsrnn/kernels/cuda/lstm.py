@@ -11,22 +11,26 @@ shared memory and its weights kept on the device between calls.
 from .. import _cells
 from .._checks import check_backward, check_forward
 from ._common import (
+    column,
     dout_on_device,
+    gather,
     host_or_device,
     input_gradients,
     input_part,
     is_device,
     kernel_per_dtype,
     packed,
-    partial_product,
     predict,
     predict_jit,
-    predict_sizes,
+    publish,
+    release,
     row_cut_device,
+    row_product,
     shared_type,
     span_on_device,
     split_device,
     stage_inputs,
+    stage_recurrent,
     state_buffers,
     state_grads,
     summed,
@@ -113,41 +117,58 @@ def _predict_kernel(dtype):
     item = shared_type(dtype)
 
     @predict_jit
-    def lstm_predict_kernel(inp, wts, out, T, F, H, K, reverse):
-        # Shared: h (H), c (H), the gate rows' partial products (split * 4H), the window
-        # (T * F). The flat weights: W, U, b, then the head's W and b.
+    def lstm_predict_kernel(inp, wts, out, T, F, H, K, reverse, B, kept, hx, cnt):
+        # Block b of sequence n owns units [b u, (b + 1) u): its rows are their i, f, g, o
+        # gate columns. Shared: h (H), the units' c (u), the rows' partial products
+        # (split * R), the rows of U where kept (H * R), the window (T * F). The flat
+        # weights: W, U, b, then the head's W and b.
         tid, nt = cuda.threadIdx.x, cuda.blockDim.x
-        sh = cuda.shared.array(0, item)
-        G4 = 4 * H
-        split = split_device(G4, H)
-        part, xs = 2 * H, 2 * H + split * G4
+        n, b = cuda.blockIdx.x // B, cuda.blockIdx.x % B
+        N, u, G4 = cuda.gridDim.x // B, H // B, 4 * H
+        R = 4 * u
+        split = split_device(R, H)
+        part = H + u
+        us = part + split * R
+        xs = us + (R * H if kept else 0)
         oU = F * G4
         ob = oU + H * G4
-        stage_inputs(sh, xs, inp, T, F, H, 2, tid, nt)
+        sh = cuda.shared.array(0, item)
+        stage_inputs(sh, xs, inp, T, F, H, 1, n, N, tid, nt)
+        for i in range(tid, u, nt):
+            sh[H + i] = inp[T * N * F + (N + n) * H + b * u + i]
+        if kept:
+            stage_recurrent(sh, us, wts, oU, G4, H, u, b, R, tid, nt)
         cuda.syncthreads()
         for s in range(T):
             t = T - 1 - s if reverse else s
-            for q in range(tid, split * G4, nt):
-                p = q // G4
-                j = q - p * G4
-                acc = input_part(sh, xs, t, F, wts, ob, G4, j) if p == 0 else sh[0] * 0
-                sh[part + q] = partial_product(sh, 0, wts, oU + j, G4, H, split, p, acc)
+            for q in range(tid, split * R, nt):
+                p = q // R
+                r = q - p * R
+                acc = (input_part(sh, xs, t, F, wts, ob, G4, column(r, u, b, H)) if p == 0
+                       else sh[0] * 0)
+                sh[part + q] = row_product(sh, 0, us, kept, wts, oU, G4, H, R, r, b, u,
+                                           split, p, acc)
             cuda.syncthreads()
-            for j in range(tid, H, nt):
-                i, f, g, o = _gates(summed(sh, part, G4, split, j),
-                                    summed(sh, part, G4, split, H + j),
-                                    summed(sh, part, G4, split, 2 * H + j),
-                                    summed(sh, part, G4, split, 3 * H + j))
-                sh[H + j], _, sh[j] = _state(i, f, g, o, sh[H + j])
-            cuda.syncthreads()
-        write_outputs(sh, wts, ob + G4, out, H, K, 2, tid, nt)
+            for i in range(tid, u, nt):
+                ig, fg, gg, og = _gates(summed(sh, part, R, split, i),
+                                        summed(sh, part, R, split, u + i),
+                                        summed(sh, part, R, split, 2 * u + i),
+                                        summed(sh, part, R, split, 3 * u + i))
+                sh[H + i], _, h = _state(ig, fg, gg, og, sh[H + i])
+                publish(sh, 0, hx, h, s, n, N, B, b, u, H, i)
+            gather(sh, 0, hx, cnt, s, n, N, B, H, tid, nt)
+        if b == 0:
+            write_outputs(sh, wts, ob + G4, out, H, K, 1, n, N, tid, nt)
+        for i in range(tid, u, nt):
+            out[N * K + (N + n) * H + b * u + i] = sh[H + i]
+        release(cnt, n, N, B, tid)
 
     return lstm_predict_kernel
 
 
-def _predict_sizes(H):
-    """This cell's :func:`~._common.predict_sizes`."""
-    return predict_sizes(4 * H, H, 2 * H)
+def _local(H, u):
+    """Shared items of the prediction kernel's own: each block's units' cell state."""
+    return u
 
 
 def lstm_predict(x, weights, state0, W, b, reverse=False):
@@ -156,8 +177,7 @@ def lstm_predict(x, weights, state0, W, b, reverse=False):
     None where the window is too long for the block's shared memory (then use
     :func:`lstm_forward`). Checks the shapes first, as :func:`lstm_forward` does."""
     check_forward(x, weights, state0, None, 4, 2)
-    return predict(_predict_kernel(x.dtype), x, weights, state0[:2], W, b,
-                   *_predict_sizes(weights[1].shape[0]), reverse)
+    return predict(_predict_kernel(x.dtype), x, weights, state0[:2], W, b, 4, _local, reverse)
 
 
 def lstm_forward(x, weights, state0, reverse=False, workspace=None, span=None,

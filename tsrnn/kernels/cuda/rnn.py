@@ -9,21 +9,24 @@ from .. import _cells
 from .._checks import check_backward, check_forward
 from ._common import (
     dout_on_device,
+    gather,
     host_or_device,
     input_gradients,
     input_part,
     is_device,
     kernel_per_dtype,
     packed,
-    partial_product,
     predict,
     predict_jit,
-    predict_sizes,
+    publish,
+    release,
     row_cut_device,
+    row_product,
     shared_type,
     span_on_device,
     split_device,
     stage_inputs,
+    stage_recurrent,
     state_buffers,
     state_grads,
     summed,
@@ -94,36 +97,46 @@ def _predict_kernel(dtype):
     item = shared_type(dtype)
 
     @predict_jit
-    def rnn_predict_kernel(inp, wts, out, T, F, H, K, reverse, relu):
-        # Shared: h (H), the rows' partial products (split * H), the window (T * F).
-        # The flat weights: W, U, b, then the head's W and b.
+    def rnn_predict_kernel(inp, wts, out, T, F, H, K, reverse, B, kept, hx, cnt, relu):
+        # Block b of sequence n owns units [b u, (b + 1) u), one row each. Shared: h (H),
+        # the rows' partial products (split * u), the rows of U where kept (H * u), the
+        # window (T * F). The flat weights: W, U, b, then the head's W and b.
         tid, nt = cuda.threadIdx.x, cuda.blockDim.x
-        sh = cuda.shared.array(0, item)
-        split = split_device(H, H)
-        part, xs = H, H + split * H
+        n, b = cuda.blockIdx.x // B, cuda.blockIdx.x % B
+        N, u = cuda.gridDim.x // B, H // B
+        split = split_device(u, H)
+        us = H + split * u
+        xs = us + (u * H if kept else 0)
         oU = F * H
         ob = oU + H * H
-        stage_inputs(sh, xs, inp, T, F, H, 1, tid, nt)
+        sh = cuda.shared.array(0, item)
+        stage_inputs(sh, xs, inp, T, F, H, 1, n, N, tid, nt)
+        if kept:
+            stage_recurrent(sh, us, wts, oU, H, H, u, b, u, tid, nt)
         cuda.syncthreads()
         for s in range(T):
             t = T - 1 - s if reverse else s
-            for q in range(tid, split * H, nt):
-                p = q // H
-                j = q - p * H
-                acc = input_part(sh, xs, t, F, wts, ob, H, j) if p == 0 else sh[0] * 0
-                sh[part + q] = partial_product(sh, 0, wts, oU + j, H, H, split, p, acc)
+            for q in range(tid, split * u, nt):
+                p = q // u
+                r = q - p * u
+                acc = input_part(sh, xs, t, F, wts, ob, H, b * u + r) if p == 0 else sh[0] * 0
+                sh[H + q] = row_product(sh, 0, us, kept, wts, oU, H, H, u, r, b, u, split, p,
+                                        acc)
             cuda.syncthreads()
-            for j in range(tid, H, nt):
-                sh[j] = _activation(summed(sh, part, H, split, j), relu)
-            cuda.syncthreads()
-        write_outputs(sh, wts, ob + H, out, H, K, 1, tid, nt)
+            for i in range(tid, u, nt):
+                publish(sh, 0, hx, _activation(summed(sh, H, u, split, i), relu), s, n, N, B,
+                        b, u, H, i)
+            gather(sh, 0, hx, cnt, s, n, N, B, H, tid, nt)
+        if b == 0:
+            write_outputs(sh, wts, ob + H, out, H, K, 1, n, N, tid, nt)
+        release(cnt, n, N, B, tid)
 
     return rnn_predict_kernel
 
 
-def _predict_sizes(H):
-    """This cell's :func:`~._common.predict_sizes`."""
-    return predict_sizes(H, H, H)
+def _local(H, u):
+    """Shared items of the prediction kernel's own: none."""
+    return 0
 
 
 def rnn_predict(x, weights, state0, W, b, reverse=False, activation="tanh"):
@@ -132,8 +145,8 @@ def rnn_predict(x, weights, state0, W, b, reverse=False, activation="tanh"):
     or None where the window is too long for the block's shared memory (then use
     :func:`rnn_forward`). Checks the shapes first, as :func:`rnn_forward` does."""
     check_forward(x, weights, state0, None, 1, 1)
-    return predict(_predict_kernel(x.dtype), x, weights, state0[:1], W, b,
-                   *_predict_sizes(weights[1].shape[0]), reverse, activation == "relu")
+    return predict(_predict_kernel(x.dtype), x, weights, state0[:1], W, b, 1, _local, reverse,
+                   activation == "relu")
 
 
 def rnn_forward(x, weights, state0, reverse=False, activation="tanh", workspace=None,
