@@ -424,7 +424,7 @@ class _Kept(threading.local):
     """Each thread's mapped buffers and device weights, reused across predictions."""
 
     def __init__(self):
-        self.buffers, self.weights, self.launches = {}, {}, {}
+        self.buffers, self.weights, self.launches, self.marshalled = {}, {}, {}, {}
 
 
 _kept = _Kept()
@@ -443,18 +443,22 @@ def mapped_buffer(role, size, dtype):
 
 def resident_weights(arrays, dtype):
     """The host ``arrays`` as one flat device array of ``dtype``, kept per thread and sent
-    again only when their values changed since (compared with a copy: a few microseconds,
-    against a transfer's hundred)."""
+    again (into the same device array) only when their values changed since (compared
+    with a copy: a few microseconds, against a transfer's hundred)."""
     key = (np.dtype(dtype).str, *map(id, arrays))
     entry = _kept.weights.get(key)
     # Bytes compared (a memcmp; NaN equals itself): several times cheaper than array_equal.
     if entry is None or not all(a.shape == s and a.tobytes() == v
                                 for a, (s, v) in zip(arrays, entry[0])):
         flat = np.concatenate([np.ravel(a).astype(dtype, copy=False) for a in arrays])
-        if len(_kept.weights) >= 16:  # models come and go; the ones in use are re-sent
-            _kept.weights.clear()
-        entry = _kept.weights[key] = (tuple((a.shape, a.tobytes()) for a in arrays),
-                                      cuda.to_device(flat))
+        if entry is not None and entry[1].size == flat.size:
+            entry[1].copy_to_device(flat)  # into the same device array (no allocation)
+            dev = entry[1]
+        else:
+            if len(_kept.weights) >= 16:  # models come and go; the ones in use are re-sent
+                _kept.weights.clear()
+            dev = cuda.to_device(flat)
+        entry = _kept.weights[key] = (tuple((a.shape, a.tobytes()) for a in arrays), dev)
     return entry[1]
 
 
@@ -475,6 +479,48 @@ def launch(kernel, blocks, rows, nbytes):
             _kept.launches.clear()
         _kept.launches[key] = configured
     return configured
+
+
+def _marshal(configured, args):
+    """``(launch, stream, config, handle, kernel arguments)`` for ``configured(*args)``
+    through numba-cuda's own steps, done once; None where this numba-cuda (or the
+    simulator) lacks them, or the arguments need copying back."""
+    try:
+        from numba.cuda.dispatcher import LaunchConfig
+        from numba.cuda.dispatcher import launch as core_launch
+
+        dispatcher = configured.dispatcher
+        kernel = dispatcher.overloads[tuple(map(dispatcher.typeof_pyval, args))]
+        retr, kernelargs = [], []
+        for ty, value in zip(kernel.argument_types, args, strict=True):
+            kernel._prepare_args(ty, value, configured.stream, retr, kernelargs)
+        if retr or kernel.cooperative or kernel.debug or dispatcher._launch_config_sensitive:
+            return None
+        config = LaunchConfig(grid=configured.griddim, block=configured.blockdim,
+                              shmem_size=configured.sharedmem)
+        return (core_launch, configured.stream, config, kernel._codelibrary.get_cufunc().kernel,
+                kernelargs)
+    except (AttributeError, ImportError, KeyError, TypeError, ValueError):
+        return None
+
+
+def launch_now(configured, args):
+    """``configured(*args)``, its arguments marshalled once per thread for the same
+    kernel, configuration, arrays and values: numba-cuda types and converts every
+    argument at each call, most of a small launch's host time."""
+    key = (id(configured), *(id(a) if hasattr(a, "shape") else a for a in args))
+    entry = _kept.marshalled.get(key)
+    if entry is None:
+        configured(*args)  # compiles the kernel for these types where not yet done
+        if len(_kept.marshalled) >= 64:  # the arrays come from kept buffers; few recur
+            _kept.marshalled.clear()
+        # The entry holds configured and args: no id in its key is reused while it lives.
+        _kept.marshalled[key] = (_marshal(configured, args), configured, args)
+    elif entry[0] is None:
+        configured(*args)
+    else:
+        core_launch, stream, config, handle, kernelargs = entry[0]
+        core_launch(stream, config, handle, *kernelargs)
 
 
 @functools.cache
@@ -572,7 +618,7 @@ def predict(kernel, x, weights, states, W, b, gates, local, reverse, *options):
     if prepared is None:
         return None
     configured, args = prepared
-    configured(*args)
+    launch_now(configured, args)
     cuda.synchronize()
     N, K, H, ns = x.shape[1], W.shape[1], weights[1].shape[0], len(states)
     res = np.array(np.asarray(args[2])[:N * K + ns * N * H])
