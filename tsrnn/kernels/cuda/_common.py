@@ -285,18 +285,6 @@ split_device = cuda.jit(device=True)(split_for)
 
 
 @cuda.jit(device=True)
-def partial_product(v, v0, M, m0, stride, n, split, s, acc):
-    """``acc`` plus the ``s``-th of ``split`` consecutive slices of :func:`dot_strided`'s
-    sum over ``n`` terms."""
-    chunk = (n + split - 1) // split
-    k0 = s * chunk
-    m = min(chunk, n - k0)
-    if m <= 0:
-        return acc
-    return dot_strided(v, v0 + k0, M, m0 + k0 * stride, stride, m, acc)
-
-
-@cuda.jit(device=True)
 def summed(sh, part, rows, split, j):
     """Row ``j``'s product from its ``split`` partial sums (row-major by slice)."""
     acc = sh[part + j]
@@ -335,12 +323,26 @@ def stage_recurrent(sh, us, wts, oU, G, H, u, b, R, tid, nt):
 
 
 @cuda.jit(device=True)
-def row_product(sh, v0, us, kept, wts, oU, G, H, R, r, b, u, split, p, acc):
-    """``acc`` plus slice ``p`` of the block's row ``r``'s product with ``sh[v0:v0 + H]``:
-    from the block's copy of ``U`` where ``kept``, else from the weights."""
+def work_item(q, count, first, u, b, H, split):
+    """Work item ``q`` of a product loop over ``count`` rows from the block's row
+    ``first``: its slice ``p`` (of ``split``), row ``r``, gate column ``j``, and the slice's
+    first term ``k`` and length ``m``. A thread works out its first item once, before the
+    time loop (integer division costs a step as much as its products)."""
+    p = q // count
+    r = first + q - p * count
+    chunk = (H + split - 1) // split
+    k = p * chunk
+    return p, r, column(r, u, b, H), k, min(chunk, H - k)
+
+
+@cuda.jit(device=True)
+def row_dot(sh, v0, us, kept, wts, oU, G, R, r, j, k, m, acc):
+    """``acc`` plus terms ``k`` to ``k + m`` of the block's row ``r`` (gate column ``j``)
+    times ``sh[v0:]``: from the block's copy of ``U`` where ``kept``, else from the
+    weights (``U`` is ``G`` columns wide at ``wts[oU:]``)."""
     if kept:
-        return partial_product(sh, v0, sh, us + r, R, H, split, p, acc)
-    return partial_product(sh, v0, wts, oU + column(r, u, b, H), G, H, split, p, acc)
+        return dot_strided(sh, v0 + k, sh, us + r + k * R, R, m, acc)
+    return dot_strided(sh, v0 + k, wts, oU + j + k * G, G, m, acc)
 
 
 @cuda.jit(device=True)

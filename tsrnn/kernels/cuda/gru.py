@@ -13,7 +13,6 @@ import numpy as np
 from .. import _cells
 from .._checks import check_backward, check_forward
 from ._common import (
-    column,
     column_sums,
     device_copy,
     dout_on_device,
@@ -29,7 +28,7 @@ from ._common import (
     publish,
     release,
     row_cut_device,
-    row_product,
+    row_dot,
     shared_type,
     span_on_device,
     split_device,
@@ -39,6 +38,7 @@ from ._common import (
     state_grads,
     summed,
     threads_for,
+    work_item,
     write_outputs,
 )
 from ._device import cuda
@@ -184,24 +184,23 @@ def _predict_kernel(dtype):
         if kept:
             stage_recurrent(sh, us, wts, oU, G3, H, u, b, R, tid, nt)
         cuda.syncthreads()
+        first = work_item(tid, R, 0, u, b, H, split)
+        first_n = work_item(tid, u, 2 * u, u, b, H, split)  # the classic variant's n rows
         for s in range(T):
             t = T - 1 - s if reverse else s
             # The r and z rows' products with their inputs; the candidate rows' recurrent
             # term with b_hn (reset_after), its input part taken below.
             for q in range(tid, split * R, nt):
-                p = q // R
-                r = q - p * R
+                p, r, j, k, m = first if q == tid else work_item(q, R, 0, u, b, H, split)
                 acc = sh[0] * 0
                 if r < 2 * u:
                     if p == 0:
-                        acc = input_part(sh, xs, t, F, wts, ob, G3, column(r, u, b, H))
-                    sh[part + q] = row_product(sh, 0, us, kept, wts, oU, G3, H, R, r, b, u,
-                                               split, p, acc)
+                        acc = input_part(sh, xs, t, F, wts, ob, G3, j)
+                    sh[part + q] = row_dot(sh, 0, us, kept, wts, oU, G3, R, r, j, k, m, acc)
                 elif reset_after:
                     if p == 0:
-                        acc = wts[obhn + b * u + r - 2 * u]
-                    sh[part + q] = row_product(sh, 0, us, kept, wts, oU, G3, H, R, r, b, u,
-                                               split, p, acc)
+                        acc = wts[obhn + j - 2 * H]
+                    sh[part + q] = row_dot(sh, 0, us, kept, wts, oU, G3, R, r, j, k, m, acc)
             cuda.syncthreads()
             for i in range(tid, u, nt):
                 rg, z = _gates(summed(sh, part, R, split, i),
@@ -218,10 +217,10 @@ def _predict_kernel(dtype):
             if not reset_after:
                 gather(sh, rh, hx, cnt, 2 * s, n, N, B, H, tid, nt)
                 for q in range(tid, split * u, nt):
-                    p = q // u
-                    r = 2 * u + q - p * u
-                    sh[part + p * R + r] = row_product(sh, rh, us, kept, wts, oU, G3, H, R, r,
-                                                       b, u, split, p, sh[0] * 0)
+                    p, r, j, k, m = (first_n if q == tid
+                                     else work_item(q, u, 2 * u, u, b, H, split))
+                    sh[part + p * R + r] = row_dot(sh, rh, us, kept, wts, oU, G3, R, r, j, k, m,
+                                                   sh[0] * 0)
                 cuda.syncthreads()
                 for i in range(tid, u, nt):
                     c = _candidate(sh[part + u + i], 1.0, summed(sh, part, R, split, 2 * u + i))

@@ -11,7 +11,6 @@ shared memory and its weights kept on the device between calls.
 from .. import _cells
 from .._checks import check_backward, check_forward
 from ._common import (
-    column,
     dout_on_device,
     gather,
     host_or_device,
@@ -25,7 +24,7 @@ from ._common import (
     publish,
     release,
     row_cut_device,
-    row_product,
+    row_dot,
     shared_type,
     span_on_device,
     split_device,
@@ -36,6 +35,7 @@ from ._common import (
     summed,
     threads_for,
     weight_product,
+    work_item,
     write_outputs,
 )
 from ._device import cuda
@@ -139,15 +139,13 @@ def _predict_kernel(dtype):
         if kept:
             stage_recurrent(sh, us, wts, oU, G4, H, u, b, R, tid, nt)
         cuda.syncthreads()
+        first = work_item(tid, R, 0, u, b, H, split)
         for s in range(T):
             t = T - 1 - s if reverse else s
             for q in range(tid, split * R, nt):
-                p = q // R
-                r = q - p * R
-                acc = (input_part(sh, xs, t, F, wts, ob, G4, column(r, u, b, H)) if p == 0
-                       else sh[0] * 0)
-                sh[part + q] = row_product(sh, 0, us, kept, wts, oU, G4, H, R, r, b, u,
-                                           split, p, acc)
+                p, r, j, k, m = first if q == tid else work_item(q, R, 0, u, b, H, split)
+                acc = input_part(sh, xs, t, F, wts, ob, G4, j) if p == 0 else sh[0] * 0
+                sh[part + q] = row_dot(sh, 0, us, kept, wts, oU, G4, R, r, j, k, m, acc)
             cuda.syncthreads()
             for i in range(tid, u, nt):
                 ig, fg, gg, og = _gates(summed(sh, part, R, split, i),

@@ -21,7 +21,7 @@ from ._common import (
     publish,
     release,
     row_cut_device,
-    row_product,
+    row_dot,
     shared_type,
     span_on_device,
     split_device,
@@ -32,6 +32,7 @@ from ._common import (
     summed,
     threads_for,
     weight_product,
+    work_item,
     write_outputs,
 )
 from ._device import cuda
@@ -114,14 +115,13 @@ def _predict_kernel(dtype):
         if kept:
             stage_recurrent(sh, us, wts, oU, H, H, u, b, u, tid, nt)
         cuda.syncthreads()
+        first = work_item(tid, u, 0, u, b, H, split)
         for s in range(T):
             t = T - 1 - s if reverse else s
             for q in range(tid, split * u, nt):
-                p = q // u
-                r = q - p * u
-                acc = input_part(sh, xs, t, F, wts, ob, H, b * u + r) if p == 0 else sh[0] * 0
-                sh[H + q] = row_product(sh, 0, us, kept, wts, oU, H, H, u, r, b, u, split, p,
-                                        acc)
+                p, r, j, k, m = first if q == tid else work_item(q, u, 0, u, b, H, split)
+                acc = input_part(sh, xs, t, F, wts, ob, H, j) if p == 0 else sh[0] * 0
+                sh[H + q] = row_dot(sh, 0, us, kept, wts, oU, H, u, r, j, k, m, acc)
             cuda.syncthreads()
             for i in range(tid, u, nt):
                 publish(sh, 0, hx, _activation(summed(sh, H, u, split, i), relu), s, n, N, B,
