@@ -18,6 +18,7 @@ from tsrnn.forecasting.forecaster import (
     SELECT_RATIO,
     SELECT_WINDOWS,
     _combination_weights,
+    _median,
     _selected_parts,
 )
 from tsrnn.forecasting.members import fit_members
@@ -179,6 +180,16 @@ def test_the_default_blends_the_weighed_mean_and_median_of_the_network_and_membe
     # With covariates (which they cannot read) there are none.
     X = pd.DataFrame({"x": np.arange(96.0)}, index=index)
     assert RNNForecaster(horizon=6, **FAST).fit(y, X).members_ == []
+
+
+def test_the_parts_median_is_numpys_to_the_bit():
+    rng = np.random.default_rng(0)
+    for n in range(1, 8):  # odd and even counts of parts
+        parts = rng.standard_normal((n, 6, 4, 3))
+        assert np.array_equal(_median(parts), np.median(parts, axis=0)), n
+    parts[1, 2, 3, 1] = np.nan  # NaN: as np.median has it
+    assert np.array_equal(_median(parts), np.median(parts, axis=0), equal_nan=True)
+    assert np.isnan(_median(parts)[2, 3, 1])
 
 
 def test_a_long_series_leans_on_its_weights_and_files_keep_its_median_share(tmp_path):

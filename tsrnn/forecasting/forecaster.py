@@ -743,7 +743,7 @@ or None, default="auto"
         if not members or not np.any(share):
             return out
         parts = np.stack([networks, *members] if self.regressors_ else list(members))
-        out = (1 - share) * out + share * np.median(parts, axis=0)
+        out = (1 - share) * out + share * _median(parts)
         selected = getattr(self, "_selected", None)
         if selected is None or not np.any(selected >= 0):
             return out
@@ -1422,6 +1422,19 @@ def _weights(mae, seen, prior):
     return trust * share + (1 - trust) * prior
 
 
+def _median(parts):
+    """``np.median(parts, axis=0)`` by a partial sort: the same values, without its checks
+    and copies (three times as long for the few parts of an ensemble)."""
+    n = len(parts)
+    if n == 0 or np.isnan(parts).any():  # NaN: np.median's own rules
+        return np.median(parts, axis=0)
+    k = n // 2
+    if n % 2:
+        return np.partition(parts, k, axis=0)[k]
+    middle = np.partition(parts, (k - 1, k), axis=0)
+    return (middle[k - 1] + middle[k]) / 2  # np.median's mean of the two middle values
+
+
 def _median_share(seen):
     """The median's share in the forecast of a series with ``seen`` calibration windows."""
     return np.minimum(MEDIAN_CAP, MEDIAN_SHARE * MEDIAN_WINDOWS / np.maximum(seen, 1))
@@ -1445,7 +1458,7 @@ def _selected_parts(errors, parts, actual, prior):
     weights = _weights(mae, others, prior)
     share = _median_share(others)
     combined = ((1 - share) * np.einsum("knc,knhc->nhc", weights, parts)
-                + share * np.median(parts, axis=0))
+                + share * _median(parts))
     own = np.where(np.isnan(errors[0]), np.nan, np.abs(actual - combined).mean(axis=1))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a series without windows: -1
