@@ -178,6 +178,51 @@ def test_prediction_layout_keeps_u_in_shared_memory_and_splits_only_where_all_bl
     assert layout(4, lstm._local, 128, 48, 1, 1, 4)[:2] == (1, False)
 
 
+def test_launches_reuse_their_marshalled_arguments_only_for_the_same_arrays_and_values(
+        monkeypatch):
+    from tsrnn.kernels.cuda import _common
+
+    calls, launched = [], []
+
+    def configured(*args):  # numba-cuda's own launch (it compiles on the first)
+        calls.append(args)
+
+    def marshal(conf, args):
+        return (lambda stream, config, handle, *kernelargs: launched.append(kernelargs),
+                "stream", "config", "handle", [id(a) for a in args])
+
+    monkeypatch.setattr(_common._kept, "marshalled", {})
+    monkeypatch.setattr(_common, "_marshal", marshal)
+    a, b = np.zeros(3), np.zeros(3)
+    _common.launch_now(configured, (a, 5, True))
+    assert len(calls) == 1 and not launched  # first: the plain launch, then marshalled
+    _common.launch_now(configured, (a, 5, True))
+    assert len(calls) == 1 and launched == [(id(a), id(5), id(True))]
+    _common.launch_now(configured, (a, 6, True))  # another value: marshalled anew
+    _common.launch_now(configured, (b, 5, True))  # another array: likewise
+    assert len(calls) == 3 and len(launched) == 1
+    monkeypatch.setattr(_common, "_marshal", lambda conf, args: None)  # parts missing
+    _common.launch_now(configured, (a, 7, True))
+    _common.launch_now(configured, (a, 7, True))
+    assert len(calls) == 5 and len(launched) == 1
+    # Where numba-cuda's parts are missing (here a plain callable, as under the simulator).
+    assert _common._marshal(configured, (a,)) is None
+
+
+def test_changed_weights_go_into_the_same_device_array(monkeypatch):
+    from tsrnn.kernels.cuda import _common
+
+    monkeypatch.setattr(_common._kept, "weights", {})
+    W, U = np.ones((2, 3), "float32"), np.zeros((3, 3), "float32")
+    first = _common.resident_weights((W, U), np.float32)
+    assert _common.resident_weights((W, U), np.float32) is first
+    W[0, 0] = 5.0  # in place, as an optimizer step does
+    again = _common.resident_weights((W, U), np.float32)
+    assert again is first and again.copy_to_host()[0] == 5.0
+    other = _common.resident_weights((W[:1], U), np.float32)  # other arrays: their own
+    assert other is not first and other.size == 12
+
+
 def test_one_kernel_prediction_sees_changed_weights_and_falls_back_on_long_windows(
         monkeypatch):
     from tsrnn.kernels import cpu
