@@ -260,6 +260,23 @@ def test_update_moves_the_origin_and_learns_and_failures_change_nothing():
     assert fc.index_[-1] == y.index[-1]
 
 
+def test_update_continues_the_index_alike_whether_or_not_the_new_labels_carry_a_frequency():
+    y = _seasonal()
+    y.index.name = "date"
+    fits = [RNNForecaster(horizon=3, **FAST).fit(y[:-6]) for _ in range(2)]
+    new = y[-6:-3]
+    bare = pd.Series(new.to_numpy(), index=pd.DatetimeIndex(list(new.index), name="date"),
+                     name=new.name)
+    assert new.index.freq is not None and bare.index.freq is None
+    fits[0].update(new)   # its own labels, checked at their first
+    fits[1].update(bare)  # the labels made and compared
+    a, b = (fc.index_ for fc in fits)
+    assert a.equals(b) and a.freq == b.freq and a.dtype == b.dtype and a.name == b.name
+    pd.testing.assert_series_equal(fits[0].predict(), fits[1].predict())
+    with pytest.raises(ValueError, match="must continue the data seen"):
+        fits[0].update(y[-2:])  # a frequency, but a step late
+
+
 def test_update_without_learning_moves_the_origin_only():
     y = _seasonal()
     fc = RNNForecaster(horizon=3, **FAST).fit(y[:-6])

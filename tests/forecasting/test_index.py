@@ -3,7 +3,13 @@
 import pandas as pd
 import pytest
 
-from tsrnn.forecasting.index import as_index, future_index, same_labels, seasonal_period
+from tsrnn.forecasting.index import (
+    as_index,
+    continuation,
+    future_index,
+    same_labels,
+    seasonal_period,
+)
 
 
 @pytest.mark.parametrize("index,first,period", [
@@ -20,6 +26,27 @@ def test_future_index_continues_each_kind(index, first, period):
     assert same_labels(expected, future) and not same_labels(expected, future[1:])
     assert not same_labels(expected, future_index(index, 3, start=2))  # one step late
     assert seasonal_period(index) == period
+
+
+def test_a_continuing_datetime_index_is_taken_as_the_future_labels_it_equals():
+    index = pd.date_range("2000-01-01", periods=24, freq="MS", name="date")
+    new = pd.date_range("2002-01-01", periods=3, freq="MS", name="date")
+    got, want = continuation(index, new), future_index(index, 3)
+    assert got.equals(want) and got.freq == want.freq and got.dtype == want.dtype
+    assert got.name == want.name is None
+    utc = pd.date_range("2000-01-01", periods=5, freq="D", tz="UTC")
+    assert continuation(utc, future_index(utc, 2)).equals(future_index(utc, 2))
+    # Anything else goes the longer way (future_index and same_labels): None here.
+    assert continuation(index, new[1:]) is None                       # a step late
+    assert continuation(index, pd.DatetimeIndex(list(new))) is None    # no frequency
+    assert continuation(index, new.as_unit("s")) is None                # another unit
+    assert continuation(index.as_unit("s"), new.as_unit("s")) is None  # future_index: ns
+    assert continuation(index, new.tz_localize("UTC")) is None         # another zone
+    assert continuation(index, pd.date_range("2002-01-01", periods=3, freq="2MS")) is None
+    assert continuation(index, new[:0]) is None
+    assert continuation(pd.RangeIndex(5), pd.RangeIndex(5, 7)) is None
+    period = pd.period_range("2000Q1", periods=8, freq="Q")
+    assert continuation(period, future_index(period, 2)) is None
 
 
 def test_integer_and_inferred_indexes():

@@ -16,7 +16,7 @@ from ..estimators import RNNRegressor
 from ..io import write_archive
 from . import evaluation as _evaluation
 from . import state as _state
-from .index import future_index, same_labels, seasonal_period
+from .index import continuation, future_index, same_labels, seasonal_period
 from .inputs import as_exog, as_series, take
 from .intervals import ConformalResiduals
 from .members import (
@@ -1193,10 +1193,13 @@ or None, default="auto"
                 isinstance(y_new, np.ndarray) and values.shape[1] == len(self.columns_)):
             raise ValueError(f"y_new has columns {list(columns)}, the model forecasts "
                              f"{list(self.columns_)}")
-        expected = future_index(self.index_, len(values))
-        if isinstance(y_new, pd.Series | pd.DataFrame) and not same_labels(expected, index):
-            raise ValueError(f"y_new's index must continue the data seen: expected "
-                             f"{list(expected[:3])}..., got {list(index[:3])}...")
+        pandas = isinstance(y_new, pd.Series | pd.DataFrame)
+        expected = continuation(self.index_, index) if pandas else None
+        if expected is None:
+            expected = future_index(self.index_, len(values))
+            if pandas and not same_labels(expected, index):
+                raise ValueError(f"y_new's index must continue the data seen: expected "
+                                 f"{list(expected[:3])}..., got {list(index[:3])}...")
         index = expected
         if self.n_covariates_ and X_new is None:
             raise ValueError(f"the model has {self.n_covariates_} covariates: pass X_new")

@@ -43,17 +43,22 @@ def as_series(y, name, regular=True, leading_missing=False):
     if values.size == 0:
         raise ValueError(f"{name} is empty")
     observed = np.isfinite(values)
-    starts = np.where(observed.any(axis=0), observed.argmax(axis=0), len(values))
-    leading = np.arange(len(values))[:, None] < starts
-    missing = ~observed & ~(leading if leading_missing else False)
-    if missing.any() or (starts >= len(values)).any():
-        where = list(index[missing.any(axis=1)][:3]) if missing.any() else "every row"
-        hint = ("" if leading_missing or not leading.any() else
-                " (series that start at different dates: use multiseries='global' or 'local')")
-        raise ValueError(f"{name} has {int(missing.sum())} missing or infinite values (first at "
-                         f"{where}); fill them first, e.g. with {name}.interpolate(){hint}")
-    if leading.any():
-        values = np.where(leading, values[starts, np.arange(values.shape[1])], values)
+    if observed.all():  # the usual case (a stream's new values): every series from row 0
+        starts = np.zeros(values.shape[1], np.int64)
+    else:
+        starts = np.where(observed.any(axis=0), observed.argmax(axis=0), len(values))
+        leading = np.arange(len(values))[:, None] < starts
+        missing = ~observed & ~(leading if leading_missing else False)
+        if missing.any() or (starts >= len(values)).any():
+            where = list(index[missing.any(axis=1)][:3]) if missing.any() else "every row"
+            hint = ("" if leading_missing or not leading.any() else
+                    " (series that start at different dates: use multiseries='global' or "
+                    "'local')")
+            raise ValueError(f"{name} has {int(missing.sum())} missing or infinite values "
+                             f"(first at {where}); fill them first, e.g. with "
+                             f"{name}.interpolate(){hint}")
+        if leading.any():
+            values = np.where(leading, values[starts, np.arange(values.shape[1])], values)
     index = as_index(index) if regular else index
     return values, index, columns, kind, starts.astype(np.int64)
 
