@@ -714,22 +714,24 @@ or None, default="auto"
             out = np.concatenate([out, block], axis=1)
         return out[:, :steps]
 
-    def _parts(self, values, exog, ends, steps):
+    def _parts(self, values, exog, ends, steps, spaces=None):
         """The networks' mean forecast (n, steps, C) in observed units from each origin in
-        ``ends`` (window ends in the modelled series), and each statistical member's."""
+        ``ends`` (window ends in the modelled series), and each statistical member's;
+        ``spaces``: each network's ``_model_space`` of ``values`` and ``exog``, where made."""
         # With differencing, S[e - 1] is the change into values[e]: the last level is values[e].
         at = np.asarray(ends) - (0 if self.difference else 1)
         total = 0.0
         for m, scaler in enumerate(self.scalers_):
-            S, E = self._model_space(values, exog, scaler)
+            S, E = self._model_space(values, exog, scaler) if spaces is None else spaces[m]
             total = total + scaler.restore(self._forecast(S, E, ends, steps, m), values[at], at)
         members = forecast_members(self.members_, values, at + 1, steps) if self.members_ else []
         return total / max(len(self.scalers_), 1), members
 
-    def _ensemble(self, values, exog, ends, steps):
+    def _ensemble(self, values, exog, ends, steps, spaces=None):
         """Forecasts (n, steps, C) in observed units from each origin in ``ends``: the mean of
-        every network's, averaged with the statistical members' for a hybrid."""
-        return self._combine(*self._parts(values, exog, ends, steps))
+        every network's, averaged with the statistical members' for a hybrid (``spaces`` as
+        in :meth:`_parts`)."""
+        return self._combine(*self._parts(values, exog, ends, steps, spaces))
 
     def _combine(self, networks, members):
         """The networks' forecast weighed with the statistical members' (where there are),
@@ -1218,12 +1220,14 @@ or None, default="auto"
             else pd.RangeIndex(self.index_.start, self.index_.stop + len(values) *
                                self.index_.step, self.index_.step)
         d = 1 if self.difference else 0
+        # Each network's modelled series, made once for the forecasts and the training below.
+        spaces = [self._model_space(self._values, self._exog, s) for s in self.scalers_]
         # Origins (window ends in S) whose forecasts reach a new observation.
         first = max(self.window_, old_T - d - self.horizon + 1)
         ends = np.arange(first, old_T - d + 1)
         if len(ends):
             H = self.horizon
-            pred = self._ensemble(self._values, self._exog, ends, H)
+            pred = self._ensemble(self._values, self._exog, ends, H, spaces)
             pos = ends[:, None] + (d + np.arange(H))  # (origins, H) positions forecast
             rows, steps = np.nonzero((pos >= old_T) & (pos < len(self._values)))
             errors = self._observed(self._values[pos[rows, steps]] - pred[rows, steps],
@@ -1232,8 +1236,7 @@ or None, default="auto"
         if not learn:
             return
         steps = self._steps
-        for scaler, reg in zip(self.scalers_, self.regressors_, strict=True):
-            S, E = self._model_space(self._values, self._exog, scaler)
+        for scaler, reg, (S, E) in zip(self.scalers_, self.regressors_, spaces, strict=True):
             new_ends = np.arange(max(self.window_, old_T - d - steps + 1), len(S) - steps + 1)
             if self._shift and E is not None:
                 new_ends = new_ends[new_ends <= len(E) - self._shift]
