@@ -65,8 +65,13 @@ class ConformalResiduals:
     def add_steps(self, steps, residuals):
         """:meth:`add` for rows of residuals (n, n_series) each of its own step (n,)
         ahead, in their order within each step."""
-        for k in np.unique(steps):
-            self.add(k, residuals[steps == k])
+        steps = np.asarray(steps)
+        order = np.argsort(steps, kind="stable")  # each step's rows together, in order
+        keys, first = np.unique(steps[order], return_index=True)
+        rows = np.asarray(residuals, float)[order]
+        for k, a, b in zip(keys.tolist(), first.tolist(), [*first[1:].tolist(), len(order)],
+                           strict=True):
+            self.add(k, rows[a:b])
 
     def _columns(self, k):
         """Sorted non-NaN residuals of each series, ``k`` steps ahead (the last calibrated
