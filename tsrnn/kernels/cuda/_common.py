@@ -432,15 +432,24 @@ class _Kept(threading.local):
 _kept = _Kept()
 
 
-def mapped_buffer(role, size, dtype):
-    """A 1-D mapped host array of at least ``size`` items for ``role`` ("in" or "out"),
-    kept per thread and grown by doubling (mapping memory costs milliseconds)."""
+def _kept_buffer(role, size, dtype, make):
+    """A 1-D array of at least ``size`` items of ``dtype`` for ``role``, kept per thread and
+    grown by doubling; ``make(n, dtype)`` makes one."""
     key = (role, np.dtype(dtype).str)
     buf = _kept.buffers.get(key)
     if buf is None or buf.size < size:
-        buf = _kept.buffers[key] = cuda.mapped_array(max(64, 1 << (size - 1).bit_length()),
-                                                     dtype)
+        buf = _kept.buffers[key] = make(max(64, 1 << (size - 1).bit_length()), dtype)
     return buf
+
+
+def mapped_buffer(role, size, dtype):
+    """A 1-D mapped host array of at least ``size`` items for ``role`` ("in" or "out"),
+    kept per thread and grown by doubling (mapping memory costs milliseconds)."""
+    return _kept_buffer(role, size, dtype, cuda.mapped_array)
+
+
+def _device_zeros(n, dtype):
+    return cuda.to_device(np.zeros(n, dtype))
 
 
 def resident_weights(arrays, dtype):
@@ -566,16 +575,9 @@ def exchange_buffers(N, H, B, dtype):
     """The device buffers through which a sequence's ``B`` blocks exchange states (two
     steps' ``N`` x ``H`` values) and count arrivals (two counters a sequence, zero between
     launches), kept per thread and grown by doubling; tiny ones where ``B`` is 1."""
-    sizes = (2 * N * H, 2 * N) if B > 1 else (1, 1)
-    found = []
-    for role, size, dt in (("exchange", sizes[0], dtype), ("count", sizes[1], np.int32)):
-        key = (role, np.dtype(dt).str)
-        buf = _kept.buffers.get(key)
-        if buf is None or buf.size < size:
-            buf = _kept.buffers[key] = cuda.to_device(
-                np.zeros(max(64, 1 << (size - 1).bit_length()), dt))
-        found.append(buf)
-    return tuple(found)
+    values, counts = (2 * N * H, 2 * N) if B > 1 else (1, 1)
+    return (_kept_buffer("exchange", values, dtype, _device_zeros),
+            _kept_buffer("count", counts, np.int32, _device_zeros))
 
 
 def prepare(kernel, x, weights, states, W, b, gates, local, reverse, *options):
