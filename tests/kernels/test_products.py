@@ -104,6 +104,38 @@ def test_accumulate_tn_matches_numpy(dtype, K, M):
     _close(out, start + A[r0:r1].astype(np.float64).T @ B[r0:r1], dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("K", "M"), [(128, 32), (7, 13), (4, 16), (9, 67), (256, 64), (2, 5)])
+def test_accumulate_steps_sums_as_accumulate_tn_at_every_step(dtype, K, M):
+    # The sums a narrow batch's backward pass makes once, after its time loop.
+    rng = np.random.default_rng(K + M)
+    T, N = 5, 3
+    A, B = _rand(rng, (T, N, K), dtype), _rand(rng, (T, N, M), dtype)
+    start = _rand(rng, (K, M), dtype)
+    for descending in (True, False):
+        once = start.copy()
+        P.accumulate_steps(A, B, once, descending, 1, 3)
+        stepwise = start.copy()
+        for t in (range(T - 1, -1, -1) if descending else range(T)):
+            P.accumulate_tn(A[t], B[t], stepwise, 1, 3)
+        np.testing.assert_array_equal(once, stepwise)
+        want = start + np.einsum("tnk,tnm->km", A[:, 1:3].astype(np.float64), B[:, 1:3])
+        _close(once, want, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("K", "M"), [(128, 32), (1, 16), (6, 13), (9, 67), (512, 128), (3, 5)])
+def test_matmul_row_matches_numpy(dtype, K, M):
+    # One row of a backward pass's product with the transposed recurrent weights: vectors
+    # of four interleaved chains, single vectors, scalar columns, and inner tails.
+    rng = np.random.default_rng(K * M + 1)
+    A, B = _rand(rng, (4, K), dtype), _rand(rng, (K, M), dtype)
+    out = np.full((4, M), 7.0, dtype)
+    P.matmul_row(A, 2, B, out)
+    _close(out[2], A[2].astype(np.float64) @ B, dtype)
+    np.testing.assert_array_equal(out[[0, 1, 3]], 7.0)  # the other rows left alone
+
+
 @njit(cache=False)
 def _vector_roundtrip(a, out):
     # Vectors in and out of a 2-d array, by scalar broadcast and multiply-add.

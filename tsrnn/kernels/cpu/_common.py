@@ -6,7 +6,7 @@ from numba import njit
 
 from ...config import JIT_OPTIONS
 from . import _parallel
-from ._products import accumulate_tn, dot, matmul_rows
+from ._products import TILE_ROWS, accumulate_steps, accumulate_tn, dot, matmul_row, matmul_rows
 
 #: Up to this many input features, the input gradient is dot products over the
 #: gate axis, vectorised: a product with one output column is one long chain of
@@ -103,6 +103,23 @@ def buffer(workspace, name, shape, dtype):
 def input_grad_rows(x, dG, W, WT, dx, dW, db, r0, r1):
     """One step's gradients of the input projection for a block of rows:
     ``dx[r0:r1] = dG[r0:r1] @ W.T``; ``dW`` and ``db`` accumulate."""
+    _input_grad_dx_db(dG, W, WT, dx, db, r0, r1)
+    accumulate_tn(x, dG, dW, r0, r1)
+
+
+@njit(**JIT_OPTIONS)
+def input_grad_steps(x, dGs, W, WT, dx, dW, db, descending, r0, r1):
+    """:func:`input_grad_rows` for every step at once, after a time loop that kept every
+    step's gate gradients ``dGs`` (see :func:`step_slots`): the same sums in the same order."""
+    T = x.shape[0]
+    for q in range(T):
+        t = T - 1 - q if descending else q
+        _input_grad_dx_db(dGs[t], W, WT, dx[t], db, r0, r1)
+    accumulate_steps(x, dGs, dW, descending, r0, r1)
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def _input_grad_dx_db(dG, W, WT, dx, db, r0, r1):
     if W.shape[0] > SMALL_ROWS:
         matmul_rows(dG, WT, dx, r0, r1)
     else:
@@ -110,11 +127,28 @@ def input_grad_rows(x, dG, W, WT, dx, dW, db, r0, r1):
         for i in range(r0, r1):
             for f in range(W.shape[0]):
                 dx[i, f] = dot(dG, i, W, f)
-    accumulate_tn(x, dG, dW, r0, r1)
     for i in range(r0, r1):
-        d = dG[i]
-        for j in range(db.shape[0]):
-            db[j] += d[j]
+        for j in range(db.shape[0]):  # no row views: each cost a reference count
+            db[j] += dG[i, j]
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def state_grad_rows(dG, UT, out, r0, r1):
+    """``out[r0:r1] = dG[r0:r1] @ UT``, a state's gradient through the recurrent weights:
+    register tiles for a block of four rows or more, else each row's product in
+    interleaved chains (:func:`._products.matmul_row`)."""
+    if r1 - r0 >= TILE_ROWS:
+        matmul_rows(dG, UT, out, r0, r1)
+    else:
+        for n in range(r0, r1):
+            matmul_row(dG, n, UT, out)
+
+
+def step_slots(N, T):
+    """Slots of a backward pass's gate-gradient buffer for ``N`` sequences of ``T`` steps:
+    one, reused at every step, or every step's for a batch narrower than a register tile,
+    whose weight gradients then sum once after the time loop (the same sums)."""
+    return T if N < TILE_ROWS else 1
 
 
 def reduce_blocks(parts):

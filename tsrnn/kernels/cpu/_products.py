@@ -196,6 +196,66 @@ def _row_part(a, B, c, D, bias, o, add, j):
         j += 1
 
 
+@njit(**JIT_OPTIONS)
+def matmul_row(A, i, B, out):
+    """``out[i] = A[i] @ B`` for one row, the inner dimension in four interleaved
+    chains per output vector, added at the end: a backward pass's product of one
+    row with the transposed recurrent weights (128 terms an output at hidden 32),
+    which one chain per output would run at the multiply-add's latency."""
+    K, M = B.shape
+    L = tile_lanes(out)
+    j = 0
+    while j + 2 * L <= M:
+        a0, a1, a2, a3 = tile_zeros(out), tile_zeros(out), tile_zeros(out), tile_zeros(out)
+        b0, b1, b2, b3 = tile_zeros(out), tile_zeros(out), tile_zeros(out), tile_zeros(out)
+        k = 0
+        while k + 4 <= K:
+            s = tile_splat(item(A, i, k))
+            a0, b0 = fma(s, tile_load(B, k, j), a0), fma(s, tile_load(B, k, j + L), b0)
+            s = tile_splat(item(A, i, k + 1))
+            a1, b1 = fma(s, tile_load(B, k + 1, j), a1), fma(s, tile_load(B, k + 1, j + L), b1)
+            s = tile_splat(item(A, i, k + 2))
+            a2, b2 = fma(s, tile_load(B, k + 2, j), a2), fma(s, tile_load(B, k + 2, j + L), b2)
+            s = tile_splat(item(A, i, k + 3))
+            a3, b3 = fma(s, tile_load(B, k + 3, j), a3), fma(s, tile_load(B, k + 3, j + L), b3)
+            k += 4
+        while k < K:
+            s = tile_splat(item(A, i, k))
+            a0, b0 = fma(s, tile_load(B, k, j), a0), fma(s, tile_load(B, k, j + L), b0)
+            k += 1
+        store(out, i, j, (a0 + a1) + (a2 + a3))
+        store(out, i, j + L, (b0 + b1) + (b2 + b3))
+        j += 2 * L
+    while j + L <= M:
+        a0, a1, a2, a3 = tile_zeros(out), tile_zeros(out), tile_zeros(out), tile_zeros(out)
+        k = 0
+        while k + 4 <= K:
+            a0 = fma(tile_splat(item(A, i, k)), tile_load(B, k, j), a0)
+            a1 = fma(tile_splat(item(A, i, k + 1)), tile_load(B, k + 1, j), a1)
+            a2 = fma(tile_splat(item(A, i, k + 2)), tile_load(B, k + 2, j), a2)
+            a3 = fma(tile_splat(item(A, i, k + 3)), tile_load(B, k + 3, j), a3)
+            k += 4
+        while k < K:
+            a0 = fma(tile_splat(item(A, i, k)), tile_load(B, k, j), a0)
+            k += 1
+        store(out, i, j, (a0 + a1) + (a2 + a3))
+        j += L
+    while j < M:
+        s0, s1, s2, s3 = zero(out), zero(out), zero(out), zero(out)
+        k = 0
+        while k + 4 <= K:
+            s0 = fma(item(A, i, k), item(B, k, j), s0)
+            s1 = fma(item(A, i, k + 1), item(B, k + 1, j), s1)
+            s2 = fma(item(A, i, k + 2), item(B, k + 2, j), s2)
+            s3 = fma(item(A, i, k + 3), item(B, k + 3, j), s3)
+            k += 4
+        while k < K:
+            s0 = fma(item(A, i, k), item(B, k, j), s0)
+            k += 1
+        out[i, j] = (s0 + s1) + (s2 + s3)
+        j += 1
+
+
 @njit(inline="always", **JIT_OPTIONS)
 def dot(A, i, B, k):
     """``A[i] @ B[k]`` for rows of two C-contiguous 2-d arrays: four vector
@@ -233,6 +293,29 @@ def accumulate_tn(A, B, out, r0, r1):
     it runs in the parallel region, and the order of the sums depends on the
     block only, never on threads.
     """
+    _accumulate(A.reshape((1,) + A.shape), B.reshape((1,) + B.shape), out, 0, 1, 1, r0, r1)
+
+
+@njit(**JIT_OPTIONS)
+def accumulate_steps(A, B, out, descending, r0, r1):
+    """``out += A[t][r0:r1].T @ B[t][r0:r1]`` summed over the steps ``t`` of 3-d arrays in
+    the order a backward pass visits them (from the last step if ``descending``).
+
+    Each output is the same chain of multiply-adds as :func:`accumulate_tn` called at
+    every step of that pass, so the result is the same bit for bit: a block of a few
+    rows takes this once, after its time loop, rather than a load and store of every
+    output at every step for a product of one to three rows.
+    """
+    T = B.shape[0]
+    if descending:
+        _accumulate(A, B, out, T - 1, -1, T, r0, r1)
+    else:
+        _accumulate(A, B, out, 0, 1, T, r0, r1)
+
+
+@njit(**JIT_OPTIONS)
+def _accumulate(A, B, out, t0, dt, steps, r0, r1):
+    # out += A[t, r0:r1].T @ B[t, r0:r1] for t = t0, t0 + dt, ... (steps of them).
     K, M = out.shape
     L = tile_lanes(out)
     j = np.int64(0)  # not a literal: each literal argument compiles its own _tn_rows
@@ -245,16 +328,18 @@ def accumulate_tn(A, B, out, r0, r1):
             c10, c11 = tile_load(out, k + 1, j), tile_load(out, k + 1, j + L)
             c20, c21 = tile_load(out, k + 2, j), tile_load(out, k + 2, j + L)
             c30, c31 = tile_load(out, k + 3, j), tile_load(out, k + 3, j + L)
-            for n in range(r0, r1):
-                v0, v1 = tile_load(B, n, j), tile_load(B, n, j + L)
-                s = tile_splat(item(A, n, k))
-                c00, c01 = fma(s, v0, c00), fma(s, v1, c01)
-                s = tile_splat(item(A, n, k + 1))
-                c10, c11 = fma(s, v0, c10), fma(s, v1, c11)
-                s = tile_splat(item(A, n, k + 2))
-                c20, c21 = fma(s, v0, c20), fma(s, v1, c21)
-                s = tile_splat(item(A, n, k + 3))
-                c30, c31 = fma(s, v0, c30), fma(s, v1, c31)
+            for q in range(steps):
+                t = t0 + q * dt
+                for n in range(r0, r1):
+                    v0, v1 = tile_load(B, t, n, j), tile_load(B, t, n, j + L)
+                    s = tile_splat(item(A, t, n, k))
+                    c00, c01 = fma(s, v0, c00), fma(s, v1, c01)
+                    s = tile_splat(item(A, t, n, k + 1))
+                    c10, c11 = fma(s, v0, c10), fma(s, v1, c11)
+                    s = tile_splat(item(A, t, n, k + 2))
+                    c20, c21 = fma(s, v0, c20), fma(s, v1, c21)
+                    s = tile_splat(item(A, t, n, k + 3))
+                    c30, c31 = fma(s, v0, c30), fma(s, v1, c31)
             store(out, k, j, c00)
             store(out, k, j + L, c01)
             store(out, k + 1, j, c10)
@@ -264,25 +349,28 @@ def accumulate_tn(A, B, out, r0, r1):
             store(out, k + 3, j, c30)
             store(out, k + 3, j + L, c31)
             k += 4
-        _tn_rows(A, B, out, k, K, j, j + 2 * L, r0, r1)
+        _tn_rows(A, B, out, k, K, j, j + 2 * L, t0, dt, steps, r0, r1)
         j += 2 * L
-    _tn_rows(A, B, out, np.int64(0), K, j, M, r0, r1)
+    _tn_rows(A, B, out, np.int64(0), K, j, M, t0, dt, steps, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
-def _tn_rows(A, B, out, k0, k1, j0, j1, r0, r1):
-    # Rows k0..k1, columns j0..j1 of accumulate_tn, one row at a time.
+def _tn_rows(A, B, out, k0, k1, j0, j1, t0, dt, steps, r0, r1):
+    # Rows k0..k1, columns j0..j1 of _accumulate, one row at a time.
     L = tile_lanes(out)
     for k in range(k0, k1):
         j = j0
         while j + 4 * L <= j1:
             c0, c1 = tile_load(out, k, j), tile_load(out, k, j + L)
             c2, c3 = tile_load(out, k, j + 2 * L), tile_load(out, k, j + 3 * L)
-            for n in range(r0, r1):
-                s = tile_splat(item(A, n, k))
-                c0, c1 = fma(s, tile_load(B, n, j), c0), fma(s, tile_load(B, n, j + L), c1)
-                c2 = fma(s, tile_load(B, n, j + 2 * L), c2)
-                c3 = fma(s, tile_load(B, n, j + 3 * L), c3)
+            for q in range(steps):
+                t = t0 + q * dt
+                for n in range(r0, r1):
+                    s = tile_splat(item(A, t, n, k))
+                    c0 = fma(s, tile_load(B, t, n, j), c0)
+                    c1 = fma(s, tile_load(B, t, n, j + L), c1)
+                    c2 = fma(s, tile_load(B, t, n, j + 2 * L), c2)
+                    c3 = fma(s, tile_load(B, t, n, j + 3 * L), c3)
             store(out, k, j, c0)
             store(out, k, j + L, c1)
             store(out, k, j + 2 * L, c2)
@@ -290,13 +378,17 @@ def _tn_rows(A, B, out, k0, k1, j0, j1, r0, r1):
             j += 4 * L
         while j + L <= j1:
             c = tile_load(out, k, j)
-            for n in range(r0, r1):
-                c = fma(tile_splat(item(A, n, k)), tile_load(B, n, j), c)
+            for q in range(steps):
+                t = t0 + q * dt
+                for n in range(r0, r1):
+                    c = fma(tile_splat(item(A, t, n, k)), tile_load(B, t, n, j), c)
             store(out, k, j, c)
             j += L
         while j < j1:
             s = item(out, k, j)
-            for n in range(r0, r1):
-                s = fma(item(A, n, k), item(B, n, j), s)
+            for q in range(steps):
+                t = t0 + q * dt
+                for n in range(r0, r1):
+                    s = fma(item(A, t, n, k), item(B, t, n, j), s)
             out[k, j] = s
             j += 1

@@ -36,14 +36,18 @@ from ._common import (
     fill_row,
     initial_state_grads,
     input_grad_rows,
+    input_grad_steps,
     kernel_span,
     reduce_blocks,
     row_detached,
+    state_grad_rows,
+    step_slots,
 )
 from ._math import sigmoid, tanh
 from ._parallel import call_block
 from ._products import (
     TILE_ROWS,
+    accumulate_steps,
     accumulate_tn,
     affine_row,
     affine_rows,
@@ -286,17 +290,22 @@ def _reset_grad_units(v, G, Hs, dG, dRZ, dh, tmp, t, n, prev, j, one):
 
 
 @njit(**JIT_OPTIONS)
-def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, tmp2, dh, span,
-                   reverse, reset_after, tbptt, dW, dUrz, dUn, db, dbhn, r0, r1):
+def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dGs, DNs, dRZs, dx, tmp, tmp2, dh,
+                   span, reverse, reset_after, tbptt, dW, dUrz, dUn, db, dbhn, r0, r1):
+    # dGs, DNs and dRZs hold one step's gradients (one slot), or every step's for a batch
+    # of fewer rows than a tile (step_slots), whose weight gradients then sum after the loop.
     T = G.shape[0]
     H = UnT.shape[1]
     L = lanes(G)
     vector, scalar = zeros(G), zero(G)
     one = np.ones(1, G.dtype)[0]
     has_dout = dout.shape[0] == T
+    every_step = dGs.shape[0] > 1
     for s in range(T - 1, -1, -1):
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
+        slot = t if every_step else 0
+        dG, DN, dRZ = dGs[slot], DNs[slot], dRZs[slot]
         for n in range(r0, r1):
             if has_dout:
                 add_row(dout[t, n], dh[n])
@@ -315,7 +324,7 @@ def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, 
                 j += 1
         if not reset_after:
             # Gradient of the reset state r * h_{t-1}, then of r.
-            matmul_rows(DN, UnT, tmp, r0, r1)
+            state_grad_rows(DN, UnT, tmp, r0, r1)
             for n in range(r0, r1):
                 if not active(span, n, t):
                     continue
@@ -326,17 +335,16 @@ def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, 
                 while j < H:
                     _reset_grad_units(scalar, G, Hs, dG, dRZ, dh, tmp, t, n, prev, j, one)
                     j += 1
-        # Weight gradients accumulate per block while the step is hot in cache.
-        accumulate_tn(Hs[prev], dRZ, dUrz, r0, r1)
-        accumulate_tn(Hs[prev] if reset_after else AUX[t], DN, dUn, r0, r1)
-        input_grad_rows(x[t], dG, W, WT, dx[t], dW, db, r0, r1)
+        if not every_step:
+            # Weight gradients accumulate per block while the step is hot in cache.
+            accumulate_tn(Hs[prev], dRZ, dUrz, r0, r1)
+            accumulate_tn(Hs[prev] if reset_after else AUX[t], DN, dUn, r0, r1)
+            input_grad_rows(x[t], dG, W, WT, dx[t], dW, db, r0, r1)
+            if reset_after:
+                _add_rows(DN, dbhn, r0, r1)
+        state_grad_rows(dRZ, UrzT, tmp, r0, r1)
         if reset_after:
-            for n in range(r0, r1):
-                for j in range(H):
-                    dbhn[j] += DN[n, j]
-        matmul_rows(dRZ, UrzT, tmp, r0, r1)
-        if reset_after:
-            matmul_rows(DN, UnT, tmp2, r0, r1)
+            state_grad_rows(DN, UnT, tmp2, r0, r1)
         for n in range(r0, r1):
             if not active(span, n, t):
                 continue
@@ -348,6 +356,22 @@ def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dG, DN, dRZ, dx, tmp, 
             if reset_after:
                 for j in range(H):
                     dh[n, j] += tmp2[n, j]
+    if every_step:
+        before = Hs[1:] if reverse else Hs[:T]
+        accumulate_steps(before, dRZs, dUrz, not reverse, r0, r1)
+        accumulate_steps(before if reset_after else AUX, DNs, dUn, not reverse, r0, r1)
+        input_grad_steps(x, dGs, W, WT, dx, dW, db, not reverse, r0, r1)
+        if reset_after:
+            for q in range(T):
+                _add_rows(DNs[T - 1 - q if not reverse else q], dbhn, r0, r1)
+
+
+@njit(inline="always", **JIT_OPTIONS)
+def _add_rows(A, out, r0, r1):
+    # out += the rows r0..r1 of A, in order.
+    for n in range(r0, r1):
+        for j in range(out.shape[0]):
+            out[j] += A[n, j]
 
 
 @njit(parallel=True, **JIT_OPTIONS)
@@ -472,10 +496,10 @@ def gru_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, reset_
     N = x.shape[1]
     H = U.shape[0]
     (dh,) = initial_state_grads(dstate, 1, N, H, x.dtype)
-    # One step's gate gradients: used within the step only, they stay in cache.
-    dG = buffer(workspace, "dG", G.shape[1:], x.dtype)
-    DN = buffer(workspace, "DN", (N, H), x.dtype)
-    dRZ = buffer(workspace, "dRZ", (N, 2 * H), x.dtype)
+    slots = step_slots(N, G.shape[0])
+    dG = buffer(workspace, "dG", (slots, N, 3 * H), x.dtype)
+    DN = buffer(workspace, "DN", (slots, N, H), x.dtype)
+    dRZ = buffer(workspace, "dRZ", (slots, N, 2 * H), x.dtype)
     tmp = buffer(workspace, "tmp", (N, H), x.dtype)
     tmp2 = buffer(workspace, "tmp2", (N, H), x.dtype)
     UrzT = np.ascontiguousarray(U[:, :2 * H].T)

@@ -33,13 +33,16 @@ from ._common import (
     fill_row,
     initial_state_grads,
     input_grad_rows,
+    input_grad_steps,
     kernel_span,
     reduce_blocks,
     row_detached,
+    state_grad_rows,
+    step_slots,
 )
 from ._math import sigmoid, tanh
 from ._parallel import call_block
-from ._products import TILE_ROWS, accumulate_tn, affine_row, affine_rows, dot, matmul_rows
+from ._products import TILE_ROWS, accumulate_steps, accumulate_tn, affine_row, affine_rows
 from ._simd import get, lanes, store, zero, zeros
 
 # The equations, inlined into every path below; each path's unit body runs on a
@@ -203,17 +206,21 @@ def _grad_units(v, G, Cs, TC, dG, dh, dc, t, n, prev, j, one):
 
 
 @njit(**JIT_OPTIONS)
-def _backward_rows(dout, x, W, WT, G, U, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, span, reverse,
+def _backward_rows(dout, x, W, WT, G, U, UT, Hs, Cs, TC, dGs, dx, dh, dc, tmp, span, reverse,
                    tbptt, dW, dU, db, r0, r1):
+    # dGs holds one step's gate gradients (one slot), or every step's for a batch of
+    # fewer rows than a tile (step_slots), whose weight gradients then sum after the loop.
     T = G.shape[0]
     H = UT.shape[1]
     L = lanes(G)
     vector, scalar = zeros(G), zero(G)
     one = np.ones(1, G.dtype)[0]
     has_dout = dout.shape[0] == T
+    every_step = dGs.shape[0] > 1
     for s in range(T - 1, -1, -1):
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
+        dG = dGs[t if every_step else 0]
         for n in range(r0, r1):
             if has_dout:
                 for j in range(H):
@@ -228,17 +235,11 @@ def _backward_rows(dout, x, W, WT, G, U, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, sp
             while j < H:
                 _grad_units(scalar, G, Cs, TC, dG, dh, dc, t, n, prev, j, one)
                 j += 1
-        # Weight gradients accumulate per block while the step is hot in cache.
-        accumulate_tn(Hs[prev], dG, dU, r0, r1)
-        input_grad_rows(x[t], dG, W, WT, dx[t], dW, db, r0, r1)
-        if r1 - r0 >= TILE_ROWS:
-            matmul_rows(dG, UT, tmp, r0, r1)
-        else:
-            # Too few rows for the tiles: a row's product vector by vector is one long
-            # chain of multiply-adds after another; dot products run four chains at once.
-            for n in range(r0, r1):
-                for h in range(H):
-                    tmp[n, h] = dot(dG, n, U, h)
+        if not every_step:
+            # Weight gradients accumulate per block while the step is hot in cache.
+            accumulate_tn(Hs[prev], dG, dU, r0, r1)
+            input_grad_rows(x[t], dG, W, WT, dx[t], dW, db, r0, r1)
+        state_grad_rows(dG, UT, tmp, r0, r1)
         for n in range(r0, r1):
             if not active(span, n, t):
                 continue  # the gradient passes through padding unchanged
@@ -248,6 +249,9 @@ def _backward_rows(dout, x, W, WT, G, U, UT, Hs, Cs, TC, dG, dx, dh, dc, tmp, sp
             else:
                 for j in range(H):  # no row views: each cost a reference count
                     dh[n, j] = tmp[n, j]
+    if every_step:
+        accumulate_steps(Hs[1:] if reverse else Hs[:T], dGs, dU, not reverse, r0, r1)
+        input_grad_steps(x, dGs, W, WT, dx, dW, db, not reverse, r0, r1)
 
 
 @njit(parallel=True, **JIT_OPTIONS)
@@ -365,8 +369,7 @@ def lstm_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0,
     N, H = x.shape[1], U.shape[0]
     dh, dc = initial_state_grads(dstate, 2, N, H, x.dtype)
     dout = as_dout(dout, x.dtype)
-    # One step's gate gradients: used within the step only, they stay in cache.
-    dG = buffer(workspace, "dG", G.shape[1:], x.dtype)
+    dG = buffer(workspace, "dG", (step_slots(N, G.shape[0]),) + G.shape[1:], x.dtype)
     tmp = buffer(workspace, "tmp", (N, H), x.dtype)
     dx = buffer(workspace, "dx", x.shape, x.dtype)
     dWb, dUb, dbb = block_buffers(N, W.shape, U.shape, G.shape[2:], dtype=x.dtype)

@@ -26,13 +26,16 @@ from ._common import (
     fill_row,
     initial_state_grads,
     input_grad_rows,
+    input_grad_steps,
     kernel_span,
     reduce_blocks,
     row_detached,
+    state_grad_rows,
+    step_slots,
 )
 from ._math import positive, tanh
 from ._parallel import call_block
-from ._products import TILE_ROWS, accumulate_tn, affine_row, affine_rows, matmul_rows
+from ._products import TILE_ROWS, accumulate_steps, accumulate_tn, affine_row, affine_rows
 from ._simd import get, lanes, store, zero, zeros
 
 ACTIVATIONS = ("tanh", "relu")
@@ -137,18 +140,22 @@ def _grad_units(v, Hs, dG, dh, n, cur, j, relu, one):
 
 
 @njit(**JIT_OPTIONS)
-def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, span, reverse, relu, tbptt, dW, dU,
+def _backward_rows(dout, x, W, WT, UT, Hs, dGs, dx, dh, tmp, span, reverse, relu, tbptt, dW, dU,
                    db, r0, r1):
+    # dGs holds one step's gradients (one slot), or every step's for a batch of fewer
+    # rows than a tile (step_slots), whose weight gradients then sum after the loop.
     T = x.shape[0]
     H = UT.shape[1]
-    L = lanes(dG)
-    vector, scalar = zeros(dG), zero(dG)
-    one = np.ones(1, dG.dtype)[0]
+    L = lanes(dGs)
+    vector, scalar = zeros(dGs), zero(dGs)
+    one = np.ones(1, dGs.dtype)[0]
     has_dout = dout.shape[0] == T
+    every_step = dGs.shape[0] > 1
     for s in range(T - 1, -1, -1):
         t = T - 1 - s if reverse else s
         prev = t + 1 if reverse else t
         cur = t if reverse else t + 1
+        dG = dGs[t if every_step else 0]
         for n in range(r0, r1):
             if has_dout:
                 add_row(dout[t, n], dh[n])
@@ -162,9 +169,10 @@ def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, span, reverse, relu,
             while j < H:
                 _grad_units(scalar, Hs, dG, dh, n, cur, j, relu, one)
                 j += 1
-        accumulate_tn(Hs[prev], dG, dU, r0, r1)
-        input_grad_rows(x[t], dG, W, WT, dx[t], dW, db, r0, r1)
-        matmul_rows(dG, UT, tmp, r0, r1)
+        if not every_step:
+            accumulate_tn(Hs[prev], dG, dU, r0, r1)
+            input_grad_rows(x[t], dG, W, WT, dx[t], dW, db, r0, r1)
+        state_grad_rows(dG, UT, tmp, r0, r1)
         for n in range(r0, r1):
             if not active(span, n, t):
                 continue  # the gradient passes through padding unchanged
@@ -173,13 +181,16 @@ def _backward_rows(dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, span, reverse, relu,
             else:
                 for j in range(H):  # no row views: each cost a reference count
                     dh[n, j] = tmp[n, j]
+    if every_step:
+        accumulate_steps(Hs[1:] if reverse else Hs[:T], dGs, dU, not reverse, r0, r1)
+        input_grad_steps(x, dGs, W, WT, dx, dW, db, not reverse, r0, r1)
 
 
 @njit(parallel=True, **JIT_OPTIONS)
 def _backward_parallel(rows, dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, span, reverse, relu, tbptt,
                        dWb, dUb, dbb, chunks):
     for c in prange(chunks):
-        r0, r1 = chunk_bounds(dG.shape[0], chunks, c)
+        r0, r1 = chunk_bounds(x.shape[1], chunks, c)
         call_block(rows, (dout, x, W, WT, UT, Hs, dG, dx, dh, tmp, span, reverse, relu, tbptt,
                           dWb[c], dUb[c], dbb[c], r0, r1))
 
@@ -284,8 +295,7 @@ def rnn_backward(dout, dstate, x, weights, cache, reverse=False, tbptt=0, activa
     Hs, span = cache
     N, H = x.shape[1], U.shape[0]
     (dh,) = initial_state_grads(dstate, 1, N, H, x.dtype)
-    # One step's gradients: used within the step only, they stay in cache.
-    dG = buffer(workspace, "dG", (N, H), x.dtype)
+    dG = buffer(workspace, "dG", (step_slots(N, x.shape[0]), N, H), x.dtype)
     tmp = buffer(workspace, "tmp", (N, H), x.dtype)
     dx = buffer(workspace, "dx", x.shape, x.dtype)
     dWb, dUb, dbb = block_buffers(N, W.shape, U.shape, (H,), dtype=x.dtype)
