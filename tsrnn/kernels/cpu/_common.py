@@ -152,9 +152,10 @@ def step_slots(N, T):
 
 
 def reduce_blocks(parts):
-    """Sum per-block partial results in block order (deterministic)."""
+    """Sum per-block partial results in block order (deterministic); the one block's own
+    array where there is one (the parts are :func:`block_buffers`', made for the call)."""
     if len(parts) == 1:
-        return parts[0].copy()
+        return parts[0]
     out = parts[0] + parts[1]
     for p in parts[2:]:
         out += p
