@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import tsrnn
 from tsrnn import RNNForecaster, WindowTransformer, datasets
 
 FAST = {"hidden_size": 8, "max_epochs": 8, "random_state": 0}
@@ -217,8 +218,6 @@ def test_past_covariates_are_read_and_never_asked_for(strategy, tmp_path):
     promoted = fc.predict(X=future.assign(promo=1.0)) - fc.predict(X=future.assign(promo=0.0))
     assert (promoted > 1.0).all() and promoted.mean() > 3.0, promoted.to_numpy()
     fc.save(tmp_path / "fc.npz")
-    import tsrnn
-
     pd.testing.assert_series_equal(tsrnn.load(tmp_path / "fc.npz").predict(X=future), pred)
     frame, _ = fc.backtest(y[:n], X[:n], start=n - 20, step=5)
     assert len(frame) == 4 * 4 and np.isfinite(frame["forecast"]).all()
@@ -275,6 +274,30 @@ def test_update_continues_the_index_alike_whether_or_not_the_new_labels_carry_a_
     pd.testing.assert_series_equal(fits[0].predict(), fits[1].predict())
     with pytest.raises(ValueError, match="must continue the data seen"):
         fits[0].update(y[-2:])  # a frequency, but a step late
+
+
+@pytest.mark.parametrize("index", [
+    pd.date_range("2000-01-01", periods=123, freq="MS", name="date"),
+    pd.period_range("2000Q1", periods=123, freq="Q", name="quarter"),
+    pd.Index(np.arange(1800, 2046, 2), name="year"),  # integers: a RangeIndex under its name
+])
+def test_forecasts_continue_the_index_under_its_name(index, tmp_path):
+    y = pd.Series(_seasonal(120).to_numpy(), index=index[:120], name="y")
+    fc = RNNForecaster(horizon=3, **FAST).fit(y[:-4])
+    name = index.name
+    assert fc.predict().index.name == name
+    assert fc.predict_interval().index.name == name
+    assert fc.predict_quantiles().index.name == name
+    # New observations under another name (or none) continue under the data's.
+    fc.update(y[-4:-2].rename_axis("other"))
+    fc.update(pd.Series(y[-2:].to_numpy(), index=y.index[-2:].rename(None), name="y"))
+    assert fc.index_.name == name and fc.index_[-1] == y.index[-1]
+    pred = fc.predict()
+    assert pred.index.name == name and list(pred.index) == list(index[120:])
+    fc.save(tmp_path / "fc.npz")
+    pd.testing.assert_series_equal(tsrnn.load(tmp_path / "fc.npz").predict(), pred)
+    frame = pd.concat([y, 2 * y.rename("z")], axis=1)[:-4]
+    assert RNNForecaster(horizon=2, **FAST).fit(frame).predict().index.name == name
 
 
 def test_update_without_learning_moves_the_origin_only():

@@ -19,9 +19,9 @@ from tsrnn.forecasting.index import (
     (pd.RangeIndex(5, 25, 2), 25, 1),
 ])
 def test_future_index_continues_each_kind(index, first, period):
-    index = as_index(index)
+    index = as_index(index.rename("t"))
     future = future_index(index, 3)
-    assert future[0] == first and len(future) == 3
+    assert future[0] == first and len(future) == 3 and future.name == "t"
     expected = future_index(index, len(future))
     assert same_labels(expected, future) and not same_labels(expected, future[1:])
     assert not same_labels(expected, future_index(index, 3, start=2))  # one step late
@@ -33,7 +33,10 @@ def test_a_continuing_datetime_index_is_taken_as_the_future_labels_it_equals():
     new = pd.date_range("2002-01-01", periods=3, freq="MS", name="date")
     got, want = continuation(index, new), future_index(index, 3)
     assert got.equals(want) and got.freq == want.freq and got.dtype == want.dtype
-    assert got.name == want.name is None
+    assert got.name == want.name == "date"
+    # New labels under another name (or none) continue under the data's.
+    assert continuation(index, new.rename("when")).name == "date"
+    assert continuation(index.rename(None), new).name is None
     utc = pd.date_range("2000-01-01", periods=5, freq="D", tz="UTC")
     assert continuation(utc, future_index(utc, 2)).equals(future_index(utc, 2))
     # Anything else goes the longer way (future_index and same_labels): None here.
@@ -50,7 +53,8 @@ def test_a_continuing_datetime_index_is_taken_as_the_future_labels_it_equals():
 
 
 def test_integer_and_inferred_indexes():
-    assert isinstance(as_index(pd.Index([3, 5, 7])), pd.RangeIndex)
+    integers = as_index(pd.Index([3, 5, 7], name="year"))
+    assert isinstance(integers, pd.RangeIndex) and integers.name == "year"
     dates = pd.DatetimeIndex(["2000-01-01", "2000-02-01", "2000-03-01"])
     assert as_index(dates).freqstr == "MS"
 

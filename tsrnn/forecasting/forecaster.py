@@ -1218,7 +1218,7 @@ or None, default="auto"
             self._exog = np.concatenate([self._exog, exog])
         self.index_ = self.index_.append(index) if not isinstance(self.index_, pd.RangeIndex) \
             else pd.RangeIndex(self.index_.start, self.index_.stop + len(values) *
-                               self.index_.step, self.index_.step)
+                               self.index_.step, self.index_.step, name=self.index_.name)
         d = 1 if self.difference else 0
         # Each network's modelled series, made once for the forecasts and the training below.
         spaces = [self._model_space(self._values, self._exog, s) for s in self.scalers_]

@@ -38,25 +38,28 @@ def as_index(index):
         if len(steps) and not np.all(steps == steps[0]):
             raise ValueError("the integer index has irregular steps")
         step = int(steps[0]) if len(steps) else 1
-        return pd.RangeIndex(int(index[0]), int(index[-1]) + step, step)
+        return pd.RangeIndex(int(index[0]), int(index[-1]) + step, step, name=index.name)
     raise ValueError(f"unsupported index type {type(index).__name__}: use a DatetimeIndex, "
                      "PeriodIndex or integer index")
 
 
 def future_index(index, horizon, start=1):
-    """The ``horizon`` labels after the last one of ``index``, ``start`` steps on."""
+    """The ``horizon`` labels after the last one of ``index``, ``start`` steps on, under
+    its name (a forecast's index continues the data's, "date" and all)."""
+    name = index.name
     if isinstance(index, pd.RangeIndex):
         step = index.step
         first = index[-1] + start * step
-        return pd.RangeIndex(first, first + horizon * step, step)
+        return pd.RangeIndex(first, first + horizon * step, step, name=name)
     if isinstance(index, pd.PeriodIndex):
-        return pd.period_range(index[-1] + start, periods=horizon, freq=index.freq)
-    return pd.date_range(index[-1] + start * index.freq, periods=horizon, freq=index.freq)
+        return pd.period_range(index[-1] + start, periods=horizon, freq=index.freq, name=name)
+    return pd.date_range(index[-1] + start * index.freq, periods=horizon, freq=index.freq,
+                         name=name)
 
 
 def continuation(index, new_index):
-    """``new_index`` as :func:`future_index` makes the labels after ``index`` (unnamed), where
-    it is a DatetimeIndex of ``index``'s frequency and dtype (nanoseconds, as
+    """``new_index`` as :func:`future_index` makes the labels after ``index`` (under its
+    name), where it is a DatetimeIndex of ``index``'s frequency and dtype (nanoseconds, as
     :func:`future_index` gives) starting one step on: those labels then follow by
     construction, and checking costs a fraction of making them. None otherwise."""
     freq = getattr(index, "freq", None)
@@ -65,7 +68,7 @@ def continuation(index, new_index):
             or new_index.freq != freq or new_index.dtype != index.dtype
             or new_index[0] != index[-1] + freq):
         return None
-    return new_index.rename(None)
+    return new_index if new_index.name == index.name else new_index.rename(index.name)
 
 
 def same_labels(expected, new_index):
