@@ -118,8 +118,9 @@ def input_grad_steps(x, dGs, W, WT, dx, dW, db, descending, r0, r1):
     accumulate_steps(x, dGs, dW, descending, r0, r1)
 
 
-@njit(inline="always", **JIT_OPTIONS)
+@njit(**JIT_OPTIONS)
 def _input_grad_dx_db(dG, W, WT, dx, db, r0, r1):
+    # A call, compiled once for both callers above (inlined twice, it compiled twice).
     if W.shape[0] > SMALL_ROWS:
         matmul_rows(dG, WT, dx, r0, r1)
     else:

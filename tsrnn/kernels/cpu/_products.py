@@ -293,7 +293,9 @@ def accumulate_tn(A, B, out, r0, r1):
     it runs in the parallel region, and the order of the sums depends on the
     block only, never on threads.
     """
-    _accumulate(A.reshape((1,) + A.shape), B.reshape((1,) + B.shape), out, 0, 1, 1, r0, r1)
+    one = np.int64(1)  # not literals: each literal argument compiles its own _accumulate
+    _accumulate(A.reshape((1,) + A.shape), B.reshape((1,) + B.shape), out, np.int64(0), one,
+                one, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
@@ -306,11 +308,11 @@ def accumulate_steps(A, B, out, descending, r0, r1):
     rows takes this once, after its time loop, rather than a load and store of every
     output at every step for a product of one to three rows.
     """
-    T = B.shape[0]
+    T = np.int64(B.shape[0])  # no literals below: each compiles its own _accumulate
     if descending:
-        _accumulate(A, B, out, T - 1, -1, T, r0, r1)
+        _accumulate(A, B, out, T - 1, np.int64(-1), T, r0, r1)
     else:
-        _accumulate(A, B, out, 0, 1, T, r0, r1)
+        _accumulate(A, B, out, np.int64(0), np.int64(1), T, r0, r1)
 
 
 @njit(**JIT_OPTIONS)
