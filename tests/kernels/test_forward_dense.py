@@ -71,3 +71,22 @@ def test_forward_dense_refuses_shapes_it_does_not_index():
         RecurrentNetwork("lstm", 1, 4, num_layers=2).run_dense(x, W, b, [state])
     with pytest.raises(ValueError, match="one-direction"):
         RecurrentNetwork("gru", 1, 4, bidirectional=True).run_dense(x, W, b)
+
+
+@pytest.mark.parametrize("outputs", [1, 3])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dense_backward_matches_numpy(outputs, dtype):
+    # A many-to-many head's gradients (time-major z); one output takes a broadcast product.
+    from tsrnn.kernels._host import dense_backward
+
+    rng = np.random.default_rng(outputs)
+    z = rng.standard_normal((7, 5, 4)).astype(dtype)
+    d = rng.standard_normal((7, 5, outputs)).astype(dtype)
+    W = rng.standard_normal((4, outputs)).astype(dtype)
+    dW, db = np.full((4, outputs), np.nan, dtype), np.full(outputs, np.nan, dtype)
+    dz = dense_backward(z, d, W, dW, db)
+    assert dz.shape == z.shape and dz.dtype == dtype
+    np.testing.assert_array_equal(dz, d @ W.T)  # each element one product (or the same sum)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(dW, np.einsum("tnh,tno->ho", z.astype(float), d), atol=tol)
+    np.testing.assert_allclose(db, d.astype(float).sum((0, 1)), rtol=tol)

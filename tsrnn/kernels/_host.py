@@ -59,6 +59,10 @@ def dense_backward(z, dpred, W, dW, db):
     z2, d2 = z.reshape(-1, W.shape[0]), dpred.reshape(-1, W.shape[1])
     np.dot(z2.T, d2, out=dW)
     np.add.reduce(d2, axis=0, out=db)
+    if W.shape[1] == 1:
+        # The same products: NumPy's matmul over an inner dimension of one took 230 us for a
+        # many-to-many batch's (3072, 1) @ (1, 64), the broadcast 70 us.
+        return dpred * W[:, 0]
     return dpred @ W.T
 
 
