@@ -87,6 +87,11 @@ def test_dense_backward_matches_numpy(outputs, dtype):
     dz = dense_backward(z, d, W, dW, db)
     assert dz.shape == z.shape and dz.dtype == dtype
     np.testing.assert_array_equal(dz, d @ W.T)  # each element one product (or the same sum)
+    # A batch-first gradient seen time-major (a many-to-many model's): still C order.
+    dt = np.ascontiguousarray(d.transpose(1, 0, 2)).transpose(1, 0, 2)
+    dz = dense_backward(z, dt, W, dW, db)
+    assert dz.flags.c_contiguous
+    np.testing.assert_array_equal(dz, d @ W.T)
     tol = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(dW, np.einsum("tnh,tno->ho", z.astype(float), d), atol=tol)
     np.testing.assert_allclose(db, d.astype(float).sum((0, 1)), rtol=tol)
