@@ -300,6 +300,23 @@ def test_forecasts_continue_the_index_under_its_name(index, tmp_path):
     assert RNNForecaster(horizon=2, **FAST).fit(frame).predict().index.name == name
 
 
+def test_a_series_forecast_is_named_as_the_series(tmp_path):
+    from tsrnn.io import read_archive, write_archive
+
+    y = _seasonal(60)
+    for data, name in ((y.rename(None), None), (y.rename(0), 0), (y, "y"),
+                       (y.to_numpy(), None)):
+        fc = RNNForecaster(horizon=2, hidden_size=4, max_epochs=1, random_state=0).fit(data)
+        assert fc.predict().name == name
+        fc.save(tmp_path / "fc.npz")
+        assert tsrnn.load(tmp_path / "fc.npz").predict().name == name
+    # A file from before the name was kept: named as its column, as then.
+    meta, arrays = read_archive(tmp_path / "fc.npz")
+    del meta["fitted"]["series_name"]
+    write_archive(tmp_path / "old.npz", meta, arrays)
+    assert tsrnn.load(tmp_path / "old.npz").predict().name == 0
+
+
 def test_update_without_learning_moves_the_origin_only():
     y = _seasonal()
     fc = RNNForecaster(horizon=3, **FAST).fit(y[:-6])

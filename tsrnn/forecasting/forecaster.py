@@ -392,6 +392,9 @@ or None, default="auto"
                              "of shape (T, n_series, n_covariates)) need "
                              "multiseries='global' or 'local'")
         self.index_, self.columns_, self._kind = index, columns, kind
+        # A one-column forecast is a Series named as y (None for an unnamed one or an array;
+        # columns_ still says 0 then, for updates, backtests and files).
+        self._series_name = y.name if isinstance(y, pd.Series) else None
         self.period_ = self._resolved_period(index, self._panel)
         self.n_covariates_ = 0 if exog is None else exog.shape[-1]
         self._per_series = exog is not None and exog.ndim == 3
@@ -1086,7 +1089,7 @@ or None, default="auto"
 
     def _wrap(self, levels, index):
         if self._kind == "series":
-            return pd.Series(levels[:, 0], index=index, name=self.columns_[0])
+            return pd.Series(levels[:, 0], index=index, name=self._series_name)
         return pd.DataFrame(levels, index=index, columns=self.columns_)
 
     # -- persistence ----------------------------------------------------------------------

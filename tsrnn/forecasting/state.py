@@ -35,6 +35,8 @@ def get_state(fc):
               "index": _index_meta(fc.index_), "length": len(fc.index_),
               "multiseries_": fc.multiseries_, "exog_shift": int(fc._exog_shift),
               "past": [bool(p) for p in fc._past], "exog_columns": _exog_columns(fc)}
+    if fc._kind == "series":
+        fitted["series_name"] = None if fc._series_name is None else columns[0]
     if fc._panel is not None:
         fitted["panel"] = _panel_meta(fc._panel)
     if fc._per_series:
@@ -101,7 +103,7 @@ def from_state(cls, meta, arrays):
     fc = S.with_params(cls, params)
     fitted = S.keys(meta["fitted"], "fitted", _FITTED,
                     ("multiseries_", "panel", "exog_shift", "past", "exog_columns",
-                     "exog_per_series"))
+                     "exog_per_series", "series_name"))
     T = S.integer(fitted["length"], "length", 1)
     fc.window_ = S.integer(fitted["window_"], "window_", 1, T)
     fc.period_ = S.integer(fitted["period_"], "period_", 1)
@@ -115,6 +117,9 @@ def from_state(cls, meta, arrays):
             fc._kind == "series" and len(columns) != 1):
         raise S.StateError("columns must be distinct (one, for a series)")
     fc.index_ = _index(fitted["index"], T)
+    # A series' forecasts are named as it was (files from before: as its column).
+    name = fitted.get("series_name", fc.columns_[0])
+    fc._series_name = None if name is None else S.label(name, "series name")
     C = len(fc.columns_)
     # Files from before multiseries="auto" hold the resolved mode as the parameter.
     fc.multiseries_ = S.choice(fitted.get("multiseries_", fc.multiseries), "multiseries_",
