@@ -83,6 +83,14 @@ def add_row(src, dst):
         dst[j] += src[j]
 
 
+@njit(inline="always", **JIT_OPTIONS)
+def add_rows(A, dst, r0, r1):
+    """``dst += A[r0] + ... + A[r1 - 1]``, row after row (a bias gradient's sum)."""
+    for n in range(r0, r1):
+        for j in range(dst.shape[0]):  # no row views: each cost a reference count
+            dst[j] += A[n, j]
+
+
 def buffer(workspace, name, shape, dtype):
     """An uninitialised array, reused from ``workspace`` (a dict) where it has one.
 
@@ -128,9 +136,7 @@ def _input_grad_dx_db(dG, W, WT, dx, db, r0, r1):
         for i in range(r0, r1):
             for f in range(W.shape[0]):
                 dx[i, f] = dot(dG, i, W, f)
-    for i in range(r0, r1):
-        for j in range(db.shape[0]):  # no row views: each cost a reference count
-            db[j] += dG[i, j]
+    add_rows(dG, db, r0, r1)
 
 
 @njit(inline="always", **JIT_OPTIONS)

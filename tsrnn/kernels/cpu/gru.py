@@ -28,6 +28,7 @@ from . import _parallel
 from ._common import (
     active,
     add_row,
+    add_rows,
     as_dout,
     block_buffers,
     buffer,
@@ -341,7 +342,7 @@ def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dGs, DNs, dRZs, dx, tm
             accumulate_tn(Hs[prev] if reset_after else AUX[t], DN, dUn, r0, r1)
             input_grad_rows(x[t], dG, W, WT, dx[t], dW, db, r0, r1)
             if reset_after:
-                _add_rows(DN, dbhn, r0, r1)
+                add_rows(DN, dbhn, r0, r1)
         state_grad_rows(dRZ, UrzT, tmp, r0, r1)
         if reset_after:
             state_grad_rows(DN, UnT, tmp2, r0, r1)
@@ -363,15 +364,7 @@ def _backward_rows(dout, x, W, WT, G, UrzT, UnT, Hs, AUX, dGs, DNs, dRZs, dx, tm
         input_grad_steps(x, dGs, W, WT, dx, dW, db, not reverse, r0, r1)
         if reset_after:
             for q in range(T):
-                _add_rows(DNs[T - 1 - q if not reverse else q], dbhn, r0, r1)
-
-
-@njit(inline="always", **JIT_OPTIONS)
-def _add_rows(A, out, r0, r1):
-    # out += the rows r0..r1 of A, in order.
-    for n in range(r0, r1):
-        for j in range(out.shape[0]):
-            out[j] += A[n, j]
+                add_rows(DNs[q if reverse else T - 1 - q], dbhn, r0, r1)
 
 
 @njit(parallel=True, **JIT_OPTIONS)
